@@ -1,0 +1,74 @@
+// `spec ls`, `show`, `resolve`: reading what a snapshot holds.
+import YAML from 'yaml';
+import { SpecError } from '../../errors.js';
+import type { Command } from 'commander';
+import type { CommandContext } from '../run.js';
+import { withCommon, examples, withStore, openView, kindNames } from '../commandHelpers.js';
+
+export function registerInspectCommands(program: Command, context: CommandContext): void {
+  const { io } = context;
+
+  examples(
+    withCommon(
+      program
+        .command('ls')
+        .argument('[snapshot]', 'snapshot id, unique prefix (8+ hex), tag or "latest"', 'latest')
+        .description('list the specs of a snapshot: id@version, kind, digest')
+        .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`),
+    ),
+    '  $ spec ls\n  $ spec ls prod --kind tool --json',
+  ).action(async function (this: Command, selector: string) {
+    const { kind } = this.opts<{ kind?: string }>();
+    if (kind !== undefined && !kindNames.includes(kind)) throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
+    const { json } = context.common(this);
+    const entries = await withStore(context, this, false, async (store) => (await openView(store, selector)).list(kind === undefined ? {} : { kind }));
+    if (json) return context.printJson(entries);
+    const width = Math.max(0, ...entries.map((entry) => entry.id.length));
+    context.print(entries.map((entry) => `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.digest}`).join('\n') || '(no specs)');
+  });
+
+  examples(
+    withCommon(program.command('show').argument('<snapshot>').argument('<ref>', 'name@version, or name for the highest version').description('print one spec as YAML (--json for JSON)')),
+    '  $ spec show latest text.llm@1\n  $ spec show prod text.llm --json',
+  ).action(async function (this: Command, selector: string, ref: string) {
+    const { json } = context.common(this);
+    const resolved = await withStore(context, this, false, async (store) => (await openView(store, selector)).resolve(ref));
+    if (json) return context.printJson(resolved.spec);
+    io.stdout(`# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${YAML.stringify(resolved.spec, { lineWidth: 0 })}`);
+  });
+
+  examples(
+    withCommon(
+      program
+        .command('resolve')
+        .argument('<snapshot>')
+        .argument('<ref>', 'name@version, or name for the highest version')
+        .option('--explain', 'show how: the ref as parsed, the candidates, the choice')
+        .description('resolve a ref against a snapshot: {ref, kind, id, version, digest, spec}'),
+    ),
+    '  $ spec resolve latest text.llm@1 --json\n  $ spec resolve sha256:3f1c0a9e text.llm --explain',
+  ).action(async function (this: Command, selector: string, ref: string) {
+    const { explain } = this.opts<{ explain?: boolean }>();
+    const { json } = context.common(this);
+    await withStore(context, this, false, async (store) => {
+      const view = await openView(store, selector);
+      if (explain) {
+        const explanation = await view.explain(ref);
+        if (json) return context.printJson(explanation);
+        const lines = [
+          `ref:        ${ref} (${explanation.parsed.floating ? `floating: highest version of ${explanation.parsed.name}` : `exact: ${explanation.parsed.name} version ${explanation.parsed.version}`})`,
+          `snapshot:   ${view.id}`,
+          `candidates: ${explanation.candidates.map((c) => c.version).join(', ') || '(none: the snapshot has no spec of that name)'}`,
+          explanation.chosen ? `chosen:     ${explanation.parsed.name}@${explanation.chosen.version} (${explanation.chosen.reason})\ndigest:     ${explanation.chosen.digest}` : 'chosen:     nothing',
+        ];
+        context.print(lines.join('\n'));
+        if (!explanation.chosen) throw new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, { data: { ref, snapshot: view.id } });
+        return;
+      }
+      const resolved = await view.resolve(ref);
+      const result = { ref, kind: resolved.kind, id: resolved.id, version: resolved.version, digest: resolved.digest, spec: resolved.spec };
+      if (json) return context.printJson(result);
+      context.print(`${resolved.id}  ${resolved.kind}  ${resolved.digest}`);
+    });
+  });
+}

@@ -1,0 +1,44 @@
+// `spec export` and `import`: self-contained snapshot documents.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { SpecError } from '../../errors.js';
+import { exportSnapshot, formatSnapshotDocument } from '../../snapshot/exportSnapshot.js';
+import { importSnapshot } from '../../snapshot/importSnapshot.js';
+import type { Command } from 'commander';
+import type { CommandContext } from '../run.js';
+import { withCommon, examples, withStore } from '../commandHelpers.js';
+
+export function registerTransferCommands(program: Command, context: CommandContext): void {
+  const { io } = context;
+
+  examples(
+    withCommon(program.command('export').argument('<snapshot>').option('-o, --output <file>', 'write to a file instead of stdout').description('write a self-contained snapshot document (every object, verifiable)')),
+    '  $ spec export latest -o snapshots/registry.snapshot.json',
+  ).action(async function (this: Command, selector: string) {
+    const { output } = this.opts<{ output?: string }>();
+    const { json } = context.common(this);
+    const document = await withStore(context, this, false, async (store) => exportSnapshot(store, await store.resolveSnapshot(selector)));
+    const text = formatSnapshotDocument(document);
+    if (output === undefined) return io.stdout(text);
+    writeFileSync(resolve(io.cwd, output), text);
+    const result = { snapshot: document.snapshot, objects: Object.keys(document.objects).length, file: output };
+    if (json) context.printJson(result);
+    else context.print(`${document.snapshot} -> ${output} (${result.objects} objects)`);
+  });
+
+  examples(
+    withCommon(program.command('import').argument('<file>', 'a document written by `spec export`').description('import a snapshot document; every digest is re-verified and nothing is stored if one is wrong')),
+    '  $ spec import snapshots/registry.snapshot.json',
+  ).action(async function (this: Command, file: string) {
+    const { json } = context.common(this);
+    let text: string;
+    try {
+      text = readFileSync(resolve(io.cwd, file), 'utf8');
+    } catch (cause) {
+      throw new SpecError('FILE_NOT_FOUND', `cannot read ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+    }
+    const result = await withStore(context, this, true, (store) => importSnapshot(store, text, { source: file }));
+    if (json) return context.printJson(result);
+    context.print(result.snapshot);
+  });
+}

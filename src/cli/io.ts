@@ -1,0 +1,11 @@
+// What the CLI needs from the outside world, passed in so tests can run it in-process too.
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** stdout / stderr are terminals: colours, caret excerpts and progress only then. */
+  stdoutIsTty: boolean;
+  stderrIsTty: boolean;
+}

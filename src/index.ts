@@ -1,0 +1,33 @@
+// The public library API of specstore: everything `import … from 'specstore'` gives, and nothing else.
+export { SpecError, isSpecError, exitCodes, exitCategoryOf, type Diagnostic, type SourceLocation } from './errors.js';
+export { canonicalJson, canonicalBytes } from './core/canonicalJson.js';
+export { digestValue, digestBytes, isDigest, type Digest, type CanonicalObject } from './core/digest.js';
+export { assertJsonValue, type JsonValue, type JsonObject } from './core/json.js';
+export { parseRef, parseSpecId, type SpecRef } from './core/ref.js';
+export { parseVersion, compareVersions, type Version } from './core/version.js';
+export { builtinKinds } from './kinds/builtinKinds.js';
+export type { KindDescriptor, ReferenceField } from './kinds/kindDescriptor.js';
+export { parseYamlSpec } from './source/parseYamlSpec.js';
+export { validateSpecs, type ValidatedSpec, type ValidationResult } from './validate/validateSpecs.js';
+export { openStore, defaultStoreDirectory, type OpenStoreOptions } from './store/openStore.js';
+export { SpecStore, type BuildMetadata, type LogEntry } from './store/specStore.js';
+export type { KeyValueStore, BatchOperation } from './store/keyValueStore.js';
+export { MemoryStore } from './store/memoryStore.js';
+export { buildManifest, snapshotFormat, type ManifestEntry, type SnapshotRoot, type TreeNode } from './snapshot/manifestTree.js';
+export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type BuildResult, type CompiledRegistry } from './snapshot/buildSnapshot.js';
+export { SnapshotView, type ResolvedSpec, type SnapshotEntry, type ResolveExplanation } from './snapshot/snapshotView.js';
+export { exportSnapshot, formatSnapshotDocument, verifySnapshotDocument, type SnapshotDocument } from './snapshot/exportSnapshot.js';
+export { importSnapshot, type ImportResult } from './snapshot/importSnapshot.js';
+
+import type { Digest } from './core/digest.js';
+import type { SpecStore } from './store/specStore.js';
+import { SnapshotView } from './snapshot/snapshotView.js';
+
+/** Opens a snapshot by id, unique prefix, tag or `latest`: a lazily loaded, read-only view. */
+export async function openSnapshot(store: SpecStore, selector: Digest | string): Promise<SnapshotView> {
+  if (store === null || typeof store !== 'object' || typeof (store as SpecStore).resolveSnapshot !== 'function') {
+    throw new TypeError('openSnapshot: store must be a SpecStore (from openStore)');
+  }
+  if (typeof selector !== 'string') throw new TypeError('openSnapshot: selector must be a string');
+  return SnapshotView.open(store, await store.resolveSnapshot(selector));
+}

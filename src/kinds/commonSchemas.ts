@@ -1,0 +1,30 @@
+// JSON Schema fragments shared by the built-in kinds (ids, refs, ports, extension fields).
+import type { JsonObject } from '../core/json.js';
+
+/** Ids are checked by the ref grammar in core/ref.ts (with a precise error); here only their type. */
+export const idField: JsonObject = { type: 'string', description: 'The spec id: name@version.' };
+export const refField: JsonObject = { type: 'string', description: 'A reference to another spec: name@version.' };
+
+/** `x-…` fields are free-form extensions; anything else unknown is a typo and an error. */
+export const extensionFields: JsonObject = { '^x-': true };
+
+export const jsonTypeNames = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
+
+/** An input, output or variable: a JSON `type` or a `schema` reference to a schema spec, never both. */
+export const portSchema: JsonObject = {
+  type: 'object',
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 128 },
+    description: { type: 'string' },
+    type: { enum: jsonTypeNames },
+    schema: refField,
+    required: { type: 'boolean' },
+    default: true,
+  },
+  patternProperties: extensionFields,
+  additionalProperties: false,
+  oneOf: [{ required: ['type'] }, { required: ['schema'] }],
+};
+
+export const portListSchema: JsonObject = { type: 'array', items: portSchema };

@@ -1,0 +1,23 @@
+// The predicate kind: a named check (budget available, artifact exists) with a JSON Schema for its arguments.
+import type { KindDescriptor } from '../kindDescriptor.js';
+import { extensionFields, idField } from '../commonSchemas.js';
+
+export const predicateKind: KindDescriptor = {
+  name: 'predicate',
+  directory: 'predicates',
+  summary: 'A named check used by tools before (admission) or after (success) a run; `args` is its JSON Schema.',
+  schema: {
+    type: 'object',
+    required: ['id', 'args'],
+    properties: {
+      id: idField,
+      description: { type: 'string' },
+      phases: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, uniqueItems: true },
+      args: { type: ['object', 'boolean'], description: 'JSON Schema of the arguments a tool passes.' },
+    },
+    patternProperties: extensionFields,
+    additionalProperties: false,
+  },
+  references: [],
+  embeddedSchemas: ['/args'],
+};

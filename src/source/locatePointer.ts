@@ -1,0 +1,36 @@
+// Finds where a JSON pointer's value is written in a spec file; re-parses, so it is meant for error paths only.
+import { isMap, isScalar, isSeq, type ParsedNode } from 'yaml';
+import { splitPointer } from '../core/json.js';
+import { composeYamlDocument } from './composeYamlDocument.js';
+import { decodeSpecText } from './decodeSpecText.js';
+import { LineIndex, type LineColumn } from './lineIndex.js';
+import { defaultYamlLimits, maxSupportedYamlDepth } from './yamlLimits.js';
+
+/**
+ * 1-based position of the key for an object member (so a missing property points at its parent's key, an unknown
+ * one at itself), of the value for an array item, of the top value for "". Undefined if the pointer leads nowhere
+ * or the file is beyond the default limits (depth up to the supported maximum), which bound this re-parse too.
+ */
+export function locatePointer(bytes: Uint8Array, pointer: string): LineColumn | undefined {
+  if (bytes.length > defaultYamlLimits.maxBytes) return undefined;
+  const { text } = decodeSpecText(bytes);
+  if (text === undefined) return undefined;
+  const { document } = composeYamlDocument(text, maxSupportedYamlDepth, defaultYamlLimits.maxNodes);
+  if (document === undefined) return undefined;
+  let node: ParsedNode | null = document.contents;
+  let offset = node?.range[0] ?? 0;
+  for (const token of splitPointer(pointer)) {
+    if (isMap(node)) {
+      const pair = node.items.find(({ key }) => isScalar(key) && key.value === token);
+      if (pair === undefined) return undefined;
+      offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && /^(0|[1-9][0-9]*)$/.test(token)) {
+      const item = node.items[Number(token)];
+      if (item === undefined) return undefined;
+      offset = item.range[0];
+      node = item;
+    } else return undefined;
+  }
+  return new LineIndex(text).position(offset);
+}

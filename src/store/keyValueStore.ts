@@ -1,0 +1,23 @@
+// The storage interface every backend implements: string keys, string values, atomic batches, prefix scans.
+
+export type BatchOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
+
+export interface KeyValueStore {
+  /** A missing key is `undefined`; NOT_FOUND errors are raised above this layer. */
+  get(key: string): Promise<string | undefined>;
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** All operations land together or none do, across a crash. */
+  batch(operations: readonly BatchOperation[]): Promise<void>;
+  /** Entries whose key starts with `prefix`, in ascending key order. */
+  entries(prefix: string): AsyncIterable<[string, string]>;
+  close(): Promise<void>;
+  /** Where the data lives, for messages: a directory, or `memory`. */
+  readonly location: string;
+}
+
+/** The exclusive upper bound of a prefix scan: the prefix with its last code unit incremented (`p:` → `p;`). */
+export function prefixUpperBound(prefix: string): string {
+  if (prefix.length === 0) throw new TypeError('prefix must not be empty');
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}

@@ -1,0 +1,27 @@
+// Opening the store a command works on: LevelDB at a directory (default .spec/store), or memory for tests.
+import { resolve } from 'node:path';
+import { SpecError } from '../errors.js';
+import { LevelStore } from './levelStore.js';
+import { MemoryStore } from './memoryStore.js';
+import { keys, SpecStore, storeFormat } from './specStore.js';
+
+export const defaultStoreDirectory = '.spec/store';
+
+export interface OpenStoreOptions {
+  /** A directory, or `:memory:` for a throwaway in-memory store. */
+  directory: string;
+  /** Create the store if there is none (only `build` and `import` do). */
+  create?: boolean;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<SpecStore> {
+  if (typeof options?.directory !== 'string' || options.directory === '') throw new TypeError('openStore: options.directory must be a non-empty string');
+  if (options.directory === ':memory:') return new SpecStore(new MemoryStore());
+  const kv = await LevelStore.open(resolve(options.directory), { create: options.create ?? false });
+  const format = await kv.get(keys.meta('format'));
+  if (format !== undefined && format !== storeFormat) {
+    await kv.close();
+    throw new SpecError('STORE_FORMAT', `the store at ${options.directory} has format ${format}; this version of specstore reads ${storeFormat}`, { data: { store: options.directory, format } });
+  }
+  return new SpecStore(kv);
+}

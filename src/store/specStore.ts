@@ -1,0 +1,251 @@
+// The content-addressed layer over a KeyValueStore: objects by digest (re-hashed on read), snapshots, tags, build log.
+import { digestText, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
+import type { JsonValue } from '../core/json.js';
+import { SpecError } from '../errors.js';
+import type { BatchOperation, KeyValueStore } from './keyValueStore.js';
+
+/** Key layout (see docs/store.md). Prefixes end in `:`; nothing user-supplied can contain one before the name. */
+export const keys = {
+  object: (digest: Digest) => `obj:${digest}`,
+  snapshot: (id: Digest) => `snap:${id}`,
+  tag: (name: string) => `tag:${name}`,
+  log: (sequence: number) => `log:${String(sequence).padStart(12, '0')}`,
+  published: (specId: string) => `pub:${specId}`,
+  meta: (name: string) => `meta:${name}`,
+} as const;
+
+export const storeFormat = 'specstore/store/v1';
+
+/** Kept beside a snapshot, outside its id. */
+export interface BuildMetadata {
+  createdAt: string;
+  source?: string;
+  gitCommit?: string;
+  tool: string;
+  specs: number;
+}
+
+export interface LogEntry extends BuildMetadata {
+  sequence: number;
+  snapshot: Digest;
+  tag?: string;
+  /** Objects this build added (0 when the content was already stored). */
+  newObjects: number;
+}
+
+export interface CommitResult {
+  snapshot: Digest;
+  newObjects: number;
+  bytesWritten: number;
+  logEntry: LogEntry;
+}
+
+const tagPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const reservedTags = new Set(['latest']);
+
+export function assertValidTagName(name: string): void {
+  if (!tagPattern.test(name) || reservedTags.has(name) || /^sha256/.test(name) || /^[0-9a-f]{8,}$/.test(name)) {
+    throw new SpecError('TAG_INVALID', `"${name}" is not a valid tag name (letters, digits, . _ -; not "latest", not hex or a digest)`, { data: { tag: name } });
+  }
+}
+
+/** Serialises work on one store inside one process (LevelDB's lock only guards against other processes). */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(work);
+    this.tail = result.then(() => undefined, () => undefined);
+    return result;
+  }
+}
+
+export class SpecStore {
+  private readonly writes = new Mutex();
+
+  constructor(readonly kv: KeyValueStore) {}
+
+  get location(): string {
+    return this.kv.location;
+  }
+
+  /** The canonical text of an object, re-hashed: DIGEST_MISMATCH when the bytes do not match their key. */
+  async readObjectText(digest: Digest): Promise<string | undefined> {
+    const text = await this.kv.get(keys.object(digest));
+    if (text === undefined) return undefined;
+    verifyObjectText(digest, text);
+    return text;
+  }
+
+  async readObject(digest: Digest): Promise<JsonValue | undefined> {
+    const text = await this.readObjectText(digest);
+    return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+  }
+
+  /** Reads several objects at once, each re-hashed. */
+  async readObjects(digests: readonly Digest[]): Promise<(JsonValue | undefined)[]> {
+    const texts = await this.kv.getMany(digests.map(keys.object));
+    return texts.map((text, i) => {
+      if (text === undefined) return undefined;
+      verifyObjectText(digests[i]!, text);
+      return JSON.parse(text) as JsonValue;
+    });
+  }
+
+  async hasObjects(digests: readonly Digest[]): Promise<boolean[]> {
+    const values = await this.kv.getMany(digests.map(keys.object));
+    return values.map((value) => value !== undefined);
+  }
+
+  /**
+   * Stores a build in one atomic batch: new objects, the snapshot record, the log entry and an optional tag.
+   * Objects already present are not written again. Extra operations (published-version records) join the batch.
+   */
+  async commitBuild(input: {
+    snapshot: Digest;
+    objects: readonly CanonicalObject[];
+    metadata: BuildMetadata;
+    tag?: string;
+    extraOperations?: (context: { existingSnapshot: boolean }) => Promise<BatchOperation[]>;
+  }): Promise<CommitResult> {
+    if (input.tag !== undefined) assertValidTagName(input.tag);
+    return this.writes.run(async () => {
+      const unique = new Map(input.objects.map((object) => [object.digest, object]));
+      const digests = [...unique.keys()];
+      const present = await this.hasObjects(digests);
+      const operations: BatchOperation[] = [];
+      let bytesWritten = 0;
+      digests.forEach((digest, i) => {
+        if (present[i]) return;
+        const text = unique.get(digest)!.text;
+        bytesWritten += Buffer.byteLength(text) + digest.length + 4;
+        operations.push({ type: 'put', key: keys.object(digest), value: text });
+      });
+      const existingSnapshot = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
+      if (!existingSnapshot) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
+      const sequence = (await this.lastLogSequence()) + 1;
+      const logEntry: LogEntry = { ...input.metadata, sequence, snapshot: input.snapshot, newObjects: operations.filter((op) => op.key.startsWith('obj:')).length };
+      if (input.tag !== undefined) logEntry.tag = input.tag;
+      operations.push({ type: 'put', key: keys.log(sequence), value: JSON.stringify(logEntry) });
+      if (input.tag !== undefined) operations.push({ type: 'put', key: keys.tag(input.tag), value: input.snapshot });
+      if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
+      if (input.extraOperations) operations.push(...(await input.extraOperations({ existingSnapshot })));
+      await this.kv.batch(operations);
+      return { snapshot: input.snapshot, newObjects: logEntry.newObjects, bytesWritten, logEntry };
+    });
+  }
+
+  /** Stores an imported snapshot's verified objects and its record in one atomic batch (no build-log entry). */
+  async importSnapshot(input: { snapshot: Digest; objects: readonly CanonicalObject[]; metadata: Record<string, unknown> }): Promise<{ newObjects: number; existed: boolean }> {
+    return this.writes.run(async () => {
+      const digests = input.objects.map((object) => object.digest);
+      const present = await this.hasObjects(digests);
+      const operations: BatchOperation[] = [];
+      input.objects.forEach((object, i) => {
+        if (!present[i]) operations.push({ type: 'put', key: keys.object(object.digest), value: object.text });
+      });
+      const existed = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
+      if (!existed) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
+      if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
+      await this.kv.batch(operations);
+      return { newObjects: operations.filter((op) => op.key.startsWith('obj:')).length, existed };
+    });
+  }
+
+  /** Runs work that must not interleave with a build (tagging, gc, import). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.writes.run(work);
+  }
+
+  async snapshotMetadata(id: Digest): Promise<BuildMetadata | undefined> {
+    const text = await this.kv.get(keys.snapshot(id));
+    return text === undefined ? undefined : (JSON.parse(text) as BuildMetadata);
+  }
+
+  async listSnapshots(): Promise<Digest[]> {
+    const ids: Digest[] = [];
+    for await (const [key] of this.kv.entries('snap:')) ids.push(key.slice('snap:'.length) as Digest);
+    return ids;
+  }
+
+  async setTag(name: string, snapshot: Digest): Promise<void> {
+    assertValidTagName(name);
+    await this.writes.run(async () => {
+      if ((await this.kv.get(keys.snapshot(snapshot))) === undefined) {
+        throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot ${snapshot} in the store`, { data: { snapshot } });
+      }
+      await this.kv.batch([{ type: 'put', key: keys.tag(name), value: snapshot }]);
+    });
+  }
+
+  async getTag(name: string): Promise<Digest | undefined> {
+    return (await this.kv.get(keys.tag(name))) as Digest | undefined;
+  }
+
+  async listTags(): Promise<{ name: string; snapshot: Digest }[]> {
+    const tags: { name: string; snapshot: Digest }[] = [];
+    for await (const [key, value] of this.kv.entries('tag:')) tags.push({ name: key.slice('tag:'.length), snapshot: value as Digest });
+    return tags;
+  }
+
+  async log(): Promise<LogEntry[]> {
+    const entries: LogEntry[] = [];
+    for await (const [, value] of this.kv.entries('log:')) entries.push(JSON.parse(value) as LogEntry);
+    return entries;
+  }
+
+  private async lastLogSequence(): Promise<number> {
+    let last = 0;
+    // Keys are zero-padded, so the last entry of the scan is the newest; logs are small next to objects.
+    for await (const [key] of this.kv.entries('log:')) last = Number(key.slice('log:'.length));
+    return last;
+  }
+
+  /** The snapshot of the newest build, if any. */
+  async latest(): Promise<Digest | undefined> {
+    let newest: Digest | undefined;
+    for await (const [, value] of this.kv.entries('log:')) newest = (JSON.parse(value) as LogEntry).snapshot;
+    return newest;
+  }
+
+  /**
+   * Resolves what a user typed for a snapshot: a full id, `latest`, a tag, or a unique hex prefix of at least 8
+   * characters (with or without `sha256:`).
+   */
+  async resolveSnapshot(selector: string): Promise<Digest> {
+    if (isDigest(selector)) {
+      if ((await this.kv.get(keys.snapshot(selector))) !== undefined) return selector;
+      throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot ${selector} in the store`, { data: { snapshot: selector } });
+    }
+    if (selector === 'latest') {
+      const latest = await this.latest();
+      if (latest) return latest;
+      throw new SpecError('SNAPSHOT_NOT_FOUND', 'the store has no builds yet, so "latest" names nothing (run `spec build`)', { data: { snapshot: selector } });
+    }
+    const tagged = await this.getTag(selector);
+    if (tagged) return tagged;
+    const hex = selector.startsWith('sha256:') ? selector.slice('sha256:'.length) : selector;
+    if (/^[0-9a-f]{8,64}$/.test(hex)) {
+      const matches: Digest[] = [];
+      for await (const [key] of this.kv.entries(`snap:sha256:${hex}`)) matches.push(key.slice('snap:'.length) as Digest);
+      if (matches.length === 1) return matches[0]!;
+      if (matches.length > 1) {
+        throw new SpecError('SNAPSHOT_AMBIGUOUS', `"${selector}" matches ${matches.length} snapshots; give more characters`, { data: { snapshot: selector, matches } });
+      }
+    }
+    const hint = /^[0-9a-f]{1,7}$/.test(hex) ? ' (an id prefix needs at least 8 hex characters)' : '';
+    throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot, tag or id prefix matches "${selector}"${hint}`, { data: { snapshot: selector } });
+  }
+
+  async close(): Promise<void> {
+    await this.kv.close();
+  }
+}
+
+export function verifyObjectText(digest: Digest, text: string): void {
+  const actual = digestText(text);
+  if (actual !== digest) {
+    throw new SpecError('DIGEST_MISMATCH', `object ${digest} in the store does not hash to its key (it hashes to ${actual}): the store is damaged`, {
+      data: { expected: digest, actual },
+    });
+  }
+}

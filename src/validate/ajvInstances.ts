@@ -1,0 +1,78 @@
+// Ajv set-up, one class per JSON Schema draft (ajv's default class is draft-07 only).
+import Ajv2020Module from 'ajv/dist/2020.js';
+import Ajv2019Module from 'ajv/dist/2019.js';
+import AjvModule from 'ajv';
+import AjvDraft04Module from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+import type { Options } from 'ajv';
+import { createRequire } from 'node:module';
+
+const Ajv2020 = Ajv2020Module.default;
+const Ajv2019 = Ajv2019Module.default;
+const Ajv07 = AjvModule.default;
+const AjvDraft04 = AjvDraft04Module.default;
+const addFormats = addFormatsModule.default;
+const require = createRequire(import.meta.url);
+
+export type Draft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
+export type AjvInstance = InstanceType<typeof Ajv2020> | InstanceType<typeof Ajv07> | InstanceType<typeof AjvDraft04>;
+
+/** The draft a schema declares with `$schema`; absent means 2020-12. Undefined for an unknown `$schema`. */
+export function detectDraft(schema: unknown): Draft | undefined {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return '2020-12';
+  const declared = (schema as Record<string, unknown>)['$schema'];
+  if (declared === undefined) return '2020-12';
+  if (typeof declared !== 'string') return undefined;
+  if (/json-schema\.org\/draft-04\/schema#?$/.test(declared)) return 'draft-04';
+  if (/json-schema\.org\/draft-06\/schema#?$/.test(declared)) return 'draft-06';
+  if (/json-schema\.org\/draft-07\/schema#?$/.test(declared)) return 'draft-07';
+  if (/json-schema\.org\/draft\/2019-09\/schema#?$/.test(declared)) return '2019-09';
+  if (/json-schema\.org\/draft\/2020-12\/schema#?$/.test(declared)) return '2020-12';
+  return undefined;
+}
+
+/**
+ * Options for users' schemas: permissive about unknown keywords (real schemas carry editor annotations such as
+ * `markdownDescription`), never fetching (no loadSchema), never mutating data (no defaults, coercion or removal).
+ */
+const userSchemaOptions: Options = {
+  strict: false,
+  allErrors: true,
+  logger: false,
+  validateFormats: true,
+  useDefaults: false,
+  coerceTypes: false,
+  removeAdditional: false,
+  inlineRefs: true,
+};
+
+export function createUserAjv(draft: Draft): AjvInstance {
+  let ajv: AjvInstance;
+  switch (draft) {
+    case 'draft-04':
+      ajv = new AjvDraft04(userSchemaOptions);
+      break;
+    case 'draft-06': {
+      const instance = new Ajv07(userSchemaOptions);
+      instance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+      ajv = instance;
+      break;
+    }
+    case 'draft-07':
+      ajv = new Ajv07(userSchemaOptions);
+      break;
+    case '2019-09':
+      ajv = new Ajv2019(userSchemaOptions);
+      break;
+    case '2020-12':
+      ajv = new Ajv2020(userSchemaOptions);
+      break;
+  }
+  addFormats(ajv as never);
+  return ajv;
+}
+
+/** Strict ajv for the kinds' own schemas, written by this project: typos in them must surface. */
+export function createKindAjv(): InstanceType<typeof Ajv2020> {
+  return new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true, logger: false });
+}

@@ -1,0 +1,195 @@
+// Compiles the JSON Schemas held in specs, resolving `$ref: "name@version"` to other schema specs; never fetches.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { JsonObject, JsonValue } from '../core/json.js';
+import { parseSpecId } from '../core/ref.js';
+import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
+import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
+
+export interface SchemaProblem {
+  code: string;
+  /** Pointer inside the schema. */
+  pointer: string;
+  message: string;
+}
+
+/** A `$ref` that names another schema spec, found at `pointer` (of the `$ref` member) inside a schema. */
+export interface SchemaSpecRef {
+  pointer: string;
+  ref: string;
+}
+
+export interface CompiledSchema {
+  validate?: ValidateFunction;
+  problems: SchemaProblem[];
+}
+
+const specScheme = 'spec:';
+
+/** Every `$ref` in a schema whose target (before `#`) is an `id@version`. */
+export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
+  const refs: SchemaSpecRef[] = [];
+  const stack: { value: JsonValue; pointer: string }[] = [{ value: schema, pointer: '' }];
+  while (stack.length > 0) {
+    const { value, pointer } = stack.pop()!;
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, pointer: `${pointer}/${i}` }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (key === '$ref' && typeof child === 'string') {
+          const target = child.split('#', 1)[0]!;
+          if (parseSpecId(target)) refs.push({ pointer: childPointer, ref: target });
+        } else {
+          stack.push({ value: child, pointer: childPointer });
+        }
+      }
+    }
+  }
+  return refs;
+}
+
+/** A copy of the schema addressed as `spec:<key>`, its spec refs made absolute, refs to its own old `$id` redirected. */
+function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+  const idKeyword = draft === 'draft-04' ? 'id' : '$id';
+  const ownId = typeof schema[idKeyword] === 'string' ? (schema[idKeyword] as string).replace(/#$/, '') : undefined;
+  const rewrite = (value: JsonValue, isRoot: boolean): JsonValue => {
+    if (Array.isArray(value)) return value.map((item) => rewrite(item, false));
+    if (value === null || typeof value !== 'object') return value;
+    const copy: JsonObject = {};
+    for (const [member, child] of Object.entries(value)) {
+      if (member === '$ref' && typeof child === 'string') {
+        const hash = child.indexOf('#');
+        const target = hash === -1 ? child : child.slice(0, hash);
+        const fragment = hash === -1 ? '' : child.slice(hash);
+        if (parseSpecId(target)) copy[member] = `${specScheme}${target}${fragment}`;
+        else if (ownId !== undefined && target === ownId && target !== '') copy[member] = `${specScheme}${key}${fragment}`;
+        else copy[member] = child;
+      } else {
+        copy[member] = rewrite(child, false);
+      }
+    }
+    if (isRoot) copy[idKeyword] = `${specScheme}${key}`;
+    return copy;
+  };
+  return rewrite(schema, true);
+}
+
+function problemsFromAjvErrors(errors: ErrorObject[] | null | undefined, code: string): SchemaProblem[] {
+  return (errors ?? []).map((error) => ({
+    code,
+    pointer: error.instancePath,
+    message: `${error.message ?? 'is invalid'}${error.params && 'allowedValues' in error.params ? ` (${(error.params['allowedValues'] as unknown[]).join(', ')})` : ''}`,
+  }));
+}
+
+/**
+ * One compiler per build: schema specs are registered by id, compiled on demand, each once. An ajv instance per draft;
+ * a `$ref` across drafts is reported, not guessed at.
+ */
+export class SchemaCompiler {
+  private readonly instances = new Map<Draft, AjvInstance>();
+  private readonly added = new Map<string, Draft>();
+  private readonly compiled = new Map<string, CompiledSchema>();
+
+  /** @param schemaSpecs the schema held by each schema spec, by `id@version` */
+  constructor(private readonly schemaSpecs: ReadonlyMap<string, JsonValue>) {}
+
+  private ajvFor(draft: Draft): AjvInstance {
+    let ajv = this.instances.get(draft);
+    if (!ajv) this.instances.set(draft, (ajv = createUserAjv(draft)));
+    return ajv;
+  }
+
+  /** Registers a schema spec (and what it references) with the ajv of `draft`, without compiling it. */
+  private ensureRegistered(specId: string, draft: Draft, problems: SchemaProblem[], via: string, seen: Set<string>): void {
+    if (seen.has(specId)) return;
+    seen.add(specId);
+    const schema = this.schemaSpecs.get(specId);
+    if (schema === undefined) return; // reported by the reference check
+    const ownDraft = detectDraft(schema);
+    if (ownDraft !== draft) {
+      problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: via, message: `references ${specId}, a ${ownDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
+      return;
+    }
+    const registeredDraft = this.added.get(specId);
+    if (registeredDraft === undefined) {
+      try {
+        this.ajvFor(draft).addSchema(addressedCopy(schema, specId, draft) as object, undefined, undefined, false);
+        this.added.set(specId, draft);
+      } catch (cause) {
+        problems.push({ code: 'SCHEMA_INVALID', pointer: via, message: `referenced schema ${specId} cannot be loaded: ${(cause as Error).message}` });
+        return;
+      }
+    }
+    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ref.ref, draft, problems, via, seen);
+  }
+
+  /**
+   * Checks a schema without generating code (compiling every schema of a large registry dominated build time): the
+   * draft is supported, the schema is valid against its meta-schema, every `$ref` resolves (to the same draft when it
+   * names another schema spec) and every pattern is a valid regular expression. `compile` does the full job when a
+   * schema is used to validate data.
+   */
+  check(schema: JsonValue): SchemaProblem[] {
+    const draft = detectDraft(schema);
+    if (draft === undefined) {
+      return [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }];
+    }
+    const ajv = this.ajvFor(draft);
+    if (!ajv.validateSchema(schema as object)) return problemsFromAjvErrors(ajv.errors, 'SCHEMA_INVALID');
+    const problems: SchemaProblem[] = [];
+    for (const ref of findSchemaSpecRefs(schema)) {
+      const target = this.schemaSpecs.get(ref.ref);
+      if (target === undefined) continue;
+      const targetDraft = detectDraft(target);
+      if (targetDraft !== draft) {
+        problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: ref.pointer, message: `references ${ref.ref}, a ${targetDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
+      }
+    }
+    problems.push(...checkSchemaRefs(schema, draft, this.schemaSpecs, detectDraft), ...checkSchemaPatterns(schema));
+    return problems;
+  }
+
+  /**
+   * Compiles a schema owned by `key` (a schema spec's `id@version`, or `id@version#/pointer` for one embedded in
+   * another spec). Schema specs must be compiled under their own id so that others can reference them.
+   */
+  compile(key: string, schema: JsonValue): CompiledSchema {
+    const cached = this.compiled.get(key);
+    if (cached) return cached;
+    const result = this.compileUncached(key, schema);
+    this.compiled.set(key, result);
+    return result;
+  }
+
+  private compileUncached(key: string, schema: JsonValue): CompiledSchema {
+    const draft = detectDraft(schema);
+    if (draft === undefined) {
+      return { problems: [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }] };
+    }
+    const ajv = this.ajvFor(draft);
+    const problems: SchemaProblem[] = [];
+    const copy = addressedCopy(schema, key, draft);
+    if (!ajv.validateSchema(copy as object)) {
+      return { problems: problemsFromAjvErrors(ajv.errors, 'SCHEMA_INVALID') };
+    }
+    const seen = new Set<string>([key]);
+    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ref.ref, draft, problems, ref.pointer, seen);
+    if (problems.length > 0) return { problems };
+    try {
+      const existing = this.added.has(key) ? ajv.getSchema(`${specScheme}${key}`) : undefined;
+      const validate = existing ?? ajv.compile(copy as object);
+      this.added.set(key, draft);
+      return { validate, problems };
+    } catch (cause) {
+      const error = cause as Error & { missingRef?: string };
+      const message = error.missingRef
+        ? `$ref "${error.missingRef.replace(specScheme, '')}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`
+        : error.message.replace(/spec:/g, '');
+      return { problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }] };
+    }
+  }
+}
+
+export { problemsFromAjvErrors };

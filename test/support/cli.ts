@@ -1,0 +1,50 @@
+// Runs the built `spec` binary the way a user does, in a temporary directory.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+export const specBin = join(repoRoot, 'bin/spec.js');
+export const bundledRegistry = join(repoRoot, 'registry');
+export const sharedDir = resolve(repoRoot, '../shared');
+
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runSpec(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
+  if (!options.env || !('SPEC_STORE' in options.env)) delete env['SPEC_STORE'];
+  const result = spawnSync(process.execPath, [specBin, ...args], {
+    cwd: options.cwd ?? repoRoot,
+    env,
+    encoding: 'utf8',
+    input: options.input ?? '',
+    timeout: 120_000,
+  });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Parses `--json` output, failing the test with the raw output when it is not JSON. */
+export function json<T = any>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.status}):\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+}
+
+export function tempDir(prefix = 'specstore-test-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A copy of the bundled registry in `dir/registry`. */
+export function copyBundledRegistry(dir: string): string {
+  const target = join(dir, 'registry');
+  cpSync(bundledRegistry, target, { recursive: true });
+  return target;
+}
