@@ -1,46 +1,196 @@
 // `spec build`: read a registry, validate everything, and store the snapshot in one atomic batch.
 import { resolve } from 'node:path';
 import type { CanonicalObject, Digest } from '../core/digest.js';
+import type { JsonObject } from '../core/json.js';
 import { invalidInput, type Diagnostic } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
-import { readRegistry } from '../source/readRegistry.js';
+import { listRegistry, readSourceFile, type RegistryFile } from '../source/listRegistry.js';
 import type { SpecStore } from '../store/specStore.js';
-import { validateSpecs, type ValidatedSpec } from '../validate/validateSpecs.js';
+import { analyzeSpecFile, type FileAnalysis } from '../validate/analyzeSpecFile.js';
+import { analyzeInWorkers, minFilesForWorkers } from '../validate/analyzeInWorkers.js';
+import { finishValidation, parsedValueOf } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
-import { buildManifest, type BuiltManifest } from './manifestTree.js';
+import { buildVersionOperations } from './checkPublished.js';
+import { buildManifest } from './manifestTree.js';
+import {
+  buildCacheFormat,
+  buildCacheOperation,
+  buildFingerprint,
+  cachedAnalysisFor,
+  loadBuildCache,
+  toCachedAnalysis,
+  type BuildCache,
+  type CachedAnalysis,
+} from './buildCache.js';
+
+/** One spec of a compiled registry. */
+export interface CompiledSpec {
+  file: string;
+  path: string;
+  kind: string;
+  id: string;
+  name: string;
+  version: string;
+  digest: Digest;
+}
+
+export interface CompiledRegistry {
+  registry: string;
+  snapshot: Digest;
+  specs: CompiledSpec[];
+  /** Objects this build may need to write (new specs' texts and the manifest); the store skips those it has. */
+  objects: CanonicalObject[];
+  /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
+  diagnostics: Diagnostic[];
+  /** The build cache to save with the snapshot. */
+  cache: BuildCache;
+  /** Files read and analysed, and files taken from the cache. */
+  analyzed: number;
+  reused: number;
+}
 
 export interface CompileRegistryOptions {
   registry: string;
   kinds?: readonly KindDescriptor[];
   cwd?: string;
+  /** An existing store to take the build cache and cached specs from (read only). */
+  store?: SpecStore;
+  /** Use the build cache (default true when a store is given). */
+  useCache?: boolean;
+  /** Worker threads for analysing files (default: one per core, for large registries with the built-in kinds). */
+  threads?: number;
+  /** Called as files are analysed. */
+  onProgress?: (progress: { analyzed: number; total: number }) => void;
+  /** The clock, passed in so builds are testable. */
+  now?: () => Date;
 }
 
-export interface CompiledRegistry {
-  registry: string;
-  specs: ValidatedSpec[];
-  manifest: BuiltManifest;
-  /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
-  diagnostics: Diagnostic[];
-}
-
-/** Reads and validates a registry and computes its snapshot, without touching any store. */
-export function compileRegistry(options: CompileRegistryOptions): CompiledRegistry {
+/** Reads and validates a registry and computes its snapshot, without writing anything. */
+export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
   const kinds = options.kinds ?? builtinKinds;
-  const listing = readRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const result = validateSpecs(listing.files, { kinds });
-  const diagnostics = [...listing.diagnostics, ...result.diagnostics];
-  if (!result.ok) throw invalidInput(diagnostics);
-  const manifest = buildManifest(result.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
-  return { registry: options.registry, specs: result.specs, manifest, diagnostics };
+  const kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
+  const registry = resolve(options.registry);
+  const listedAt = (options.now ?? (() => new Date()))().getTime();
+  const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const store = options.store;
+  const previous = store && options.useCache !== false ? await loadBuildCache(store, registry) : undefined;
+
+  // Reuse analyses of unchanged files whose specs the store still holds; analyse the rest.
+  const analyses: (FileAnalysis | CachedAnalysis)[] = new Array(listing.files.length);
+  const cachedIndexes: number[] = [];
+  listing.files.forEach((file, index) => {
+    const cached = cachedAnalysisFor(previous, file);
+    if (cached) {
+      analyses[index] = relocate(cached, file);
+      cachedIndexes.push(index);
+    }
+  });
+  if (store && cachedIndexes.length > 0) {
+    const withSpecs = cachedIndexes.filter((index) => analyses[index]!.spec);
+    const present = await store.hasObjects(withSpecs.map((index) => analyses[index]!.spec!.digest));
+    withSpecs.forEach((index, i) => {
+      if (!present[i]) analyses[index] = undefined as never; // collected since: read the file again
+    });
+  }
+  const toAnalyze = listing.files.map((file, index) => ({ file, index })).filter(({ index }) => analyses[index] === undefined);
+  const reused = listing.files.length - toAnalyze.length;
+
+  // A registry whose every file is unchanged, and whose last build's snapshot is still stored, is that snapshot.
+  const fingerprint = toAnalyze.length === 0 ? buildFingerprint(analyses) : undefined;
+  if (fingerprint !== undefined && previous?.last?.fingerprint === fingerprint && store && (await store.snapshotMetadata(previous.last.snapshot))) {
+    const all = analyses as CachedAnalysis[];
+    return {
+      registry: options.registry,
+      snapshot: previous.last.snapshot,
+      specs: all.filter((analysis) => analysis.spec).map(compiledSpec),
+      objects: [],
+      diagnostics: [...listing.diagnostics, ...all.flatMap((analysis) => analysis.diagnostics)],
+      cache: { ...previous, listedAt },
+      analyzed: 0,
+      reused,
+    };
+  }
+
+  const useWorkers = toAnalyze.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1;
+  const total = toAnalyze.length;
+  if (useWorkers) {
+    const results = await analyzeInWorkers(
+      toAnalyze.map(({ file }) => ({ file: file.file, path: file.path, kind: file.kind, absolutePath: file.absolutePath })),
+      { ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
+    );
+    toAnalyze.forEach(({ index }, i) => (analyses[index] = results[i]!));
+  } else {
+    toAnalyze.forEach(({ file, index }, i) => {
+      analyses[index] = analyzeSpecFile(readSourceFile(file), kindByName.get(file.kind)!);
+      if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
+    });
+  }
+
+  // Documents of cached specs come from the store, and only those the cross-file checks need.
+  const storedValues = new Map<Digest, JsonObject>();
+  if (store && reused > 0) {
+    const needed = (analyses as CachedAnalysis[]).filter((analysis) => analysis.spec && !('text' in analysis.spec) && needsValue(analysis, kindByName));
+    const values = await store.readObjects(needed.map((analysis) => analysis.spec!.digest));
+    needed.forEach((analysis, i) => storedValues.set(analysis.spec!.digest, values[i] as JsonObject));
+  }
+  const fileByPath = new Map(listing.files.map((file) => [file.path, file]));
+  const validation = finishValidation(analyses as FileAnalysis[], {
+    kinds,
+    valueOf: (analysis) => ('text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!),
+    bytesOf: (analysis) => readSourceFile(fileByPath.get(analysis.path)!).bytes,
+    schemaCheckCache: new Set(previous?.schemaChecks ?? []),
+  });
+  const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
+  if (!validation.ok) throw invalidInput(diagnostics);
+
+  const manifest = buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
+  const specObjects = (analyses as FileAnalysis[]).filter((analysis) => analysis.spec && 'text' in analysis.spec).map((analysis) => ({ digest: analysis.spec!.digest, text: analysis.spec!.text }));
+  const cache: BuildCache = {
+    format: buildCacheFormat,
+    tool: toolVersion,
+    listedAt,
+    files: Object.fromEntries(
+      listing.files.map((file, index) => [file.path, { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, analysis: toCachedAnalysis(analyses[index] as FileAnalysis) }]),
+    ),
+    schemaChecks: [...validation.cleanSchemaChecks],
+    last: { fingerprint: buildFingerprint(analyses), snapshot: manifest.snapshotId },
+  };
+  return {
+    registry: options.registry,
+    snapshot: manifest.snapshotId,
+    specs: validation.specs.map(({ file, path, kind, id, name, version, digest }) => ({ file, path, kind, id, name, version, digest })),
+    objects: [...specObjects, ...manifest.objects],
+    diagnostics,
+    cache,
+    analyzed: toAnalyze.length,
+    reused,
+  };
+}
+
+/** Whether the cross-file checks may read this spec's document: a schema or payload target, or a spec with schemas. */
+function needsValue(analysis: CachedAnalysis, kinds: Map<string, KindDescriptor>): boolean {
+  const kind = kinds.get(analysis.kind);
+  return kind?.referenceableSchema !== undefined || analysis.schemas.length > 0 || [...kinds.values()].some((other) => other.references.some((field) => field.payload && field.kinds.includes(analysis.kind)));
+}
+
+/** A cached analysis re-labelled with the file's display path of this run (the working directory may differ). */
+function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
+  if (cached.file === file.file) return cached;
+  return { ...cached, file: file.file, diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })) };
+}
+
+function compiledSpec(analysis: CachedAnalysis): CompiledSpec {
+  const { id, name, version, digest } = analysis.spec!;
+  return { file: analysis.file, path: analysis.path, kind: analysis.kind, id, name, version, digest };
 }
 
 export interface BuildOptions extends CompileRegistryOptions {
   store: SpecStore;
   tag?: string;
-  /** The clock, passed in so builds are testable. */
-  now?: () => Date;
+  /** Refuse a changed digest for an id@version held by any stored snapshot, not only by published ones. */
+  strict?: boolean;
 }
 
 export interface BuildResult {
@@ -51,25 +201,30 @@ export interface BuildResult {
   tag?: string;
   /** True when the store already held this snapshot. */
   unchanged: boolean;
+  /** Files read and analysed, and files whose cached analysis was reused. */
+  analyzed: number;
+  reused: number;
   diagnostics: Diagnostic[];
 }
 
-/** Stores a compiled registry as a snapshot: one atomic batch of new objects, snapshot record, log entry and tag. */
-export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry, options: { tag?: string; now?: () => Date } = {}): Promise<BuildResult> {
-  const objects: CanonicalObject[] = [...compiled.specs.map((spec) => ({ digest: spec.digest, text: spec.text })), ...compiled.manifest.objects];
+/** Stores a compiled registry as a snapshot: one atomic batch of new objects, snapshot record, log entry, tag and cache. */
+export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry, options: { tag?: string; strict?: boolean; now?: () => Date } = {}): Promise<BuildResult> {
   const gitCommit = findGitCommit(compiled.registry);
-  const existed = (await store.snapshotMetadata(compiled.manifest.snapshotId)) !== undefined;
+  const existed = (await store.snapshotMetadata(compiled.snapshot)) !== undefined;
+  const now = (options.now ?? (() => new Date()))();
   const commit = await store.commitBuild({
-    snapshot: compiled.manifest.snapshotId,
-    objects,
+    snapshot: compiled.snapshot,
+    objects: compiled.objects,
     metadata: {
-      createdAt: (options.now ?? (() => new Date()))().toISOString(),
+      createdAt: now.toISOString(),
       source: resolve(compiled.registry),
       ...(gitCommit === undefined ? {} : { gitCommit }),
       tool: `${toolName} ${toolVersion}`,
       specs: compiled.specs.length,
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
+    // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
+    extraOperations: async () => [...(await buildVersionOperations(store, compiled, { ...options, now })), buildCacheOperation(resolve(compiled.registry), compiled.cache)],
   });
   return {
     snapshot: commit.snapshot,
@@ -78,6 +233,8 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     bytesWritten: commit.bytesWritten,
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     unchanged: existed,
+    analyzed: compiled.analyzed,
+    reused: compiled.reused,
     diagnostics: compiled.diagnostics,
   };
 }
@@ -86,6 +243,6 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
 export async function buildSnapshot(options: BuildOptions): Promise<BuildResult> {
   if (options === null || typeof options !== 'object' || typeof options.registry !== 'string') throw new TypeError('buildSnapshot: options.registry must be a string');
   if (!options.store) throw new TypeError('buildSnapshot: options.store is required (see openStore)');
-  const compiled = compileRegistry(options);
+  const compiled = await compileRegistry(options);
   return storeSnapshot(options.store, compiled, options);
 }

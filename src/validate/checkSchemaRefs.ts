@@ -2,7 +2,7 @@
 import { getAtPointer, type JsonValue } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import type { Draft } from './ajvInstances.js';
-import type { SchemaProblem } from './schemaCompiler.js';
+import type { SchemaLookup, SchemaProblem } from './schemaCompiler.js';
 
 /** Members whose values are data, not schemas: a `$ref` inside them is not a reference. */
 const dataKeywords = new Set(['enum', 'const', 'default', 'examples', 'example']);
@@ -64,7 +64,7 @@ function fragmentResolves(document: JsonValue, index: SchemaIndex, fragment: str
  * Every `$ref` must resolve without fetching: `#…` inside the document, a `$id` the document declares, its own root
  * `$id`, or `name@version#…` naming another schema spec (whose schema is given by `schemaSpecs`).
  */
-export function checkSchemaRefs(schema: JsonValue, draft: Draft, schemaSpecs: ReadonlyMap<string, JsonValue>, detectDraft: (schema: JsonValue) => Draft | undefined): SchemaProblem[] {
+export function checkSchemaRefs(schema: JsonValue, draft: Draft, schemaSpecs: SchemaLookup, detectDraft: (schema: JsonValue) => Draft | undefined): SchemaProblem[] {
   const index = indexSchema(schema, draft);
   const problems: SchemaProblem[] = [];
   const foreignIndexes = new Map<string, SchemaIndex>();

@@ -18,6 +18,11 @@ export interface SchemaSpecRef {
   ref: string;
 }
 
+/** Finds the schema held by a schema spec, by `id@version`. */
+export interface SchemaLookup {
+  get(id: string): JsonValue | undefined;
+}
+
 export interface CompiledSchema {
   validate?: ValidateFunction;
   problems: SchemaProblem[];
@@ -93,7 +98,7 @@ export class SchemaCompiler {
   private readonly compiled = new Map<string, CompiledSchema>();
 
   /** @param schemaSpecs the schema held by each schema spec, by `id@version` */
-  constructor(private readonly schemaSpecs: ReadonlyMap<string, JsonValue>) {}
+  constructor(private readonly schemaSpecs: SchemaLookup) {}
 
   private ajvFor(draft: Draft): AjvInstance {
     let ajv = this.instances.get(draft);

@@ -48,3 +48,17 @@ export function copyBundledRegistry(dir: string): string {
   cpSync(bundledRegistry, target, { recursive: true });
   return target;
 }
+
+/** Every key and value of a store directory, read with LevelDB directly (the store must not be open elsewhere). */
+export async function dumpStore(directory: string): Promise<[string, string][]> {
+  const { Level } = await import('level');
+  const db = new Level<string, string>(directory, { createIfMissing: false });
+  await db.open();
+  try {
+    const entries: [string, string][] = [];
+    for await (const entry of db.iterator()) entries.push(entry);
+    return entries;
+  } finally {
+    await db.close();
+  }
+}

@@ -5,7 +5,27 @@ import { assertValidTagName } from '../../store/specStore.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples, withStore } from '../commandHelpers.js';
+import { withCommon, examples } from '../commandHelpers.js';
+import { openStore } from '../../store/openStore.js';
+import { isSpecError } from '../../errors.js';
+import type { CliIo } from '../io.js';
+
+/** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
+function createProgress(io: CliIo): { update: (progress: { analyzed: number; total: number }) => void; done: () => void } {
+  const started = Date.now();
+  let shown = false;
+  return {
+    update: ({ analyzed, total }) => {
+      if (!io.stderrIsTty || Date.now() - started < 1000) return;
+      shown = true;
+      io.stderr(`\r\u001b[Kparsed and validated ${analyzed}/${total} files`);
+    },
+    done: () => {
+      if (shown) io.stderr('\r\u001b[K');
+      shown = false;
+    },
+  };
+}
 
 export function registerBuildCommand(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -22,10 +42,25 @@ export function registerBuildCommand(program: Command, context: CommandContext):
   ).action(async function (this: Command) {
     const options = this.opts<{ registry: string; tag?: string }>();
     const { json } = context.common(this);
-    // Validate before the store is opened: bad input never touches (or creates) a store.
-    const compiled = compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd });
     if (options.tag !== undefined) assertValidTagName(options.tag);
-    const result = await withStore(context, this, true, (store) => storeSnapshot(store, compiled, options.tag === undefined ? {} : { tag: options.tag }));
+    const directory = resolve(io.cwd, context.common(this).store);
+    // An existing store is opened first (it holds the build cache); a new one is created only once the registry is
+    // valid, so bad input never creates or changes a store.
+    let store = await openStore({ directory }).catch((error: unknown) => {
+      if (isSpecError(error) && error.code === 'STORE_NOT_FOUND') return undefined;
+      throw error;
+    });
+    const progress = createProgress(io);
+    let result;
+    try {
+      const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, ...(store ? { store } : {}), onProgress: progress.update });
+      progress.done();
+      store ??= await openStore({ directory, create: true });
+      result = await storeSnapshot(store, compiled, options.tag === undefined ? {} : { tag: options.tag });
+    } finally {
+      progress.done();
+      await store?.close();
+    }
     if (json) return context.printJson(result);
     if (result.diagnostics.length > 0) io.stderr(formatDiagnostics(result.diagnostics, { style: context.style, excerpts: io.stderrIsTty, cwd: io.cwd }));
     context.print(result.snapshot);

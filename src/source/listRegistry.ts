@@ -4,29 +4,40 @@ import { join, relative, sep } from 'node:path';
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 
-/** One spec file as read from disk. */
-export interface SourceFile {
+/** One spec file found in a registry (stat only; read its bytes with readSourceFile). */
+export interface RegistryFile {
   /** Path shown to users (relative to the working directory when inside it). */
   file: string;
   /** Path relative to the registry root, with `/` separators: the file's stable name across machines. */
   path: string;
+  absolutePath: string;
   kind: string;
-  bytes: Uint8Array;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/** A registry file with its bytes. */
+export interface SourceFile extends RegistryFile {
+  bytes: Uint8Array;
+}
+
+export function readSourceFile(file: RegistryFile): SourceFile {
+  return { ...file, bytes: readFileSync(file.absolutePath) };
 }
 
 export interface RegistryListing {
   root: string;
-  files: SourceFile[];
+  files: RegistryFile[];
   /** Things in the registry that are not specs (unknown directories, non-YAML files): warnings. */
   diagnostics: Diagnostic[];
 }
 
 const specExtension = /\.ya?ml$/;
 
-/** Reads every `*.yaml`/`*.yml` file under each kind's directory (recursively; dot-files and dot-directories skipped). */
-export function readRegistry(root: string, kinds: readonly KindDescriptor[], options: { cwd?: string; readBytes?: boolean } = {}): RegistryListing {
+/** Finds every `*.yaml`/`*.yml` file under each kind's directory (recursively; dot-files and dot-directories skipped). */
+export function listRegistry(root: string, kinds: readonly KindDescriptor[], options: { cwd?: string } = {}): RegistryListing {
   const cwd = options.cwd ?? process.cwd();
   let rootStat;
   try {
@@ -36,7 +47,7 @@ export function readRegistry(root: string, kinds: readonly KindDescriptor[], opt
   }
   if (!rootStat.isDirectory()) throw new SpecError('REGISTRY_NOT_FOUND', `registry ${root} is not a directory`, { data: { registry: root } });
 
-  const files: SourceFile[] = [];
+  const files: RegistryFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const display = (path: string) => {
     const fromCwd = relative(cwd, path);
@@ -66,14 +77,7 @@ export function readRegistry(root: string, kinds: readonly KindDescriptor[], opt
         continue;
       }
       const stat = statSync(path);
-      files.push({
-        file: display(path),
-        path: relativePath,
-        kind: kind.name,
-        bytes: options.readBytes === false ? new Uint8Array(0) : readFileSync(path),
-        size: stat.size,
-        mtimeMs: stat.mtimeMs,
-      });
+      files.push({ file: display(path), path: relativePath, absolutePath: path, kind: kind.name, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino });
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,0 +1,26 @@
+// Worker thread: reads and analyses batches of spec files (YAML parsing dominates a cold build; this spreads it).
+import { readFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import { analyzeSpecFile, type FileAnalysis } from './analyzeSpecFile.js';
+import type { AnalysisTask } from './analyzeInWorkers.js';
+
+// yaml's parser reads process.env.LOG_TOKENS for every token, and a worker's process.env is an accessor object
+// (~0.3 µs a read, about a fifth of all parsing time); a plain copy reads in ~0.05 µs. This thread never writes env.
+process.env = { ...process.env };
+
+const kinds = new Map(builtinKinds.map((kind) => [kind.name, kind]));
+
+parentPort!.on('message', (tasks: AnalysisTask[]) => {
+  const results: FileAnalysis[] = tasks.map((task) => {
+    const kind = kinds.get(task.kind)!;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(task.absolutePath);
+    } catch (cause) {
+      return { file: task.file, path: task.path, kind: task.kind, references: [], schemas: [], diagnostics: [{ code: 'FILE_UNREADABLE', severity: 'error', file: task.file, message: `cannot read: ${(cause as Error).message}` }] };
+    }
+    return analyzeSpecFile({ file: task.file, path: task.path, kind: task.kind, bytes }, kind);
+  });
+  parentPort!.postMessage(results);
+});

@@ -1,0 +1,53 @@
+// Analyses many files on every core: worker threads take batches until none are left; results keep input order.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FileAnalysis } from './analyzeSpecFile.js';
+
+export interface AnalysisTask {
+  file: string;
+  path: string;
+  kind: string;
+  absolutePath: string;
+}
+
+/** Below this many files, threads cost more to start than they save. */
+export const minFilesForWorkers = 400;
+const batchSize = 128;
+
+export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: { threads?: number; onProgress?: (done: number) => void } = {}): Promise<FileAnalysis[]> {
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tasks.length / batchSize)));
+  const results: FileAnalysis[] = new Array(tasks.length);
+  let next = 0;
+  let done = 0;
+  // Run from TypeScript sources (the tests), the worker registers the TypeScript loader before loading itself.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './analysisWorker.ts' : './analysisWorker.js', import.meta.url);
+  const createWorker = () =>
+    fromSource
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
+      : new Worker(workerUrl);
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const worker = createWorker();
+      let start = 0;
+      const dispatch = () => {
+        if (next >= tasks.length) {
+          void worker.terminate().then(() => resolve(), reject);
+          return;
+        }
+        start = next;
+        next = Math.min(tasks.length, next + batchSize);
+        worker.postMessage(tasks.slice(start, next));
+      };
+      worker.on('message', (batch: FileAnalysis[]) => {
+        for (let i = 0; i < batch.length; i++) results[start + i] = batch[i]!;
+        done += batch.length;
+        options.onProgress?.(done);
+        dispatch();
+      });
+      worker.once('error', reject);
+      dispatch();
+    });
+  await Promise.all(Array.from({ length: threads }, runWorker));
+  return results;
+}

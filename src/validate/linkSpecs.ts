@@ -1,0 +1,135 @@
+// The checks that need every file: unique ids, one kind per name, references, embedded schemas, payloads.
+import { getAtPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import { parseRef } from '../core/ref.js';
+import type { Diagnostic, SourceLocation } from '../errors.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
+import { SchemaCompiler } from './schemaCompiler.js';
+
+export interface LinkOptions {
+  kinds: readonly KindDescriptor[];
+  /** The parsed document of an analysed spec (from its canonical text, or from the store for cached files). */
+  valueOf: (analysis: FileAnalysis) => JsonObject;
+  /** Positions a pointer in a file; only called for problems, so it may read and parse the file again. */
+  locate: (analysis: FileAnalysis, pointer: string) => SourceLocation;
+  /** Results of earlier schema checks, keyed by schemaCheckKey: a clean schema is not checked again. */
+  schemaCheckCache?: Set<string>;
+}
+
+export interface LinkResult {
+  diagnostics: Diagnostic[];
+  /** Keys of the schema checks that passed in this run (for the build cache). */
+  cleanSchemaChecks: Set<string>;
+}
+
+/** The key of a schema check: the spec's digest and the digests of the schema specs it references, in order. */
+export function schemaCheckKey(specDigest: string, pointer: string, referencedDigests: readonly string[]): string {
+  return `${specDigest}${pointer}|${referencedDigests.join(',')}`;
+}
+
+export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOptions): LinkResult {
+  const diagnostics: Diagnostic[] = [];
+  const kindByName = new Map(options.kinds.map((kind) => [kind.name, kind]));
+  const report = (analysis: FileAnalysis, diagnostic: Omit<Diagnostic, 'file' | 'severity' | 'line' | 'column'>) => {
+    const location = diagnostic.pointer === undefined ? { file: analysis.file } : options.locate(analysis, diagnostic.pointer);
+    diagnostics.push({ severity: 'error', ...diagnostic, ...location });
+  };
+
+  // Unique ids; one kind per name. Files whose id did not parse take no part.
+  const byId = new Map<string, FileAnalysis>();
+  const byName = new Map<string, FileAnalysis>();
+  for (const analysis of analyses) {
+    if (analysis.id === undefined) continue;
+    const first = byId.get(analysis.id);
+    if (first) {
+      report(analysis, { code: 'DUPLICATE_ID', pointer: '/id', ref: analysis.id, message: `${analysis.id} is also defined in ${first.file}`, related: [options.locate(first, '/id')] });
+      continue;
+    }
+    byId.set(analysis.id, analysis);
+    const name = analysis.id.slice(0, analysis.id.indexOf('@'));
+    const sameName = byName.get(name);
+    if (!sameName) byName.set(name, analysis);
+    else if (sameName.kind !== analysis.kind) {
+      report(analysis, {
+        code: 'NAME_KIND_CONFLICT',
+        pointer: '/id',
+        ref: analysis.id,
+        message: `name "${name}" is a ${sameName.kind} in ${sameName.file} and a ${analysis.kind} here: a name belongs to one kind`,
+        related: [options.locate(sameName, '/id')],
+      });
+    }
+  }
+
+  const resolveTarget = (analysis: FileAnalysis, pointer: string, text: JsonValue, allowed: readonly string[]): FileAnalysis | undefined => {
+    if (typeof text !== 'string') return undefined; // the kind schema reported the type
+    const ref = parseRef(text);
+    if (!ref) {
+      report(analysis, { code: 'REF_INVALID', pointer, message: `"${text}" is not a reference: expected name@version` });
+      return undefined;
+    }
+    if (!ref.version) {
+      report(analysis, { code: 'REF_NOT_EXACT', pointer, ref: text, message: `"${text}" has no version: references between specs must be exact (name@version)` });
+      return undefined;
+    }
+    const target = byId.get(text);
+    if (!target) {
+      const known = [...byId.keys()].filter((id) => id.startsWith(`${ref.name}@`));
+      const hint = known.length > 0 ? ` (the registry has ${known.join(', ')})` : '';
+      report(analysis, { code: 'REF_NOT_FOUND', pointer, ref: text, message: `${text} is not defined in this registry${hint}` });
+      return undefined;
+    }
+    if (!allowed.includes(target.kind)) {
+      report(analysis, { code: 'REF_WRONG_KIND', pointer, ref: text, message: `${text} is a ${target.kind}; expected ${allowed.join(' or ')}` });
+      return undefined;
+    }
+    return target;
+  };
+
+  // Schema specs by id, parsed lazily: most builds only need the few that are referenced or changed.
+  const schemaValues = new Map<string, JsonValue | null>();
+  const schemaOf = (id: string): JsonValue | undefined => {
+    let schema = schemaValues.get(id);
+    if (schema === undefined) {
+      const target = byId.get(id);
+      const pointer = target ? kindByName.get(target.kind)?.referenceableSchema : undefined;
+      schema = target?.spec && pointer !== undefined ? (getAtPointer(options.valueOf(target), pointer) ?? null) : null;
+      schemaValues.set(id, schema);
+    }
+    return schema ?? undefined;
+  };
+  const compiler = new SchemaCompiler({ get: schemaOf });
+  const cleanSchemaChecks = new Set<string>();
+
+  for (const analysis of analyses) {
+    if (analysis.id === undefined || byId.get(analysis.id) !== analysis) continue;
+    for (const embedded of analysis.schemas) {
+      let refsResolve = true;
+      for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, ['schema']) !== undefined && refsResolve;
+      if (!analysis.spec || !refsResolve) continue;
+      const key = schemaCheckKey(analysis.spec.digest, embedded.pointer, embedded.specRefs.map((specRef) => byId.get(specRef.ref)?.spec?.digest ?? '?'));
+      if (options.schemaCheckCache?.has(key)) {
+        cleanSchemaChecks.add(key);
+        continue;
+      }
+      const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
+      const problems = compiler.check(schema);
+      for (const problem of problems) report(analysis, { code: problem.code, pointer: `${embedded.pointer}${problem.pointer}`, message: `schema ${problem.message}` });
+      if (problems.length === 0) cleanSchemaChecks.add(key);
+    }
+    for (const reference of analysis.references) {
+      const target = resolveTarget(analysis, reference.pointer, reference.value, reference.kinds);
+      if (!target?.spec || !reference.payload) continue;
+      const schema = getAtPointer(options.valueOf(target), reference.payload.schemaPointer);
+      if (schema === undefined) continue;
+      const compiled = compiler.compile(`${target.id}/embedded${reference.payload.schemaPointer}`, schema);
+      if (!compiled.validate) continue; // reported on the target's own file
+      if (!compiled.validate(reference.payload.value)) {
+        for (const error of compiled.validate.errors ?? []) {
+          const { pointer, message } = describeAjvError(error);
+          report(analysis, { code: 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });
+        }
+      }
+    }
+  }
+  return { diagnostics, cleanSchemaChecks };
+}
