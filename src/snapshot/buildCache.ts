@@ -1,5 +1,6 @@
 // What a build remembers about a registry, like git's index: file stats → analyses, so unchanged files are not re-read.
 import { sha256HexOfString, type Digest } from '../core/digest.js';
+import type { Diagnostic } from '../errors.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
@@ -9,66 +10,94 @@ import { toolVersion } from '../version.js';
 /** A file's analysis, minus the canonical text (the store holds it under the digest). */
 export type CachedAnalysis = Omit<FileAnalysis, 'spec'> & { spec?: Omit<NonNullable<FileAnalysis['spec']>, 'text'> };
 
-export interface CachedFile {
+/** What the index keeps per file: enough to decide "unchanged" and to name the spec, without any analysis. */
+export interface IndexEntry {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
   ino: number;
-  analysis: CachedAnalysis;
+  kind: string;
+  id?: string;
+  digest?: Digest;
+  warnings?: Diagnostic[];
 }
 
-export interface BuildCache {
+/**
+ * The small half of the cache, read by every build: file stats, clean schema checks, and the last build's result.
+ * The analyses (the large half) are read only when some file changed.
+ */
+export interface BuildIndex {
   format: typeof buildCacheFormat;
   /** Analyses depend on the tool's rules: another version starts afresh. */
   tool: string;
   /** When the files were listed; an entry modified at or after this instant is not trusted (the "racy git" rule). */
   listedAt: number;
-  files: Record<string, CachedFile>;
+  files: Record<string, IndexEntry>;
   /** Keys of schema checks that passed (see linkSpecs.schemaCheckKey). */
   schemaChecks: string[];
   /** The last clean build of this registry: the snapshot its exact set of specs gave. */
   last?: { fingerprint: string; snapshot: Digest };
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v1';
+export const buildCacheFormat = 'specstore/build-cache/v2';
 
-export function buildCacheKey(registryPath: string): string {
-  return `cache:build:${sha256HexOfString(registryPath)}`;
-}
+const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
+const analysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
-export async function loadBuildCache(store: SpecStore, registryPath: string): Promise<BuildCache | undefined> {
-  const text = await store.kv.get(buildCacheKey(registryPath));
+export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
+  const text = await store.kv.get(indexKey(registryPath));
   if (text === undefined) return undefined;
   try {
-    const cache = JSON.parse(text) as BuildCache;
-    return cache.format === buildCacheFormat && cache.tool === toolVersion ? cache : undefined;
+    const index = JSON.parse(text) as BuildIndex;
+    return index.format === buildCacheFormat && index.tool === toolVersion ? index : undefined;
   } catch {
     return undefined; // a cache is only ever an optimisation
   }
 }
 
-export function buildCacheOperation(registryPath: string, cache: BuildCache): BatchOperation {
-  return { type: 'put', key: buildCacheKey(registryPath), value: JSON.stringify(cache) };
+export async function loadCachedAnalyses(store: SpecStore, registryPath: string): Promise<Record<string, CachedAnalysis>> {
+  const text = await store.kv.get(analysesKey(registryPath));
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as Record<string, CachedAnalysis>;
+  } catch {
+    return {};
+  }
 }
 
-/** The cached analysis of a file whose stats are unchanged and were not racily modified; undefined otherwise. */
-export function cachedAnalysisFor(cache: BuildCache | undefined, file: RegistryFile): CachedAnalysis | undefined {
-  const entry = cache?.files[file.path];
-  if (!entry || !cache) return undefined;
-  if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino) return undefined;
-  if (file.mtimeMs >= cache.listedAt || file.ctimeMs >= cache.listedAt) return undefined;
-  if (entry.analysis.kind !== file.kind || entry.analysis.file !== file.file) return undefined;
-  return entry.analysis;
+export function buildCacheOperations(registryPath: string, index: BuildIndex, analyses: Record<string, CachedAnalysis>): BatchOperation[] {
+  return [
+    { type: 'put', key: indexKey(registryPath), value: JSON.stringify(index) },
+    { type: 'put', key: analysesKey(registryPath), value: JSON.stringify(analyses) },
+  ];
 }
 
-export function toCachedAnalysis(analysis: FileAnalysis): CachedAnalysis {
-  if (!analysis.spec) return analysis;
+/** Whether a file is as the index saw it, and was not modified in the instant of that listing or after. */
+export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
+  const entry = index?.files[file.path];
+  if (!entry || !index) return false;
+  if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino || entry.kind !== file.kind) return false;
+  return file.mtimeMs < index.listedAt && file.ctimeMs < index.listedAt;
+}
+
+export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis): IndexEntry {
+  const entry: IndexEntry = { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, kind: file.kind };
+  if (analysis.spec) {
+    entry.id = analysis.spec.id;
+    entry.digest = analysis.spec.digest;
+  }
+  if (analysis.diagnostics.length > 0) entry.warnings = analysis.diagnostics;
+  return entry;
+}
+
+export function toCachedAnalysis(analysis: FileAnalysis | CachedAnalysis): CachedAnalysis {
+  if (!analysis.spec || !('text' in analysis.spec)) return analysis;
   const { text: _text, ...spec } = analysis.spec;
   return { ...analysis, spec };
 }
 
 /** Identifies the exact set of specs a build saw (paths, kinds and digests) under this tool version. */
-export function buildFingerprint(analyses: readonly CachedAnalysis[]): string {
-  const lines = analyses.map((analysis) => `${analysis.path}\u0000${analysis.kind}\u0000${analysis.spec?.digest ?? '-'}`).sort();
+export function buildFingerprint(entries: readonly { path: string; kind: string; digest?: string }[]): string {
+  const lines = entries.map((entry) => `${entry.path}\u0000${entry.kind}\u0000${entry.digest ?? '-'}`).sort();
   return sha256HexOfString(`${toolVersion}\n${lines.join('\n')}`);
 }

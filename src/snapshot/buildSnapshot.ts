@@ -8,21 +8,22 @@ import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
 import { listRegistry, readSourceFile, type RegistryFile } from '../source/listRegistry.js';
 import type { SpecStore } from '../store/specStore.js';
-import { analyzeSpecFile, type FileAnalysis } from '../validate/analyzeSpecFile.js';
-import { analyzeInWorkers, minFilesForWorkers } from '../validate/analyzeInWorkers.js';
-import { finishValidation, parsedValueOf } from '../validate/validateSpecs.js';
+import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
 import { buildManifest } from './manifestTree.js';
 import {
   buildCacheFormat,
-  buildCacheOperation,
+  buildCacheOperations,
   buildFingerprint,
-  cachedAnalysisFor,
-  loadBuildCache,
+  indexEntry,
+  isUnchanged,
+  loadBuildIndex,
+  loadCachedAnalyses,
   toCachedAnalysis,
-  type BuildCache,
+  type BuildIndex,
   type CachedAnalysis,
+  type IndexEntry,
 } from './buildCache.js';
 
 /** One spec of a compiled registry. */
@@ -44,8 +45,8 @@ export interface CompiledRegistry {
   objects: CanonicalObject[];
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
-  /** The build cache to save with the snapshot. */
-  cache: BuildCache;
+  /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
+  cache: { index: BuildIndex; analyses: Record<string, CachedAnalysis> } | undefined;
   /** Files read and analysed, and files taken from the cache. */
   analyzed: number;
   reused: number;
@@ -75,20 +76,39 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const store = options.store;
-  const previous = store && options.useCache !== false ? await loadBuildCache(store, registry) : undefined;
+  const previous = store && options.useCache !== false ? await loadBuildIndex(store, registry) : undefined;
+  const unchanged = listing.files.map((file) => isUnchanged(previous, file));
+
+  // A registry whose every file is unchanged, and whose last build's snapshot is still stored, is that snapshot:
+  // decided from the index alone, without reading a file or an analysis.
+  if (previous?.last && store && unchanged.every(Boolean)) {
+    const entries = listing.files.map((file) => ({ file, entry: previous.files[file.path]! }));
+    const fingerprint = buildFingerprint(entries.map(({ file, entry }) => ({ path: file.path, kind: file.kind, ...(entry.digest ? { digest: entry.digest } : {}) })));
+    if (fingerprint === previous.last.fingerprint && (await store.snapshotMetadata(previous.last.snapshot))) {
+      return {
+        registry: options.registry,
+        snapshot: previous.last.snapshot,
+        specs: entries.filter(({ entry }) => entry.id && entry.digest).map(({ file, entry }) => compiledSpecFromIndex(file, entry)),
+        objects: [],
+        diagnostics: [...listing.diagnostics, ...entries.flatMap(({ file, entry }) => (entry.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
+        cache: undefined,
+        analyzed: 0,
+        reused: listing.files.length,
+      };
+    }
+  }
 
   // Reuse analyses of unchanged files whose specs the store still holds; analyse the rest.
   const analyses: (FileAnalysis | CachedAnalysis)[] = new Array(listing.files.length);
-  const cachedIndexes: number[] = [];
-  listing.files.forEach((file, index) => {
-    const cached = cachedAnalysisFor(previous, file);
-    if (cached) {
+  if (store && previous && unchanged.some(Boolean)) {
+    const cachedAnalyses = await loadCachedAnalyses(store, registry);
+    const withSpecs: number[] = [];
+    listing.files.forEach((file, index) => {
+      const cached = unchanged[index] ? cachedAnalyses[file.path] : undefined;
+      if (!cached) return;
       analyses[index] = relocate(cached, file);
-      cachedIndexes.push(index);
-    }
-  });
-  if (store && cachedIndexes.length > 0) {
-    const withSpecs = cachedIndexes.filter((index) => analyses[index]!.spec);
+      if (cached.spec) withSpecs.push(index);
+    });
     const present = await store.hasObjects(withSpecs.map((index) => analyses[index]!.spec!.digest));
     withSpecs.forEach((index, i) => {
       if (!present[i]) analyses[index] = undefined as never; // collected since: read the file again
@@ -97,22 +117,12 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const toAnalyze = listing.files.map((file, index) => ({ file, index })).filter(({ index }) => analyses[index] === undefined);
   const reused = listing.files.length - toAnalyze.length;
 
-  // A registry whose every file is unchanged, and whose last build's snapshot is still stored, is that snapshot.
-  const fingerprint = toAnalyze.length === 0 ? buildFingerprint(analyses) : undefined;
-  if (fingerprint !== undefined && previous?.last?.fingerprint === fingerprint && store && (await store.snapshotMetadata(previous.last.snapshot))) {
-    const all = analyses as CachedAnalysis[];
-    return {
-      registry: options.registry,
-      snapshot: previous.last.snapshot,
-      specs: all.filter((analysis) => analysis.spec).map(compiledSpec),
-      objects: [],
-      diagnostics: [...listing.diagnostics, ...all.flatMap((analysis) => analysis.diagnostics)],
-      cache: { ...previous, listedAt },
-      analyzed: 0,
-      reused,
-    };
-  }
-
+  // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
+  const [{ analyzeSpecFile }, { analyzeInWorkers, minFilesForWorkers }, { finishValidation, parsedValueOf }] = await Promise.all([
+    import('../validate/analyzeSpecFile.js'),
+    import('../validate/analyzeInWorkers.js'),
+    import('../validate/validateSpecs.js'),
+  ]);
   const useWorkers = toAnalyze.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1;
   const total = toAnalyze.length;
   if (useWorkers) {
@@ -147,15 +157,16 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 
   const manifest = buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
   const specObjects = (analyses as FileAnalysis[]).filter((analysis) => analysis.spec && 'text' in analysis.spec).map((analysis) => ({ digest: analysis.spec!.digest, text: analysis.spec!.text }));
-  const cache: BuildCache = {
-    format: buildCacheFormat,
-    tool: toolVersion,
-    listedAt,
-    files: Object.fromEntries(
-      listing.files.map((file, index) => [file.path, { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, analysis: toCachedAnalysis(analyses[index] as FileAnalysis) }]),
-    ),
-    schemaChecks: [...validation.cleanSchemaChecks],
-    last: { fingerprint: buildFingerprint(analyses), snapshot: manifest.snapshotId },
+  const cache: NonNullable<CompiledRegistry['cache']> = {
+    index: {
+      format: buildCacheFormat,
+      tool: toolVersion,
+      listedAt,
+      files: Object.fromEntries(listing.files.map((file, index) => [file.path, indexEntry(file, analyses[index]!)])),
+      schemaChecks: [...validation.cleanSchemaChecks],
+      last: { fingerprint: buildFingerprint(listing.files.map((file, index) => ({ path: file.path, kind: file.kind, ...(analyses[index]!.spec ? { digest: analyses[index]!.spec!.digest } : {}) }))), snapshot: manifest.snapshotId },
+    },
+    analyses: Object.fromEntries(listing.files.map((file, index) => [file.path, toCachedAnalysis(analyses[index]!)])),
   };
   return {
     registry: options.registry,
@@ -181,9 +192,9 @@ function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
   return { ...cached, file: file.file, diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })) };
 }
 
-function compiledSpec(analysis: CachedAnalysis): CompiledSpec {
-  const { id, name, version, digest } = analysis.spec!;
-  return { file: analysis.file, path: analysis.path, kind: analysis.kind, id, name, version, digest };
+function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledSpec {
+  const at = entry.id!.indexOf('@');
+  return { file: file.file, path: file.path, kind: file.kind, id: entry.id!, name: entry.id!.slice(0, at), version: entry.id!.slice(at + 1), digest: entry.digest! };
 }
 
 export interface BuildOptions extends CompileRegistryOptions {
@@ -224,7 +235,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
-    extraOperations: async () => [...(await buildVersionOperations(store, compiled, { ...options, now })), buildCacheOperation(resolve(compiled.registry), compiled.cache)],
+    extraOperations: async () => [...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache.index, compiled.cache.analyses) : [])],
   });
   return {
     snapshot: commit.snapshot,
