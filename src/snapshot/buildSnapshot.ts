@@ -146,10 +146,15 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     needed.forEach((analysis, i) => storedValues.set(analysis.spec!.digest, values[i] as JsonObject));
   }
   const fileByPath = new Map(listing.files.map((file) => [file.path, file]));
+  const bytesRead = new Map<string, Uint8Array>();
   const validation = finishValidation(analyses as FileAnalysis[], {
     kinds,
     valueOf: (analysis) => ('text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!),
-    bytesOf: (analysis) => readSourceFile(fileByPath.get(analysis.path)!).bytes,
+    bytesOf: (analysis) => {
+      let bytes = bytesRead.get(analysis.path);
+      if (!bytes) bytesRead.set(analysis.path, (bytes = readSourceFile(fileByPath.get(analysis.path)!).bytes));
+      return bytes;
+    },
     schemaCheckCache: new Set(previous?.schemaChecks ?? []),
   });
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];

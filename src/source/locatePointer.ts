@@ -12,11 +12,9 @@ import { defaultYamlLimits, maxSupportedYamlDepth } from './yamlLimits.js';
  * or the file is beyond the default limits (depth up to the supported maximum), which bound this re-parse too.
  */
 export function locatePointer(bytes: Uint8Array, pointer: string): LineColumn | undefined {
-  if (bytes.length > defaultYamlLimits.maxBytes) return undefined;
-  const { text } = decodeSpecText(bytes);
-  if (text === undefined) return undefined;
-  const { document } = composeYamlDocument(text, maxSupportedYamlDepth, defaultYamlLimits.maxNodes);
-  if (document === undefined) return undefined;
+  const parsed = parseForLocating(bytes);
+  if (parsed === undefined) return undefined;
+  const { document, lines } = parsed;
   let node: ParsedNode | null = document.contents;
   let offset = node?.range[0] ?? 0;
   for (const token of splitPointer(pointer)) {
@@ -32,5 +30,25 @@ export function locatePointer(bytes: Uint8Array, pointer: string): LineColumn | 
       node = item;
     } else return undefined;
   }
-  return new LineIndex(text).position(offset);
+  return lines.position(offset);
+}
+
+type Parsed = { document: NonNullable<ReturnType<typeof composeYamlDocument>['document']>; lines: LineIndex };
+
+/** One parse per file's bytes, however many of its problems are positioned (a 2.7 MB schema takes a second). */
+const parsedFiles = new WeakMap<Uint8Array, Parsed | null>();
+
+function parseForLocating(bytes: Uint8Array): Parsed | undefined {
+  const cached = parsedFiles.get(bytes);
+  if (cached !== undefined) return cached ?? undefined;
+  let parsed: Parsed | null = null;
+  if (bytes.length <= defaultYamlLimits.maxBytes) {
+    const { text } = decodeSpecText(bytes);
+    if (text !== undefined) {
+      const { document } = composeYamlDocument(text, maxSupportedYamlDepth, defaultYamlLimits.maxNodes);
+      if (document !== undefined) parsed = { document, lines: new LineIndex(text) };
+    }
+  }
+  parsedFiles.set(bytes, parsed);
+  return parsed ?? undefined;
 }

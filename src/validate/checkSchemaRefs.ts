@@ -4,6 +4,9 @@ import { parseSpecId } from '../core/ref.js';
 import type { Draft } from './ajvInstances.js';
 import type { SchemaLookup, SchemaProblem } from './schemaCompiler.js';
 
+/** The meta-schemas ajv holds for each supported draft: a `$ref` to one of them resolves without fetching. */
+const metaSchemaIds = /^https?:\/\/json-schema\.org\/(draft-0[467]\/schema|draft\/(2019-09|2020-12)\/(schema|meta\/[a-z-]+))$/;
+
 /** Members whose values are data, not schemas: a `$ref` inside them is not a reference. */
 const dataKeywords = new Set(['enum', 'const', 'default', 'examples', 'example']);
 
@@ -75,6 +78,7 @@ export function checkSchemaRefs(schema: JsonValue, draft: Draft, schemaSpecs: Sc
     let document: JsonValue | undefined;
     let documentIndex = index;
     if (target === '') document = schema;
+    else if (metaSchemaIds.test(target)) continue;
     else if (parseSpecId(target)) {
       document = schemaSpecs.get(target);
       if (document === undefined) continue; // REF_NOT_FOUND, reported by the reference check
