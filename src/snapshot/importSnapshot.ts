@@ -2,7 +2,10 @@
 import type { Digest } from '../core/digest.js';
 import { SpecError } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
+import { publicationOperations } from '../store/publishedVersions.js';
 import { verifySnapshotDocument } from './exportSnapshot.js';
+import { openInMemorySnapshot } from './inMemorySnapshot.js';
+import { versionEntries } from './publishSnapshot.js';
 
 export interface ImportResult {
   snapshot: Digest;
@@ -21,7 +24,11 @@ export async function importSnapshot(store: SpecStore, text: string, options: { 
     throw new SpecError('IMPORT_INVALID', `the snapshot document is not valid JSON: ${(cause as Error).message}`, { cause, data: options.source === undefined ? {} : { file: options.source } });
   }
   const { snapshot, objects } = verifySnapshotDocument(document);
-  const metadata = { importedAt: (options.now ?? (() => new Date()))().toISOString(), ...(options.source === undefined ? {} : { source: options.source }) };
-  const { newObjects, existed } = await store.importSnapshot({ snapshot, objects, metadata });
+  const now = (options.now ?? (() => new Date()))();
+  const metadata = { importedAt: now.toISOString(), ...(options.source === undefined ? {} : { source: options.source }) };
+  // An import publishes the snapshot: its versions are recorded in the same batch, or VERSION_MUTATED stores nothing.
+  const entries = await versionEntries(await openInMemorySnapshot(snapshot, objects));
+  const extraOperations = () => publicationOperations(store, snapshot, entries, ['import'], now);
+  const { newObjects, existed } = await store.importSnapshot({ snapshot, objects, metadata, extraOperations });
   return { snapshot, objects: objects.length, newObjects, existed };
 }

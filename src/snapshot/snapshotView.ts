@@ -35,6 +35,8 @@ export interface ResolveExplanation {
 export class SnapshotView {
   private readonly nodes = new Map<Digest, TreeNode>();
   private readonly names = new Map<string, NameEntry | null>();
+  /** Refs already resolved by get/resolve, for the synchronous resolveCached path. */
+  private readonly resolved = new Map<string, ResolvedSpec>();
 
   private constructor(
     private readonly store: SpecStore,
@@ -142,9 +144,19 @@ export class SnapshotView {
 
   /** Resolves a ref and reads the spec (re-hashed); undefined when the snapshot has no such spec. */
   async get(refText: string): Promise<ResolvedSpec | undefined> {
+    const cached = this.resolved.get(refText);
+    if (cached) return cached;
     const entry = await this.lookup(refText);
     if (!entry) return undefined;
-    return { ref: refText, ...entry, spec: await this.readSpec(entry) };
+    // Frozen because it is shared by every later caller of the same ref.
+    const resolved = deepFreeze({ ref: refText, ...entry, spec: await this.readSpec(entry) });
+    this.resolved.set(refText, resolved);
+    return resolved;
+  }
+
+  /** A ref that get/resolve has already loaded, synchronously (no store access); undefined otherwise. */
+  resolveCached(refText: string): ResolvedSpec | undefined {
+    return this.resolved.get(refText);
   }
 
   /** Like get, but a missing spec is REF_NOT_FOUND. */
@@ -189,4 +201,12 @@ function sortedVersions(entry: NameEntry): Version[] {
 function compareEntries(a: SnapshotEntry, b: SnapshotEntry): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   return compareVersions(parseVersion(a.version)!, parseVersion(b.version)!);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

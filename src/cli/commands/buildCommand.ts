@@ -5,10 +5,12 @@ import { assertValidTagName } from '../../store/specStore.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples } from '../commandHelpers.js';
+import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
 import { openStore } from '../../store/openStore.js';
 import { isSpecError } from '../../errors.js';
 import type { CliIo } from '../io.js';
+import { readPlanDirectories } from './planCommands.js';
+import { requirePlanReferences } from '../../plan/planUsage.js';
 
 /** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
 function createProgress(io: CliIo): { update: (progress: { analyzed: number; total: number }) => void; done: () => void } {
@@ -36,17 +38,19 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         .command('build')
         .description('validate the registry and store it as an immutable snapshot; prints the snapshot id')
         .option('--registry <dir>', 'registry directory', 'registry')
-        .option('--tag <name>', 'also tag the snapshot'),
+        .option('--tag <name>', 'also tag the snapshot')
+        .option('--strict', 'refuse a changed digest for any id@version already in the store, published or not')
+        .option('--plans <dir...>', 'refuse to build a registry that lacks a spec these plans use'),
     ),
-    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --json        # {snapshot, specs, newObjects, ...}',
+    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --strict --plans plans\n  $ spec build --json        # {snapshot, specs, newObjects, ...}',
   ).action(async function (this: Command) {
-    const options = this.opts<{ registry: string; tag?: string }>();
+    const options = this.opts<{ registry: string; tag?: string; strict?: boolean; plans?: string[] }>();
     const { json } = context.common(this);
     if (options.tag !== undefined) assertValidTagName(options.tag);
     const directory = resolve(io.cwd, context.common(this).store);
     // An existing store is opened first (it holds the build cache); a new one is created only once the registry is
     // valid, so bad input never creates or changes a store.
-    let store = await openStore({ directory }).catch((error: unknown) => {
+    let store = await openStore({ directory, waitMs: waitMsOf(this) }).catch((error: unknown) => {
       if (isSpecError(error) && error.code === 'STORE_NOT_FOUND') return undefined;
       throw error;
     });
@@ -55,8 +59,9 @@ export function registerBuildCommand(program: Command, context: CommandContext):
     try {
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, ...(store ? { store } : {}), onProgress: progress.update });
       progress.done();
-      store ??= await openStore({ directory, create: true });
-      result = await storeSnapshot(store, compiled, options.tag === undefined ? {} : { tag: options.tag });
+      if (options.plans) await requirePlanReferences(compiled, readPlanDirectories(io, options.plans));
+      store ??= await openStore({ directory, create: true, waitMs: waitMsOf(this) });
+      result = await storeSnapshot(store, compiled, { ...(options.tag === undefined ? {} : { tag: options.tag }), strict: options.strict === true });
     } finally {
       progress.done();
       await store?.close();

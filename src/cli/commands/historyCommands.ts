@@ -1,6 +1,7 @@
 // `spec tag`, `tags`, `log`: names and history.
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
+import { tagSnapshot } from '../../snapshot/publishSnapshot.js';
 import { withCommon, examples, withStore } from '../commandHelpers.js';
 
 export function registerHistoryCommands(program: Command, context: CommandContext): void {
@@ -11,7 +12,7 @@ export function registerHistoryCommands(program: Command, context: CommandContex
     const { json } = context.common(this);
     const snapshot = await withStore(context, this, false, async (store) => {
       const id = await store.resolveSnapshot(selector);
-      await store.setTag(name, id);
+      await tagSnapshot(store, name, id); // a tag publishes: the snapshot's versions become immutable
       return id;
     });
     if (json) return context.printJson({ tag: name, snapshot });

@@ -14,14 +14,21 @@ export function registerInspectCommands(program: Command, context: CommandContex
         .command('ls')
         .argument('[snapshot]', 'snapshot id, unique prefix (8+ hex), tag or "latest"', 'latest')
         .description('list the specs of a snapshot: id@version, kind, digest')
-        .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`),
+        .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`)
+        .option('--capability <capability>', 'only tools that declare this capability'),
     ),
-    '  $ spec ls\n  $ spec ls prod --kind tool --json',
+    '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate',
   ).action(async function (this: Command, selector: string) {
-    const { kind } = this.opts<{ kind?: string }>();
+    const { kind, capability } = this.opts<{ kind?: string; capability?: string }>();
     if (kind !== undefined && !kindNames.includes(kind)) throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
-    const entries = await withStore(context, this, false, async (store) => (await openView(store, selector)).list(kind === undefined ? {} : { kind }));
+    const entries = await withStore(context, this, false, async (store) => {
+      const view = await openView(store, selector);
+      if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
+      // Capabilities are declared by tools only.
+      const tools = kind === undefined || kind === 'tool' ? await view.findByCapability(capability) : [];
+      return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
+    });
     if (json) return context.printJson(entries);
     const width = Math.max(0, ...entries.map((entry) => entry.id.length));
     context.print(entries.map((entry) => `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.digest}`).join('\n') || '(no specs)');
@@ -54,7 +61,13 @@ export function registerInspectCommands(program: Command, context: CommandContex
       const view = await openView(store, selector);
       if (explain) {
         const explanation = await view.explain(ref);
-        if (json) return context.printJson(explanation);
+        const notFound = new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, { data: { ref, snapshot: view.id } });
+        if (json) {
+          // The explanation is the output either way; a ref that resolves to nothing still exits 3.
+          context.printJson(explanation);
+          if (!explanation.chosen) context.failAfterOutput(notFound);
+          return;
+        }
         const lines = [
           `ref:        ${ref} (${explanation.parsed.floating ? `floating: highest version of ${explanation.parsed.name}` : `exact: ${explanation.parsed.name} version ${explanation.parsed.version}`})`,
           `snapshot:   ${view.id}`,
@@ -62,7 +75,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
           explanation.chosen ? `chosen:     ${explanation.parsed.name}@${explanation.chosen.version} (${explanation.chosen.reason})\ndigest:     ${explanation.chosen.digest}` : 'chosen:     nothing',
         ];
         context.print(lines.join('\n'));
-        if (!explanation.chosen) throw new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, { data: { ref, snapshot: view.id } });
+        if (!explanation.chosen) throw notFound;
         return;
       }
       const resolved = await view.resolve(ref);

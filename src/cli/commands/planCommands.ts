@@ -1,0 +1,181 @@
+// `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
+import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
+import { lockPlans } from '../../plan/lockPlans.js';
+import { parsePlanFile, requireValidPlans, type PlanFile } from '../../plan/planFile.js';
+import { pinPlans, type WritePlan } from '../../plan/pinPlans.js';
+import { upgradePlan, type UpgradeReport } from '../../plan/upgradePlan.js';
+import type { CliIo } from '../io.js';
+import type { CommandContext } from '../run.js';
+import { examples, withCommon, withStore } from '../commandHelpers.js';
+import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
+
+/** Reads plan files named on the command line; a missing one is FILE_NOT_FOUND (exit 3). */
+export function readPlanFiles(io: CliIo, paths: readonly string[]): (ReturnType<typeof parsePlanFile> & { file: string })[] {
+  return paths.map((path) => {
+    const absolute = resolve(io.cwd, path);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(absolute);
+    } catch (cause) {
+      throw new SpecError('FILE_NOT_FOUND', `cannot read plan ${path}: ${(cause as Error).message}`, { data: { file: path }, cause });
+    }
+    const file = displayPath(io, absolute);
+    return { file, ...parsePlanFile(bytes, file) };
+  });
+}
+
+/** Every `*.yaml`/`*.yml` file below the directories (dot-entries skipped), in a stable order. */
+export function findPlanFiles(io: CliIo, directories: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (directory: string): void => {
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) found.push(path);
+    }
+  };
+  for (const directory of directories) {
+    const absolute = resolve(io.cwd, directory);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(absolute).isDirectory();
+    } catch {
+      // reported below
+    }
+    if (!isDirectory) throw new SpecError('FILE_NOT_FOUND', `plan directory ${directory} does not exist`, { data: { file: directory } });
+    walk(absolute);
+  }
+  return found.sort();
+}
+
+/** Plans of the given directories, every one well-formed (INVALID_INPUT with every problem otherwise). */
+export function readPlanDirectories(io: CliIo, directories: readonly string[]): PlanFile[] {
+  return requireValidPlans(readPlanFiles(io, findPlanFiles(io, directories)));
+}
+
+function displayPath(io: CliIo, absolute: string): string {
+  const fromCwd = relative(io.cwd, absolute);
+  return fromCwd === '' || fromCwd.startsWith('..') ? absolute : fromCwd;
+}
+
+/** Writes next to the file and renames, so a plan is never left half written. */
+function planWriter(io: CliIo): WritePlan {
+  return (planFile, bytes) => {
+    const target = resolve(io.cwd, planFile.file);
+    const temporary = join(dirname(target), `.${process.pid}.${Date.now()}.spec-plan.tmp`);
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, target);
+  };
+}
+
+export function registerPlanCommands(program: Command, context: CommandContext): void {
+  const { io, style } = context;
+  const plan = program.command('plan').description('plan files: pin a snapshot, check, lock refs, upgrade (see docs/plans.md)');
+  examples(plan, '  $ spec plan pin plans/*.yaml\n  $ spec plan check plans/trailer-render.yaml\n  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run');
+
+  examples(
+    withCommon(
+      plan
+        .command('pin')
+        .argument('<plan...>', 'plan files')
+        .option('--snapshot <snapshot>', 'snapshot id, unique prefix, tag or "latest"', 'latest')
+        .description('write the snapshot id into each plan (comments and layout kept) and record the pin in the store'),
+    ),
+    '  $ spec plan pin plans/trailer-render.yaml\n  $ spec plan pin plans/*.yaml --snapshot prod --json',
+  ).action(async function (this: Command, paths: string[]) {
+    const { snapshot } = this.opts<{ snapshot: string }>();
+    const { json } = context.common(this);
+    const planFiles = requireValidPlans(readPlanFiles(io, paths));
+    const result = await withStore(context, this, false, (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io) }));
+    if (json) return context.printJson(result);
+    context.print(result.plans.map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`).join('\n'));
+  });
+
+  examples(
+    withCommon(plan.command('check').argument('<plan...>', 'plan files').description('check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col')),
+    '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
+  ).action(async function (this: Command, paths: string[]) {
+    const { json } = context.common(this);
+    const parsed = readPlanFiles(io, paths);
+    const results: PlanCheckResult[] = await withStore(context, this, false, async (store) => {
+      const checked: PlanCheckResult[] = [];
+      for (const each of parsed) checked.push(each.planFile ? await checkPlan(store, each.planFile) : { file: each.file, ok: false, diagnostics: each.diagnostics });
+      return checked;
+    });
+    const diagnostics = results.flatMap((result) => result.diagnostics);
+    const failed = results.filter((result) => !result.ok);
+    if (json) context.printJson(results);
+    else {
+      io.stderr(formatDiagnostics(diagnostics, { style, excerpts: io.stderrIsTty, cwd: io.cwd }));
+      for (const result of results) if (result.ok) context.print(`${result.file}  ${style.green('ok')}${result.snapshot ? `  ${result.snapshot}` : ''}`);
+      if (failed.length > 0) io.stderr(`${summarize(diagnostics)} in ${failed.length} of ${results.length} plan${results.length === 1 ? '' : 's'}\n`);
+    }
+    if (failed.length > 0) context.failAfterOutput(invalidInput(diagnostics));
+  });
+
+  examples(
+    withCommon(plan.command('lock').argument('<plan...>', 'plan files').description('rewrite floating refs (text.llm) to the exact version they resolve to in the pinned snapshot')),
+    '  $ spec plan lock plans/trailer-render.yaml\n  $ spec plan lock plans/*.yaml --json',
+  ).action(async function (this: Command, paths: string[]) {
+    const { json } = context.common(this);
+    const planFiles = requireValidPlans(readPlanFiles(io, paths));
+    const result = await withStore(context, this, false, (store) => lockPlans(store, planFiles, { write: planWriter(io) }));
+    if (json) return context.printJson(result);
+    const lines = result.plans.flatMap((each) => (each.locked.length === 0 ? [`${each.file}  nothing floating`] : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`)));
+    context.print(lines.join('\n'));
+  });
+
+  examples(
+    withCommon(
+      plan
+        .command('upgrade')
+        .argument('<plan>', 'a plan file')
+        .requiredOption('--to <snapshot>', 'the snapshot to move to: id, unique prefix, tag or "latest"')
+        .option('--dry-run', 'report only; do not re-pin')
+        .option('--allow-breaking', 're-pin even when the upgrade breaks the plan')
+        .description('re-pin a plan to another snapshot and report, per ref, what changed and what breaks (exit 4 if anything breaks)'),
+    ),
+    '  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run\n  $ spec plan upgrade plans/trailer-render.yaml --to prod --json',
+  ).action(async function (this: Command, path: string) {
+    const options = this.opts<{ to: string; dryRun?: boolean; allowBreaking?: boolean }>();
+    const { json } = context.common(this);
+    const [planFile] = requireValidPlans(readPlanFiles(io, [path]));
+    const report = await withStore(context, this, false, (store) =>
+      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: planWriter(io) }),
+    );
+    if (json) context.printJson(report);
+    else context.print(formatUpgrade(report, context));
+    // A breaking upgrade fails (exit 4) unless it was explicitly allowed and carried out.
+    if (report.breaking && !(options.allowBreaking && report.written)) {
+      context.failAfterOutput(new SpecError('PLAN_UPGRADE_BREAKING', `upgrading ${report.file} to ${report.to} breaks it`, { data: { file: report.file, to: report.to } }));
+    }
+  });
+}
+
+function summarize(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  return `${errors} error${errors === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
+}
+
+function formatUpgrade(report: UpgradeReport, context: CommandContext): string {
+  const { style } = context;
+  const lines = [`${report.file}: ${report.from} -> ${report.to}`];
+  for (const ref of report.refs) {
+    const label = ref.kind === 'policy' ? `policy ${ref.ref}` : `step ${ref.step ?? '?'} ${ref.ref}`;
+    const ids = ref.before?.id === ref.after?.id ? (ref.after?.id ?? '(not found)') : `${ref.before?.id ?? '(not found)'} -> ${ref.after?.id ?? '(not found)'}`;
+    lines.push(`  ${label}: ${ids}  ${ref.status}${ref.breaking ? `  ${style.red('BREAKING')}` : ''}`);
+    for (const change of ref.changes) lines.push(`    ${change.severity === 'breaking' ? style.red(change.rule) : change.rule}  ${change.message}`);
+    for (const problem of ref.problems) lines.push(`    ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
+  }
+  for (const problem of report.problems) lines.push(`  ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
+  if (report.written) lines.push(`re-pinned to ${report.to}${report.breaking ? ' (breaking, allowed)' : ''}`);
+  else if (report.breaking) lines.push(`${style.red('breaking')}: not re-pinned${report.refs.length > 0 ? ' (--allow-breaking re-pins anyway)' : ''}`);
+  else lines.push('dry run: not re-pinned');
+  return lines.join('\n');
+}

@@ -1,0 +1,76 @@
+// `spec refs` (who uses a spec) and `spec status` (how the working registry differs from a snapshot).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { SpecError } from '../../errors.js';
+import { findPlanReferrers } from '../../plan/planUsage.js';
+import { compileRegistry } from '../../snapshot/buildSnapshot.js';
+import { findSpecReferrers } from '../../snapshot/referenceIndex.js';
+import { compareRegistryWithSnapshot, type StatusEntry } from '../../snapshot/registryStatus.js';
+import type { CommandContext } from '../run.js';
+import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
+import { formatLocation } from '../formatDiagnostics.js';
+import { readPlanDirectories } from './planCommands.js';
+
+export function registerUsageCommands(program: Command, context: CommandContext): void {
+  const { io, style } = context;
+
+  examples(
+    withCommon(
+      program
+        .command('refs')
+        .argument('<snapshot>', 'snapshot id, unique prefix (8+ hex), tag or "latest"')
+        .argument('<ref>', 'name@version, or name for the highest version')
+        .option('--plans <dir...>', 'also list plans in these directories that use it')
+        .description('everything that references a spec: specs of the snapshot (reference fields, schema $refs) and plans'),
+    ),
+    '  $ spec refs latest media.metadata@1\n  $ spec refs prod text.llm --plans plans --json',
+  ).action(async function (this: Command, selector: string, ref: string) {
+    const { plans: directories } = this.opts<{ plans?: string[] }>();
+    const { json } = context.common(this);
+    const planFiles = directories === undefined ? [] : readPlanDirectories(io, directories);
+    const result = await withStore(context, this, false, async (store) => {
+      const view = await openView(store, selector);
+      const specs = await findSpecReferrers(view, ref);
+      return { ...specs, plans: await findPlanReferrers(planFiles, view, specs.target.id) };
+    });
+    if (json) return context.printJson(result);
+    const lines = [`${result.target.id} (${result.target.kind}) in ${result.snapshot}`];
+    for (const referrer of result.referrers) lines.push(`  ${referrer.id}  ${referrer.kind}  ${referrer.pointer}`);
+    for (const plan of result.plans) lines.push(`  ${formatLocation(plan)}  plan ${plan.plan ?? '?'}  ${plan.pointer}${plan.ref === result.target.id ? '' : ` (${plan.ref})`}`);
+    if (result.referrers.length + result.plans.length === 0) lines.push('  (nothing references it)');
+    context.print(lines.join('\n'));
+  });
+
+  examples(
+    withCommon(
+      program
+        .command('status')
+        .option('--against <snapshot>', 'snapshot to compare with: id, unique prefix, tag or "latest"', 'latest')
+        .option('--registry <dir>', 'registry directory', 'registry')
+        .description('how the working registry differs from a snapshot: added, removed, modified specs (exit 1 when it differs)'),
+    ),
+    '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}',
+  ).action(async function (this: Command) {
+    const options = this.opts<{ against: string; registry: string }>();
+    const { json } = context.common(this);
+    const status = await withStore(context, this, false, async (store) => {
+      const view = await openView(store, options.against);
+      const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
+      return compareRegistryWithSnapshot(options.registry, compiled.specs, view.id, await view.list());
+    });
+    if (json) context.printJson(status);
+    else {
+      const row = (label: string, entry: StatusEntry) => `  ${label.padEnd(9)} ${entry.id}${entry.file ? `  ${entry.file}` : ''}`;
+      const lines = [
+        ...status.added.map((entry) => row(style.green('added'), entry)),
+        ...status.modified.map((entry) => row(style.yellow('modified'), entry)),
+        ...status.removed.map((entry) => row(style.red('removed'), entry)),
+      ];
+      context.print(status.clean ? `${status.registry} matches ${status.against}` : `${status.registry} differs from ${status.against}:\n${lines.join('\n')}`);
+    }
+    if (!status.clean) {
+      const changed = status.added.length + status.modified.length + status.removed.length;
+      context.failAfterOutput(new SpecError('REGISTRY_DRIFTED', `${changed} spec${changed === 1 ? '' : 's'} differ from ${status.against}`, { data: { against: status.against } }));
+    }
+  });
+}

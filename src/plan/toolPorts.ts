@@ -1,0 +1,68 @@
+// A tool's inputs and outputs as the plan checks see them, and the one binding form a plan input may take.
+import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
+
+export interface Port {
+  name: string;
+  /** Index in the tool's list: the port is at `/<inputs|outputs>/<index>` in the spec. */
+  index: number;
+  type?: string;
+  schema?: string;
+  required: boolean;
+  hasDefault: boolean;
+}
+
+export function toolPorts(tool: JsonObject, list: 'inputs' | 'outputs'): Map<string, Port> {
+  const ports = new Map<string, Port>();
+  const items = tool[list];
+  if (!Array.isArray(items)) return ports;
+  items.forEach((item, index) => {
+    if (!isJsonObject(item) || typeof item['name'] !== 'string') return;
+    const port: Port = { name: item['name'], index, required: item['required'] === true, hasDefault: Object.hasOwn(item, 'default') };
+    if (typeof item['type'] === 'string') port.type = item['type'];
+    if (typeof item['schema'] === 'string') port.schema = item['schema'];
+    ports.set(port.name, port);
+  });
+  return ports;
+}
+
+/** A required input without a default must be sent; with a default, the default is what runs. */
+export function mustBeSent(port: Port): boolean {
+  return port.required && !port.hasDefault;
+}
+
+/** Whether a value has a JSON `type` (as JSON Schema means it: 1.0 is an integer, an integer is a number). */
+export function hasJsonType(value: JsonValue, type: string): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'number':
+      return typeof value === 'number';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'null':
+      return value === null;
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return isJsonObject(value);
+    default:
+      return false;
+  }
+}
+
+/** `${steps.<step>.outputs.<output>}` as a whole string value: the output of an earlier step. */
+export interface OutputBinding {
+  step: string;
+  output: string;
+}
+
+const bindingPattern = /^\$\{steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** A binding, `invalid` for a `${…}` string that is not one, or undefined for a literal value. */
+export function parseBinding(value: JsonValue): OutputBinding | 'invalid' | undefined {
+  if (typeof value !== 'string' || !value.startsWith('${') || !value.endsWith('}')) return undefined;
+  const match = bindingPattern.exec(value);
+  return match ? { step: match[1], output: match[2] } : 'invalid';
+}

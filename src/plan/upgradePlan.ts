@@ -1,0 +1,149 @@
+// `spec plan upgrade`: re-pin a plan to another snapshot, saying for each ref whether it changed and whether the
+// change breaks this plan. "Breaks" is decided on what the plan actually uses: a problem `plan check` would report
+// under the new snapshot and not under the old one, a narrowed schema of a port that a binding feeds or reads, or a
+// tightened policy limit.
+import type { Digest } from '../core/digest.js';
+import { invalidInput, type Diagnostic } from '../errors.js';
+import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
+import { SnapshotView, type SnapshotEntry } from '../snapshot/snapshotView.js';
+import { pinSnapshot } from '../snapshot/publishSnapshot.js';
+import type { SpecStore } from '../store/specStore.js';
+import { analyzePlan, openPinnedSnapshot, type ResolvedReference } from './checkPlan.js';
+import { comparePolicies, comparePort, type ContractChange } from './compareContracts.js';
+import { planDiagnostic, type PlanFile, type PlanStep } from './planFile.js';
+import type { WritePlan } from './pinPlans.js';
+import { rewritePlan } from './rewritePlan.js';
+import { parseBinding, toolPorts } from './toolPorts.js';
+
+export interface RefUpgrade {
+  pointer: string;
+  ref: string;
+  kind: 'tool' | 'policy';
+  step?: string;
+  before?: { id: string; digest: Digest };
+  after?: { id: string; digest: Digest };
+  /** `changed`: another digest (a floating ref may also have moved to another version). */
+  status: 'unchanged' | 'changed' | 'removed' | 'added';
+  breaking: boolean;
+  changes: ContractChange[];
+  /** What `plan check` reports under the new snapshot and did not under the old one, for this ref's step. */
+  problems: Diagnostic[];
+}
+
+export interface UpgradeReport {
+  file: string;
+  plan: string;
+  from: Digest;
+  to: Digest;
+  breaking: boolean;
+  refs: RefUpgrade[];
+  /** New problems not tied to one ref. */
+  problems: Diagnostic[];
+  written: boolean;
+}
+
+export interface UpgradeOptions {
+  /** Snapshot id, prefix, tag or `latest`. */
+  to: string;
+  dryRun?: boolean;
+  /** Re-pin even if the upgrade breaks the plan. */
+  allowBreaking?: boolean;
+  write: WritePlan;
+  now?: () => Date;
+}
+
+export async function upgradePlan(store: SpecStore, planFile: PlanFile, options: UpgradeOptions): Promise<UpgradeReport> {
+  const pinned = await openPinnedSnapshot(store, planFile);
+  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)));
+  const fromView = pinned.view;
+  const toView = await SnapshotView.open(store, await store.resolveSnapshot(options.to));
+  const before = await analyzePlan(planFile, fromView);
+  const after = await analyzePlan(planFile, toView);
+
+  const known = new Set(before.diagnostics.map(problemKey));
+  const newProblems = after.diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !known.has(problemKey(diagnostic)));
+  const claimed = new Set<Diagnostic>();
+  const schemas = { from: new SnapshotSchemas(fromView), to: new SnapshotSchemas(toView) };
+  const refs: RefUpgrade[] = [];
+  for (const [index, reference] of after.references.entries()) {
+    const old = before.references[index].resolved;
+    const current = reference.resolved;
+    const scope = reference.kind === 'policy' ? '/policy' : reference.pointer.replace(/\/processor_ref$/, '');
+    const problems = newProblems.filter((problem) => problem.pointer === scope || problem.pointer?.startsWith(`${scope}/`));
+    problems.forEach((problem) => claimed.add(problem));
+    const changes = old && current && old.digest !== current.digest ? await contractChanges(reference, old, current, planFile, fromView, toView, schemas) : [];
+    refs.push({
+      pointer: reference.pointer,
+      ref: reference.ref,
+      kind: reference.kind,
+      ...(reference.step === undefined ? {} : { step: reference.step }),
+      ...(old ? { before: { id: old.id, digest: old.digest } } : {}),
+      ...(current ? { after: { id: current.id, digest: current.digest } } : {}),
+      status: !old ? (current ? 'added' : 'unchanged') : !current ? 'removed' : old.digest === current.digest ? 'unchanged' : 'changed',
+      breaking: problems.length > 0 || changes.some((change) => change.severity === 'breaking'),
+      changes,
+      problems,
+    });
+  }
+  const problems = newProblems.filter((problem) => !claimed.has(problem));
+  const breaking = problems.length > 0 || refs.some((ref) => ref.breaking);
+  const written = !options.dryRun && (!breaking || options.allowBreaking === true);
+  if (written) {
+    const bytes = rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]);
+    await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
+    if (toView.id !== fromView.id) options.write(planFile, bytes);
+  }
+  return { file: planFile.file, plan: planFile.plan.name!, from: fromView.id, to: toView.id, breaking, refs, problems, written };
+}
+
+function problemKey(diagnostic: Diagnostic): string {
+  return `${diagnostic.code}\u0000${diagnostic.pointer ?? ''}`;
+}
+
+/** Changes of the parts the plan relies on beyond literal inputs (which `plan check` validates exactly). */
+async function contractChanges(
+  reference: ResolvedReference,
+  old: SnapshotEntry,
+  current: SnapshotEntry,
+  planFile: PlanFile,
+  fromView: SnapshotView,
+  toView: SnapshotView,
+  schemas: { from: SnapshotSchemas; to: SnapshotSchemas },
+): Promise<ContractChange[]> {
+  const oldSpec = (await fromView.get(old.id))!.spec;
+  const newSpec = (await toView.get(current.id))!.spec;
+  if (old.kind !== current.kind) return [];
+  if (reference.kind === 'policy') return comparePolicies(oldSpec, newSpec);
+  const step = planFile.plan.steps.find((each) => `${each.pointer}/processor_ref` === reference.pointer)!;
+  const changes: ContractChange[] = [];
+  for (const [list, names] of [['inputs', boundInputs(step)], ['outputs', boundOutputs(planFile, step)]] as const) {
+    const oldPorts = toolPorts(oldSpec, list);
+    const newPorts = toolPorts(newSpec, list);
+    for (const name of names) {
+      const oldPort = oldPorts.get(name);
+      const newPort = newPorts.get(name);
+      if (!oldPort || !newPort) continue; // a missing port is a plan check problem
+      for (const port of [oldPort, newPort]) if (port.schema !== undefined) await (port === oldPort ? schemas.from : schemas.to).load(port.schema);
+      const change = comparePort(list, oldPort, newPort, (ref) => schemas.from.loaded(ref), (ref) => schemas.to.loaded(ref));
+      if (change) changes.push(change);
+    }
+  }
+  return changes;
+}
+
+/** Inputs of a step fed by bindings: their values are not known before the run, so their schemas must not narrow. */
+function boundInputs(step: PlanStep): string[] {
+  return Object.entries(step.inputs ?? {}).flatMap(([name, value]) => (typeof parseBinding(value) === 'object' ? [name] : []));
+}
+
+/** Outputs of a step that other steps bind. */
+function boundOutputs(planFile: PlanFile, step: PlanStep): string[] {
+  const outputs = new Set<string>();
+  for (const other of planFile.plan.steps) {
+    for (const value of Object.values(other.inputs ?? {})) {
+      const binding = parseBinding(value);
+      if (typeof binding === 'object' && binding.step === step.id) outputs.add(binding.output);
+    }
+  }
+  return [...outputs];
+}

@@ -1,0 +1,69 @@
+// The immutability rule applied to a build: no id@version may change digest once published (or, --strict, stored).
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Digest } from '../core/digest.js';
+import type { Diagnostic } from '../errors.js';
+import type { BatchOperation } from '../store/keyValueStore.js';
+import {
+  conflictMessage,
+  findPublishedConflicts,
+  publicationOperations,
+  versionMutatedError,
+  type VersionConflict,
+  type VersionEntry,
+} from '../store/publishedVersions.js';
+import type { SpecStore } from '../store/specStore.js';
+import { positionDiagnostic } from '../validate/analyzeSpecFile.js';
+import type { CompiledRegistry } from './buildSnapshot.js';
+import { SnapshotView } from './snapshotView.js';
+
+export interface VersionCheckOptions {
+  /** The build also tags its snapshot, which publishes it. */
+  tag?: string;
+  /** Check against every snapshot in the store, not only published ones. */
+  strict?: boolean;
+  now: Date;
+}
+
+/**
+ * Runs inside commitBuild's write lock: throws VERSION_MUTATED (with a positioned diagnostic per changed spec) so that
+ * nothing is written, or returns the published-version records a tagged build adds to its batch.
+ */
+export async function buildVersionOperations(store: SpecStore, compiled: CompiledRegistry, options: VersionCheckOptions): Promise<BatchOperation[]> {
+  const snapshot = compiled.snapshot;
+  const entries: VersionEntry[] = compiled.specs.map(({ id, digest }) => ({ id, digest }));
+  const conflicts = await findPublishedConflicts(store, entries);
+  if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries, new Set(conflicts.map((c) => c.id)))));
+  if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, conflictDiagnostics(compiled, conflicts));
+  return options.tag === undefined ? [] : publicationOperations(store, snapshot, entries, [`tag ${options.tag}`], options.now);
+}
+
+/** Conflicts with any snapshot in the store (one per id, the first snapshot found); `skip` holds ids already reported. */
+async function findStoredConflicts(store: SpecStore, snapshot: Digest, entries: readonly VersionEntry[], skip: Set<string>): Promise<VersionConflict[]> {
+  const wanted = new Map(entries.filter((entry) => !skip.has(entry.id)).map((entry) => [entry.id, entry.digest]));
+  const conflicts: VersionConflict[] = [];
+  for (const other of await store.listSnapshots()) {
+    if (other === snapshot || wanted.size === 0) continue;
+    for (const entry of await (await SnapshotView.open(store, other)).list()) {
+      const digest = wanted.get(entry.id);
+      if (digest === undefined || digest === entry.digest) continue;
+      conflicts.push({ id: entry.id, digest, existing: { digest: entry.digest, snapshot: other }, published: false });
+      wanted.delete(entry.id);
+    }
+  }
+  return conflicts;
+}
+
+/** One diagnostic per conflict at the spec's `id`, so the build output names the file to change. */
+function conflictDiagnostics(compiled: CompiledRegistry, conflicts: readonly VersionConflict[]): Diagnostic[] {
+  const specById = new Map(compiled.specs.map((spec) => [spec.id, spec]));
+  return conflicts.map((conflict) => {
+    const spec = specById.get(conflict.id)!;
+    const diagnostic: Diagnostic = { code: 'VERSION_MUTATED', severity: 'error', message: conflictMessage(conflict), file: spec.file, pointer: '/id', ref: conflict.id };
+    try {
+      return positionDiagnostic(diagnostic, readFileSync(resolve(compiled.registry, spec.path)));
+    } catch {
+      return diagnostic; // the file changed since the build read it: the name is still right
+    }
+  });
+}

@@ -1,0 +1,59 @@
+// Who references a spec inside a snapshot: the kinds' reference fields, and `$ref`s of embedded JSON Schemas.
+import type { JsonObject } from '../core/json.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
+import { findSchemaSpecRefs } from '../validate/schemaCompiler.js';
+import type { SnapshotEntry, SnapshotView } from './snapshotView.js';
+
+/** One reference written in a spec: at `pointer`, to `ref`, through a reference field or a schema `$ref`. */
+export interface OutgoingReference {
+  pointer: string;
+  ref: string;
+  via: 'field' | 'schema';
+}
+
+export interface SpecReferrer extends OutgoingReference {
+  /** The referring spec. */
+  id: string;
+  kind: string;
+}
+
+export interface SpecReferrers {
+  snapshot: string;
+  target: SnapshotEntry;
+  referrers: SpecReferrer[];
+}
+
+/** Every reference a spec makes, as its kind describes them. Pure. */
+export function outgoingReferences(spec: JsonObject, kind: KindDescriptor): OutgoingReference[] {
+  const references: OutgoingReference[] = [];
+  for (const field of kind.references) {
+    for (const match of matchPointerPattern(spec, field.path)) {
+      if (typeof match.value === 'string') references.push({ pointer: match.pointer, ref: match.value, via: 'field' });
+    }
+  }
+  for (const pattern of kind.embeddedSchemas) {
+    for (const match of matchPointerPattern(spec, pattern)) {
+      for (const ref of findSchemaSpecRefs(match.value)) references.push({ pointer: `${match.pointer}${ref.pointer}`, ref: ref.ref, via: 'schema' });
+    }
+  }
+  return references;
+}
+
+/**
+ * The specs of a snapshot that reference what `ref` resolves to (a floating ref means its highest version). Reads
+ * every spec once; REF_NOT_FOUND when the ref resolves to nothing.
+ */
+export async function findSpecReferrers(view: SnapshotView, ref: string, kinds: readonly KindDescriptor[] = builtinKinds): Promise<SpecReferrers> {
+  const { id, name, version, kind, digest } = await view.resolve(ref);
+  const kindByName = new Map(kinds.map((each) => [each.name, each]));
+  const referrers: SpecReferrer[] = [];
+  for await (const resolved of view.values()) {
+    const descriptor = kindByName.get(resolved.kind);
+    if (!descriptor) continue;
+    for (const reference of outgoingReferences(resolved.spec, descriptor)) {
+      if (reference.ref === id) referrers.push({ id: resolved.id, kind: resolved.kind, ...reference });
+    }
+  }
+  return { snapshot: view.id, target: { id, name, version, kind, digest }, referrers };
+}

@@ -1,0 +1,42 @@
+// The schema specs of one snapshot, loaded on demand (with what they `$ref`), compiled once, for validating values.
+import type { ValidateFunction } from 'ajv';
+import { getAtPointer, type JsonValue } from '../core/json.js';
+import { builtinKinds, kindByName } from '../kinds/builtinKinds.js';
+import { findSchemaSpecRefs, SchemaCompiler } from '../validate/schemaCompiler.js';
+import type { SnapshotView } from './snapshotView.js';
+
+const schemaPointer = kindByName(builtinKinds, 'schema')!.referenceableSchema!;
+
+export class SnapshotSchemas {
+  private readonly schemas = new Map<string, JsonValue>();
+  /** The compiler reads `schemas` as it grows: load() puts a schema's whole $ref closure there before compiling. */
+  private readonly compiler = new SchemaCompiler(this.schemas);
+
+  constructor(private readonly view: SnapshotView) {}
+
+  /** The JSON Schema of a schema spec, after loading it and every schema spec it reaches; undefined if absent. */
+  async load(id: string): Promise<JsonValue | undefined> {
+    const pending = [id];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      if (this.schemas.has(next)) continue;
+      const resolved = await this.view.get(next);
+      const schema = resolved?.kind === 'schema' ? getAtPointer(resolved.spec, schemaPointer) : undefined;
+      if (schema === undefined) continue;
+      this.schemas.set(next, schema);
+      for (const ref of findSchemaSpecRefs(schema)) pending.push(ref.ref);
+    }
+    return this.schemas.get(id);
+  }
+
+  /** A loaded schema, synchronously (for compareSchemas' resolveRef). */
+  loaded(id: string): JsonValue | undefined {
+    return this.schemas.get(id);
+  }
+
+  /** An ajv validator for a schema spec; undefined when it is absent or does not compile. */
+  async validator(id: string): Promise<ValidateFunction | undefined> {
+    const schema = await this.load(id);
+    return schema === undefined ? undefined : this.compiler.compile(id, schema).validate;
+  }
+}

@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzePlan, checkPlan } from '../../src/plan/checkPlan.js';
+import { SnapshotView } from '../../src/snapshot/snapshotView.js';
+import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { openStore } from '../../src/store/openStore.js';
+import { parsePlanFile } from '../../src/plan/planFile.js';
+import { bundledRegistry, repoRoot, tempDir } from '../support/cli.js';
+import { buildInMemory, located, plan, tool } from './planFixtures.js';
+
+const registry = {
+  'tools/writer.yaml': tool('writer@1', ['{name: "prompt", type: "string", required: true}', '{name: "count", type: "integer"}', '{name: "style", type: "string", required: true, default: "plain"}'], ['{name: "text", type: "string"}', '{name: "words", type: "integer"}']),
+  'tools/writer2.yaml': tool('writer@2', ['{name: "prompt", type: "string", required: true}'], ['{name: "text", type: "string"}']),
+  'tools/renderer.yaml': tool('renderer@1', ['{name: "script", type: "string", required: true}', '{name: "size", schema: "size@1"}', '{name: "ratio", type: "number"}'], []),
+  'schemas/size.yaml': 'id: "size@1"\nschema:\n  type: object\n  properties:\n    width: {$ref: "dimension@1"}\n  required: [width]\n  additionalProperties: false\n',
+  'schemas/dimension.yaml': 'id: "dimension@1"\nschema: {type: integer, minimum: 1}\n',
+  'policies/default.yaml': 'id: "default@1"\nbudget: {max_usd_micro: 10}\n',
+};
+
+async function setup(t: { after: (fn: () => unknown) => void }) {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const built = await buildInMemory(dir.path, registry);
+  t.after(() => built.store.close());
+  return { ...built, view: await SnapshotView.open(built.store, built.snapshot as never) };
+}
+
+test('a plan that meets every contract has no diagnostics; floating refs resolve to the highest version', async (t) => {
+  const { view } = await setup(t);
+  const file = plan(`plan: ok\npolicy: default\nsteps:\n  - id: w\n    processor_ref: writer@1\n    inputs: {prompt: "hi", count: 3}\n  - id: r\n    processor_ref: renderer\n    after: [w]\n    inputs: {script: "\${steps.w.outputs.text}", size: {width: 4}, ratio: "\${steps.w.outputs.words}"}\n`);
+  const analysis = await analyzePlan(file, view);
+  assert.deepEqual(analysis.diagnostics, []);
+  assert.deepEqual(analysis.references.map((r) => r.resolved?.id), ['default@1', 'writer@1', 'renderer@1']);
+});
+
+test('every problem is reported at once, each with a stable code and file:line:col', async (t) => {
+  const { view } = await setup(t);
+  const text = [
+    'plan: broken', //                                   1
+    'policy: writer@1', //                               2  wrong kind
+    'steps:', //                                         3
+    '  - id: a', //                                      4
+    '    processor_ref: writer@9', //                    5  not found
+    '  - id: b', //                                      6
+    '    processor_ref: writer@1', //                    7
+    '    inputs:', //                                    8  prompt missing
+    '      count: 1.5', //                               9  not an integer
+    '      colour: red', //                              10 unknown
+    '  - id: c', //                                      11
+    '    processor_ref: renderer@1', //                  12
+    '    after: [b, ghost]', //                          13 ghost is no step
+    '    inputs:', //                                    14
+    '      script: "${steps.a.outputs.text}"', //        15 a is not waited for
+    '      size: {width: 0, depth: 1}', //               16 schema: minimum (via $ref), additionalProperties
+    '      ratio: "${steps.b.outputs.nope}"', //         17 no such output
+    '  - id: b', //                                      18 duplicate
+    '    processor_ref: "text.llm"', //                  19 not found
+    '  - id: d', //                                      20
+    '    processor_ref: writer@2', //                    21
+    '    after: [d]', //                                 22 cycle
+    '    inputs: {prompt: "${oops}"}', //                23 not a binding
+    '',
+  ].join('\n');
+  const analysis = await analyzePlan(plan(text, 'plans/broken.yaml'), view);
+  assert.ok(analysis.diagnostics.every((d) => d.file === 'plans/broken.yaml' && d.severity === 'error'));
+  assert.deepEqual(located(analysis.diagnostics), [
+    'PLAN_REF_WRONG_KIND@2:1',
+    'PLAN_REF_NOT_FOUND@5:5',
+    'PLAN_INPUT_MISSING@8:5',
+    'PLAN_INPUT_INVALID@9:7',
+    'PLAN_INPUT_UNKNOWN@10:7',
+    'PLAN_STEP_NOT_FOUND@13:16',
+    'PLAN_BINDING_INVALID@15:7',
+    'PLAN_INPUT_INVALID@16:7',
+    'PLAN_INPUT_INVALID@16:14',
+    'PLAN_BINDING_INVALID@17:7',
+    'PLAN_STEP_DUPLICATE@18:5',
+    'PLAN_REF_NOT_FOUND@19:5',
+    'PLAN_CYCLE@22:13',
+    'PLAN_BINDING_INVALID@23:14',
+  ]);
+  const missing = analysis.diagnostics.find((d) => d.code === 'PLAN_INPUT_MISSING')!;
+  assert.equal(missing.pointer, '/steps/1/inputs/prompt', 'the pointer names the absent input');
+  assert.equal(missing.ref, 'writer@1');
+  const schemaProblems = analysis.diagnostics.filter((d) => d.line === 16).map((d) => d.pointer).sort();
+  assert.deepEqual(schemaProblems, ['/steps/2/inputs/size', '/steps/2/inputs/size/width']);
+});
+
+test('an integer output may feed a number input, not the other way round', async (t) => {
+  const { view } = await setup(t);
+  const text = (from: string, to: string) =>
+    `plan: p\nsteps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n  - {id: r, processor_ref: renderer@1, after: [w], inputs: {script: x, ${to}: "\${steps.w.outputs.${from}}"}}\n`;
+  assert.deepEqual((await analyzePlan(plan(text('words', 'ratio')), view)).diagnostics, []);
+  assert.deepEqual((await analyzePlan(plan(text('words', 'script').replace('script: x, ', '')), view)).diagnostics.map((d) => d.code), ['PLAN_INPUT_INVALID']);
+});
+
+test('checkPlan: PLAN_NOT_PINNED without a pin, PLAN_SNAPSHOT_NOT_FOUND for a pin the store lacks', async (t) => {
+  const { store, snapshot } = await setup(t);
+  const steps = 'steps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n';
+  const unpinned = await checkPlan(store, plan(`plan: p\n${steps}`));
+  assert.equal(unpinned.ok, false);
+  assert.deepEqual(located(unpinned.diagnostics), ['PLAN_NOT_PINNED@1:1']);
+  const elsewhere = await checkPlan(store, plan(`plan: p\nsnapshot: "sha256:${'0'.repeat(64)}"\n${steps}`));
+  assert.deepEqual(located(elsewhere.diagnostics), ['PLAN_SNAPSHOT_NOT_FOUND@2:1']);
+  const pinned = await checkPlan(store, plan(`plan: p\nsnapshot: "${snapshot}"\n${steps}`));
+  assert.deepEqual(pinned, { file: 'plan.yaml', plan: 'p', snapshot, ok: true, diagnostics: [] });
+});
+
+test('the example plan checks clean against the bundled registry once pinned to it', async (t) => {
+  const store = await openStore({ directory: ':memory:' });
+  t.after(() => store.close());
+  const { snapshot } = await buildSnapshot({ registry: bundledRegistry, store, useCache: false });
+  const path = join(repoRoot, 'examples/plans/trailer-render.yaml');
+  const { planFile } = parsePlanFile(readFileSync(path), 'examples/plans/trailer-render.yaml');
+  assert.equal(planFile!.plan.snapshot, snapshot, 'the example is pinned to the bundled registry: re-pin it after changing registry/');
+  const result = await checkPlan(store, planFile!);
+  assert.deepEqual(result.diagnostics, []);
+});
