@@ -53,6 +53,7 @@ const categoryOfCode: Record<string, ExitCategory> = {
   DIGEST_MISMATCH: 'store',
   VERIFY_FAILED: 'store',
   DIFF_BREAKING: 'breaking',
+  PLAN_UPGRADE_BREAKING: 'breaking',
 };
 
 /** The exit category of an error code; anything not listed is invalid input (exit 1). */

@@ -18,6 +18,16 @@ export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type 
 export { SnapshotView, type ResolvedSpec, type SnapshotEntry, type ResolveExplanation } from './snapshot/snapshotView.js';
 export { exportSnapshot, formatSnapshotDocument, verifySnapshotDocument, type SnapshotDocument } from './snapshot/exportSnapshot.js';
 export { importSnapshot, type ImportResult } from './snapshot/importSnapshot.js';
+export { tagSnapshot, pinSnapshot } from './snapshot/publishSnapshot.js';
+export { publishedSnapshots, listPublishedVersions, readPublishedVersions, type PublishedVersion, type PinRecord } from './store/publishedVersions.js';
+export { findSpecReferrers, outgoingReferences, type SpecReferrer, type SpecReferrers } from './snapshot/referenceIndex.js';
+export { compareRegistryWithSnapshot, type RegistryStatus, type StatusEntry } from './snapshot/registryStatus.js';
+export { parsePlanFile, planReferences, type Plan, type PlanFile, type PlanStep, type PlanReference } from './plan/planFile.js';
+export { checkPlan, analyzePlan, type PlanCheckResult, type PlanAnalysis } from './plan/checkPlan.js';
+export { pinPlans, type PinResult, type PinnedPlan, type WritePlan } from './plan/pinPlans.js';
+export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js';
+export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgradePlan.js';
+export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';
 
 import type { Digest } from './core/digest.js';
 import type { SpecStore } from './store/specStore.js';
@@ -31,3 +41,5 @@ export async function openSnapshot(store: SpecStore, selector: Digest | string):
   if (typeof selector !== 'string') throw new TypeError('openSnapshot: selector must be a string');
   return SnapshotView.open(store, await store.resolveSnapshot(selector));
 }
+export { verifyStore, verifyProblemKinds, type VerifyReport, type VerifyProblem, type VerifyProblemKind, type VerifyOptions } from './maintain/verifyStore.js';
+export { collectGarbage, findPlanPins, type CollectGarbageOptions, type GarbageReport, type KeepReason, type PlanPin } from './maintain/collectGarbage.js';

@@ -1,13 +1,27 @@
 // Pieces every command shares: the common options, examples in --help, opening the store and a snapshot.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 import { openStore } from '../store/openStore.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { CommandContext } from './run.js';
 
 export function withCommon(command: Command): Command {
-  return command.option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)').option('--json', 'print the result as JSON');
+  return command.option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)').option('--json', 'print the result as JSON').addOption(waitOption());
+}
+
+/** `--wait SECONDS`: while another process holds the store, retry until then instead of failing at once. */
+export function waitOption(): Option {
+  return new Option('--wait <seconds>', 'if another process holds the store, keep trying this long (default: fail at once)').argParser((value: string) => {
+    const seconds = Number(value);
+    if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) throw new InvalidArgumentError('expected a number of seconds from 0 to 86400');
+    return seconds;
+  });
+}
+
+/** The `--wait` option of a command (or of the program) in milliseconds, for openStore. */
+export function waitMsOf(command: Command): number {
+  return (command.optsWithGlobals<{ wait?: number }>().wait ?? 0) * 1000;
 }
 
 export function examples(command: Command, text: string): Command {
@@ -16,7 +30,7 @@ export function examples(command: Command, text: string): Command {
 
 export async function withStore<T>(context: CommandContext, command: Command, create: boolean, work: (store: SpecStore) => Promise<T>): Promise<T> {
   const { store: directory } = context.common(command);
-  const store = await openStore({ directory: resolve(context.io.cwd, directory), create });
+  const store = await openStore({ directory: resolve(context.io.cwd, directory), create, waitMs: waitMsOf(command) });
   try {
     return await work(store);
   } finally {

@@ -9,6 +9,10 @@ import { registerBuildCommand } from './commands/buildCommand.js';
 import { registerInspectCommands } from './commands/inspectCommands.js';
 import { registerHistoryCommands } from './commands/historyCommands.js';
 import { registerTransferCommands } from './commands/transferCommands.js';
+import { registerMaintenanceCommands } from './commands/maintenanceCommands.js';
+import { registerPlanCommands } from './commands/planCommands.js';
+import { registerUsageCommands } from './commands/usageCommands.js';
+import { waitOption } from './commandHelpers.js';
 import { toolVersion } from '../version.js';
 
 /** Shared by every command handler. */
@@ -19,6 +23,12 @@ export interface CommandContext {
   common: (command: Command) => { store: string; json: boolean };
   print: (text: string) => void;
   printJson: (value: unknown) => void;
+  /** Ends with this error's exit code without printing it: for output that already reports the failure (verify --json). */
+  failAfterOutput: (error: SpecError) => never;
+}
+
+class FailureAlreadyReported {
+  constructor(readonly error: SpecError) {}
 }
 
 export const defaultStore = '.spec/store';
@@ -40,6 +50,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     },
     print: (text) => io.stdout(text.endsWith('\n') ? text : `${text}\n`),
     printJson: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
+    failAfterOutput: (error) => {
+      throw new FailureAlreadyReported(error);
+    },
   };
 
   program
@@ -47,6 +60,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     .version(toolVersion, '-V, --version')
     .addOption(new Option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)'))
     .option('--json', 'print the result as JSON (exactly the library object)')
+    .addOption(waitOption())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout(text),
@@ -65,7 +79,7 @@ Examples:
 Exit codes: 0 ok, 1 invalid input, 2 usage, 3 not found, 4 breaking diff, 5 store error.
 Docs: docs/cli.md`,
   );
-  for (const register of [registerInitCommand, registerBuildCommand, registerInspectCommands, registerHistoryCommands, registerTransferCommands]) {
+  for (const register of [registerInitCommand, registerBuildCommand, registerInspectCommands, registerHistoryCommands, registerTransferCommands, registerMaintenanceCommands, registerPlanCommands, registerUsageCommands]) {
     register(program, context);
   }
 
@@ -73,6 +87,7 @@ Docs: docs/cli.md`,
     await program.parseAsync([...argv], { from: 'user' });
     return exitCodes.ok;
   } catch (error) {
+    if (error instanceof FailureAlreadyReported) return exitCodes[exitCategoryOf(error.error.code)];
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
       return exitCodes.usage;

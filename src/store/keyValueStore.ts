@@ -2,15 +2,23 @@
 
 export type BatchOperation = { type: 'put'; key: string; value: string } | { type: 'del'; key: string };
 
+export interface EntriesOptions {
+  reverse?: boolean;
+  /** At most this many entries. */
+  limit?: number;
+}
+
 export interface KeyValueStore {
   /** A missing key is `undefined`; NOT_FOUND errors are raised above this layer. */
   get(key: string): Promise<string | undefined>;
   getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
   /** All operations land together or none do, across a crash. */
   batch(operations: readonly BatchOperation[]): Promise<void>;
-  /** Entries whose key starts with `prefix`, in ascending key order. */
-  entries(prefix: string): AsyncIterable<[string, string]>;
+  /** Entries whose key starts with `prefix`, in ascending key order (UTF-8 bytes), or descending with `reverse`. */
+  entries(prefix: string, options?: EntriesOptions): AsyncIterable<[string, string]>;
   close(): Promise<void>;
+  /** Optional: reclaim the space of deleted entries now (LevelDB otherwise does it in its own time). */
+  compact?(): Promise<void>;
   /** Where the data lives, for messages: a directory, or `memory`. */
   readonly location: string;
 }

@@ -1,13 +1,17 @@
 // The LevelDB KeyValueStore: one directory, one process at a time, opened explicitly and never silently recreated.
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Level } from 'level';
 import { SpecError } from '../errors.js';
-import { prefixUpperBound, type BatchOperation, type KeyValueStore } from './keyValueStore.js';
+import { prefixUpperBound, type BatchOperation, type EntriesOptions, type KeyValueStore } from './keyValueStore.js';
+import { findLevelDamage, type LevelFileDamage } from './levelFileChecks.js';
 
 export interface OpenLevelStoreOptions {
   /** Create the store when the directory does not exist (or is empty). An existing, damaged store is never replaced. */
   create: boolean;
+  /** How long to keep retrying, with backoff, while another process holds the store (0: fail at once). */
+  waitMs?: number;
 }
 
 type LevelDatabase = Level<string, string>;
@@ -38,18 +42,33 @@ export class LevelStore implements KeyValueStore {
         { data: { store: directory, missing: 'CURRENT' } },
       );
     }
-    const db: LevelDatabase = new Level<string, string>(directory, {
-      keyEncoding: 'utf8',
-      valueEncoding: 'utf8',
-      createIfMissing: state !== 'store',
-      errorIfExists: false,
-    });
-    try {
-      await db.open();
-    } catch (cause) {
-      throw levelOpenError(cause, directory);
+    const deadline = performance.now() + (options.waitMs ?? 0);
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      // Before LevelDB opens it: its recovery would drop a damaged log record and then delete the evidence.
+      if (state === 'store') {
+        const damage = await findStableDamage(directory);
+        if (damage) throw damageError(directory, damage);
+      }
+      const db: LevelDatabase = new Level<string, string>(directory, {
+        keyEncoding: 'utf8',
+        valueEncoding: 'utf8',
+        createIfMissing: state !== 'store',
+        errorIfExists: false,
+      });
+      try {
+        await db.open();
+      } catch (cause) {
+        const error = levelOpenError(cause, directory);
+        const remaining = deadline - performance.now();
+        if (error.code !== 'STORE_LOCKED' || remaining <= 0) {
+          if (error.code === 'STORE_LOCKED' && options.waitMs) error.data['waitedMs'] = options.waitMs;
+          throw error;
+        }
+        await sleep(Math.min(remaining, delay * (0.5 + Math.random())));
+        continue;
+      }
+      return new LevelStore(db, directory);
     }
-    return new LevelStore(db, directory);
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -78,17 +97,57 @@ export class LevelStore implements KeyValueStore {
     }
   }
 
-  async *entries(prefix: string): AsyncIterable<[string, string]> {
+  async *entries(prefix: string, options: EntriesOptions = {}): AsyncIterable<[string, string]> {
     try {
-      for await (const entry of this.db.iterator({ gte: prefix, lt: prefixUpperBound(prefix) })) yield entry;
+      const range = { gte: prefix, lt: prefixUpperBound(prefix), reverse: options.reverse === true, ...(options.limit === undefined ? {} : { limit: options.limit }) };
+      for await (const entry of this.db.iterator(range)) yield entry;
     } catch (cause) {
       throw storeIoError(cause, this.location, 'read');
+    }
+  }
+
+  /** Rewrites the table files so that deleted entries stop taking space (after gc). */
+  async compact(): Promise<void> {
+    try {
+      // On Node.js `Level` is classic-level's ClassicLevel, which has compactRange; level's own types omit it.
+      await (this.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('', '\u{10FFFF}');
+    } catch (cause) {
+      throw storeIoError(cause, this.location, 'compact');
     }
   }
 
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+/**
+ * Damage found twice in a row. A process that holds the store may be compacting it while we look (the MANIFEST read
+ * can be older than the files), so a first finding is confirmed by a second look.
+ */
+async function findStableDamage(directory: string): Promise<LevelFileDamage | undefined> {
+  const look = () => {
+    try {
+      return findLevelDamage(directory, readdirSync(directory));
+    } catch (cause) {
+      throw storeIoError(cause, directory, 'open');
+    }
+  };
+  const first = look();
+  if (!first) return undefined;
+  await sleep(50);
+  const second = look();
+  return second && second.file === first.file && second.problem === first.problem ? second : undefined;
+}
+
+function damageError(directory: string, damage: LevelFileDamage): SpecError {
+  const what =
+    damage.problem === 'log-record-damaged'
+      ? `its write-ahead log ${damage.file} has a damaged record at byte ${damage.offset} (${damage.reason})`
+      : `its table file ${damage.file} is ${damage.problem === 'table-missing' ? 'missing' : 'truncated'} (${damage.reason})`;
+  return new SpecError('STORE_CORRUPT', `the store at ${directory} is damaged: ${what}; it was left as it is (restore it from a backup, or re-import an export)`, {
+    data: { store: directory, file: damage.file, problem: damage.problem, ...(damage.offset === undefined ? {} : { offset: damage.offset }) },
+  });
 }
 
 type DirectoryState = 'missing' | 'empty' | 'file' | 'store' | 'damaged';

@@ -1,6 +1,6 @@
 // An in-memory KeyValueStore for tests and throwaway work; same contract as the LevelDB one.
 import { SpecError } from '../errors.js';
-import type { BatchOperation, KeyValueStore } from './keyValueStore.js';
+import type { BatchOperation, EntriesOptions, KeyValueStore } from './keyValueStore.js';
 
 export class MemoryStore implements KeyValueStore {
   readonly location = 'memory';
@@ -25,12 +25,13 @@ export class MemoryStore implements KeyValueStore {
     }
   }
 
-  async *entries(prefix: string): AsyncIterable<[string, string]> {
+  async *entries(prefix: string, options: EntriesOptions = {}): AsyncIterable<[string, string]> {
     this.assertOpen();
     // UTF-8 byte order, as LevelDB iterates: JS string order differs beyond the BMP.
     const keys = [...this.data.keys()].filter((key) => key.startsWith(prefix));
     keys.sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
-    for (const key of keys) {
+    if (options.reverse) keys.reverse();
+    for (const key of keys.slice(0, options.limit ?? keys.length)) {
       const value = this.data.get(key);
       if (value !== undefined) yield [key, value];
     }

@@ -12,12 +12,15 @@ export interface OpenStoreOptions {
   directory: string;
   /** Create the store if there is none (only `build` and `import` do). */
   create?: boolean;
+  /** Milliseconds to keep retrying while another process holds the store; then STORE_LOCKED. Default 0. */
+  waitMs?: number;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<SpecStore> {
   if (typeof options?.directory !== 'string' || options.directory === '') throw new TypeError('openStore: options.directory must be a non-empty string');
+  if (options.waitMs !== undefined && !(Number.isFinite(options.waitMs) && options.waitMs >= 0)) throw new TypeError('openStore: options.waitMs must be a non-negative number');
   if (options.directory === ':memory:') return new SpecStore(new MemoryStore());
-  const kv = await LevelStore.open(resolve(options.directory), { create: options.create ?? false });
+  const kv = await LevelStore.open(resolve(options.directory), { create: options.create ?? false, waitMs: options.waitMs ?? 0 });
   const format = await kv.get(keys.meta('format'));
   if (format !== undefined && format !== storeFormat) {
     await kv.close();

@@ -11,6 +11,7 @@ export const keys = {
   tag: (name: string) => `tag:${name}`,
   log: (sequence: number) => `log:${String(sequence).padStart(12, '0')}`,
   published: (specId: string) => `pub:${specId}`,
+  pin: (snapshot: Digest) => `pin:${snapshot}`,
   meta: (name: string) => `meta:${name}`,
 } as const;
 
@@ -135,7 +136,12 @@ export class SpecStore {
   }
 
   /** Stores an imported snapshot's verified objects and its record in one atomic batch (no build-log entry). */
-  async importSnapshot(input: { snapshot: Digest; objects: readonly CanonicalObject[]; metadata: Record<string, unknown> }): Promise<{ newObjects: number; existed: boolean }> {
+  async importSnapshot(input: {
+    snapshot: Digest;
+    objects: readonly CanonicalObject[];
+    metadata: Record<string, unknown>;
+    extraOperations?: () => Promise<BatchOperation[]>;
+  }): Promise<{ newObjects: number; existed: boolean }> {
     return this.writes.run(async () => {
       const digests = input.objects.map((object) => object.digest);
       const present = await this.hasObjects(digests);
@@ -146,6 +152,7 @@ export class SpecStore {
       const existed = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
       if (!existed) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
       if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
+      if (input.extraOperations) operations.push(...(await input.extraOperations()));
       await this.kv.batch(operations);
       return { newObjects: operations.filter((op) => op.key.startsWith('obj:')).length, existed };
     });
@@ -167,13 +174,15 @@ export class SpecStore {
     return ids;
   }
 
-  async setTag(name: string, snapshot: Digest): Promise<void> {
+  /** Points a tag at a snapshot; extra operations (published-version records) join the same batch. */
+  async setTag(name: string, snapshot: Digest, options: { extraOperations?: () => Promise<BatchOperation[]> } = {}): Promise<void> {
     assertValidTagName(name);
     await this.writes.run(async () => {
       if ((await this.kv.get(keys.snapshot(snapshot))) === undefined) {
         throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot ${snapshot} in the store`, { data: { snapshot } });
       }
-      await this.kv.batch([{ type: 'put', key: keys.tag(name), value: snapshot }]);
+      const extra = options.extraOperations ? await options.extraOperations() : [];
+      await this.kv.batch([{ type: 'put', key: keys.tag(name), value: snapshot }, ...extra]);
     });
   }
 
@@ -194,17 +203,15 @@ export class SpecStore {
   }
 
   private async lastLogSequence(): Promise<number> {
-    let last = 0;
-    // Keys are zero-padded, so the last entry of the scan is the newest; logs are small next to objects.
-    for await (const [key] of this.kv.entries('log:')) last = Number(key.slice('log:'.length));
-    return last;
+    // Keys are zero-padded, so the first entry of a reverse scan is the newest.
+    for await (const [key] of this.kv.entries('log:', { reverse: true, limit: 1 })) return Number(key.slice('log:'.length));
+    return 0;
   }
 
   /** The snapshot of the newest build, if any. */
   async latest(): Promise<Digest | undefined> {
-    let newest: Digest | undefined;
-    for await (const [, value] of this.kv.entries('log:')) newest = (JSON.parse(value) as LogEntry).snapshot;
-    return newest;
+    for await (const [, value] of this.kv.entries('log:', { reverse: true, limit: 1 })) return (JSON.parse(value) as LogEntry).snapshot;
+    return undefined;
   }
 
   /**

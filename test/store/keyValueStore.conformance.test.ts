@@ -97,3 +97,17 @@ for (const backend of backends) {
     });
   });
 }
+
+for (const backend of backends) {
+  test(`${backend.name}: reverse scans with a limit give the last keys of a prefix first`, async () => {
+    const { store, cleanup } = await backend.open();
+    try {
+      await store.batch(['l:001', 'l:002', 'l:010', 'm:000', 'k:999'].map((key) => ({ type: 'put' as const, key, value: key })));
+      const keys: string[] = [];
+      for await (const [key] of store.entries('l:', { reverse: true, limit: 2 })) keys.push(key);
+      assert.deepEqual(keys, ['l:010', 'l:002']);
+    } finally {
+      await cleanup();
+    }
+  });
+}

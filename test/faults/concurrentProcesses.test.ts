@@ -1,0 +1,98 @@
+// Fault 4: two processes at once. Protection: LevelDB's lock, surfaced as STORE_LOCKED (exit 5) at once, and
+// `--wait SECONDS`, which retries with backoff until the deadline. Expected: a bounded wait, then either the store or
+// STORE_LOCKED; concurrent builds never corrupt anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { copyBundledRegistry, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
+import { runSpecAsync } from './faultSupport.js';
+
+/** Another process that opens the store and holds it until released. */
+async function holdStore(directory: string): Promise<{ release: () => Promise<void> }> {
+  const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href)});
+const store = await openStore({ directory: process.argv[1] });
+process.stdout.write('held\\n');
+process.stdin.once('data', async () => { await store.close(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    release: async () => {
+      child.stdin.write('release\n');
+      await exited;
+    },
+  };
+}
+
+function setup(t: { after: (fn: () => void) => void }) {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  copyBundledRegistry(dir.path);
+  const store = join(dir.path, 'store');
+  assert.equal(runSpec(['build', '--store', store], { cwd: dir.path }).status, 0);
+  return { dir: dir.path, store };
+}
+
+test('a second process gets STORE_LOCKED (exit 5) at once, from every command', async (t) => {
+  const { dir, store } = setup(t);
+  const holder = await holdStore(store);
+  t.after(() => holder.release());
+  for (const args of [['ls'], ['build'], ['verify'], ['gc'], ['tag', 'prod', 'latest']]) {
+    const result = await runSpecAsync([...args, '--store', store, '--json'], { cwd: dir });
+    assert.equal(result.status, 5, `${args[0]}: ${result.stdout}`);
+    assert.equal(json(result).error.code, 'STORE_LOCKED', args[0]);
+    assert.ok(result.ms < 5000, `${args[0]} answered in ${result.ms.toFixed(0)} ms`);
+  }
+});
+
+test('--wait SECONDS: STORE_LOCKED once the deadline passes, or the store as soon as the other process lets go', async (t) => {
+  const { dir, store } = setup(t);
+  const holder = await holdStore(store);
+  const timedOut = await runSpecAsync(['ls', '--wait', '0.6', '--store', store, '--json'], { cwd: dir });
+  assert.equal(timedOut.status, 5);
+  assert.equal(json(timedOut).error.code, 'STORE_LOCKED');
+  assert.equal(json(timedOut).error.waitedMs, 600);
+  assert.ok(timedOut.ms >= 600 && timedOut.ms < 5000, `gave up after ${timedOut.ms.toFixed(0)} ms`);
+
+  const started = performance.now();
+  const waiting = runSpecAsync(['--wait', '20', 'ls', '--store', store, '--json'], { cwd: dir });
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  await holder.release();
+  const released = performance.now() - started;
+  const result = await waiting;
+  assert.equal(result.status, 0, result.stdout);
+  assert.ok(result.ms >= 800 && result.ms < released + 3000, `got the store ${(result.ms - released).toFixed(0)} ms after it was released`);
+});
+
+test('builds racing from several processes: with --wait all land; without, each lands or is STORE_LOCKED; never damage', async (t) => {
+  const { dir, store } = setup(t);
+  const registries = Array.from({ length: 4 }, (_, i) => {
+    const registry = join(dir, `registry-${i}`);
+    cpSync(join(dir, 'registry'), registry, { recursive: true });
+    writeFileSync(join(registry, `policies/extra${i}.yaml`), `id: "extra${i}@1"\nbudget:\n  max_usd_micro: ${i}\n`);
+    return registry;
+  });
+  const waited = await Promise.all(registries.map((registry) => runSpecAsync(['build', '--wait', '60', '--registry', registry, '--store', store, '--json'], { cwd: dir })));
+  for (const result of waited) assert.equal(result.status, 0, result.stdout);
+  assert.equal(new Set(waited.map((result) => json(result).snapshot)).size, 4);
+
+  for (const [i, registry] of registries.entries()) writeFileSync(join(registry, `policies/more${i}.yaml`), `id: "more${i}@1"\nbudget:\n  max_usd_micro: ${i}\n`);
+  const raced = await Promise.all(registries.map((registry) => runSpecAsync(['build', '--registry', registry, '--store', store, '--json'], { cwd: dir })));
+  for (const result of raced) {
+    if (result.status !== 0) {
+      assert.equal(result.status, 5, result.stdout);
+      assert.equal(json(result).error.code, 'STORE_LOCKED');
+    }
+  }
+  const landed = raced.filter((result) => result.status === 0).length;
+  assert.ok(landed >= 1);
+  const report = json(runSpec(['verify', '--store', store, '--json']));
+  assert.deepEqual(report.problems, []);
+  assert.equal(report.logEntries, 1 + 4 + landed);
+});
