@@ -51,6 +51,7 @@ const categoryOfCode: Record<string, ExitCategory> = {
   STORE_FULL: 'store',
   STORE_FORMAT: 'store',
   DIGEST_MISMATCH: 'store',
+  STORE_CHANGED: 'store',
   VERIFY_FAILED: 'store',
   DIFF_BREAKING: 'breaking',
   PLAN_UPGRADE_BREAKING: 'breaking',

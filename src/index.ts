@@ -17,7 +17,7 @@ export { buildManifest, snapshotFormat, type ManifestEntry, type SnapshotRoot, t
 export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type BuildResult, type CompiledRegistry } from './snapshot/buildSnapshot.js';
 export { SnapshotView, type ResolvedSpec, type SnapshotEntry, type ResolveExplanation } from './snapshot/snapshotView.js';
 export { exportSnapshot, formatSnapshotDocument, verifySnapshotDocument, type SnapshotDocument } from './snapshot/exportSnapshot.js';
-export { importSnapshot, type ImportResult } from './snapshot/importSnapshot.js';
+export { importSnapshot, parseSnapshotDocument, storeImportedSnapshot, type ImportResult, type VerifiedDocument } from './snapshot/importSnapshot.js';
 export { tagSnapshot, pinSnapshot } from './snapshot/publishSnapshot.js';
 export { publishedSnapshots, listPublishedVersions, readPublishedVersions, type PublishedVersion, type PinRecord } from './store/publishedVersions.js';
 export { findSpecReferrers, outgoingReferences, type SpecReferrer, type SpecReferrers } from './snapshot/referenceIndex.js';
@@ -29,13 +29,12 @@ export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js'
 export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgradePlan.js';
 export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';
 
-import type { Digest } from './core/digest.js';
 import type { SpecStore } from './store/specStore.js';
 import { SnapshotView } from './snapshot/snapshotView.js';
 
 /** Opens a snapshot by id, unique prefix, tag or `latest`: a lazily loaded, read-only view. */
-export async function openSnapshot(store: SpecStore, selector: Digest | string): Promise<SnapshotView> {
-  if (store === null || typeof store !== 'object' || typeof (store as SpecStore).resolveSnapshot !== 'function') {
+export async function openSnapshot(store: SpecStore, selector: string): Promise<SnapshotView> {
+  if (store === null || typeof store !== 'object' || typeof (store).resolveSnapshot !== 'function') {
     throw new TypeError('openSnapshot: store must be a SpecStore (from openStore)');
   }
   if (typeof selector !== 'string') throw new TypeError('openSnapshot: selector must be a string');

@@ -12,6 +12,7 @@ import { registerTransferCommands } from './commands/transferCommands.js';
 import { registerMaintenanceCommands } from './commands/maintenanceCommands.js';
 import { registerPlanCommands } from './commands/planCommands.js';
 import { registerUsageCommands } from './commands/usageCommands.js';
+import { registerDiffCommand } from './commands/diffCommand.js';
 import { waitOption } from './commandHelpers.js';
 import { toolVersion } from '../version.js';
 
@@ -27,8 +28,11 @@ export interface CommandContext {
   failAfterOutput: (error: SpecError) => never;
 }
 
-class FailureAlreadyReported {
-  constructor(readonly error: SpecError) {}
+/** Thrown by a command that has already printed its result and only needs a failing exit code. */
+class FailureAlreadyReported extends Error {
+  constructor(readonly error: SpecError) {
+    super(error.message);
+  }
 }
 
 export const defaultStore = '.spec/store';
@@ -44,7 +48,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io,
     style,
     common: (command) => {
-      const options = command.optsWithGlobals() as { store?: string; json?: boolean };
+      const options = command.optsWithGlobals<{ store?: string; json?: boolean }>();
       jsonRequested = options.json === true;
       return { store: options.store ?? io.env['SPEC_STORE'] ?? defaultStore, json: options.json === true };
     },
@@ -79,7 +83,7 @@ Examples:
 Exit codes: 0 ok, 1 invalid input, 2 usage, 3 not found, 4 breaking diff, 5 store error.
 Docs: docs/cli.md`,
   );
-  for (const register of [registerInitCommand, registerBuildCommand, registerInspectCommands, registerHistoryCommands, registerTransferCommands, registerMaintenanceCommands, registerPlanCommands, registerUsageCommands]) {
+  for (const register of [registerInitCommand, registerBuildCommand, registerInspectCommands, registerHistoryCommands, registerTransferCommands, registerMaintenanceCommands, registerPlanCommands, registerUsageCommands, registerDiffCommand]) {
     register(program, context);
   }
 

@@ -76,9 +76,9 @@ export function assertJsonValue(value: unknown, maxDepth = maxJsonDepth): assert
       continue;
     }
     if (typeof current === 'object') {
-      const proto = Object.getPrototypeOf(current);
+      const proto: unknown = Object.getPrototypeOf(current);
       if (proto !== Object.prototype && proto !== null) {
-        throw notJson(pointer, `${(current as object).constructor?.name ?? 'object'} is not a plain JSON object`);
+        throw notJson(pointer, `${(current).constructor?.name ?? 'object'} is not a plain JSON object`);
       }
       for (const key of Object.keys(current)) {
         if (loneSurrogate.test(key)) throw notJson(joinPointer(pointer, key), 'key contains a lone UTF-16 surrogate');

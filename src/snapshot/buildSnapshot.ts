@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { CanonicalObject, Digest } from '../core/digest.js';
 import type { JsonObject } from '../core/json.js';
-import { invalidInput, type Diagnostic } from '../errors.js';
+import { invalidInput, SpecError, type Diagnostic } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
@@ -43,6 +43,8 @@ export interface CompiledRegistry {
   specs: CompiledSpec[];
   /** Objects this build may need to write (new specs' texts and the manifest); the store skips those it has. */
   objects: CanonicalObject[];
+  /** Objects the build takes from the store without writing them (cached specs): checked again under the write lock. */
+  requires: Digest[];
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
@@ -82,7 +84,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   // A registry whose every file is unchanged, and whose last build's snapshot is still stored, is that snapshot:
   // decided from the index alone, without reading a file or an analysis.
   if (previous?.last && store && unchanged.every(Boolean)) {
-    const entries = listing.files.map((file) => ({ file, entry: previous.files[file.path]! }));
+    const entries = listing.files.map((file) => ({ file, entry: previous.files[file.path] }));
     const fingerprint = buildFingerprint(entries.map(({ file, entry }) => ({ path: file.path, kind: file.kind, ...(entry.digest ? { digest: entry.digest } : {}) })));
     if (fingerprint === previous.last.fingerprint && (await store.snapshotMetadata(previous.last.snapshot))) {
       return {
@@ -90,6 +92,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
         snapshot: previous.last.snapshot,
         specs: entries.filter(({ entry }) => entry.id && entry.digest).map(({ file, entry }) => compiledSpecFromIndex(file, entry)),
         objects: [],
+        requires: [previous.last.snapshot],
         diagnostics: [...listing.diagnostics, ...entries.flatMap(({ file, entry }) => (entry.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
         cache: undefined,
         analyzed: 0,
@@ -99,7 +102,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   }
 
   // Reuse analyses of unchanged files whose specs the store still holds; analyse the rest.
-  const analyses: (FileAnalysis | CachedAnalysis)[] = new Array(listing.files.length);
+  const analyses = new Array<FileAnalysis | CachedAnalysis>(listing.files.length);
   if (store && previous && unchanged.some(Boolean)) {
     const cachedAnalyses = await loadCachedAnalyses(store, registry);
     const withSpecs: number[] = [];
@@ -109,7 +112,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       analyses[index] = relocate(cached, file);
       if (cached.spec) withSpecs.push(index);
     });
-    const present = await store.hasObjects(withSpecs.map((index) => analyses[index]!.spec!.digest));
+    const present = await store.hasObjects(withSpecs.map((index) => analyses[index].spec!.digest));
     withSpecs.forEach((index, i) => {
       if (!present[i]) analyses[index] = undefined as never; // collected since: read the file again
     });
@@ -162,22 +165,24 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 
   const manifest = buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
   const specObjects = (analyses as FileAnalysis[]).filter((analysis) => analysis.spec && 'text' in analysis.spec).map((analysis) => ({ digest: analysis.spec!.digest, text: analysis.spec!.text }));
+  const writtenDigests = new Set(specObjects.map((object) => object.digest));
   const cache: NonNullable<CompiledRegistry['cache']> = {
     index: {
       format: buildCacheFormat,
       tool: toolVersion,
       listedAt,
-      files: Object.fromEntries(listing.files.map((file, index) => [file.path, indexEntry(file, analyses[index]!)])),
+      files: Object.fromEntries(listing.files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
       schemaChecks: [...validation.cleanSchemaChecks],
-      last: { fingerprint: buildFingerprint(listing.files.map((file, index) => ({ path: file.path, kind: file.kind, ...(analyses[index]!.spec ? { digest: analyses[index]!.spec!.digest } : {}) }))), snapshot: manifest.snapshotId },
+      last: { fingerprint: buildFingerprint(listing.files.map((file, index) => ({ path: file.path, kind: file.kind, ...(analyses[index].spec ? { digest: analyses[index].spec.digest } : {}) }))), snapshot: manifest.snapshotId },
     },
-    analyses: Object.fromEntries(listing.files.map((file, index) => [file.path, toCachedAnalysis(analyses[index]!)])),
+    analyses: Object.fromEntries(listing.files.map((file, index) => [file.path, toCachedAnalysis(analyses[index])])),
   };
   return {
     registry: options.registry,
     snapshot: manifest.snapshotId,
     specs: validation.specs.map(({ file, path, kind, id, name, version, digest }) => ({ file, path, kind, id, name, version, digest })),
     objects: [...specObjects, ...manifest.objects],
+    requires: validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest),
     diagnostics,
     cache,
     analyzed: toAnalyze.length,
@@ -240,7 +245,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
-    extraOperations: async () => [...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache.index, compiled.cache.analyses) : [])],
+    extraOperations: async () => [...(await assertStillStored(store, compiled.requires)), ...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache.index, compiled.cache.analyses) : [])],
   });
   return {
     snapshot: commit.snapshot,
@@ -253,6 +258,16 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     reused: compiled.reused,
     diagnostics: compiled.diagnostics,
   };
+}
+
+/** Objects found in the store while compiling must still be there when the batch is written (gc may have run). */
+async function assertStillStored(store: SpecStore, digests: readonly Digest[]): Promise<[]> {
+  const present = await store.hasObjects(digests);
+  const missing = digests.filter((_, i) => !present[i]);
+  if (missing.length > 0) {
+    throw new SpecError('STORE_CHANGED', `${missing.length} object(s) this build reuses were removed from the store while it ran (by gc?); nothing was written: run the build again`, { data: { missing: missing.slice(0, 5) } });
+  }
+  return [];
 }
 
 /** compileRegistry then storeSnapshot: nothing is written unless every check passes. */

@@ -48,12 +48,12 @@ export function formatSnapshotDocument(document: SnapshotDocument): string {
  * document (or the store) holds. Returns the canonical objects to write.
  */
 export function verifySnapshotDocument(document: unknown): { snapshot: Digest; objects: CanonicalObject[] } {
-  if (!isJsonObject(document as JsonValue) || (document as Record<string, unknown>)['format'] !== exportFormat) {
+  if (!isJsonObject(document) || (document as Record<string, unknown>)['format'] !== exportFormat) {
     throw new SpecError('IMPORT_INVALID', `not a snapshot document (expected "format": "${exportFormat}")`);
   }
   const { snapshot, objects } = document as { snapshot: unknown; objects: unknown };
   if (!isDigest(snapshot)) throw new SpecError('IMPORT_INVALID', 'the document has no valid "snapshot" id');
-  if (!isJsonObject(objects as JsonValue)) throw new SpecError('IMPORT_INVALID', 'the document has no "objects" map');
+  if (!isJsonObject(objects)) throw new SpecError('IMPORT_INVALID', 'the document has no "objects" map');
   const verified = new Map<Digest, CanonicalObject>();
   for (const [key, value] of Object.entries(objects as Record<string, unknown>)) {
     if (!isDigest(key)) throw new SpecError('IMPORT_INVALID', `object key "${key}" is not a digest`, { data: { object: key } });
@@ -61,10 +61,10 @@ export function verifySnapshotDocument(document: unknown): { snapshot: Digest; o
     try {
       canonical = digestValue(value);
     } catch (cause) {
-      throw new SpecError('DIGEST_MISMATCH', `object ${key} is not pure JSON, so it cannot hash to its key`, { data: { expected: key }, cause });
+      throw new SpecError('IMPORT_DIGEST_MISMATCH', `object ${key} is not pure JSON, so it cannot hash to its key`, { data: { expected: key }, cause });
     }
     if (canonical.digest !== key) {
-      throw new SpecError('DIGEST_MISMATCH', `object ${key} in the document hashes to ${canonical.digest}: the document was altered or damaged`, { data: { expected: key, actual: canonical.digest } });
+      throw new SpecError('IMPORT_DIGEST_MISMATCH', `object ${key} in the document hashes to ${canonical.digest}: the document was altered or damaged`, { data: { expected: key, actual: canonical.digest } });
     }
     verified.set(key, canonical);
   }
@@ -74,7 +74,7 @@ export function verifySnapshotDocument(document: unknown): { snapshot: Digest; o
     return JSON.parse(object.text) as JsonValue;
   };
   const root = need(snapshot, 'the document') as unknown as SnapshotRoot;
-  if (!isJsonObject(root as unknown as JsonValue) || root.format !== snapshotFormat || !isDigest(root.tree)) {
+  if (!isJsonObject(root) || root.format !== snapshotFormat || !isDigest(root.tree)) {
     throw new SpecError('IMPORT_INVALID', `object ${snapshot} is not a snapshot root`);
   }
   let specs = 0;

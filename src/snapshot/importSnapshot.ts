@@ -15,15 +15,23 @@ export interface ImportResult {
   existed: boolean;
 }
 
-/** Parses and verifies the text of a snapshot document, then stores it; nothing is written if any check fails. */
-export async function importSnapshot(store: SpecStore, text: string, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
+/** A snapshot document whose every object hashed to its key and whose snapshot reaches only objects it holds. */
+export type VerifiedDocument = ReturnType<typeof verifySnapshotDocument>;
+
+/** Parses and verifies the text of a snapshot document, without any store: bad input is refused before one is opened. */
+export function parseSnapshotDocument(text: string, options: { source?: string } = {}): VerifiedDocument {
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (cause) {
     throw new SpecError('IMPORT_INVALID', `the snapshot document is not valid JSON: ${(cause as Error).message}`, { cause, data: options.source === undefined ? {} : { file: options.source } });
   }
-  const { snapshot, objects } = verifySnapshotDocument(document);
+  return verifySnapshotDocument(document);
+}
+
+/** Stores a verified document: objects, snapshot record and publication records in one batch. */
+export async function storeImportedSnapshot(store: SpecStore, verified: VerifiedDocument, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
+  const { snapshot, objects } = verified;
   const now = (options.now ?? (() => new Date()))();
   const metadata = { importedAt: now.toISOString(), ...(options.source === undefined ? {} : { source: options.source }) };
   // An import publishes the snapshot: its versions are recorded in the same batch, or VERSION_MUTATED stores nothing.
@@ -31,4 +39,9 @@ export async function importSnapshot(store: SpecStore, text: string, options: { 
   const extraOperations = () => publicationOperations(store, snapshot, entries, ['import'], now);
   const { newObjects, existed } = await store.importSnapshot({ snapshot, objects, metadata, extraOperations });
   return { snapshot, objects: objects.length, newObjects, existed };
+}
+
+/** parseSnapshotDocument then storeImportedSnapshot: nothing is written if any check fails. */
+export async function importSnapshot(store: SpecStore, text: string, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
+  return storeImportedSnapshot(store, parseSnapshotDocument(text, options), options);
 }

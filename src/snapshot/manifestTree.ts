@@ -79,7 +79,7 @@ function buildNode(buckets: NamedBucket[], depth: number, objects: CanonicalObje
   } else {
     const children = new Map<string, NamedBucket[]>();
     for (const bucket of buckets) {
-      const digit = bucket.hash[depth]!;
+      const digit = bucket.hash[depth];
       let list = children.get(digit);
       if (!list) children.set(digit, (list = []));
       list.push(bucket);
@@ -99,5 +99,5 @@ export function isLeafNode(node: TreeNode): node is LeafNode {
 
 /** The hex digit of sha256(name) that picks the child at `depth`. */
 export function bucketDigit(name: string, depth: number): string {
-  return sha256HexOfString(name)[depth]!;
+  return sha256HexOfString(name)[depth];
 }

@@ -49,7 +49,7 @@ export class SnapshotView {
     const root = await store.readObject(id);
     if (root === undefined) throw new SpecError('SNAPSHOT_NOT_FOUND', `snapshot ${id} is not in the store`, { data: { snapshot: id } });
     if (!isJsonObject(root) || root['format'] !== snapshotFormat) {
-      throw new SpecError('STORE_CORRUPT', `object ${id} is not a snapshot root (format ${String(isJsonObject(root) ? root['format'] : typeof root)})`, { data: { snapshot: id } });
+      throw new SpecError('STORE_CORRUPT', `object ${id} is not a snapshot root (format ${JSON.stringify(isJsonObject(root) ? root['format'] : typeof root)})`, { data: { snapshot: id } });
     }
     return new SnapshotView(store, id, root as unknown as SnapshotRoot);
   }
@@ -77,14 +77,14 @@ export class SnapshotView {
     const hash = sha256HexOfString(name);
     let node = await this.node(this.root.tree);
     for (let depth = 0; !isLeafNode(node); depth++) {
-      const child = node.branch[hash[depth]!];
+      const child = node.branch[hash[depth]];
       if (child === undefined) {
         this.names.set(name, null);
         return undefined;
       }
       node = await this.node(child);
     }
-    const entry = Object.hasOwn(node.leaf, name) ? node.leaf[name]! : undefined;
+    const entry = Object.hasOwn(node.leaf, name) ? node.leaf[name] : undefined;
     this.names.set(name, entry ?? null);
     return entry;
   }
@@ -123,13 +123,13 @@ export class SnapshotView {
     if (!entry) return explanation;
     explanation.kind = entry.kind;
     const versions = sortedVersions(entry);
-    explanation.candidates = versions.map((version) => ({ version: version.text, digest: entry.versions[version.text]! }));
+    explanation.candidates = versions.map((version) => ({ version: version.text, digest: entry.versions[version.text] }));
     if (ref.version) {
       const digest = Object.hasOwn(entry.versions, ref.version.text) ? entry.versions[ref.version.text] : undefined;
       if (digest) explanation.chosen = { version: ref.version.text, digest, reason: 'exact version' };
     } else if (versions.length > 0) {
-      const highest = versions[versions.length - 1]!;
-      explanation.chosen = { version: highest.text, digest: entry.versions[highest.text]!, reason: 'highest version under the documented order (docs/specs.md#versions)' };
+      const highest = versions[versions.length - 1];
+      explanation.chosen = { version: highest.text, digest: entry.versions[highest.text], reason: 'highest version under the documented order (docs/specs.md#versions)' };
     }
     return explanation;
   }

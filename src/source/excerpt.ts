@@ -27,6 +27,7 @@ export function excerpt(bytes: Uint8Array, line: number, column: number): string
     source = head + source.slice(from, from + widest) + tail;
     at = at - from + head.length;
   }
+  // eslint-disable-next-line no-control-regex -- replacing control characters is the point
   source = source.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
   const pad = Array.from(source.slice(0, at), (character) => (character === '\t' ? '\t' : ' ')).join('');
   return `${source}\n${pad}^`;

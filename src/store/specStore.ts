@@ -87,7 +87,7 @@ export class SpecStore {
     const texts = await this.kv.getMany(digests.map(keys.object));
     return texts.map((text, i) => {
       if (text === undefined) return undefined;
-      verifyObjectText(digests[i]!, text);
+      verifyObjectText(digests[i], text);
       return JSON.parse(text) as JsonValue;
     });
   }
@@ -234,7 +234,7 @@ export class SpecStore {
     if (/^[0-9a-f]{8,64}$/.test(hex)) {
       const matches: Digest[] = [];
       for await (const [key] of this.kv.entries(`snap:sha256:${hex}`)) matches.push(key.slice('snap:'.length) as Digest);
-      if (matches.length === 1) return matches[0]!;
+      if (matches.length === 1) return matches[0];
       if (matches.length > 1) {
         throw new SpecError('SNAPSHOT_AMBIGUOUS', `"${selector}" matches ${matches.length} snapshots; give more characters`, { data: { snapshot: selector, matches } });
       }

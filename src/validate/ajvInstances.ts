@@ -54,7 +54,7 @@ export function createUserAjv(draft: Draft): AjvInstance {
       break;
     case 'draft-06': {
       const instance = new Ajv07(userSchemaOptions);
-      instance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
+      instance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
       ajv = instance;
       break;
     }
@@ -68,7 +68,7 @@ export function createUserAjv(draft: Draft): AjvInstance {
       ajv = new Ajv2020(userSchemaOptions);
       break;
   }
-  addFormats(ajv as never);
+  addFormats(ajv);
   return ajv;
 }
 

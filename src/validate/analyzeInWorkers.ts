@@ -16,7 +16,7 @@ const batchSize = 128;
 
 export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: { threads?: number; onProgress?: (done: number) => void } = {}): Promise<FileAnalysis[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tasks.length / batchSize)));
-  const results: FileAnalysis[] = new Array(tasks.length);
+  const results = new Array<FileAnalysis>(tasks.length);
   let next = 0;
   let done = 0;
   // Run from TypeScript sources (the tests), the worker registers the TypeScript loader before loading itself.

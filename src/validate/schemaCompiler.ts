@@ -42,7 +42,7 @@ export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
       for (const [key, child] of Object.entries(value)) {
         const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
         if (key === '$ref' && typeof child === 'string') {
-          const target = child.split('#', 1)[0]!;
+          const target = child.split('#', 1)[0];
           if (parseSpecId(target)) refs.push({ pointer: childPointer, ref: target });
         } else {
           stack.push({ value: child, pointer: childPointer });
@@ -57,7 +57,7 @@ export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
 function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const idKeyword = draft === 'draft-04' ? 'id' : '$id';
-  const ownId = typeof schema[idKeyword] === 'string' ? (schema[idKeyword] as string).replace(/#$/, '') : undefined;
+  const ownId = typeof schema[idKeyword] === 'string' ? (schema[idKeyword]).replace(/#$/, '') : undefined;
   const rewrite = (value: JsonValue, isRoot: boolean): JsonValue => {
     if (Array.isArray(value)) return value.map((item) => rewrite(item, false));
     if (value === null || typeof value !== 'object') return value;

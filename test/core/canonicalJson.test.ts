@@ -116,7 +116,7 @@ describe('the admit walk refuses everything that is not pure JSON with NOT_JSON'
     y = 2;
   }
   const sparse: unknown[] = [1, 2, 3];
-  delete sparse[1];
+  delete (sparse as Record<number, unknown>)[1];
   const leadingHole: unknown[] = new Array(2);
   leadingHole[1] = 1;
 

@@ -56,11 +56,11 @@ test('a build that changes a published version fails with VERSION_MUTATED naming
   writeFiles(dir.path, mutated);
   const error = await rejectsWith(buildSnapshot({ registry: dir.path, store, useCache: false, tag: 'next' }), 'VERSION_MUTATED');
   const [conflict] = error.data['conflicts'] as { id: string; digest: string; existing: { digest: string; snapshot: string }; published: boolean; fix: string }[];
-  assert.equal(conflict!.id, 'p@1');
-  assert.equal(conflict!.existing.snapshot, snapshot);
-  assert.notEqual(conflict!.digest, conflict!.existing.digest);
-  assert.equal(conflict!.published, true);
-  assert.equal(conflict!.fix, 'p@2');
+  assert.equal(conflict.id, 'p@1');
+  assert.equal(conflict.existing.snapshot, snapshot);
+  assert.notEqual(conflict.digest, conflict.existing.digest);
+  assert.equal(conflict.published, true);
+  assert.equal(conflict.fix, 'p@2');
   assert.deepEqual(error.diagnostics.map((d) => [d.code, d.file?.endsWith('policies/p.yaml'), d.line, d.column]), [['VERSION_MUTATED', true, 2, 1]]);
   assert.deepEqual(await everything(store), before, 'no object, snapshot, log entry, tag or cache was written');
   // The fix: a new version builds.

@@ -100,11 +100,11 @@ test('an unchanged registry rebuilds from the cache alone; a changed file is ana
   const again = await buildSnapshot({ registry, store });
   assert.equal(again.snapshot, first.snapshot);
   const third = await buildSnapshot({ registry, store });
-  assert.equal(third.analyzed, 0, 'nothing is read when nothing changed');
+  assert.equal(third.analyzed, 0, `nothing is read when nothing changed: ${JSON.stringify(third)}`);
   writeFileSync(join(registry, 'policies/p0.yaml'), 'id: "p0@1"\nbudget: {max_usd_micro: 42}\n');
   const changed = await buildSnapshot({ registry, store });
   assert.notEqual(changed.snapshot, first.snapshot);
-  assert.equal(changed.analyzed, 1);
+  assert.equal(changed.analyzed, 1, JSON.stringify(changed));
 });
 
 test('worker threads give the same snapshot and diagnostics as a single thread', async (t) => {

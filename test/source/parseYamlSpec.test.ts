@@ -111,7 +111,7 @@ describe('parseYamlSpec: hazard fixtures', () => {
 
   it('names UTF-16 in encoding messages, as users will look for it', () => {
     for (const name of ['utf16.yaml', 'utf16-no-bom.yaml', 'nul-byte.yaml']) {
-      assert.match(parseYamlSpec(fixture(name), name).diagnostics[0]!.message, /UTF-16/);
+      assert.match(parseYamlSpec(fixture(name), name).diagnostics[0].message, /UTF-16/);
     }
   });
 
@@ -450,9 +450,9 @@ describe('locatePointer', () => {
   it('agrees with the pointers and positions of diagnostics', () => {
     const source = fixture('infinity.yaml');
     const [diagnostic] = parseYamlSpec(source, 'infinity.yaml').diagnostics;
-    const found = locatePointer(source, diagnostic!.pointer!);
+    const found = locatePointer(source, diagnostic.pointer!);
     assert.deepEqual(found, { line: 3, column: 3 });
-    assert.equal(found?.line, diagnostic!.line);
+    assert.equal(found?.line, diagnostic.line);
   });
 
   it('counts lines the same way for CRLF and BOM files', () => {
@@ -484,10 +484,10 @@ describe('excerpt', () => {
   it('shows a window of a long line', () => {
     const line = 'k: ' + 'x'.repeat(500) + 'HERE' + 'y'.repeat(500);
     const [shown, caret] = excerpt(encode(line), 1, 504).split('\n');
-    assert.ok(shown!.length <= 122);
-    assert.ok(shown!.startsWith('…') && shown!.endsWith('…'));
-    assert.equal(shown!.slice(caret!.length - 1, caret!.length + 3), 'HERE');
-    assert.match(caret!, /^ +\^$/);
+    assert.ok(shown.length <= 122);
+    assert.ok(shown.startsWith('…') && shown.endsWith('…'));
+    assert.equal(shown.slice(caret.length - 1, caret.length + 3), 'HERE');
+    assert.match(caret, /^ +\^$/);
   });
 
   it('does not pass control characters to the terminal', () => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpecError } from '../../errors.js';
 import { exportSnapshot, formatSnapshotDocument } from '../../snapshot/exportSnapshot.js';
-import { importSnapshot } from '../../snapshot/importSnapshot.js';
+import { parseSnapshotDocument, storeImportedSnapshot } from '../../snapshot/importSnapshot.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore } from '../commandHelpers.js';
@@ -37,7 +37,9 @@ export function registerTransferCommands(program: Command, context: CommandConte
     } catch (cause) {
       throw new SpecError('FILE_NOT_FOUND', `cannot read ${file}: ${(cause as Error).message}`, { data: { file }, cause });
     }
-    const result = await withStore(context, this, true, (store) => importSnapshot(store, text, { source: file }));
+    // The document is verified before the store is opened: a bad document never creates or changes a store.
+    const verified = parseSnapshotDocument(text, { source: file });
+    const result = await withStore(context, this, true, (store) => storeImportedSnapshot(store, verified, { source: file }));
     if (json) return context.printJson(result);
     context.print(result.snapshot);
   });
