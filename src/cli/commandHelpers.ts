@@ -5,6 +5,7 @@ import { SnapshotView } from '../snapshot/snapshotView.js';
 import { openStore } from '../store/openStore.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { CommandContext } from './run.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
 
 export function withCommon(command: Command): Command {
   return command.option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)').option('--json', 'print the result as JSON').addOption(waitOption());
@@ -37,8 +38,6 @@ export async function withStore<T>(context: CommandContext, command: Command, cr
     await store.close();
   }
 }
-
-import { builtinKinds } from '../kinds/builtinKinds.js';
 
 export const kindNames = builtinKinds.map((kind) => kind.name);
 

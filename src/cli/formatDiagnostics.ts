@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../errors.js';
-import { excerpt } from '../source/parseYamlSpec.js';
+import { excerpt } from '../source/excerpt.js';
 import type { Style } from './style.js';
 
 export function formatLocation(diagnostic: { file?: string; line?: number; column?: number }): string {

@@ -4,17 +4,36 @@ import { exitCategoryOf, exitCodes, isSpecError, SpecError } from '../errors.js'
 import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
 import { formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
-import { registerInitCommand } from './commands/initCommand.js';
-import { registerBuildCommand } from './commands/buildCommand.js';
-import { registerInspectCommands } from './commands/inspectCommands.js';
-import { registerHistoryCommands } from './commands/historyCommands.js';
-import { registerTransferCommands } from './commands/transferCommands.js';
-import { registerMaintenanceCommands } from './commands/maintenanceCommands.js';
-import { registerPlanCommands } from './commands/planCommands.js';
-import { registerUsageCommands } from './commands/usageCommands.js';
-import { registerDiffCommand } from './commands/diffCommand.js';
 import { waitOption } from './commandHelpers.js';
 import { toolVersion } from '../version.js';
+
+type Registrar = (program: Command, context: CommandContext) => void;
+
+/** Every command, by the module that declares it. A test checks this table against the commands each module registers. */
+export const commandModules: { commands: string[]; load: () => Promise<Registrar> }[] = [
+  { commands: ['init'], load: async () => (await import('./commands/initCommand.js')).registerInitCommand },
+  { commands: ['build'], load: async () => (await import('./commands/buildCommand.js')).registerBuildCommand },
+  { commands: ['ls', 'show', 'resolve'], load: async () => (await import('./commands/inspectCommands.js')).registerInspectCommands },
+  { commands: ['tag', 'tags', 'log'], load: async () => (await import('./commands/historyCommands.js')).registerHistoryCommands },
+  { commands: ['export', 'import'], load: async () => (await import('./commands/transferCommands.js')).registerTransferCommands },
+  { commands: ['verify', 'gc'], load: async () => (await import('./commands/maintenanceCommands.js')).registerMaintenanceCommands },
+  { commands: ['plan'], load: async () => (await import('./commands/planCommands.js')).registerPlanCommands },
+  { commands: ['refs', 'status'], load: async () => (await import('./commands/usageCommands.js')).registerUsageCommands },
+  { commands: ['diff'], load: async () => (await import('./commands/diffCommand.js')).registerDiffCommand },
+];
+
+/** Global options that take a value: their value is not the command name. */
+const globalOptionsWithValue = new Set(['--store', '--wait']);
+
+/** The command named on the command line (the first word that is neither an option nor a global option's value). */
+export function requestedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (globalOptionsWithValue.has(word)) i++;
+    else if (!word.startsWith('-')) return word;
+  }
+  return undefined;
+}
 
 /** Shared by every command handler. */
 export interface CommandContext {
@@ -83,9 +102,11 @@ Examples:
 Exit codes: 0 ok, 1 invalid input, 2 usage, 3 not found, 4 breaking diff, 5 store error.
 Docs: docs/cli.md`,
   );
-  for (const register of [registerInitCommand, registerBuildCommand, registerInspectCommands, registerHistoryCommands, registerTransferCommands, registerMaintenanceCommands, registerPlanCommands, registerUsageCommands, registerDiffCommand]) {
-    register(program, context);
-  }
+  // Only the module of the command being run is loaded (start-up time is part of every command's latency);
+  // --help, a bare `spec` or an unknown command load them all.
+  const wanted = requestedCommand(argv);
+  const needed = commandModules.filter((module) => wanted !== undefined && module.commands.includes(wanted));
+  for (const module of needed.length > 0 ? needed : commandModules) (await module.load())(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

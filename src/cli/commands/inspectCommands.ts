@@ -1,5 +1,4 @@
 // `spec ls`, `show`, `resolve`: reading what a snapshot holds.
-import YAML from 'yaml';
 import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
@@ -41,7 +40,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
     const { json } = context.common(this);
     const resolved = await withStore(context, this, false, async (store) => (await openView(store, selector)).resolve(ref));
     if (json) return context.printJson(resolved.spec);
-    io.stdout(`# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${YAML.stringify(resolved.spec, { lineWidth: 0 })}`);
+    io.stdout(`# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${(await import('yaml')).default.stringify(resolved.spec, { lineWidth: 0 })}`);
   });
 
   examples(
