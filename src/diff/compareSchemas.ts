@@ -1,0 +1,717 @@
+// Decides, keyword by keyword, whether a new JSON Schema accepts a superset or a subset of what the old one accepted.
+//
+// Soundness rests on one argument: a schema is the conjunction of its keywords, so if every keyword of the new schema
+// accepts all the old one accepted, so does the whole. Keywords whose meaning depends on each other (properties +
+// additionalProperties, items + additionalItems, if/then/else, unevaluated*) are compared as groups; contexts that
+// are not monotone (not, if, oneOf of overlapping branches) are only accepted when provably equivalent. Recursion
+// through $ref is coinductive: a pair of schemas already being compared counts as compatible on the way back to it.
+import { canonicalJsonTrusted } from '../core/canonicalJson.js';
+import { isJsonObject, type JsonValue } from '../core/json.js';
+import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansions } from './comparisonBudget.js';
+import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
+import { EquivalenceLedger } from './equivalenceLedger.js';
+import { jsonEqual } from './jsonEqual.js';
+import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
+import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
+import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
+import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
+import { SchemaRefResolver } from './schemaRefResolver.js';
+import { schemaRules, severityOfEffect, type SchemaRuleId } from './schemaRules.js';
+import { keywordChild, keywordLocation, kindsOf, nodeLocation, type ChangeLocation, type SchemaView } from './schemaView.js';
+import type { Direction, Severity } from './severity.js';
+
+export type { Direction, Severity } from './severity.js';
+export { worstSeverity } from './severity.js';
+
+export interface SchemaChange {
+  /** Stable rule id, e.g. 'schema.type-narrowed'; see docs/compatibility.md. */
+  rule: string;
+  /** JSON pointer into the new schema where the change is (into the old one when the thing was removed). */
+  pointer: string;
+  /** Set when `pointer` is inside a document reached through resolveRef: the reference it was loaded by. */
+  document?: string;
+  old?: JsonValue;
+  new?: JsonValue;
+  /** Severity for the requested direction. */
+  severity: Severity;
+  message: string;
+}
+
+export interface SchemaSide {
+  schema: JsonValue;
+  /**
+   * Resolves a $ref that leaves the document. It receives the reference's document part as written, without the
+   * fragment (e.g. "media.metadata@1" for "media.metadata@1#/properties/x") and returns that whole document, or
+   * undefined. Fragments, and references inside the document ("#/$defs/x", "#anchor", embedded $id), are resolved here.
+   */
+  resolveRef?: (ref: string) => JsonValue | undefined;
+}
+
+export interface CompareOptions {
+  direction: Direction;
+  /** Deepest nesting of subschemas compared (default 64). */
+  maxDepth?: number;
+  /** Most $ref expansions in one comparison, both sides together (default 20,000). */
+  maxRefExpansions?: number;
+}
+
+/**
+ * The changes from `oldSide` to `newSide`, each with its severity for `options.direction`. Never reports
+ * 'compatible' for what it could not prove: undecidable cases are 'unknown'. Annotation-only changes are included
+ * as 'compatible' ('schema.annotation-changed'); a changed `default` is a 'warning'.
+ */
+export function compareSchemas(oldSide: SchemaSide, newSide: SchemaSide, options: CompareOptions): SchemaChange[] {
+  if (options?.direction !== 'backward' && options?.direction !== 'forward') {
+    throw new TypeError("options.direction must be 'backward' or 'forward'");
+  }
+  const maxDepth = checkLimit(options.maxDepth, defaultMaxDepth, 'maxDepth');
+  const maxRefExpansions = checkLimit(options.maxRefExpansions, defaultMaxRefExpansions, 'maxRefExpansions');
+  for (const side of [oldSide, newSide]) {
+    if (side === null || typeof side !== 'object' || side.schema === undefined) throw new TypeError('a side needs a schema');
+    if (side.resolveRef !== undefined && typeof side.resolveRef !== 'function') throw new TypeError('resolveRef must be a function');
+  }
+  const comparison = new SchemaComparison(oldSide, newSide, new ComparisonBudget(maxDepth, maxRefExpansions));
+  return finish(comparison.run(), options.direction);
+}
+
+function checkLimit(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`options.${name} must be a positive integer`);
+  return value;
+}
+
+interface RawChange {
+  rule: SchemaRuleId;
+  pointer: string;
+  document: string | undefined;
+  old?: JsonValue | undefined;
+  new?: JsonValue | undefined;
+  message: string;
+}
+
+/** Severity by direction, duplicates (a definition reached along two paths) dropped, at most one 'too-complex'. */
+function finish(changes: RawChange[], direction: Direction): SchemaChange[] {
+  const seen = new Set<string>();
+  const result: SchemaChange[] = [];
+  let tooComplex = false;
+  for (const change of changes) {
+    if (change.rule === 'schema.too-complex') {
+      if (tooComplex) continue;
+      tooComplex = true;
+    }
+    const key = [change.rule, change.document ?? '', change.pointer, canonical(change.old), canonical(change.new)].join('\u0000');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const out: SchemaChange = { rule: change.rule, pointer: change.pointer, severity: severityOfEffect(schemaRules[change.rule], direction), message: change.message };
+    if (change.document !== undefined) out.document = change.document;
+    if (change.old !== undefined) out.old = change.old;
+    if (change.new !== undefined) out.new = change.new;
+    result.push(out);
+  }
+  return result;
+}
+
+function canonical(value: JsonValue | undefined): string {
+  return value === undefined ? '' : canonicalJsonTrusted(value);
+}
+
+/** Changes found, and the pairs of schemas already entered (in progress or done: both mean "do not enter again"). */
+class Session {
+  readonly changes: RawChange[] = [];
+  private readonly pairs = new Map<object, Set<object>>();
+
+  /**
+   * Set while checking what unevaluated* would see: then keywords that mark properties or items as evaluated must
+   * also be present on both sides (`"additionalProperties": true` is valid-equivalent to its absence, yet not to
+   * unevaluatedProperties).
+   */
+  constructor(readonly evaluation = false) {}
+
+  enter(oldKey: object, newKey: object): boolean {
+    let entered = this.pairs.get(oldKey);
+    if (entered === undefined) this.pairs.set(oldKey, (entered = new Set()));
+    if (entered.has(newKey)) return false;
+    entered.add(newKey);
+    return true;
+  }
+}
+
+/** The memo key of every `true` schema, explicit or implied: all of them are the same schema. */
+const trueKey = {};
+
+/** Keywords with a rule of their own; anything else is an annotation or an unknown keyword. */
+const ruleKeywords = new Set([
+  'type', 'enum', 'const', 'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength',
+  'minLength', 'pattern', 'format', 'items', 'additionalItems', 'prefixItems', 'maxItems', 'minItems', 'uniqueItems',
+  'contains', 'minContains', 'maxContains', 'unevaluatedItems', 'maxProperties', 'minProperties', 'required',
+  'properties', 'patternProperties', 'additionalProperties', 'propertyNames', 'dependencies', 'dependentRequired',
+  'dependentSchemas', 'unevaluatedProperties', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', '$recursiveRef',
+  '$dynamicRef',
+]);
+
+const emptyKeywords: ReadonlyMap<string, KeywordEntry> = new Map();
+
+/** Changes to metadata only: they leave both validity and the annotations unevaluated* depend on alone. */
+const metadataRules: ReadonlySet<SchemaRuleId> = new Set([
+  'schema.annotation-changed', 'schema.default-changed', 'schema.content-changed', 'schema.unknown-keyword-changed', 'schema.dialect-changed',
+]);
+
+class SchemaComparison {
+  private readonly oldResolver: SchemaRefResolver;
+  private readonly newResolver: SchemaRefResolver;
+  private readonly oldNormalizer: SchemaNormalizer;
+  private readonly newNormalizer: SchemaNormalizer;
+  private readonly patterns = new PropertyPatternMatcher();
+  private readonly mainSession = new Session();
+  private session = this.mainSession;
+  private readonly equivalence = new EquivalenceLedger<RawChange[]>([]);
+  private readonly evaluationEquivalence = new EquivalenceLedger<RawChange[]>([]);
+  /** Everything but unevaluated* equivalent, in what it accepts and in what it marks as evaluated. */
+  private readonly restEquivalence = new EquivalenceLedger<RawChange[]>([]);
+
+  constructor(oldSide: SchemaSide, newSide: SchemaSide, private readonly budget: ComparisonBudget) {
+    this.oldResolver = new SchemaRefResolver(oldSide.schema, oldSide.resolveRef);
+    this.newResolver = new SchemaRefResolver(newSide.schema, newSide.resolveRef);
+    this.oldNormalizer = new SchemaNormalizer(this.oldResolver, budget);
+    this.newNormalizer = new SchemaNormalizer(this.newResolver, budget);
+  }
+
+  run(): RawChange[] {
+    const oldRoot = this.oldResolver.document.root;
+    const newRoot = this.newResolver.document.root;
+    try {
+      this.compareDialects(oldRoot, newRoot);
+      this.compare(oldRoot, newRoot, 0);
+    } catch (error) {
+      // A maxDepth set far above the default can exhaust the JavaScript stack first: that is too complex as well.
+      const stackExhausted = error instanceof RangeError && /call stack/i.test(error.message);
+      if (!(error instanceof BudgetExceeded) && !stackExhausted) throw error;
+      const pointer = error instanceof BudgetExceeded ? error.pointer : '';
+      this.session = this.mainSession;
+      this.session.changes.push({ rule: 'schema.too-complex', pointer, document: undefined, message: error instanceof Error ? error.message : 'too complex' });
+    }
+    return this.mainSession.changes;
+  }
+
+  private readonly emit: EmitChange = (rule, location, message, values) => {
+    const change: RawChange = { rule, pointer: location.pointer, document: location.document.name, message };
+    if (values?.old !== undefined) change.old = values.old;
+    if (values?.new !== undefined) change.new = values.new;
+    this.session.changes.push(change);
+  };
+
+  private compareDialects(oldRoot: SchemaNode, newRoot: SchemaNode): void {
+    const dialect = (node: SchemaNode): string | undefined => {
+      const uri = isJsonObject(node.value) ? node.value['$schema'] : undefined;
+      return typeof uri === 'string' ? uri.replace(/^https?:\/\//, '').replace(/#$/, '') : undefined;
+    };
+    if (dialect(oldRoot) === dialect(newRoot)) return;
+    const location = isJsonObject(newRoot.value) && '$schema' in newRoot.value ? newRoot : oldRoot;
+    this.emit('schema.dialect-changed', { pointer: '/$schema', document: location.document }, 'the $schema dialect changed; keywords are compared by their shape', {
+      old: isJsonObject(oldRoot.value) ? oldRoot.value['$schema'] : undefined,
+      new: isJsonObject(newRoot.value) ? newRoot.value['$schema'] : undefined,
+    });
+  }
+
+  /** Compares two subschemas (covariantly: their changes are changes of the whole). */
+  private compare(o: SchemaNode, n: SchemaNode, depth: number): void {
+    if (depth > this.budget.maxDepth) {
+      this.emit('schema.too-complex', nodeLocation(o, n), `nesting deeper than ${this.budget.maxDepth}`);
+      return;
+    }
+    const no = this.oldNormalizer.normalize(o);
+    const nn = this.newNormalizer.normalize(n);
+    if (no.kind === 'invalid' || nn.kind === 'invalid') {
+      if (!(no.kind === nn.kind && jsonEqual(o.value, n.value))) this.emit('schema.not-a-schema', nodeLocation(o, n), 'not a schema (neither object nor boolean)');
+      return;
+    }
+    if (nn.kind === 'boolean' && !nn.value) {
+      if (!(no.kind === 'boolean' && !no.value)) this.emit('schema.false-added', nodeLocation(o, n), 'now rejects every value');
+      return;
+    }
+    if (no.kind === 'boolean' && !no.value) {
+      this.emit('schema.false-removed', nodeLocation(o, n), 'used to reject every value');
+      return;
+    }
+    if (!this.session.enter(keyOf(no), keyOf(nn))) return;
+    this.compareViews(viewOf(no), viewOf(nn), depth);
+  }
+
+  private compareViews(o: SchemaView, n: SchemaView, depth: number, skipUnevaluated = false): void {
+    if (this.session.evaluation && !sameEvaluationShape(o, n)) {
+      this.emit('schema.unevaluated-changed', nodeLocation(o.node, n.node), 'keywords that evaluate properties or items changed');
+      return;
+    }
+    if (!skipUnevaluated && unevaluatedKeywords.some((k) => o.keywords.has(k) || n.keywords.has(k))) {
+      this.compareWithUnevaluated(o, n, depth);
+      return;
+    }
+    const kinds = new Set([...kindsOf(o), ...kindsOf(n)]);
+    compareLeafKeywords(o, n, this.emit);
+    if (kinds.has('array')) this.compareArrays(o, n, depth);
+    if (kinds.has('object')) {
+      this.compareProperties(o, n, depth);
+      this.compareSubschema(o, n, 'propertyNames', depth);
+      this.compareDependencies(o, n, depth);
+    }
+    this.compareAnyOf(o, n, depth);
+    this.compareOneOf(o, n, depth);
+    this.compareNot(o, n, depth);
+    this.compareConditional(o, n, depth);
+    this.compareConjuncts(o, n, depth);
+    this.compareDynamicRefs(o, n);
+    // A `true` on one side (typically a property that did not exist) has no annotations to compare with.
+    if (typeof o.node.value !== 'boolean' && typeof n.node.value !== 'boolean') this.compareMetadata(o, n);
+  }
+
+  /** Compares the subschema at `keyword` (an absent one is `true`), when either side has it. */
+  private compareSubschema(o: SchemaView, n: SchemaView, keyword: string, depth: number): void {
+    if (!o.keywords.has(keyword) && !n.keywords.has(keyword)) return;
+    this.compare(keywordChild(o, keyword), keywordChild(n, keyword), depth + 1);
+  }
+
+  /**
+   * Whether two subschemas are equivalent (no change that affects validity), checked in a fresh session: the
+   * assumptions of the enclosing comparison hold in one direction only, this check needs both. When equivalent, its
+   * annotation changes are kept.
+   */
+  private equivalent(o: SchemaNode, n: SchemaNode, depth: number): boolean {
+    const no = this.oldNormalizer.normalize(o);
+    const nn = this.newNormalizer.normalize(n);
+    const evaluation = this.session.evaluation;
+    const attempt = (): RawChange[] | false => this.trial(() => this.compare(o, n, depth), evaluation);
+    const result =
+      no.kind === 'invalid' || nn.kind === 'invalid'
+        ? attempt()
+        : (evaluation ? this.evaluationEquivalence : this.equivalence).prove(keyOf(no), keyOf(nn), attempt);
+    if (result !== false) this.session.changes.push(...result);
+    return result !== false;
+  }
+
+  /**
+   * Runs `compare` in a fresh session: false when it found a change that affects validity (or, with `annotationsOnly`,
+   * any change but metadata: declaring a property changes what unevaluatedProperties sees), else what it found.
+   */
+  private trial(compare: () => void, annotationsOnly = false): RawChange[] | false {
+    const outer = this.session;
+    const trial = (this.session = new Session(annotationsOnly));
+    try {
+      compare();
+    } finally {
+      this.session = outer;
+    }
+    const allowed = (c: RawChange): boolean => (annotationsOnly ? metadataRules.has(c.rule) : schemaRules[c.rule] === 'none' || schemaRules[c.rule] === 'warning');
+    return trial.changes.every(allowed) ? trial.changes : false;
+  }
+
+  /** unevaluated* see the annotations of everything next to them: compare them only when the rest is equivalent. */
+  private compareWithUnevaluated(o: SchemaView, n: SchemaView, depth: number): void {
+    const rest = this.restEquivalence.prove(o.identity ?? o.node, n.identity ?? n.node, () => this.trial(() => this.compareViews(o, n, depth, true), true));
+    if (rest !== false) {
+      this.session.changes.push(...rest);
+      for (const keyword of unevaluatedKeywords) this.compareSubschema(o, n, keyword, depth);
+      return;
+    }
+    this.emit('schema.unevaluated-changed', keywordLocation(o, n, ...unevaluatedKeywords), 'schema with unevaluatedProperties/unevaluatedItems changed');
+    this.compareViews(o, n, depth, true);
+  }
+
+  private isFalse(node: SchemaNode, side: 'old' | 'new'): boolean {
+    const normalized = (side === 'old' ? this.oldNormalizer : this.newNormalizer).normalize(node);
+    return normalized.kind === 'boolean' && !normalized.value;
+  }
+
+  // ---- arrays ----
+
+  private itemModel(view: SchemaView): { prefix: SchemaNode[]; rest: SchemaNode } | 'invalid' {
+    const items = view.keywords.get('items')?.value;
+    const prefixItems = view.keywords.get('prefixItems')?.value;
+    const children = (keyword: string, list: JsonValue[]): SchemaNode[] => list.map((_, i) => keywordChild(view, keyword, i));
+    if (prefixItems !== undefined) {
+      if (!Array.isArray(prefixItems) || Array.isArray(items)) return 'invalid';
+      return { prefix: children('prefixItems', prefixItems), rest: keywordChild(view, 'items') };
+    }
+    if (Array.isArray(items)) return { prefix: children('items', items), rest: keywordChild(view, 'additionalItems') };
+    return { prefix: [], rest: keywordChild(view, 'items') };
+  }
+
+  private compareArrays(o: SchemaView, n: SchemaView, depth: number): void {
+    const tupleKeywords = ['items', 'prefixItems', 'additionalItems'];
+    if (tupleKeywords.some((k) => o.keywords.has(k) || n.keywords.has(k))) {
+      const modelO = this.itemModel(o);
+      const modelN = this.itemModel(n);
+      if (modelO === 'invalid' || modelN === 'invalid') {
+        this.emit('schema.not-a-schema', keywordLocation(o, n, ...tupleKeywords), 'malformed items/prefixItems');
+      } else {
+        // Position by position, then the schema for every position past both tuples.
+        const length = Math.max(modelO.prefix.length, modelN.prefix.length);
+        for (let i = 0; i < length; i++) {
+          this.compare(modelO.prefix[i] ?? modelO.rest, modelN.prefix[i] ?? modelN.rest, depth + 1);
+        }
+        this.compare(modelO.rest, modelN.rest, depth + 1);
+      }
+    }
+    this.compareContains(o, n, depth);
+  }
+
+  private compareContains(o: SchemaView, n: SchemaView, depth: number): void {
+    const hasO = o.keywords.has('contains');
+    const hasN = n.keywords.has('contains');
+    if (!hasO && !hasN) return;
+    const location = keywordLocation(o, n, 'contains', 'minContains', 'maxContains');
+    const countsEqual = ['minContains', 'maxContains'].every((k) => {
+      const a = o.keywords.get(k)?.value;
+      const b = n.keywords.get(k)?.value;
+      return a === undefined || b === undefined ? a === b : jsonEqual(a, b);
+    });
+    // maxContains makes `contains` non-monotone (matching more items can break it): only equivalence is safe.
+    if (!countsEqual || o.keywords.has('maxContains') || n.keywords.has('maxContains')) {
+      const same = countsEqual && hasO && hasN && this.equivalent(keywordChild(o, 'contains'), keywordChild(n, 'contains'), depth + 1);
+      if (!same) this.emit('schema.contains-changed', location, 'contains/minContains/maxContains changed');
+      return;
+    }
+    if (!hasO) this.emit('schema.contains-added', location, 'the array must now contain a matching item');
+    else if (!hasN) this.emit('schema.contains-removed', location, 'the array need no longer contain a matching item');
+    else this.compare(keywordChild(o, 'contains'), keywordChild(n, 'contains'), depth + 1);
+  }
+
+  // ---- objects ----
+
+  /**
+   * For a property name, the schema its value must satisfy on one side, besides any patternProperties both sides
+   * share (compared once for all names): the declared one, else the one pattern that takes the name, else `true`
+   * when several do, else additionalProperties. 'unknown' when a pattern could not be run.
+   */
+  private nameSchema(view: SchemaView, name: string): { node: SchemaNode; declared: boolean } | 'unknown' {
+    const properties = view.keywords.get('properties')?.value;
+    if (isJsonObject(properties) && Object.hasOwn(properties, name)) return { node: keywordChild(view, 'properties', name), declared: true };
+    const patternProperties = view.keywords.get('patternProperties')?.value;
+    const matched: string[] = [];
+    for (const pattern of isJsonObject(patternProperties) ? Object.keys(patternProperties) : []) {
+      const match = this.patterns.matches(pattern, name);
+      if (match === undefined) return 'unknown';
+      if (match) matched.push(pattern);
+    }
+    // One matching pattern is what held the name before; with several, their conjunction is at least `true`.
+    if (matched.length === 1) return { node: keywordChild(view, 'patternProperties', matched[0]), declared: false };
+    if (matched.length > 1) return { node: implicitTrue(view.node, 'properties', name), declared: false };
+    return { node: keywordChild(view, 'additionalProperties'), declared: false };
+  }
+
+  private compareProperties(o: SchemaView, n: SchemaView, depth: number): void {
+    const group = ['properties', 'patternProperties', 'additionalProperties'];
+    if (!group.some((k) => o.keywords.has(k) || n.keywords.has(k))) return;
+    const propertiesO = o.keywords.get('properties')?.value ?? {};
+    const propertiesN = n.keywords.get('properties')?.value ?? {};
+    const patternsO = o.keywords.get('patternProperties')?.value ?? {};
+    const patternsN = n.keywords.get('patternProperties')?.value ?? {};
+    if (!isJsonObject(propertiesO) || !isJsonObject(propertiesN) || !isJsonObject(patternsO) || !isJsonObject(patternsN)) {
+      this.emit('schema.not-a-schema', keywordLocation(o, n, 'properties', 'patternProperties'), 'malformed properties/patternProperties');
+      return;
+    }
+    const patternLocation = keywordLocation(o, n, 'patternProperties');
+    const keysO = Object.keys(patternsO);
+    const keysN = Object.keys(patternsN);
+    if (keysO.length !== keysN.length || keysO.some((k) => !Object.hasOwn(patternsN, k))) {
+      this.emit('schema.pattern-properties-changed', patternLocation, 'patternProperties patterns changed', { old: keysO, new: keysN });
+    }
+    for (const pattern of keysO) {
+      if (Object.hasOwn(patternsN, pattern)) this.compare(keywordChild(o, 'patternProperties', pattern), keywordChild(n, 'patternProperties', pattern), depth + 1);
+    }
+    const names = new Set([...Object.keys(propertiesO), ...Object.keys(propertiesN)]);
+    for (const name of names) {
+      const schemaO = this.nameSchema(o, name);
+      const schemaN = this.nameSchema(n, name);
+      if (schemaO === 'unknown' || schemaN === 'unknown') {
+        this.emit('schema.pattern-properties-changed', patternLocation, `cannot tell which patternProperties apply to "${name}"`);
+        continue;
+      }
+      this.compareProperty(name, schemaO, schemaN, depth);
+    }
+    const additionalO = keywordChild(o, 'additionalProperties');
+    const additionalN = keywordChild(n, 'additionalProperties');
+    const closedO = this.isFalse(additionalO, 'old');
+    const closedN = this.isFalse(additionalN, 'new');
+    const location = keywordLocation(o, n, 'additionalProperties');
+    if (closedN && !closedO) this.emit('schema.additional-properties-closed', location, 'undeclared properties are no longer accepted');
+    else if (closedO && !closedN) this.emit('schema.additional-properties-opened', location, 'undeclared properties are now accepted');
+    else if (!closedO) this.compare(additionalO, additionalN, depth + 1);
+  }
+
+  private compareProperty(name: string, o: { node: SchemaNode; declared: boolean }, n: { node: SchemaNode; declared: boolean }, depth: number): void {
+    const rejectedO = this.isFalse(o.node, 'old');
+    const rejectedN = this.isFalse(n.node, 'new');
+    if (rejectedO && rejectedN) return;
+    if (rejectedN) {
+      this.emit('schema.property-removed', n.declared ? n.node : nodeLocation(n.node, o.node), `property "${name}" is no longer accepted`);
+      return;
+    }
+    if (rejectedO) {
+      this.emit('schema.property-added', nodeLocation(o.node, n.node), `property "${name}" is now accepted`);
+      return;
+    }
+    if (n.declared && !o.declared) this.emit('schema.property-added-open', n.node, `property "${name}" declared; the old schema already accepted it`);
+    if (o.declared && !n.declared) this.emit('schema.property-removed-open', o.node, `property "${name}" no longer declared; the new schema still accepts it`);
+    this.compare(o.node, n.node, depth + 1);
+  }
+
+  private dependencyEntries(view: SchemaView): Map<string, { names?: string[]; namesAt?: ChangeLocation; schema?: SchemaNode }> | 'invalid' {
+    const entries = new Map<string, { names?: string[]; namesAt?: ChangeLocation; schema?: SchemaNode }>();
+    for (const keyword of ['dependencies', 'dependentRequired', 'dependentSchemas']) {
+      const entry = view.keywords.get(keyword);
+      if (entry === undefined) continue;
+      if (!isJsonObject(entry.value)) return 'invalid';
+      for (const [name, value] of Object.entries(entry.value)) {
+        const item = entries.get(name) ?? {};
+        entries.set(name, item);
+        if (Array.isArray(value) && keyword !== 'dependentSchemas') {
+          if (!value.every((x) => typeof x === 'string')) return 'invalid';
+          item.names = [...(item.names ?? []), ...(value)];
+          item.namesAt = childNode(entry.owner, keyword, name)!;
+        } else if (keyword !== 'dependentRequired' && item.schema === undefined) {
+          item.schema = childNode(entry.owner, keyword, name)!;
+        } else {
+          return 'invalid';
+        }
+      }
+    }
+    return entries;
+  }
+
+  private compareDependencies(o: SchemaView, n: SchemaView, depth: number): void {
+    const entriesO = this.dependencyEntries(o);
+    const entriesN = this.dependencyEntries(n);
+    if (entriesO === 'invalid' || entriesN === 'invalid') {
+      this.emit('schema.not-a-schema', keywordLocation(o, n, 'dependencies', 'dependentRequired', 'dependentSchemas'), 'malformed dependencies');
+      return;
+    }
+    for (const name of new Set([...entriesO.keys(), ...entriesN.keys()])) {
+      const a = entriesO.get(name);
+      const b = entriesN.get(name);
+      const namesO = new Set(a?.names ?? []);
+      const namesN = new Set(b?.names ?? []);
+      for (const required of namesN) {
+        if (!namesO.has(required)) this.emit('schema.dependent-required-added', b!.namesAt!, `"${required}" now required when "${name}" is present`, { new: required });
+      }
+      for (const required of namesO) {
+        if (!namesN.has(required)) this.emit('schema.dependent-required-removed', a!.namesAt!, `"${required}" no longer required when "${name}" is present`, { old: required });
+      }
+      if (a?.schema !== undefined && b?.schema !== undefined) this.compare(a.schema, b.schema, depth + 1);
+      else if (b?.schema !== undefined) this.emit('schema.dependent-schema-added', b.schema, `schema applies when "${name}" is present`);
+      else if (a?.schema !== undefined) this.emit('schema.dependent-schema-removed', a.schema, `schema no longer applies when "${name}" is present`);
+    }
+  }
+
+  // ---- combinators ----
+
+  private branches(view: SchemaView, keyword: string): SchemaNode[] | undefined | 'invalid' {
+    const value = view.keywords.get(keyword)?.value;
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) return 'invalid';
+    return value.map((_, i) => keywordChild(view, keyword, i));
+  }
+
+  /** Presence checks shared by the combinators: true when both sides have the keyword and the caller should go on. */
+  private bothPresent(o: SchemaView, n: SchemaView, keyword: string): boolean {
+    const hasO = o.keywords.has(keyword);
+    const hasN = n.keywords.has(keyword);
+    if (hasO && hasN) return true;
+    const location = keywordLocation(o, n, keyword);
+    if (hasN) this.emit('schema.combinator-added', location, `${keyword} added`);
+    else if (hasO) this.emit('schema.combinator-removed', location, `${keyword} removed`);
+    return false;
+  }
+
+  /** anyOf: every old branch must be within some new branch (backward) and vice versa (forward). */
+  private compareAnyOf(o: SchemaView, n: SchemaView, depth: number): void {
+    if (!this.bothPresent(o, n, 'anyOf')) return;
+    this.compareBranchLists(o, n, 'anyOf', 'schema.any-of-branch-added', 'schema.any-of-branch-removed', depth);
+  }
+
+  private compareBranchLists(o: SchemaView, n: SchemaView, keyword: string, added: SchemaRuleId, removed: SchemaRuleId, depth: number): void {
+    const branchesO = this.branches(o, keyword);
+    const branchesN = this.branches(n, keyword);
+    if (branchesO === 'invalid' || branchesN === 'invalid' || branchesO === undefined || branchesN === undefined) {
+      this.emit('schema.not-a-schema', keywordLocation(o, n, keyword), `malformed ${keyword}`);
+      return;
+    }
+    const { pairs, onlyOld, onlyNew } = pairUp(branchesO, branchesN, (node) => canonicalJsonTrusted(node.value));
+    for (const [a, b] of pairs) this.compare(a, b, depth + 1);
+    for (const node of onlyOld) this.emit(removed, node, `${keyword} branch removed`);
+    for (const node of onlyNew) this.emit(added, node, `${keyword} branch added`);
+  }
+
+  /** oneOf is anyOf when its branches cannot overlap; otherwise any change may make an instance match two. */
+  private compareOneOf(o: SchemaView, n: SchemaView, depth: number): void {
+    if (!this.bothPresent(o, n, 'oneOf')) return;
+    const branchesO = this.branches(o, 'oneOf');
+    const branchesN = this.branches(n, 'oneOf');
+    if (Array.isArray(branchesO) && Array.isArray(branchesN) && this.disjoint(branchesO, 'old') && this.disjoint(branchesN, 'new')) {
+      this.compareBranchLists(o, n, 'oneOf', 'schema.one-of-branch-added', 'schema.one-of-branch-removed', depth);
+      return;
+    }
+    const same =
+      Array.isArray(branchesO) &&
+      Array.isArray(branchesN) &&
+      branchesO.length === branchesN.length &&
+      branchesO.every((a, i) => this.equivalent(a, branchesN[i], depth + 1));
+    if (!same) this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
+  }
+
+  /** Whether no instance can match two of the branches: by type, or by a required property with disjoint const/enum values. */
+  private disjoint(branches: SchemaNode[], side: 'old' | 'new'): boolean {
+    const normalizer = side === 'old' ? this.oldNormalizer : this.newNormalizer;
+    const profiles = branches.map((branch) => {
+      const normalized = normalizer.normalize(branch);
+      if (normalized.kind === 'invalid') return undefined;
+      if (normalized.kind === 'boolean') return normalized.value ? undefined : { kinds: new Set<string>(), tags: new Map<string, Set<string>>() };
+      const view = viewOf(normalized);
+      const tags = new Map<string, Set<string>>();
+      const required = view.keywords.get('required')?.value;
+      for (const name of Array.isArray(required) ? required : []) {
+        if (typeof name !== 'string') continue;
+        const property = normalizer.normalize(keywordChild(view, 'properties', name));
+        if (property.kind !== 'object') continue;
+        const values = propertyValues(viewOf(property));
+        if (values !== undefined) tags.set(name, new Set(values.map(canonicalJsonTrusted)));
+      }
+      return { kinds: new Set<string>(kindsOf(view)), tags };
+    });
+    for (let i = 0; i < profiles.length; i++) {
+      for (let j = i + 1; j < profiles.length; j++) {
+        const a = profiles[i];
+        const b = profiles[j];
+        if (a === undefined || b === undefined) return false;
+        const shared = [...a.kinds].filter((kind) => b.kinds.has(kind));
+        if (shared.length === 0) continue;
+        if (shared.some((kind) => kind !== 'object')) return false;
+        const tagged = [...a.tags].some(([name, values]) => {
+          const other = b.tags.get(name);
+          return other !== undefined && ![...values].some((v) => other.has(v));
+        });
+        if (!tagged) return false;
+      }
+    }
+    return true;
+  }
+
+  private compareNot(o: SchemaView, n: SchemaView, depth: number): void {
+    if (!this.bothPresent(o, n, 'not')) return;
+    if (!this.equivalent(keywordChild(o, 'not'), keywordChild(n, 'not'), depth + 1)) {
+      this.emit('schema.not-changed', keywordLocation(o, n, 'not'), 'the negated schema changed');
+    }
+  }
+
+  /** if/then/else is monotone in then and else once `if` is fixed; a changed `if` cannot be judged. */
+  private compareConditional(o: SchemaView, n: SchemaView, depth: number): void {
+    if (!this.bothPresent(o, n, 'if')) return;
+    if (!this.equivalent(keywordChild(o, 'if'), keywordChild(n, 'if'), depth + 1)) {
+      this.emit('schema.if-changed', keywordLocation(o, n, 'if'), 'the if condition changed');
+      return;
+    }
+    this.compareSubschema(o, n, 'then', depth);
+    this.compareSubschema(o, n, 'else', depth);
+  }
+
+  /** allOf entries and $ref targets that could not be merged: each new conjunct must hold for all old instances. */
+  private compareConjuncts(o: SchemaView, n: SchemaView, depth: number): void {
+    if (o.conjuncts.length === 0 && n.conjuncts.length === 0) return;
+    const key = (c: Conjunct): string => (c.kind === 'unresolved' ? `ref:${c.uri}` : canonicalJsonTrusted(c.node.value));
+    const { pairs, onlyOld, onlyNew } = pairUp(o.conjuncts, n.conjuncts, key);
+    for (const [a, b] of pairs) {
+      if (a.kind === 'schema' && b.kind === 'schema') this.compare(a.node, b.node, depth + 1);
+      else if (!(a.kind === 'unresolved' && b.kind === 'unresolved' && a.uri === b.uri)) this.unresolved(b.kind === 'unresolved' ? b : a);
+    }
+    for (const c of onlyOld) {
+      if (c.kind === 'unresolved') this.unresolved(c);
+      else this.emit('schema.all-of-entry-removed', c.node, 'a conjunct (allOf entry or $ref) no longer applies');
+    }
+    for (const c of onlyNew) {
+      if (c.kind === 'unresolved') this.unresolved(c);
+      else this.emit('schema.all-of-entry-added', c.node, 'a conjunct (allOf entry or $ref) now applies');
+    }
+  }
+
+  private unresolved(conjunct: Conjunct): void {
+    const location = conjunct.kind === 'unresolved' ? conjunct : conjunct.node;
+    this.emit('schema.ref-unresolved', location, conjunct.kind === 'unresolved' ? `cannot resolve ${conjunct.uri}` : 'compared with an unresolved $ref');
+  }
+
+  private compareDynamicRefs(o: SchemaView, n: SchemaView): void {
+    const keywords = ['$recursiveRef', '$dynamicRef'];
+    if (keywords.some((k) => o.keywords.has(k) || n.keywords.has(k))) {
+      this.emit('schema.dynamic-ref', keywordLocation(o, n, ...keywords), '$dynamicRef/$recursiveRef depend on the dynamic scope');
+    }
+  }
+
+  // ---- annotations and unknown keywords ----
+
+  private compareMetadata(o: SchemaView, n: SchemaView): void {
+    for (const keyword of new Set([...o.keywords.keys(), ...n.keywords.keys()])) {
+      if (ruleKeywords.has(keyword)) continue;
+      const a = o.keywords.get(keyword)?.value;
+      const b = n.keywords.get(keyword)?.value;
+      if (a !== undefined && b !== undefined && jsonEqual(a, b)) continue;
+      const location = keywordLocation(o, n, keyword);
+      const values = { old: a, new: b };
+      if (keyword === 'default') this.emit('schema.default-changed', location, 'default changed', values);
+      else if (isAnnotationKeyword(keyword)) this.emit('schema.annotation-changed', location, `${keyword} changed`, values);
+      else if (contentKeywords.has(keyword)) this.emit('schema.content-changed', location, `${keyword} changed`, values);
+      else if (keyword === '$ref' || keyword === 'allOf') this.emit('schema.not-a-schema', location, `malformed ${keyword}`, values);
+      else this.emit('schema.unknown-keyword-changed', location, `unknown keyword ${keyword} changed`, values);
+    }
+  }
+}
+
+/** Keywords whose presence (not only their validity) decides what unevaluated* sees. */
+const evaluatingKeywords = ['properties', 'patternProperties', 'additionalProperties', 'items', 'prefixItems', 'additionalItems', 'contains', ...unevaluatedKeywords];
+
+function sameEvaluationShape(o: SchemaView, n: SchemaView): boolean {
+  return evaluatingKeywords.every((keyword) => {
+    const a = o.keywords.get(keyword)?.value;
+    const b = n.keywords.get(keyword)?.value;
+    if ((a === undefined) !== (b === undefined)) return false;
+    return !Array.isArray(a) || (Array.isArray(b) && a.length === b.length);
+  });
+}
+
+function keyOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): object {
+  return normalized.kind === 'object' ? normalized.identity : trueKey;
+}
+
+function viewOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): SchemaView {
+  if (normalized.kind === 'object') return normalized;
+  return { node: normalized.node, keywords: emptyKeywords, conjuncts: [] };
+}
+
+/** The const/enum values a property schema allows, if it restricts them. */
+function propertyValues(view: SchemaView): JsonValue[] | undefined {
+  const constant = view.keywords.get('const');
+  if (constant !== undefined) return [constant.value];
+  const values = view.keywords.get('enum')?.value;
+  return Array.isArray(values) ? values : undefined;
+}
+
+/** Pairs equal items first (by key), then the rest in order; pairing only affects precision, never soundness. */
+function pairUp<T>(olds: readonly T[], news: readonly T[], key: (item: T) => string): { pairs: [T, T][]; onlyOld: T[]; onlyNew: T[] } {
+  const pairs: [T, T][] = [];
+  const waiting = new Map<string, number[]>();
+  news.forEach((item, i) => {
+    const k = key(item);
+    waiting.set(k, [...(waiting.get(k) ?? []), i]);
+  });
+  const usedNew = new Set<number>();
+  const unpairedOld: T[] = [];
+  for (const item of olds) {
+    const match = waiting.get(key(item))?.shift();
+    if (match === undefined) unpairedOld.push(item);
+    else {
+      usedNew.add(match);
+      pairs.push([item, news[match]]);
+    }
+  }
+  const unpairedNew = news.filter((_, i) => !usedNew.has(i));
+  const count = Math.min(unpairedOld.length, unpairedNew.length);
+  for (let i = 0; i < count; i++) pairs.push([unpairedOld[i], unpairedNew[i]]);
+  return { pairs, onlyOld: unpairedOld.slice(count), onlyNew: unpairedNew.slice(count) };
+}

@@ -1,0 +1,15 @@
+// How bad a change is for one direction of compatibility, and the order used to summarise a list of changes.
+
+export type Severity = 'breaking' | 'warning' | 'compatible' | 'unknown';
+
+/** Confluent's sense: backward = the new schema reads what the old accepted; forward = the old reads what the new accepts. */
+export type Direction = 'backward' | 'forward';
+
+const rank: Record<Severity, number> = { compatible: 0, warning: 1, unknown: 2, breaking: 3 };
+
+/** The worst severity in `changes` (breaking > unknown > warning > compatible); 'compatible' when there are none. */
+export function worstSeverity(changes: readonly { severity: Severity }[]): Severity {
+  let worst: Severity = 'compatible';
+  for (const change of changes) if (rank[change.severity] > rank[worst]) worst = change.severity;
+  return worst;
+}
