@@ -2,6 +2,7 @@
 // the limits of its policy. Pure; port schemas are compared with diff/compareSchemas.
 import { compareSchemas, worstSeverity, type Direction, type SchemaChange, type Severity } from '../diff/compareSchemas.js';
 import { getAtPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import { portSchema } from '../diff/portRules.js';
 import type { Port } from './toolPorts.js';
 
 export interface ContractChange {
@@ -15,12 +16,6 @@ export interface ContractChange {
   new?: JsonValue;
   /** The schema changes behind a port change. */
   changes?: SchemaChange[];
-}
-
-/** A port's values as a JSON Schema: its `type`, or a `$ref` to the schema spec it names. */
-function portSchema(port: Port): JsonValue {
-  if (port.schema !== undefined) return { $ref: port.schema };
-  return port.type === undefined ? true : { type: port.type };
 }
 
 /**

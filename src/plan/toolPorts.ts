@@ -1,29 +1,9 @@
 // A tool's inputs and outputs as the plan checks see them, and the one binding form a plan input may take.
-import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { isJsonObject, type JsonValue } from '../core/json.js';
 
-export interface Port {
-  name: string;
-  /** Index in the tool's list: the port is at `/<inputs|outputs>/<index>` in the spec. */
-  index: number;
-  type?: string;
-  schema?: string;
-  required: boolean;
-  hasDefault: boolean;
-}
-
-export function toolPorts(tool: JsonObject, list: 'inputs' | 'outputs'): Map<string, Port> {
-  const ports = new Map<string, Port>();
-  const items = tool[list];
-  if (!Array.isArray(items)) return ports;
-  items.forEach((item, index) => {
-    if (!isJsonObject(item) || typeof item['name'] !== 'string') return;
-    const port: Port = { name: item['name'], index, required: item['required'] === true, hasDefault: Object.hasOwn(item, 'default') };
-    if (typeof item['type'] === 'string') port.type = item['type'];
-    if (typeof item['schema'] === 'string') port.schema = item['schema'];
-    ports.set(port.name, port);
-  });
-  return ports;
-}
+// The port reader is shared with `spec diff` (diff/portRules.ts), which compares whole port lists.
+export { readPorts as toolPorts, type Port } from '../diff/portRules.js';
+import type { Port } from '../diff/portRules.js';
 
 /** A required input without a default must be sent; with a default, the default is what runs. */
 export function mustBeSent(port: Port): boolean {

@@ -1,0 +1,73 @@
+// `spec diff`: what changed between two snapshots (or a snapshot and the working registry), and what it breaks.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { SpecError } from '../../errors.js';
+import { defaultDiffConfig, failOnValues, type DiffConfig, type FailOn } from '../../diff/diffConfig.js';
+import { compileRegistry } from '../../snapshot/buildSnapshot.js';
+import { openCompiledRegistry } from '../../snapshot/compiledRegistryView.js';
+import { diffSnapshots } from '../../snapshot/diffSnapshots.js';
+import type { CliIo } from '../io.js';
+import type { CommandContext } from '../run.js';
+import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
+import { formatDiffMarkdown, formatDiffText } from '../formatDiff.js';
+
+export const defaultDiffConfigFile = 'specstore.diff.yaml';
+
+/** `--config FILE` (must exist), else specstore.diff.yaml in the working directory if there is one. */
+async function loadConfig(io: CliIo, path: string | undefined): Promise<DiffConfig> {
+  const file = path ?? defaultDiffConfigFile;
+  const absolute = resolve(io.cwd, file);
+  if (path === undefined && !existsSync(absolute)) return defaultDiffConfig;
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(absolute);
+  } catch (cause) {
+    throw new SpecError('FILE_NOT_FOUND', `cannot read diff configuration ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+  }
+  // ajv and the YAML reader load only when there is a file to read.
+  const { readDiffConfig } = await import('../../diff/readDiffConfig.js');
+  return readDiffConfig(bytes, file);
+}
+
+export function registerDiffCommand(program: Command, context: CommandContext): void {
+  const { io, style } = context;
+  examples(
+    withCommon(
+      program
+        .command('diff')
+        .argument('<from>', 'the old side: snapshot id, unique prefix, tag or "latest"')
+        .argument('[to]', 'the new side (default: latest; not with --registry)')
+        .option('--registry <dir>', 'compare with this working registry, validated but not stored (like git diff)')
+        .option('--markdown', 'print Markdown, for a pull-request comment')
+        .addOption(new Option('--fail-on <severity>', 'exit 4 when a change is this severe or worse (breaking > unknown > warning)').choices([...failOnValues]))
+        .option('--config <file>', `compatibility settings (default: ${defaultDiffConfigFile} if present; see docs/compatibility.md)`)
+        .description('what changed between two snapshots, and whether it breaks callers, producers or plans (rules: docs/compatibility.md)'),
+    ),
+    '  $ spec diff prod latest\n  $ spec diff prod --registry registry --fail-on breaking     # the CI gate: exit 4 if anything breaks\n  $ spec diff prod latest --markdown > pr-comment.md\n  $ spec diff prod latest --json',
+  ).action(async function (this: Command, fromSelector: string, toSelector: string | undefined) {
+    const options = this.opts<{ registry?: string; markdown?: boolean; failOn?: FailOn; config?: string }>();
+    const { json } = context.common(this);
+    if (toSelector !== undefined && options.registry !== undefined) {
+      throw new SpecError('USAGE', 'give either a second snapshot or --registry, not both', { data: { to: toSelector, registry: options.registry } });
+    }
+    const config = await loadConfig(io, options.config);
+    const { report, labels } = await withStore(context, this, false, async (store) => {
+      const before = await openView(store, fromSelector);
+      if (options.registry === undefined) {
+        const after = await openView(store, toSelector ?? 'latest');
+        return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: after.id } };
+      }
+      const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
+      const after = await openCompiledRegistry(store, compiled);
+      return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: `${options.registry} (${after.id})` } };
+    });
+    if (json) context.printJson(report);
+    else if (options.markdown) io.stdout(formatDiffMarkdown(report, labels));
+    else context.print(formatDiffText(report, labels, style));
+    if (report.failed) {
+      const failing = report.specs.filter((spec) => spec.changes.some((change) => change.severity === report.severity)).map((spec) => spec.name);
+      context.failAfterOutput(new SpecError('DIFF_BREAKING', `the diff has ${report.severity} changes (--fail-on ${report.failOn})`, { data: { severity: report.severity, failOn: report.failOn, specs: failing } }));
+    }
+  });
+}

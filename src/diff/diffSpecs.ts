@@ -1,0 +1,188 @@
+// `spec diff`, the pure part: given the names whose entries differ between two snapshots and their documents, what
+// changed and what it breaks. Each name with a version on both sides is compared as an upgrade: its highest version
+// on the old side replaced by its highest on the new side.
+import { joinPointer, type JsonObject } from '../core/json.js';
+import { compareVersions, parseVersion, type Version } from '../core/version.js';
+import { isIgnored, kindConfig, reaches, type DiffConfig, type FailOn } from './diffConfig.js';
+import { comparePorts, promptVariables } from './portRules.js';
+import { comparePolicies, policyContractFields } from './policyRules.js';
+import { schemaChanges, type SchemaResolvers } from './schemaChanges.js';
+import { worstSeverity, type Direction, type Severity } from './severity.js';
+import { differs, specChange, underMode, type DiffChange } from './specRules.js';
+import { compareTools, toolContractFields } from './toolContractRules.js';
+
+export type { DiffChange } from './specRules.js';
+
+/** A name's entry on one side: its kind and the digest of each version. */
+export interface NameVersions {
+  kind: string;
+  versions: Record<string, string>;
+}
+
+/** A name whose entry differs; a side is absent where the name is. */
+export interface ChangedSpecName {
+  name: string;
+  old?: NameVersions;
+  new?: NameVersions;
+}
+
+/** Spec documents by id on each side; undefined when the side has no such spec. */
+export interface SpecDocuments {
+  old: (id: string) => JsonObject | undefined;
+  new: (id: string) => JsonObject | undefined;
+}
+
+export interface SpecDiff {
+  name: string;
+  kind: string;
+  /** `changed`: the name is on both sides with other versions or digests. */
+  status: 'added' | 'removed' | 'changed';
+  /** The versions compared as an upgrade: the highest on each side (absent for added and removed names). */
+  from?: string;
+  to?: string;
+  changes: DiffChange[];
+  /** The worst severity of `changes`. */
+  severity: Severity;
+  /** Changes dropped by the configuration's `ignore`. */
+  ignored: number;
+}
+
+export interface DiffSummary {
+  specs: SpecDiff[];
+  severity: Severity;
+  counts: Record<Severity, number>;
+  ignored: number;
+  failOn?: FailOn;
+  /** Some change reaches `failOn`. */
+  failed: boolean;
+}
+
+/** Rules per kind: the top-level fields they cover, and the comparison of those fields in one direction. */
+interface KindRules {
+  fields: readonly string[];
+  compare: (oldSpec: JsonObject, newSpec: JsonObject, direction: Direction, resolvers: SchemaResolvers) => DiffChange[];
+}
+
+const kindRules: Record<string, KindRules> = {
+  tool: { fields: toolContractFields, compare: compareTools },
+  schema: {
+    fields: ['schema'],
+    compare: (oldSpec, newSpec, direction, resolvers) => schemaChanges(oldSpec['schema'] ?? true, newSpec['schema'] ?? true, direction, resolvers, '/schema'),
+  },
+  predicate: {
+    fields: ['args', 'phases'],
+    compare: (oldSpec, newSpec, direction, resolvers) => [...schemaChanges(oldSpec['args'] ?? true, newSpec['args'] ?? true, direction, resolvers, '/args'), ...comparePhases(oldSpec, newSpec, direction)],
+  },
+  prompt: {
+    fields: ['variables', 'template'],
+    compare: (oldSpec, newSpec, direction, resolvers) => [
+      ...comparePorts(promptVariables, oldSpec, newSpec, direction, resolvers),
+      ...(differs(oldSpec['template'], newSpec['template']) ? [specChange('prompt.template-changed', direction, '/template', 'template changed', oldSpec['template'], newSpec['template'])] : []),
+    ],
+  },
+  policy: { fields: policyContractFields, compare: (oldSpec, newSpec, direction) => comparePolicies(oldSpec, newSpec, direction) },
+};
+
+/** Fields that only describe: their changes are compatible in every kind. */
+const annotationFields = new Set(['description', 'name']);
+
+export function diffSpecs(changed: readonly ChangedSpecName[], documents: SpecDocuments, config: DiffConfig): SpecDiff[] {
+  const resolvers: SchemaResolvers = { old: (ref) => documents.old(ref)?.['schema'], new: (ref) => documents.new(ref)?.['schema'] };
+  return changed.map((name) => diffName(name, documents, resolvers, config));
+}
+
+function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers: SchemaResolvers, config: DiffConfig): SpecDiff {
+  const { name } = changed;
+  const kind = (changed.new ?? changed.old)!.kind;
+  const settings = kindConfig(config, kind);
+  const changes: DiffChange[] = [];
+  let status: SpecDiff['status'] = 'changed';
+  let from: Version | undefined;
+  let to: Version | undefined;
+  if (!changed.old) {
+    status = 'added';
+    changes.push(specChange('spec.added', 'backward', '', `${name} added (${versionsOf(changed.new!).map((v) => v.text).join(', ')})`, undefined, Object.keys(changed.new!.versions)));
+  } else if (!changed.new) {
+    status = 'removed';
+    changes.push(specChange('spec.removed', 'backward', '', `${name} removed`, Object.keys(changed.old.versions)));
+  } else if (changed.old.kind !== changed.new.kind) {
+    changes.push(specChange('spec.kind-changed', 'backward', '', `${name} was a ${changed.old.kind}, is a ${changed.new.kind}`, changed.old.kind, changed.new.kind));
+  } else {
+    const before = changed.old.versions;
+    const after = changed.new.versions;
+    for (const version of versionsOf(changed.old)) {
+      const id = `${name}@${version.text}`;
+      if (!Object.hasOwn(after, version.text)) changes.push(specChange('spec.version-removed', 'backward', '', `${id} removed`, version.text));
+      else if (after[version.text] !== before[version.text]) {
+        changes.push(specChange('spec.version-mutated', 'backward', '', `${id} has another digest: a published version must not change; give the change a new version`, before[version.text], after[version.text]));
+      }
+    }
+    for (const version of versionsOf(changed.new)) {
+      if (!Object.hasOwn(before, version.text)) changes.push(specChange('spec.version-added', 'backward', '', `${name}@${version.text} added`, undefined, version.text));
+    }
+    from = versionsOf(changed.old).at(-1);
+    to = versionsOf(changed.new).at(-1);
+    if (from && to && before[from.text] !== after[to.text]) {
+      const oldSpec = documents.old(`${name}@${from.text}`);
+      const newSpec = documents.new(`${name}@${to.text}`);
+      if (oldSpec && newSpec) changes.push(...compareContracts(kind, oldSpec, newSpec, settings.mode, resolvers));
+    }
+  }
+  const kept = changes.filter((change) => !isIgnored(change.rule, settings.ignore));
+  const ignored = changes.length - kept.length;
+  if (from && to && breaksWithinMajor(from, to, kept)) {
+    const change = specChange('semver.breaking-without-major', 'backward', '', `${name}@${from.text} → ${to.text} breaks callers without a new major version`, from.text, to.text);
+    if (!isIgnored(change.rule, settings.ignore)) kept.push(change);
+  }
+  const diff: SpecDiff = { name, kind, status, changes: kept, severity: worstSeverity(kept), ignored };
+  if (from) diff.from = `${name}@${from.text}`;
+  if (to) diff.to = `${name}@${to.text}`;
+  return diff;
+}
+
+/** The contract comparison of two documents of one kind, then the fields no kind rule covers. */
+function compareContracts(kind: string, oldSpec: JsonObject, newSpec: JsonObject, mode: Direction | 'full', resolvers: SchemaResolvers): DiffChange[] {
+  const rules = Object.hasOwn(kindRules, kind) ? kindRules[kind] : undefined;
+  return underMode(mode, (direction) => {
+    const changes = rules ? rules.compare(oldSpec, newSpec, direction, resolvers) : [];
+    for (const key of new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])) {
+      if (key === 'id' || rules?.fields.includes(key) || !differs(oldSpec[key], newSpec[key])) continue;
+      const annotation = annotationFields.has(key) || key.startsWith('x-');
+      changes.push(specChange(annotation ? 'spec.annotation-changed' : 'spec.field-changed', direction, joinPointer('', key), `${key} changed`, oldSpec[key], newSpec[key]));
+    }
+    return changes;
+  });
+}
+
+function comparePhases(oldSpec: JsonObject, newSpec: JsonObject, direction: Direction): DiffChange[] {
+  const phases = (spec: JsonObject) => (Array.isArray(spec['phases']) ? spec['phases'].filter((p): p is string => typeof p === 'string') : []);
+  const before = phases(oldSpec);
+  const after = phases(newSpec);
+  return [
+    ...before.flatMap((phase, index) => (after.includes(phase) ? [] : [specChange('predicate.phase-removed', direction, `/phases/${index}`, `phase ${phase} removed`, phase)])),
+    ...after.flatMap((phase, index) => (before.includes(phase) ? [] : [specChange('predicate.phase-added', direction, `/phases/${index}`, `phase ${phase} added`, undefined, phase)])),
+  ];
+}
+
+/** An upgrade within one major version (semver, or integers as majors; 0.x exempt, as semver allows) that breaks. */
+function breaksWithinMajor(from: Version, to: Version, changes: readonly DiffChange[]): boolean {
+  if (compareVersions(to, from) <= 0 || from.major !== to.major || from.major === '0') return false;
+  return changes.some((change) => change.severity === 'breaking' && !change.rule.startsWith('spec.version-'));
+}
+
+function versionsOf(entry: NameVersions): Version[] {
+  return Object.keys(entry.versions)
+    .map((text) => parseVersion(text))
+    .filter((version): version is Version => version !== undefined)
+    .sort(compareVersions);
+}
+
+/** The report's totals and verdict. */
+export function summarizeDiff(specs: SpecDiff[], failOn: FailOn | undefined): DiffSummary {
+  const counts: Record<Severity, number> = { breaking: 0, unknown: 0, warning: 0, compatible: 0 };
+  for (const spec of specs) for (const change of spec.changes) counts[change.severity]++;
+  const severity = worstSeverity(specs);
+  const summary: DiffSummary = { specs, severity, counts, ignored: specs.reduce((sum, spec) => sum + spec.ignored, 0), failed: failOn !== undefined && specs.some((spec) => reaches(spec.severity, failOn)) };
+  if (failOn !== undefined) summary.failOn = failOn;
+  return summary;
+}
