@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateRegistry } from '../../bench/mutableRegistry.mjs';
-import { copyBundledRegistry, json, runSpec, tempDir } from '../support/cli.js';
+import { copyBundledRegistry, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
 import { mount, mountUnavailable, storeFiles, unmount } from './faultSupport.js';
 
 const storeCommands = [['build'], ['ls', 'latest'], ['verify'], ['gc'], ['import', 'doc.json']];
@@ -17,7 +17,8 @@ test('a store path that is a file: STORE_NOT_A_DIRECTORY (exit 5) from every com
   const dir = tempDir();
   t.after(dir.cleanup);
   copyBundledRegistry(dir.path);
-  writeFileSync(join(dir.path, 'doc.json'), '{}');
+  // A valid document: import checks the document before it opens the store.
+  writeFileSync(join(dir.path, 'doc.json'), readFileSync(join(repoRoot, 'snapshots/registry.snapshot.json')));
   writeFileSync(join(dir.path, 'store'), 'my notes\n');
   for (const args of storeCommands) {
     const result = runSpec([...args, '--store', 'store', '--json'], { cwd: dir.path });
