@@ -106,7 +106,8 @@ Docs: docs/cli.md`,
   // --help, a bare `spec` or an unknown command load them all.
   const wanted = requestedCommand(argv);
   const needed = commandModules.filter((module) => wanted !== undefined && module.commands.includes(wanted));
-  for (const module of needed.length > 0 ? needed : commandModules) (await module.load())(program, context);
+  const versionOnly = wanted === undefined && (argv.includes('-V') || argv.includes('--version'));
+  for (const module of needed.length > 0 || versionOnly ? needed : commandModules) (await module.load())(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -13,7 +13,6 @@ import {
   type VersionEntry,
 } from '../store/publishedVersions.js';
 import type { SpecStore } from '../store/specStore.js';
-import { positionDiagnostic } from '../validate/analyzeSpecFile.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
 import { SnapshotView } from './snapshotView.js';
 
@@ -34,7 +33,7 @@ export async function buildVersionOperations(store: SpecStore, compiled: Compile
   const entries: VersionEntry[] = compiled.specs.map(({ id, digest }) => ({ id, digest }));
   const conflicts = await findPublishedConflicts(store, entries);
   if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries, new Set(conflicts.map((c) => c.id)))));
-  if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, conflictDiagnostics(compiled, conflicts));
+  if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
   return options.tag === undefined ? [] : publicationOperations(store, snapshot, entries, [`tag ${options.tag}`], options.now);
 }
 
@@ -55,7 +54,9 @@ async function findStoredConflicts(store: SpecStore, snapshot: Digest, entries: 
 }
 
 /** One diagnostic per conflict at the spec's `id`, so the build output names the file to change. */
-function conflictDiagnostics(compiled: CompiledRegistry, conflicts: readonly VersionConflict[]): Diagnostic[] {
+async function conflictDiagnostics(compiled: CompiledRegistry, conflicts: readonly VersionConflict[]): Promise<Diagnostic[]> {
+  // Positioning needs the YAML parser: loaded on this error path only, not by every build.
+  const { positionDiagnostic } = await import('../validate/analyzeSpecFile.js');
   const specById = new Map(compiled.specs.map((spec) => [spec.id, spec]));
   return conflicts.map((conflict) => {
     const spec = specById.get(conflict.id)!;

@@ -9,8 +9,6 @@ import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
 import { openStore } from '../../store/openStore.js';
 import { isSpecError } from '../../errors.js';
 import type { CliIo } from '../io.js';
-import { readPlanDirectories } from './planCommands.js';
-import { requirePlanReferences } from '../../plan/planUsage.js';
 
 /** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
 function createProgress(io: CliIo): { update: (progress: { analyzed: number; total: number }) => void; done: () => void } {
@@ -59,7 +57,10 @@ export function registerBuildCommand(program: Command, context: CommandContext):
     try {
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, ...(store ? { store } : {}), onProgress: progress.update });
       progress.done();
-      if (options.plans) await requirePlanReferences(compiled, readPlanDirectories(io, options.plans));
+      if (options.plans) {
+        const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([import('./planCommands.js'), import('../../plan/planUsage.js')]);
+        await requirePlanReferences(compiled, readPlanDirectories(io, options.plans));
+      }
       store ??= await openStore({ directory, create: true, waitMs: waitMsOf(this) });
       result = await storeSnapshot(store, compiled, { ...(options.tag === undefined ? {} : { tag: options.tag }), strict: options.strict === true });
     } finally {
