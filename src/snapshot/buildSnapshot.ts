@@ -9,6 +9,7 @@ import { findGitCommit } from '../source/gitCommit.js';
 import { listRegistry, readSourceFile, type RegistryFile } from '../source/listRegistry.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
+import type { ValidatedSpec } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
 import { buildManifest } from './manifestTree.js';
@@ -26,16 +27,8 @@ import {
   type IndexEntry,
 } from './buildCache.js';
 
-/** One spec of a compiled registry. */
-export interface CompiledSpec {
-  file: string;
-  path: string;
-  kind: string;
-  id: string;
-  name: string;
-  version: string;
-  digest: Digest;
-}
+/** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
+export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
 
 export interface CompiledRegistry {
   registry: string;
