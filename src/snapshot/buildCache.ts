@@ -39,10 +39,13 @@ export interface BuildIndex {
   last?: { fingerprint: string; snapshot: Digest };
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v2';
+export const buildCacheFormat = 'specstore/build-cache/v3';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
-const analysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
+/** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
+const analysesPrefix = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}:`;
+/** Where format v2 kept every analysis in one value; deleted when seen. */
+const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
 export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
   const text = await store.kv.get(indexKey(registryPath));
@@ -55,20 +58,27 @@ export async function loadBuildIndex(store: SpecStore, registryPath: string): Pr
   }
 }
 
-export async function loadCachedAnalyses(store: SpecStore, registryPath: string): Promise<Record<string, CachedAnalysis>> {
-  const text = await store.kv.get(analysesKey(registryPath));
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text) as Record<string, CachedAnalysis>;
-  } catch {
-    return {};
+export async function loadCachedAnalyses(store: SpecStore, registryPath: string): Promise<Map<string, CachedAnalysis>> {
+  const prefix = analysesPrefix(registryPath);
+  const analyses = new Map<string, CachedAnalysis>();
+  for await (const [key, value] of store.kv.entries(prefix)) {
+    try {
+      analyses.set(key.slice(prefix.length), JSON.parse(value) as CachedAnalysis);
+    } catch {
+      // a cache is only ever an optimisation: a damaged entry is a miss
+    }
   }
+  return analyses;
 }
 
-export function buildCacheOperations(registryPath: string, index: BuildIndex, analyses: Record<string, CachedAnalysis>): BatchOperation[] {
+/** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
+export function buildCacheOperations(registryPath: string, update: { index: BuildIndex; analysed: Record<string, CachedAnalysis>; removed: string[] }): BatchOperation[] {
+  const prefix = analysesPrefix(registryPath);
   return [
-    { type: 'put', key: indexKey(registryPath), value: JSON.stringify(index) },
-    { type: 'put', key: analysesKey(registryPath), value: JSON.stringify(analyses) },
+    { type: 'put', key: indexKey(registryPath), value: JSON.stringify(update.index) },
+    { type: 'del', key: legacyAnalysesKey(registryPath) },
+    ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
+    ...update.removed.map((path): BatchOperation => ({ type: 'del', key: `${prefix}${path}` })),
   ];
 }
 

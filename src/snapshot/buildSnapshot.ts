@@ -41,7 +41,7 @@ export interface CompiledRegistry {
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
-  cache: { index: BuildIndex; analyses: Record<string, CachedAnalysis> } | undefined;
+  cache: { index: BuildIndex; analysed: Record<string, CachedAnalysis>; removed: string[] } | undefined;
   /** Files read and analysed, and files taken from the cache. */
   analyzed: number;
   reused: number;
@@ -100,7 +100,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     const cachedAnalyses = await loadCachedAnalyses(store, registry);
     const withSpecs: number[] = [];
     listing.files.forEach((file, index) => {
-      const cached = unchanged[index] ? cachedAnalyses[file.path] : undefined;
+      const cached = unchanged[index] ? cachedAnalyses.get(file.path) : undefined;
       if (!cached) return;
       analyses[index] = relocate(cached, file);
       if (cached.spec) withSpecs.push(index);
@@ -159,6 +159,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const manifest = buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
   const specObjects = (analyses as FileAnalysis[]).filter((analysis) => analysis.spec && 'text' in analysis.spec).map((analysis) => ({ digest: analysis.spec!.digest, text: analysis.spec!.text }));
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
+  const listedPaths = new Set(listing.files.map((file) => file.path));
   const cache: NonNullable<CompiledRegistry['cache']> = {
     index: {
       format: buildCacheFormat,
@@ -168,7 +169,8 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       schemaChecks: [...validation.cleanSchemaChecks],
       last: { fingerprint: buildFingerprint(listing.files.map((file, index) => ({ path: file.path, kind: file.kind, ...(analyses[index].spec ? { digest: analyses[index].spec.digest } : {}) }))), snapshot: manifest.snapshotId },
     },
-    analyses: Object.fromEntries(listing.files.map((file, index) => [file.path, toCachedAnalysis(analyses[index])])),
+    analysed: Object.fromEntries(toAnalyze.map(({ file, index }) => [file.path, toCachedAnalysis(analyses[index])])),
+    removed: previous ? Object.keys(previous.files).filter((path) => !listedPaths.has(path)) : [],
   };
   return {
     registry: options.registry,
@@ -238,7 +240,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
-    extraOperations: async () => [...(await assertStillStored(store, compiled.requires)), ...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache.index, compiled.cache.analyses) : [])],
+    extraOperations: async () => [...(await assertStillStored(store, compiled.requires)), ...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache) : [])],
   });
   return {
     snapshot: commit.snapshot,
