@@ -2,7 +2,7 @@
 import type { Severity } from '../diff/severity.js';
 import type { DiffChange } from '../diff/specRules.js';
 import type { SpecDiff } from '../diff/diffSpecs.js';
-import type { DiffReport } from '../snapshot/diffSnapshots.js';
+import type { DiffReport } from '../review/diffSnapshots.js';
 import type { Style } from './style.js';
 
 /** What the new side is called: a snapshot id, or a working registry. */

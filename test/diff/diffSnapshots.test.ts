@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { digestValue, type CanonicalObject, type Digest } from '../../src/core/digest.js';
 import type { JsonObject } from '../../src/core/json.js';
 import { buildManifest, type ManifestEntry } from '../../src/snapshot/manifestTree.js';
-import { diffSnapshots } from '../../src/snapshot/diffSnapshots.js';
+import { diffSnapshots } from '../../src/review/diffSnapshots.js';
 import { SnapshotView } from '../../src/snapshot/snapshotView.js';
 import type { KeyValueStore } from '../../src/store/keyValueStore.js';
 import { MemoryStore } from '../../src/store/memoryStore.js';

@@ -6,7 +6,7 @@ import { SpecError } from '../../errors.js';
 import { defaultDiffConfig, failOnValues, type DiffConfig, type FailOn } from '../../diff/diffConfig.js';
 import { compileRegistry } from '../../snapshot/buildSnapshot.js';
 import { openCompiledRegistry } from '../../snapshot/compiledRegistryView.js';
-import { diffSnapshots } from '../../snapshot/diffSnapshots.js';
+import { diffSnapshots } from '../../review/diffSnapshots.js';
 import type { CliIo } from '../io.js';
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';

@@ -1,12 +1,12 @@
-// `spec diff`, the I/O part: which names differ (compareTrees: equal subtrees are never read), then only the specs
-// the rules ask for (the two versions compared per name, and the schema specs their `$ref`s reach).
+// Diffing stored snapshots, the I/O around diff/'s pure rules: compare the trees, then read only the specs the rules ask
+// for (the two versions compared per name, and the schema specs their `$ref`s reach).
 import type { Digest } from '../core/digest.js';
 import type { JsonObject } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { defaultDiffConfig, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
 import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
-import { compareTrees } from './compareTrees.js';
-import type { SnapshotView } from './snapshotView.js';
+import { compareTrees } from '../snapshot/compareTrees.js';
+import type { SnapshotView } from '../snapshot/snapshotView.js';
 
 export interface DiffOptions {
   config?: DiffConfig;
