@@ -1,20 +1,13 @@
 // What changed, between two versions of a spec, in the parts a plan depends on: the schema of a port it binds, and
 // the limits of its policy. Pure; port schemas are compared with diff/compareSchemas.
-import { compareSchemas, worstSeverity, type Direction, type SchemaChange, type Severity } from '../diff/compareSchemas.js';
+import { compareSchemas, worstSeverity, type Direction, type SchemaChange } from '../diff/compareSchemas.js';
 import { getAtPointer, type JsonObject, type JsonValue } from '../core/json.js';
 import { portSchema } from '../diff/portRules.js';
+import type { DiffChange } from '../diff/specRules.js';
 import type { Port } from './toolPorts.js';
 
-export interface ContractChange {
-  /** Stable rule id: `port.schema-changed`, `policy.tightened`, `policy.loosened`, `policy.changed`. */
-  rule: string;
-  /** Pointer into the new spec (into the old one when the thing is gone). */
-  pointer: string;
-  severity: Severity;
-  message: string;
-  old?: JsonValue;
-  new?: JsonValue;
-  /** The schema changes behind a port change. */
+/** A diff change (same fields and meaning), with the schema changes behind a port change. */
+export interface ContractChange extends Omit<DiffChange, 'schema'> {
   changes?: SchemaChange[];
 }
 

@@ -7,6 +7,7 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { JsonObject, JsonValue } from '../../src/core/json.js';
 import { compareSchemas, type Direction } from '../../src/diff/compareSchemas.js';
+import { createRandom } from '../../bench/mutableRegistry.mjs';
 
 type Schema = JsonValue;
 
@@ -100,17 +101,6 @@ const rootArb = fc.tuple(schemaArb, schemaArb, schemaArb).map(([body, d, value])
 });
 
 // ---- mutations, from a seed ----
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T,>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
@@ -254,7 +244,7 @@ function mutateNode(node: Schema, rand: () => number, sample: () => Schema): Sch
 }
 
 function mutate(root: Schema, seed: number, samples: Schema[]): Schema {
-  const rand = random(seed);
+  const rand = createRandom(seed);
   const sample = (): Schema => structuredClone(pick(rand, samples));
   const copy = structuredClone(root);
   const slots = schemaSlots(copy);
@@ -366,7 +356,7 @@ const samples = fc.sample(schemaArb, { numRuns: 60, seed: 7 });
 
 /** Up to `count` instances drawn from `schema` that `validate` accepts (ajv failures are left out). */
 function validInstances(schema: Schema, validate: (value: JsonValue) => boolean | undefined, seed: number, count: number): JsonValue[] {
-  const rand = random(seed);
+  const rand = createRandom(seed);
   const found: JsonValue[] = [];
   for (let i = 0; i < count; i++) {
     const value = instance(schema, schema, rand, 0);
