@@ -3,11 +3,47 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson, canonicalJsonTrusted } from './canonicalJson.js';
 import type { JsonValue } from './json.js';
+import type * as NodeCryptoModule from 'node:crypto';
 
 export type Digest = `sha256:${string}`;
 
 const digestPattern = /^sha256:[0-9a-f]{64}$/;
 const encoder = new TextEncoder();
+
+/** A SHA-256 implementation: lower-case hex of the digest of bytes, or of a string's UTF-8 bytes. */
+export interface Sha256Backend {
+  name: string;
+  hexOfBytes(bytes: Uint8Array): string;
+  hexOfString(text: string): string;
+}
+
+/** `@noble/hashes`: pure JavaScript, runs anywhere (browsers included). */
+export const nobleSha256: Sha256Backend = {
+  name: '@noble/hashes',
+  hexOfBytes: (bytes) => bytesToHex(sha256(bytes)),
+  hexOfString: (text) => bytesToHex(sha256(encoder.encode(text))),
+};
+
+type NodeCrypto = typeof NodeCryptoModule;
+
+/**
+ * Node's OpenSSL SHA-256 (about 8× faster on small inputs), found without a static `node:crypto` import so the module
+ * still loads where there is none. Both give the same digests: tests run the same vectors through each.
+ */
+function nodeSha256(): Sha256Backend | undefined {
+  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  const crypto = typeof getBuiltinModule === 'function' ? (getBuiltinModule('node:crypto') as NodeCrypto | undefined) : undefined;
+  if (!crypto || typeof crypto.createHash !== 'function') return undefined;
+  const { createHash } = crypto;
+  return {
+    name: 'node:crypto',
+    hexOfBytes: (bytes) => createHash('sha256').update(bytes).digest('hex'),
+    hexOfString: (text) => createHash('sha256').update(text, 'utf8').digest('hex'),
+  };
+}
+
+/** The backend in use: node:crypto when the runtime has it, @noble/hashes otherwise. */
+export const sha256Backend: Sha256Backend = nodeSha256() ?? nobleSha256;
 
 export function isDigest(value: unknown): value is Digest {
   return typeof value === 'string' && digestPattern.test(value);
@@ -15,7 +51,7 @@ export function isDigest(value: unknown): value is Digest {
 
 /** `sha256:<hex>` of raw bytes. */
 export function digestBytes(bytes: Uint8Array): Digest {
-  return `sha256:${bytesToHex(sha256(bytes))}`;
+  return `sha256:${sha256Backend.hexOfBytes(bytes)}`;
 }
 
 /** A value in canonical form together with its digest: what is stored, and the key it is stored under. */
@@ -28,21 +64,21 @@ export interface CanonicalObject {
 /** Canonicalises (after the JSON admit walk) and hashes. */
 export function digestValue(value: unknown): CanonicalObject {
   const text = canonicalJson(value);
-  return { digest: digestBytes(encoder.encode(text)), text };
+  return { digest: digestText(text), text };
 }
 
 /** digestValue for values already known to be pure JSON (parsed from canonical text, or built by this library). */
 export function digestTrustedValue(value: JsonValue): CanonicalObject {
   const text = canonicalJsonTrusted(value);
-  return { digest: digestBytes(encoder.encode(text)), text };
+  return { digest: digestText(text), text };
 }
 
-/** The digest of canonical text as stored: used to re-hash whatever is read back. */
+/** The digest of canonical text as stored (its UTF-8 bytes): used to re-hash whatever is read back. */
 export function digestText(text: string): Digest {
-  return digestBytes(encoder.encode(text));
+  return `sha256:${sha256Backend.hexOfString(text)}`;
 }
 
 /** Lower-case hex SHA-256 of a UTF-8 string, without prefix (used to bucket names in the manifest tree). */
 export function sha256HexOfString(text: string): string {
-  return bytesToHex(sha256(encoder.encode(text)));
+  return sha256Backend.hexOfString(text);
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { digestBytes, digestText, digestValue, isDigest, sha256HexOfString } from '../../src/core/digest.js';
+import { digestBytes, digestText, digestValue, isDigest, nobleSha256, sha256Backend, sha256HexOfString } from '../../src/core/digest.js';
 import type { JsonValue } from '../../src/core/json.js';
 import { isSpecError } from '../../src/errors.js';
 
@@ -112,6 +112,32 @@ describe('known vectors', () => {
     assert.equal(isDigest(`sha256:${'a'.repeat(64)}`), true);
     for (const bad of [`sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'a'.repeat(65)}`, `sha512:${'a'.repeat(64)}`, 'a'.repeat(64), 1]) {
       assert.equal(isDigest(bad), false, String(bad));
+    }
+  });
+});
+
+describe('the two SHA-256 backends', () => {
+  test('under node the fast backend is node:crypto', () => {
+    assert.equal(sha256Backend.name, 'node:crypto');
+  });
+
+  test('node:crypto and @noble/hashes agree on any string (lone surrogates included) and any bytes', () => {
+    const strings = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constantFrom('', '\ud800', 'a\udfffb', '\ud83d\ude00'));
+    fc.assert(
+      fc.property(strings, (text) => {
+        assert.equal(sha256Backend.hexOfString(text), nobleSha256.hexOfString(text));
+        assert.equal(sha256Backend.hexOfBytes(encoder.encode(text)), nobleSha256.hexOfBytes(encoder.encode(text)));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => assert.equal(sha256Backend.hexOfBytes(bytes), nobleSha256.hexOfBytes(bytes))));
+  });
+
+  test('the FIPS 180-2 vectors hold for both', () => {
+    for (const backend of [sha256Backend, nobleSha256]) {
+      assert.equal(backend.hexOfString('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      assert.equal(backend.hexOfString(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+      assert.equal(backend.hexOfString('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'), '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
     }
   });
 });
