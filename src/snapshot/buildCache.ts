@@ -23,8 +23,9 @@ export interface IndexEntry {
 }
 
 /**
- * The small half of the cache, read by every build: file stats, clean schema checks, and the last build's result.
- * The analyses (the large half) are read only when some file changed.
+ * The small half of the cache, read by every build: file stats and the last build's snapshot. Every entry with a digest
+ * belongs to that snapshot (the index is written only by a build that stored it). The references between files and
+ * the analyses (the large half) are read only when some file changed.
  */
 export interface BuildIndex {
   format: typeof buildCacheFormat;
@@ -33,17 +34,27 @@ export interface BuildIndex {
   /** When the files were listed; an entry modified at or after this instant is not trusted (the "racy git" rule). */
   listedAt: number;
   files: Record<string, IndexEntry>;
-  /** Keys of schema checks that passed (see linkSpecs.schemaCheckKey). */
-  schemaChecks: string[];
-  /** The last clean build of this registry: the snapshot its exact set of specs gave. */
-  last?: { fingerprint: string; snapshot: Digest };
+  /** The snapshot the last build stored: exactly the specs of `files`. */
+  last?: { snapshot: Digest };
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v3';
+/** What a build writes to the cache besides the snapshot. */
+export interface BuildCacheUpdate {
+  index: BuildIndex;
+  /** Analyses of the files this build read. */
+  analysed: Record<string, CachedAnalysis>;
+  /** Paths of files that are gone. */
+  removed: string[];
+  /** The ids each file references (files without references are absent). */
+  references: Record<string, string[]>;
+}
+
+export const buildCacheFormat = 'specstore/build-cache/v4';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
 const analysesPrefix = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}:`;
+const referencesKey = (registryPath: string) => `cache:references:${sha256HexOfString(registryPath)}`;
 /** Where format v2 kept every analysis in one value; deleted when seen. */
 const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
@@ -58,24 +69,37 @@ export async function loadBuildIndex(store: SpecStore, registryPath: string): Pr
   }
 }
 
-export async function loadCachedAnalyses(store: SpecStore, registryPath: string): Promise<Map<string, CachedAnalysis>> {
-  const prefix = analysesPrefix(registryPath);
-  const analyses = new Map<string, CachedAnalysis>();
-  for await (const [key, value] of store.kv.entries(prefix)) {
-    try {
-      analyses.set(key.slice(prefix.length), JSON.parse(value) as CachedAnalysis);
-    } catch {
-      // a cache is only ever an optimisation: a damaged entry is a miss
-    }
+/** Which ids each file of the last build references; undefined when unknown (then every file is re-linked). */
+export async function loadReferences(store: SpecStore, registryPath: string): Promise<Map<string, string[]> | undefined> {
+  const text = await store.kv.get(referencesKey(registryPath));
+  if (text === undefined) return undefined;
+  try {
+    return new Map(Object.entries(JSON.parse(text) as Record<string, string[]>));
+  } catch {
+    return undefined;
   }
-  return analyses;
 }
 
-/** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
-export function buildCacheOperations(registryPath: string, update: { index: BuildIndex; analysed: Record<string, CachedAnalysis>; removed: string[] }): BatchOperation[] {
+/** The cached analyses of these files (undefined where there is none, or it is damaged: a miss). */
+export async function loadCachedAnalyses(store: SpecStore, registryPath: string, paths: readonly string[]): Promise<(CachedAnalysis | undefined)[]> {
+  const prefix = analysesPrefix(registryPath);
+  const texts = await store.kv.getMany(paths.map((path) => `${prefix}${path}`));
+  return texts.map((text) => {
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as CachedAnalysis;
+    } catch {
+      return undefined; // a cache is only ever an optimisation: a damaged entry is a miss
+    }
+  });
+}
+
+/** Writes the index and references, the analyses of files analysed in this build, and deletes those of files that are gone. */
+export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
   return [
     { type: 'put', key: indexKey(registryPath), value: JSON.stringify(update.index) },
+    { type: 'put', key: referencesKey(registryPath), value: JSON.stringify(update.references) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
     ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
     ...update.removed.map((path): BatchOperation => ({ type: 'del', key: `${prefix}${path}` })),
@@ -104,10 +128,4 @@ export function toCachedAnalysis(analysis: FileAnalysis | CachedAnalysis): Cache
   if (!analysis.spec || !('text' in analysis.spec)) return analysis;
   const { text: _text, ...spec } = analysis.spec;
   return { ...analysis, spec };
-}
-
-/** Identifies the exact set of specs a build saw (paths, kinds and digests) under this tool version. */
-export function buildFingerprint(entries: readonly { path: string; kind: string; digest?: string }[]): string {
-  const lines = entries.map((entry) => `${entry.path}\u0000${entry.kind}\u0000${entry.digest ?? '-'}`).sort();
-  return sha256HexOfString(`${toolVersion}\n${lines.join('\n')}`);
 }

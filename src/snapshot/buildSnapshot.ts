@@ -12,20 +12,22 @@ import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { ValidatedSpec } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
-import { buildManifest } from './manifestTree.js';
+import { buildManifest, updateManifest, type BuiltManifest, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
 import {
   buildCacheFormat,
   buildCacheOperations,
-  buildFingerprint,
   indexEntry,
   isUnchanged,
   loadBuildIndex,
   loadCachedAnalyses,
+  loadReferences,
   toCachedAnalysis,
+  type BuildCacheUpdate,
   type BuildIndex,
   type CachedAnalysis,
   type IndexEntry,
 } from './buildCache.js';
+import { referencedIds } from '../validate/referencedIds.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
 export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
@@ -41,7 +43,7 @@ export interface CompiledRegistry {
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
-  cache: { index: BuildIndex; analysed: Record<string, CachedAnalysis>; removed: string[] } | undefined;
+  cache: BuildCacheUpdate | undefined;
   /** Files read and analysed, and files taken from the cache. */
   analyzed: number;
   reused: number;
@@ -70,78 +72,76 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const registry = resolve(options.registry);
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const files = listing.files;
   const store = options.store;
   const previous = store && options.useCache !== false ? await loadBuildIndex(store, registry) : undefined;
-  const unchanged = listing.files.map((file) => isUnchanged(previous, file));
+  // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
+  const known = files.map((file) => (isUnchanged(previous, file) && previous!.files[file.path].digest !== undefined ? previous!.files[file.path] : undefined));
+  const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
 
-  // A registry whose every file is unchanged, and whose last build's snapshot is still stored, is that snapshot:
-  // decided from the index alone, without reading a file or an analysis.
-  if (previous?.last && store && unchanged.every(Boolean)) {
-    const entries = listing.files.map((file) => ({ file, entry: previous.files[file.path] }));
-    const fingerprint = buildFingerprint(entries.map(({ file, entry }) => ({ path: file.path, kind: file.kind, ...(entry.digest ? { digest: entry.digest } : {}) })));
-    if (fingerprint === previous.last.fingerprint && (await store.snapshotMetadata(previous.last.snapshot))) {
-      return {
-        registry: options.registry,
-        snapshot: previous.last.snapshot,
-        specs: entries.filter(({ entry }) => entry.id && entry.digest).map(({ file, entry }) => compiledSpecFromIndex(file, entry)),
-        objects: [],
-        requires: [previous.last.snapshot],
-        diagnostics: [...listing.diagnostics, ...entries.flatMap(({ file, entry }) => (entry.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
-        cache: undefined,
-        analyzed: 0,
-        reused: listing.files.length,
-      };
-    }
+  // The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result.
+  if (lastStored && known.every(Boolean) && files.length === Object.keys(previous.files).length) {
+    return {
+      registry: options.registry,
+      snapshot: previous.last!.snapshot,
+      specs: files.map((file, index) => compiledSpecFromIndex(file, known[index]!)),
+      objects: [],
+      requires: [previous.last!.snapshot],
+      diagnostics: [...listing.diagnostics, ...files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
+      cache: undefined,
+      analyzed: 0,
+      reused: files.length,
+    };
   }
 
-  // Reuse analyses of unchanged files whose specs the store still holds; analyse the rest.
-  const analyses = new Array<FileAnalysis | CachedAnalysis>(listing.files.length);
-  if (store && previous && unchanged.some(Boolean)) {
-    const cachedAnalyses = await loadCachedAnalyses(store, registry);
-    const withSpecs: number[] = [];
-    listing.files.forEach((file, index) => {
-      const cached = unchanged[index] ? cachedAnalyses.get(file.path) : undefined;
-      if (!cached) return;
-      analyses[index] = relocate(cached, file);
-      if (cached.spec) withSpecs.push(index);
-    });
-    const present = await store.hasObjects(withSpecs.map((index) => analyses[index].spec!.digest));
+  // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
+  if (store && !lastStored && known.some(Boolean)) {
+    const withSpecs = known.flatMap((entry, index) => (entry ? [index] : []));
+    const present = await store.hasObjects(withSpecs.map((index) => known[index]!.digest!));
     withSpecs.forEach((index, i) => {
-      if (!present[i]) analyses[index] = undefined as never; // collected since: read the file again
-    });
-  }
-  const toAnalyze = listing.files.map((file, index) => ({ file, index })).filter(({ index }) => analyses[index] === undefined);
-  const reused = listing.files.length - toAnalyze.length;
-
-  // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
-  const [{ analyzeSpecFile }, { analyzeInWorkers, minFilesForWorkers }, { finishValidation, parsedValueOf }] = await Promise.all([
-    import('../validate/analyzeSpecFile.js'),
-    import('../validate/analyzeInWorkers.js'),
-    import('../validate/validateSpecs.js'),
-  ]);
-  const useWorkers = toAnalyze.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1;
-  const total = toAnalyze.length;
-  if (useWorkers) {
-    const results = await analyzeInWorkers(
-      toAnalyze.map(({ file }) => ({ file: file.file, path: file.path, kind: file.kind, absolutePath: file.absolutePath })),
-      { ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
-    );
-    toAnalyze.forEach(({ index }, i) => (analyses[index] = results[i]!));
-  } else {
-    toAnalyze.forEach(({ file, index }, i) => {
-      analyses[index] = analyzeSpecFile(readSourceFile(file), kindByName.get(file.kind)!);
-      if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
+      if (!present[i]) known[index] = undefined; // collected since: read the file again
     });
   }
 
-  // Documents of cached specs come from the store, and only those the cross-file checks need.
+  const analyses = new Array<FileAnalysis | CachedAnalysis>(files.length);
+  const light = new Set<number>(); // analyses made from the index: no references or schemas to check
+  files.forEach((file, index) => {
+    if (!known[index]) return;
+    analyses[index] = analysisFromIndex(file, known[index]);
+    light.add(index);
+  });
+  const analyse = fileAnalyser(options, kindByName, files, light);
+  const analysed = new Set<number>(known.flatMap((entry, index) => (entry ? [] : [index])));
+  await analyse([...analysed], analyses);
+
+  // Re-link the files that changed, and the unchanged ones whose references (directly or through other specs) reach
+  // a spec that changed: their link result is the only one that can differ. Their analyses come from the cache.
+  const references = store && analysed.size < files.length ? await loadReferences(store, registry) : undefined;
+  const referencesOf = (index: number): string[] => (light.has(index) ? (references?.get(files[index].path) ?? []) : referencedIds(analyses[index]));
+  const relink = references ? affectedFiles(analyses, light, previous!, referencesOf) : [...light];
+  if (relink.length > 0) {
+    const cached = await loadCachedAnalyses(store!, registry, relink.map((index) => files[index].path));
+    const missing: number[] = [];
+    relink.forEach((index, i) => {
+      const analysis = cached[i];
+      light.delete(index);
+      if (analysis?.spec?.digest === known[index]!.digest) analyses[index] = relocate(analysis!, files[index]);
+      else missing.push(index); // no usable cached analysis: read the file again
+    });
+    missing.forEach((index) => analysed.add(index));
+    await analyse(missing, analyses);
+  }
+  const reused = files.length - analysed.size;
+
+  // Documents of cached specs come from the store, and only those the re-linked files can reach.
   const storedValues = new Map<Digest, JsonObject>();
   if (store && reused > 0) {
-    const needed = (analyses as CachedAnalysis[]).filter((analysis) => analysis.spec && !('text' in analysis.spec) && needsValue(analysis, kindByName));
-    const values = await store.readObjects(needed.map((analysis) => analysis.spec!.digest));
-    needed.forEach((analysis, i) => storedValues.set(analysis.spec!.digest, values[i] as JsonObject));
+    const needed = reachableCachedSpecs(analyses, [...analysed, ...relink], referencesOf);
+    const values = await store.readObjects(needed);
+    needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
-  const fileByPath = new Map(listing.files.map((file) => [file.path, file]));
+  const { finishValidation, parsedValueOf } = await import('../validate/validateSpecs.js');
+  const fileByPath = new Map(files.map((file) => [file.path, file]));
   const bytesRead = new Map<string, Uint8Array>();
   const validation = finishValidation(analyses as FileAnalysis[], {
     kinds,
@@ -151,44 +151,125 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       if (!bytes) bytesRead.set(analysis.path, (bytes = readSourceFile(fileByPath.get(analysis.path)!).bytes));
       return bytes;
     },
-    schemaCheckCache: new Set(previous?.schemaChecks ?? []),
   });
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok) throw invalidInput(diagnostics);
 
-  const manifest = buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
-  const specObjects = (analyses as FileAnalysis[]).filter((analysis) => analysis.spec && 'text' in analysis.spec).map((analysis) => ({ digest: analysis.spec!.digest, text: analysis.spec!.text }));
+  const removedPaths = previous ? Object.keys(previous.files).filter((path) => !fileByPath.has(path)) : [];
+  // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
+  let manifest: BuiltManifest | undefined;
+  if (lastStored && analysed.size + removedPaths.length <= Math.max(64, files.length / 4)) {
+    const changes = nameChanges(previous, [...analysed].map((index) => files[index].path).concat(removedPaths), validation.specs);
+    const root = (await store.readObject(previous.last!.snapshot)) as unknown as SnapshotRoot;
+    manifest = await updateManifest(root, changes, validation.specs.length, async (digests) => (await store.readObjects(digests)) as unknown as (TreeNode | undefined)[]);
+  }
+  manifest ??= buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
+  const specObjects = [...analysed].flatMap((index) => {
+    const spec = analyses[index].spec;
+    return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
+  });
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
-  const listedPaths = new Set(listing.files.map((file) => file.path));
-  const cache: NonNullable<CompiledRegistry['cache']> = {
+  const cache: BuildCacheUpdate = {
     index: {
       format: buildCacheFormat,
       tool: toolVersion,
       listedAt,
-      files: Object.fromEntries(listing.files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
-      schemaChecks: [...validation.cleanSchemaChecks],
-      last: { fingerprint: buildFingerprint(listing.files.map((file, index) => ({ path: file.path, kind: file.kind, ...(analyses[index].spec ? { digest: analyses[index].spec.digest } : {}) }))), snapshot: manifest.snapshotId },
+      files: Object.fromEntries(files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
+      last: { snapshot: manifest.snapshotId },
     },
-    analysed: Object.fromEntries(toAnalyze.map(({ file, index }) => [file.path, toCachedAnalysis(analyses[index])])),
-    removed: previous ? Object.keys(previous.files).filter((path) => !listedPaths.has(path)) : [],
+    analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
+    removed: removedPaths,
+    references: Object.fromEntries(files.flatMap((file, index) => {
+      const ids = referencesOf(index);
+      return ids.length > 0 ? [[file.path, ids]] : [];
+    })),
   };
+  // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
+  const reusedDigests = validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
   return {
     registry: options.registry,
     snapshot: manifest.snapshotId,
     specs: validation.specs.map(({ file, path, kind, id, name, version, digest }) => ({ file, path, kind, id, name, version, digest })),
     objects: [...specObjects, ...manifest.objects],
-    requires: validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest),
+    requires: lastStored && reusedDigests.length > 0 ? [previous.last!.snapshot] : reusedDigests,
     diagnostics,
     cache,
-    analyzed: toAnalyze.length,
+    analyzed: analysed.size,
     reused,
   };
 }
 
-/** Whether the cross-file checks may read this spec's document: a schema or payload target, or a spec with schemas. */
-function needsValue(analysis: CachedAnalysis, kinds: Map<string, KindDescriptor>): boolean {
-  const kind = kinds.get(analysis.kind);
-  return kind?.referenceableSchema !== undefined || analysis.schemas.length > 0 || [...kinds.values()].some((other) => other.references.some((field) => field.payload && field.kinds.includes(analysis.kind)));
+/** The names whose entry differs from the last build's, for the files at these paths: new entry, or undefined if gone. */
+function nameChanges(previous: BuildIndex, paths: readonly string[], specs: readonly CompiledSpec[]): Map<string, NameEntry | undefined> {
+  const nameOf = (id: string) => id.slice(0, id.indexOf('@'));
+  const touched = new Set<string>();
+  for (const path of paths) {
+    const id = previous.files[path]?.id;
+    if (id !== undefined) touched.add(nameOf(id));
+  }
+  const pathSet = new Set(paths);
+  for (const spec of specs) if (pathSet.has(spec.path)) touched.add(spec.name);
+  const group = (entries: Iterable<{ name: string; version: string; kind: string; digest: Digest }>) => {
+    const byName = new Map<string, NameEntry>();
+    for (const { name, version, kind, digest } of entries) {
+      if (!touched.has(name)) continue;
+      let entry = byName.get(name);
+      if (!entry) byName.set(name, (entry = { kind, versions: {} }));
+      entry.versions[version] = digest;
+    }
+    return byName;
+  };
+  const before = group(
+    Object.values(previous.files).flatMap((entry) => (entry.id !== undefined && entry.digest !== undefined ? [{ name: nameOf(entry.id), version: entry.id.slice(entry.id.indexOf('@') + 1), kind: entry.kind, digest: entry.digest }] : [])),
+  );
+  const now = group(specs);
+  const changes = new Map<string, NameEntry | undefined>();
+  for (const name of touched) {
+    const old = before.get(name);
+    const entry = now.get(name);
+    if (!sameNameEntry(old, entry)) changes.set(name, entry);
+  }
+  return changes;
+}
+
+function sameNameEntry(a: NameEntry | undefined, b: NameEntry | undefined): boolean {
+  if (!a || !b) return a === b;
+  const versions = Object.keys(a.versions);
+  return a.kind === b.kind && versions.length === Object.keys(b.versions).length && versions.every((version) => a.versions[version] === b.versions[version]);
+}
+
+/** Analyses files into `analyses` at their indices: in worker threads for many files, here for a few. */
+function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, KindDescriptor>, files: readonly RegistryFile[], light: Set<number>): (indices: number[], analyses: (FileAnalysis | CachedAnalysis)[]) => Promise<void> {
+  return async (indices, analyses) => {
+    if (indices.length === 0) return;
+    for (const index of indices) light.delete(index);
+    // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
+    const [{ analyzeSpecFile }, { analyzeInWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
+    const total = indices.length;
+    if (indices.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1) {
+      const results = await analyzeInWorkers(
+        indices.map((index) => ({ file: files[index].file, path: files[index].path, kind: files[index].kind, absolutePath: files[index].absolutePath })),
+        { ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
+      );
+      indices.forEach((index, i) => (analyses[index] = results[i]!));
+      return;
+    }
+    indices.forEach((index, i) => {
+      analyses[index] = analyzeSpecFile(readSourceFile(files[index]), kindByName.get(files[index].kind)!);
+      if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
+    });
+  };
+}
+
+/** An unchanged file as the index describes it: its spec and warnings, and nothing to check. */
+function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysis {
+  const { id, name, version, digest } = compiledSpecFromIndex(file, entry);
+  return { file: file.file, path: file.path, kind: file.kind, id, spec: { id, name, version, digest }, references: [], schemas: [], diagnostics: (entry.warnings ?? []).map((warning) => ({ ...warning, file: file.file })) };
+}
+
+function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledSpec {
+  const at = entry.id!.indexOf('@');
+  return { file: file.file, path: file.path, kind: file.kind, id: entry.id!, name: entry.id!.slice(0, at), version: entry.id!.slice(at + 1), digest: entry.digest! };
 }
 
 /** A cached analysis re-labelled with the file's display path of this run (the working directory may differ). */
@@ -197,9 +278,81 @@ function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
   return { ...cached, file: file.file, diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })) };
 }
 
-function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledSpec {
-  const at = entry.id!.indexOf('@');
-  return { file: file.file, path: file.path, kind: file.kind, id: entry.id!, name: entry.id!.slice(0, at), version: entry.id!.slice(at + 1), digest: entry.digest! };
+/**
+ * The unchanged files (those still described by the index alone) to link again: the referrers, direct or through
+ * other specs, of every id whose spec was added, removed, duplicated or changed in kind or digest.
+ */
+function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], light: ReadonlySet<number>, previous: BuildIndex, referencesOf: (index: number) => string[]): number[] {
+  const now = new Map<string, string>();
+  const changed = new Set<string>();
+  for (const analysis of analyses) {
+    if (analysis.id === undefined) continue;
+    if (now.has(analysis.id)) changed.add(analysis.id);
+    else now.set(analysis.id, `${analysis.kind} ${analysis.spec?.digest ?? '-'}`);
+  }
+  const before = new Map<string, string>();
+  for (const entry of Object.values(previous.files)) if (entry.id !== undefined && !before.has(entry.id)) before.set(entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
+  for (const [id, value] of now) if (before.get(id) !== value) changed.add(id);
+  for (const id of before.keys()) if (!now.has(id)) changed.add(id);
+
+  // Changes travel through every file, analysed or not (a predicate read again but unchanged still passes on a change
+  // to the schema its args $ref); only the files the index alone describes need linking again.
+  const referrers = new Map<string, number[]>();
+  analyses.forEach((_, index) => {
+    for (const id of referencesOf(index)) {
+      let list = referrers.get(id);
+      if (!list) referrers.set(id, (list = []));
+      list.push(index);
+    }
+  });
+  const affected = new Set<number>();
+  const visited = new Set<number>();
+  const queue = [...changed];
+  while (queue.length > 0) {
+    for (const index of referrers.get(queue.pop()!) ?? []) {
+      if (visited.has(index)) continue;
+      visited.add(index);
+      if (light.has(index)) affected.add(index);
+      const id = analyses[index].id;
+      if (id !== undefined && !changed.has(id)) {
+        changed.add(id); // its referrers may depend on what it reaches (a schema that $refs a changed schema)
+        queue.push(id);
+      }
+    }
+  }
+  return [...affected].sort((a, b) => a - b);
+}
+
+/** Digests of the cached specs (no text in hand) whose documents linking these files can read. */
+function reachableCachedSpecs(analyses: readonly (FileAnalysis | CachedAnalysis)[], start: readonly number[], referencesOf: (index: number) => string[]): Digest[] {
+  const indexById = new Map<string, number>();
+  analyses.forEach((analysis, index) => {
+    if (analysis.id !== undefined && !indexById.has(analysis.id)) indexById.set(analysis.id, index);
+  });
+  const needed = new Set<Digest>();
+  const cachedDigest = (index: number) => {
+    const spec = analyses[index].spec;
+    return spec && !('text' in spec) ? spec.digest : undefined;
+  };
+  for (const index of start) {
+    const digest = cachedDigest(index);
+    if (digest && analyses[index].schemas.length > 0) needed.add(digest);
+  }
+  const seen = new Set<number>();
+  const queue = [...start];
+  while (queue.length > 0) {
+    const index = queue.pop()!;
+    if (seen.has(index)) continue;
+    seen.add(index);
+    for (const id of referencesOf(index)) {
+      const target = indexById.get(id);
+      if (target === undefined) continue;
+      const digest = cachedDigest(target);
+      if (digest) needed.add(digest);
+      queue.push(target);
+    }
+  }
+  return [...needed];
 }
 
 export interface BuildOptions extends CompileRegistryOptions {

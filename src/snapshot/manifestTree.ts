@@ -101,3 +101,140 @@ export function isLeafNode(node: TreeNode): node is LeafNode {
 export function bucketDigit(name: string, depth: number): string {
   return sha256HexOfString(name)[depth];
 }
+
+/** Reads tree nodes by digest (from the store); throws or returns undefined for a node it does not have. */
+export type ReadTreeNodes = (digests: readonly Digest[]) => Promise<(TreeNode | undefined)[]>;
+
+/** A name's new entry, or undefined when the name is gone. */
+export type NameChanges = ReadonlyMap<string, NameEntry | undefined>;
+
+/** The result of updating one subtree: its digest and, for a leaf, its names (a parent may fold small leaves). */
+interface UpdatedNode {
+  digest: Digest | undefined;
+  leaf?: Record<string, NameEntry>;
+  /** A rewritten branch (not in the store yet): more names than a leaf holds. */
+  branch?: true;
+}
+
+/**
+ * The manifest of a snapshot that differs from `previous` by `changes`, built by rewriting only the paths from the
+ * root to the changed names: the same tree `buildManifest` gives for the new set of specs (a leaf that outgrows its
+ * capacity splits; a branch whose names fit in one leaf folds), with only the nodes that are new in `objects`.
+ * `specs` is the new number of specs. Undefined when a node cannot be read (build from scratch then).
+ */
+export async function updateManifest(previous: SnapshotRoot, changes: NameChanges, specs: number, readNodes: ReadTreeNodes): Promise<BuiltManifest | undefined> {
+  const objects: CanonicalObject[] = [];
+  const changed = [...changes].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
+  let tree: UpdatedNode | undefined;
+  try {
+    tree = await updateNode(previous.tree, 0, changed, readNodes, objects);
+  } catch (error) {
+    if (error instanceof MissingTreeNode) return undefined;
+    throw error;
+  }
+  const root: SnapshotRoot = { format: snapshotFormat, specs, tree: tree.digest ?? emptyTree(objects) };
+  const rootObject = digestTrustedValue(root as unknown as JsonObject);
+  const reachable = reachableObjects(objects, root.tree); // children rewritten, then folded into their parent, are not
+  reachable.push(rootObject);
+  return { snapshotId: rootObject.digest, root, objects: reachable };
+}
+
+/** The new objects reachable from `top` (the others are nodes an update made and then replaced), children first. */
+function reachableObjects(objects: readonly CanonicalObject[], top: Digest): CanonicalObject[] {
+  const byDigest = new Map(objects.map((object) => [object.digest, object]));
+  const reachable: CanonicalObject[] = [];
+  const visit = (digest: Digest) => {
+    const object = byDigest.get(digest);
+    if (!object) return; // a node the store already has
+    byDigest.delete(digest);
+    const node = JSON.parse(object.text) as TreeNode;
+    if (!isLeafNode(node)) for (const child of Object.values(node.branch)) visit(child);
+    reachable.push(object);
+  };
+  visit(top);
+  return reachable;
+}
+
+class MissingTreeNode extends Error {}
+
+/** The digest of the empty tree (an empty leaf), adding it to the new objects. */
+function emptyTree(objects: CanonicalObject[]): Digest {
+  const object = digestTrustedValue({ leaf: {} });
+  objects.push(object);
+  return object.digest;
+}
+
+async function readNode(digest: Digest, readNodes: ReadTreeNodes): Promise<TreeNode> {
+  const [node] = await readNodes([digest]);
+  if (node === undefined) throw new MissingTreeNode(digest);
+  return node;
+}
+
+async function updateNode(digest: Digest | undefined, depth: number, changes: { name: string; hash: string; entry: NameEntry | undefined }[], readNodes: ReadTreeNodes, objects: CanonicalObject[]): Promise<UpdatedNode> {
+  const node: TreeNode = digest === undefined ? { leaf: {} } : await readNode(digest, readNodes);
+  if (changes.length === 0) return isLeafNode(node) ? { digest, leaf: node.leaf } : { digest };
+
+  if (isLeafNode(node)) {
+    const names = new Map(Object.entries(node.leaf));
+    for (const { name, entry } of changes) {
+      if (entry) names.set(name, entry);
+      else names.delete(name);
+    }
+    if (names.size === 0) return { digest: undefined };
+    const buckets = [...names].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
+    const built = buildNode(buckets, depth, objects); // splits when it outgrew a leaf
+    return buckets.length <= leafCapacity || depth >= maxTreeDepth ? { digest: built, leaf: Object.fromEntries(names) } : { digest: built, branch: true };
+  }
+
+  // A branch: update the children with changes, keep the others as they are.
+  const byDigit = new Map<string, typeof changes>();
+  for (const change of changes) {
+    const digit = change.hash[depth];
+    let list = byDigit.get(digit);
+    if (!list) byDigit.set(digit, (list = []));
+    list.push(change);
+  }
+  const children = new Map<string, UpdatedNode>(Object.entries(node.branch).map(([digit, child]) => [digit, { digest: child }]));
+  const updated = await Promise.all([...byDigit].map(async ([digit, list]) => [digit, await updateNode(node.branch[digit], depth + 1, list, readNodes, objects)] as const));
+  for (const [digit, child] of updated) {
+    if (child.digest === undefined) children.delete(digit);
+    else children.set(digit, child);
+  }
+
+  // Only removals can bring a branch down to one leaf's worth of names: then every child must be a small leaf.
+  if (changes.some((change) => change.entry === undefined)) {
+    const folded = await foldIfSmall(children, readNodes);
+    if (folded) {
+      if (Object.keys(folded).length === 0) return { digest: undefined };
+      const object = digestTrustedValue({ leaf: folded } as unknown as JsonObject);
+      objects.push(object);
+      return { digest: object.digest, leaf: folded };
+    }
+  }
+  if (children.size === 0) return { digest: undefined };
+  const branch: Record<string, Digest> = {};
+  for (const digit of [...children.keys()].sort()) branch[digit] = children.get(digit)!.digest!;
+  const object = digestTrustedValue({ branch });
+  objects.push(object);
+  return { digest: object.digest, branch: true };
+}
+
+/** The names under these children when they fit in one leaf; undefined when they do not (or a child is a branch). */
+async function foldIfSmall(children: Map<string, UpdatedNode>, readNodes: ReadTreeNodes): Promise<Record<string, NameEntry> | undefined> {
+  const folded: Record<string, NameEntry> = {};
+  let count = 0;
+  for (const child of children.values()) {
+    if (child.branch) return undefined;
+    let leaf = child.leaf;
+    if (!leaf) {
+      const node = await readNode(child.digest!, readNodes);
+      if (!isLeafNode(node)) return undefined; // a branch holds more than a leaf's capacity
+      leaf = node.leaf;
+    }
+    for (const [name, entry] of Object.entries(leaf)) {
+      folded[name] = entry;
+      if (++count > leafCapacity) return undefined;
+    }
+  }
+  return folded;
+}

@@ -12,21 +12,17 @@ export interface LinkOptions {
   valueOf: (analysis: FileAnalysis) => JsonObject;
   /** Positions a pointer in a file; only called for problems, so it may read and parse the file again. */
   locate: (analysis: FileAnalysis, pointer: string) => SourceLocation;
-  /** Results of earlier schema checks, keyed by schemaCheckKey: a clean schema is not checked again. */
-  schemaCheckCache?: Set<string>;
 }
 
 export interface LinkResult {
   diagnostics: Diagnostic[];
-  /** Keys of the schema checks that passed in this run (for the build cache). */
-  cleanSchemaChecks: Set<string>;
 }
 
-/** The key of a schema check: the spec's digest and the digests of the schema specs it references, in order. */
-export function schemaCheckKey(specDigest: string, pointer: string, referencedDigests: readonly string[]): string {
-  return `${specDigest}${pointer}|${referencedDigests.join(',')}`;
-}
-
+/**
+ * Checks across files. Every file takes part as a target (ids, kinds, digests); only the references and embedded
+ * schemas listed in each analysis are checked, so an analysis with none (an unchanged file the cache vouches for)
+ * costs nothing beyond its id.
+ */
 export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOptions): LinkResult {
   const diagnostics: Diagnostic[] = [];
   const kindByName = new Map(options.kinds.map((kind) => [kind.name, kind]));
@@ -98,30 +94,26 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     return schema ?? undefined;
   };
   const compiler = new SchemaCompiler({ get: schemaOf });
-  const cleanSchemaChecks = new Set<string>();
 
   for (const analysis of analyses) {
-    if (analysis.id === undefined || byId.get(analysis.id) !== analysis) continue;
+    if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
     for (const embedded of analysis.schemas) {
       let refsResolve = true;
       for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, ['schema']) !== undefined && refsResolve;
       if (!analysis.spec || !refsResolve) continue;
-      const key = schemaCheckKey(analysis.spec.digest, embedded.pointer, embedded.specRefs.map((specRef) => byId.get(specRef.ref)?.spec?.digest ?? '?'));
-      if (options.schemaCheckCache?.has(key)) {
-        cleanSchemaChecks.add(key);
-        continue;
-      }
       const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
       const problems = compiler.check(schema);
       for (const problem of problems) report(analysis, { code: problem.code, pointer: `${embedded.pointer}${problem.pointer}`, message: `schema ${problem.message}` });
-      if (problems.length === 0) cleanSchemaChecks.add(key);
     }
     for (const reference of analysis.references) {
       const target = resolveTarget(analysis, reference.pointer, reference.value, reference.kinds);
       if (!target?.spec || !reference.payload) continue;
       const schema = getAtPointer(options.valueOf(target), reference.payload.schemaPointer);
       if (schema === undefined) continue;
-      const compiled = compiler.compile(`${target.id}/embedded${reference.payload.schemaPointer}`, schema);
+      // A payload schema that is one of the target's embedded schemas is checked on the target's own file (here, or by
+      // the build that stored it), and a problem with it fails that file: the meta-schema pass is not repeated.
+      const checked = kindByName.get(target.kind)?.embeddedSchemas.includes(reference.payload.schemaPointer) === true;
+      const compiled = compiler.compile(`${target.id}/embedded${reference.payload.schemaPointer}`, schema, { checked });
       if (!compiled.validate) continue; // reported on the target's own file
       if (!compiled.validate(reference.payload.value)) {
         for (const error of compiled.validate.errors ?? []) {
@@ -131,5 +123,5 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       }
     }
   }
-  return { diagnostics, cleanSchemaChecks };
+  return { diagnostics };
 }

@@ -61,8 +61,8 @@ export function parsedValueOf(analysis: FileAnalysis): JsonObject {
 /** Links analysed files and turns the whole into a result: specs when clean, every diagnostic sorted by position. */
 export function finishValidation(
   analyses: readonly FileAnalysis[],
-  options: { kinds: readonly KindDescriptor[]; valueOf: (analysis: FileAnalysis) => JsonObject; bytesOf: (analysis: FileAnalysis) => Uint8Array; schemaCheckCache?: Set<string> },
-): ValidationResult & { cleanSchemaChecks: Set<string> } {
+  options: { kinds: readonly KindDescriptor[]; valueOf: (analysis: FileAnalysis) => JsonObject; bytesOf: (analysis: FileAnalysis) => Uint8Array },
+): ValidationResult {
   const link = linkSpecs(analyses, {
     kinds: options.kinds,
     valueOf: options.valueOf,
@@ -70,7 +70,6 @@ export function finishValidation(
       const positioned = positionDiagnostic({ code: '', message: '', severity: 'error', file: analysis.file, pointer }, options.bytesOf(analysis));
       return { file: analysis.file, ...(positioned.line === undefined ? {} : { line: positioned.line, column: positioned.column! }) };
     },
-    ...(options.schemaCheckCache === undefined ? {} : { schemaCheckCache: options.schemaCheckCache }),
   });
   const diagnostics = sortDiagnostics([...analyses.flatMap((analysis) => analysis.diagnostics), ...link.diagnostics]);
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
@@ -80,7 +79,7 @@ export function finishValidation(
     const { id, name, version, digest, text } = analysis.spec;
     specs.push({ file: analysis.file, path: analysis.path, kind: analysis.kind, id, name, version, digest, text });
   }
-  return { specs, diagnostics, ok: filesWithErrors.size === 0, cleanSchemaChecks: link.cleanSchemaChecks };
+  return { specs, diagnostics, ok: filesWithErrors.size === 0 };
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -7,11 +7,19 @@ import fc from 'fast-check';
 import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { tempDir } from '../support/cli.js';
+import type { Diagnostic } from '../../src/errors.js';
+
+// The predicate's args $ref schema s0: a change to s0 reaches every tool through the predicate, both unchanged.
+const budgetPredicate = 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
 
 function writeRegistry(root: string, count: number): void {
   for (const directory of ['tools', 'schemas', 'policies', 'predicates']) mkdirSync(join(root, directory), { recursive: true });
-  writeFileSync(join(root, 'predicates/budget.yaml'), 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer}}, required: [usd]}\n');
-  for (let i = 0; i < count; i++) {
+  writeFileSync(join(root, 'predicates/budget.yaml'), budgetPredicate);
+  for (let i = 0; i < count; i++) writeOne(root, i);
+}
+
+function writeOne(root: string, i: number): void {
+  {
     writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${i}}}}\n`);
     writeFileSync(
       join(root, `tools/t${i}.yaml`),
@@ -21,7 +29,9 @@ function writeRegistry(root: string, count: number): void {
   }
 }
 
-type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size'; index: number; value: number };
+type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size' | 'remove-schema' | 'tighten-predicate' | 'chain-schema' | 'rename' | 'restore'; index: number; value: number };
+
+const editKinds: Edit['kind'][] = ['value', 'add', 'remove', 'break', 'same-size', 'remove-schema', 'tighten-predicate', 'chain-schema', 'rename', 'restore'];
 
 function applyEdit(root: string, edit: Edit, count: number): void {
   const i = edit.index % count;
@@ -39,6 +49,34 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       // A schema the tools depend on changes: the cached schema check must not be trusted.
       writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${edit.value}}}}\n`);
       break;
+    case 'remove-schema':
+      // Tool t<i> is unchanged but its input schema is gone: the cache must re-link it (REF_NOT_FOUND).
+      rmSync(join(root, `schemas/s${i}.yaml`), { force: true });
+      break;
+    case 'tighten-predicate':
+      // Every tool is unchanged, but the args some of them pass no longer validate (ARGS_INVALID).
+      writeFileSync(join(root, 'predicates/budget.yaml'), `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${edit.value % count}}}, required: [usd]}\n`);
+      break;
+    case 'chain-schema': {
+      // s<i> now $refs s<j>: a later change to s<j> reaches t<i> through s<i>, whose own file is unchanged.
+      const j = (i + 1 + edit.value) % count;
+      writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {$ref: "s${j}@1#/properties/n"}}}\n`);
+      if (edit.value % 3 === 0) writeFileSync(join(root, `schemas/s${j}.yaml`), `id: "s${j}@1"\nschema: {type: object, properties: {m: {type: integer}}}\n`);
+      break;
+    }
+    case 'rename': {
+      const from = join(root, `policies/p${i}.yaml`);
+      if (!existsSync(from)) break;
+      mkdirSync(join(root, 'policies/moved'), { recursive: true });
+      writeFileSync(join(root, `policies/moved/p${i}.yaml`), readFileSync(from));
+      rmSync(from);
+      break;
+    }
+    case 'restore':
+      rmSync(join(root, `policies/moved/p${i}.yaml`), { force: true });
+      writeOne(root, i);
+      writeFileSync(join(root, 'predicates/budget.yaml'), budgetPredicate);
+      break;
     case 'same-size': {
       // Same size, same mtime: only ctime and content differ (the "racy git" case).
       const path = join(root, `policies/p${i}.yaml`);
@@ -52,7 +90,19 @@ function applyEdit(root: string, edit: Edit, count: number): void {
   }
 }
 
-test('builds with the cache give the same ids as builds without it, across random edits (property)', async (t) => {
+/** A build's result as comparable data: the snapshot id, or the error code; and every diagnostic, positioned. */
+async function outcome(build: Promise<{ snapshot: string; diagnostics: Diagnostic[] }>): Promise<{ result: string; diagnostics: string[] }> {
+  const describe = (diagnostics: readonly Diagnostic[]) => diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.line}:${d.column} ${d.pointer ?? ''} ${d.message}`).sort();
+  try {
+    const built = await build;
+    return { result: built.snapshot, diagnostics: describe(built.diagnostics) };
+  } catch (error) {
+    const failure = error as { code: string; diagnostics?: Diagnostic[] };
+    return { result: failure.code, diagnostics: describe(failure.diagnostics ?? []) };
+  }
+}
+
+test('builds with the cache give the same ids and diagnostics as builds without it, across random edits (property)', async (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');
@@ -63,25 +113,15 @@ test('builds with the cache give the same ids as builds without it, across rando
   await buildSnapshot({ registry, store });
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ kind: fc.constantFrom<Edit['kind']>('value', 'add', 'remove', 'break', 'same-size'), index: fc.nat(), value: fc.nat({ max: 99 }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ kind: fc.constantFrom(...editKinds), index: fc.nat(), value: fc.nat({ max: 99 }) }), { minLength: 1, maxLength: 3 }),
       async (edits) => {
         for (const edit of edits) applyEdit(registry, edit, count);
-        let uncached: string | undefined;
-        try {
-          uncached = (await compileRegistry({ registry, store, useCache: false })).snapshot;
-        } catch (error) {
-          uncached = (error as { code: string }).code;
-        }
-        let cached: string;
-        try {
-          cached = (await buildSnapshot({ registry, store })).snapshot;
-        } catch (error) {
-          cached = (error as { code: string }).code;
-        }
-        assert.equal(cached, uncached);
+        const uncached = await outcome(compileRegistry({ registry, store, useCache: false }));
+        const cached = await outcome(buildSnapshot({ registry, store }));
+        assert.deepEqual(cached, uncached);
       },
     ),
-    { numRuns: 30 },
+    { numRuns: 60 },
   );
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { digestValue, sha256HexOfString, type CanonicalObject, type Digest } from '../../src/core/digest.js';
-import { bucketDigit, buildManifest, leafCapacity, snapshotFormat, type BuiltManifest, type ManifestEntry, type TreeNode } from '../../src/snapshot/manifestTree.js';
+import { bucketDigit, buildManifest, groupByName, leafCapacity, snapshotFormat, updateManifest, type BuiltManifest, type ManifestEntry, type NameEntry, type TreeNode } from '../../src/snapshot/manifestTree.js';
 
 const encoder = new TextEncoder();
 
@@ -244,5 +244,94 @@ describe('structural sharing: changing k of n = 2,000 specs', () => {
     const { fresh, manifest } = change(0);
     assert.equal(manifest.snapshotId, old.snapshotId);
     assert.equal(fresh.length, 0);
+  });
+});
+
+describe('updateManifest: rewriting only the changed paths gives the tree built from scratch', () => {
+  /** A store of tree nodes: every object of every manifest built so far. */
+  function nodeStore(): { add: (objects: readonly CanonicalObject[]) => void; read: (digests: readonly Digest[]) => Promise<(TreeNode | undefined)[]>; reads: () => number } {
+    const nodes = new Map<string, TreeNode>();
+    let reads = 0;
+    return {
+      add: (objects) => objects.forEach((object) => nodes.set(object.digest, JSON.parse(object.text) as TreeNode)),
+      read: (digests) => {
+        reads += digests.length;
+        return Promise.resolve(digests.map((digest) => nodes.get(digest)));
+      },
+      reads: () => reads,
+    };
+  }
+
+  function changesBetween(before: readonly ManifestEntry[], after: readonly ManifestEntry[]): Map<string, NameEntry | undefined> {
+    const old = groupByName(before);
+    const now = groupByName(after);
+    const changes = new Map<string, NameEntry | undefined>();
+    for (const [name, entry] of now) if (JSON.stringify(old.get(name)) !== JSON.stringify(entry)) changes.set(name, entry);
+    for (const name of old.keys()) if (!now.has(name)) changes.set(name, undefined);
+    return changes;
+  }
+
+  async function check(before: readonly ManifestEntry[], after: readonly ManifestEntry[]): Promise<{ fresh: number; reads: number }> {
+    const store = nodeStore();
+    const old = buildManifest(before);
+    store.add(old.objects);
+    const expected = buildManifest(after);
+    const updated = await updateManifest(old.root, changesBetween(before, after), after.length, store.read);
+    assert.ok(updated);
+    assert.equal(updated.snapshotId, expected.snapshotId);
+    assert.deepEqual(updated.root, expected.root);
+    // Every node of the new tree is either new or was already stored.
+    store.add(updated.objects);
+    const present = await store.read(expected.objects.map((object) => object.digest));
+    assert.ok(present.every(Boolean), 'every node of the new tree is stored');
+    const expectedDigests = new Set(expected.objects.map((object) => object.digest));
+    for (const object of updated.objects) assert.ok(expectedDigests.has(object.digest), 'no object outside the new tree');
+    return { fresh: updated.objects.length, reads: store.reads() };
+  }
+
+  test('random sets and random changes: additions, removals, new versions, kind changes (property)', async () => {
+    const entryFor = (i: number, version: number, salt: number): ManifestEntry => ({ name: `n${i}`, version: String(version), kind: salt % 5 === 0 ? 'policy' : 'tool', digest: fakeDigest(`${i}.${version}.${salt}`) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 300 }),
+        fc.array(fc.record({ op: fc.constantFrom('add', 'remove', 'modify', 'version'), i: fc.nat({ max: 400 }), salt: fc.nat({ max: 9 }) }), { maxLength: 120 }),
+        fc.boolean(),
+        async (size, ops, removeMost) => {
+          const before = Array.from({ length: size }, (_, i) => entryFor(i, 1, 1));
+          const byKey = new Map(before.map((entry) => [`${entry.name}@${entry.version}`, entry]));
+          for (const { op, i, salt } of ops) {
+            const name = `n${i}`;
+            if (op === 'add' || op === 'modify') byKey.set(`${name}@1`, entryFor(i, 1, salt === 1 ? 2 : salt));
+            else if (op === 'version') byKey.set(`${name}@2`, { ...entryFor(i, 2, salt), kind: byKey.get(`${name}@1`)?.kind ?? 'tool' });
+            else for (const key of [...byKey.keys()]) if (key.startsWith(`${name}@`)) byKey.delete(key);
+          }
+          // A name has one kind: the kind of its first version wins.
+          let after = [...byKey.values()].map((entry) => ({ ...entry, kind: byKey.get(`${entry.name}@1`)?.kind ?? entry.kind }));
+          if (removeMost) after = after.filter((_, index) => index % 9 === 0); // folds branches back into leaves
+          await check(before, after);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('one changed name among 10,000 rewrites one path and reads only it', async () => {
+    const before = entriesFor(10_000);
+    const after = before.map((entry) => (entry.name === 'spec77' ? { ...entry, digest: fakeDigest('changed') } : entry));
+    const { fresh, reads } = await check(before, after);
+    assert.ok(fresh <= 5, `${fresh} new objects`);
+    assert.ok(reads - after.length <= 5, `${reads - after.length} nodes read to update`);
+  });
+
+  test('emptying the registry, and filling an empty one', async () => {
+    await check(entriesFor(100), []);
+    await check([], entriesFor(100));
+  });
+
+  test('a node the store lacks gives undefined (the build then starts from scratch)', async () => {
+    const before = entriesFor(200);
+    const old = buildManifest(before);
+    const changes = new Map<string, NameEntry | undefined>([['spec1', undefined]]);
+    assert.equal(await updateManifest(old.root, changes, 199, () => Promise.resolve([undefined])), undefined);
   });
 });
