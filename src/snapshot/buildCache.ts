@@ -33,7 +33,8 @@ export interface BuildIndex {
   tool: string;
   /** When the files were listed; an entry modified at or after this instant is not trusted (the "racy git" rule). */
   listedAt: number;
-  files: Record<string, IndexEntry>;
+  /** By path relative to the registry, in listing order. */
+  files: Map<string, IndexEntry>;
   /** The snapshot the last build stored: exactly the specs of `files`. */
   last?: { snapshot: Digest };
 }
@@ -49,7 +50,7 @@ export interface BuildCacheUpdate {
   references: Record<string, string[]>;
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v4';
+export const buildCacheFormat = 'specstore/build-cache/v5';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
@@ -60,12 +61,47 @@ const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexO
 
 export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
   const text = await store.kv.get(indexKey(registryPath));
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : decodeBuildIndex(text);
+}
+
+/**
+ * The index as stored: a JSON header line, then nine NUL-separated fields per file (path, size, mtime, ctime, inode,
+ * kind, id, digest, warnings as JSON). Every build reads it, so it is made to be split, not parsed: on 13k files
+ * JSON objects took ~35 ms to parse in a fresh process, this ~5 ms. Paths never contain NUL; ids and kinds are
+ * validated names; JSON escapes NUL.
+ */
+export function encodeBuildIndex(index: BuildIndex): string {
+  const { files, ...header } = index;
+  const fields: string[] = [];
+  for (const [path, entry] of files) {
+    fields.push(path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '');
+  }
+  return `${JSON.stringify(header)}\n${fields.join('\u0000')}`;
+}
+
+const fieldsPerFile = 9;
+
+/** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
+export function decodeBuildIndex(text: string): BuildIndex | undefined {
   try {
-    const index = JSON.parse(text) as BuildIndex;
-    return index.format === buildCacheFormat && index.tool === toolVersion ? index : undefined;
+    const newline = text.indexOf('\n');
+    if (newline < 0) return undefined;
+    const header = JSON.parse(text.slice(0, newline)) as Omit<BuildIndex, 'files'>;
+    if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
+    const body = text.slice(newline + 1);
+    const fields = body === '' ? [] : body.split('\u0000');
+    if (fields.length % fieldsPerFile !== 0) return undefined;
+    const files = new Map<string, IndexEntry>();
+    for (let i = 0; i < fields.length; i += fieldsPerFile) {
+      const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5] };
+      if (fields[i + 6] !== '') entry.id = fields[i + 6];
+      if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
+      if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]) as Diagnostic[];
+      files.set(fields[i], entry);
+    }
+    return { ...header, files };
   } catch {
-    return undefined; // a cache is only ever an optimisation
+    return undefined;
   }
 }
 
@@ -98,7 +134,7 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
   return [
-    { type: 'put', key: indexKey(registryPath), value: JSON.stringify(update.index) },
+    { type: 'put', key: indexKey(registryPath), value: encodeBuildIndex(update.index) },
     { type: 'put', key: referencesKey(registryPath), value: JSON.stringify(update.references) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
     ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
@@ -108,7 +144,7 @@ export function buildCacheOperations(registryPath: string, update: BuildCacheUpd
 
 /** Whether a file is as the index saw it, and was not modified in the instant of that listing or after. */
 export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
-  const entry = index?.files[file.path];
+  const entry = index?.files.get(file.path);
   if (!entry || !index) return false;
   if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino || entry.kind !== file.kind) return false;
   return file.mtimeMs < index.listedAt && file.ctimeMs < index.listedAt;

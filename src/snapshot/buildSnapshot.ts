@@ -76,11 +76,11 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const store = options.store;
   const previous = store && options.useCache !== false ? await loadBuildIndex(store, registry) : undefined;
   // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
-  const known = files.map((file) => (isUnchanged(previous, file) && previous!.files[file.path].digest !== undefined ? previous!.files[file.path] : undefined));
+  const known = files.map((file) => (isUnchanged(previous, file) && previous!.files.get(file.path)!.digest !== undefined ? previous!.files.get(file.path) : undefined));
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
 
   // The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result.
-  if (lastStored && known.every(Boolean) && files.length === Object.keys(previous.files).length) {
+  if (lastStored && known.every(Boolean) && files.length === previous.files.size) {
     return {
       registry: options.registry,
       snapshot: previous.last!.snapshot,
@@ -155,7 +155,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok) throw invalidInput(diagnostics);
 
-  const removedPaths = previous ? Object.keys(previous.files).filter((path) => !fileByPath.has(path)) : [];
+  const removedPaths = previous ? [...previous.files.keys()].filter((path) => !fileByPath.has(path)) : [];
   // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
   let manifest: BuiltManifest | undefined;
   if (lastStored && analysed.size + removedPaths.length <= Math.max(64, files.length / 4)) {
@@ -174,7 +174,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       format: buildCacheFormat,
       tool: toolVersion,
       listedAt,
-      files: Object.fromEntries(files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
+      files: new Map(files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
       last: { snapshot: manifest.snapshotId },
     },
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
@@ -204,7 +204,7 @@ function nameChanges(previous: BuildIndex, paths: readonly string[], specs: read
   const nameOf = (id: string) => id.slice(0, id.indexOf('@'));
   const touched = new Set<string>();
   for (const path of paths) {
-    const id = previous.files[path]?.id;
+    const id = previous.files.get(path)?.id;
     if (id !== undefined) touched.add(nameOf(id));
   }
   const pathSet = new Set(paths);
@@ -220,7 +220,7 @@ function nameChanges(previous: BuildIndex, paths: readonly string[], specs: read
     return byName;
   };
   const before = group(
-    Object.values(previous.files).flatMap((entry) => (entry.id !== undefined && entry.digest !== undefined ? [{ name: nameOf(entry.id), version: entry.id.slice(entry.id.indexOf('@') + 1), kind: entry.kind, digest: entry.digest }] : [])),
+    [...previous.files.values()].flatMap((entry) => (entry.id !== undefined && entry.digest !== undefined ? [{ name: nameOf(entry.id), version: entry.id.slice(entry.id.indexOf('@') + 1), kind: entry.kind, digest: entry.digest }] : [])),
   );
   const now = group(specs);
   const changes = new Map<string, NameEntry | undefined>();
@@ -291,7 +291,7 @@ function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], lig
     else now.set(analysis.id, `${analysis.kind} ${analysis.spec?.digest ?? '-'}`);
   }
   const before = new Map<string, string>();
-  for (const entry of Object.values(previous.files)) if (entry.id !== undefined && !before.has(entry.id)) before.set(entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
+  for (const entry of previous.files.values()) if (entry.id !== undefined && !before.has(entry.id)) before.set(entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
   for (const [id, value] of now) if (before.get(id) !== value) changed.add(id);
   for (const id of before.keys()) if (!now.has(id)) changed.add(id);
 

@@ -8,6 +8,7 @@ import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot
 import { openStore } from '../../src/store/openStore.js';
 import { tempDir } from '../support/cli.js';
 import type { Diagnostic } from '../../src/errors.js';
+import type { BuildIndex } from '../../src/snapshot/buildCache.js';
 
 // The predicate's args $ref schema s0: a change to s0 reaches every tool through the predicate, both unchanged.
 const budgetPredicate = 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
@@ -167,4 +168,29 @@ test('worker threads give the same snapshot and diagnostics as a single thread',
   const singleErrors = await errors(1);
   assert.ok(singleErrors.length > 0);
   assert.deepEqual(await errors(2), singleErrors);
+});
+
+test('the build index round-trips through its stored form; a damaged or foreign one is no index at all', async () => {
+  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat } = await import('../../src/snapshot/buildCache.js');
+  const { toolVersion } = await import('../../src/version.js');
+  const warning: Diagnostic = { code: 'SPEC_WARNING', message: 'a "quoted"\u0000 message\nover lines', severity: 'warning', file: 'tools/a b.yaml', line: 2, column: 3 };
+  const index: BuildIndex = {
+    format: buildCacheFormat,
+    tool: toolVersion,
+    listedAt: 1764576000123.5,
+    files: new Map([
+      ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: `sha256:${'a'.repeat(64)}` as const, warnings: [warning] }],
+      ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema' }],
+    ]),
+    last: { snapshot: `sha256:${'b'.repeat(64)}` as const },
+  };
+  const text = encodeBuildIndex(index);
+  assert.deepEqual(decodeBuildIndex(text), index);
+  assert.deepEqual([...decodeBuildIndex(text)!.files.keys()], ['tools/a b.yaml', 'schemas/ünï\ncode.yaml'], 'listing order is kept');
+  assert.deepEqual(decodeBuildIndex(encodeBuildIndex({ ...index, files: new Map() }))!.files.size, 0);
+  assert.equal(decodeBuildIndex(text.slice(0, -3) + '\u0000x'), undefined, 'a field count that does not divide');
+  assert.equal(decodeBuildIndex(text.replace(buildCacheFormat, 'specstore/build-cache/v1')), undefined, 'another format');
+  assert.equal(decodeBuildIndex(text.replace(JSON.stringify(toolVersion), '"0.0.0-other"')), undefined, 'another tool version');
+  assert.equal(decodeBuildIndex('{"format":'), undefined, 'no header line');
+  assert.equal(decodeBuildIndex(JSON.stringify({ format: buildCacheFormat, tool: toolVersion, files: {} })), undefined, 'the older JSON form');
 });
