@@ -1,6 +1,7 @@
 // Runs yaml's lexer, parser and composer over the first document of a text. Nesting, size, tags, anchors, aliases
 // and directives are checked token by token, before the composer (recursive, memory-hungry) sees anything.
-import { Composer, Lexer, Parser, CST, type Document, type ErrorCode, type ParsedNode } from 'yaml';
+import type { CST, Document, ErrorCode, ParsedNode } from 'yaml';
+import { yamlModule } from './yamlModule.js';
 
 /** A problem at a string offset; turned into a Diagnostic (line, column) only when the file has problems. */
 export interface YamlFinding {
@@ -58,6 +59,7 @@ function collectionsOnStack(stack: CST.Token[]): number {
 }
 
 export function composeYamlDocument(text: string, maxDepth: number, maxNodes: number): ComposedYaml {
+  const { Composer, Lexer, Parser, CST } = yamlModule();
   const findings: YamlFinding[] = [];
   const tokens: CST.Token[] = [];
   const parser = new Parser();

@@ -1,5 +1,6 @@
 // Finds where a JSON pointer's value is written in a spec file; re-parses, so it is meant for error paths only.
-import { isMap, isScalar, isSeq, type ParsedNode } from 'yaml';
+import type { ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq } from './yamlModule.js';
 import { splitPointer } from '../core/json.js';
 import { composeYamlDocument } from './composeYamlDocument.js';
 import { decodeSpecText } from './decodeSpecText.js';

@@ -1,21 +1,23 @@
 // Ajv set-up, one class per JSON Schema draft (ajv's default class is draft-07 only).
 import Ajv2020Module from 'ajv/dist/2020.js';
-import Ajv2019Module from 'ajv/dist/2019.js';
-import AjvModule from 'ajv';
-import AjvDraft04Module from 'ajv-draft-04';
-import addFormatsModule from 'ajv-formats';
+import type Ajv2019Module from 'ajv/dist/2019.js';
+import type AjvModule from 'ajv';
+import type AjvDraft04Module from 'ajv-draft-04';
+import type addFormatsModule from 'ajv-formats';
 import type { Options } from 'ajv';
 import { createRequire } from 'node:module';
 
 const Ajv2020 = Ajv2020Module.default;
-const Ajv2019 = Ajv2019Module.default;
-const Ajv07 = AjvModule.default;
-const AjvDraft04 = AjvDraft04Module.default;
-const addFormats = addFormatsModule.default;
 const require = createRequire(import.meta.url);
+// Only the 2020-12 class (the kinds' schemas) is loaded up front; the other drafts and the formats are loaded by the
+// first schema that needs them (~30 ms of module loading that most builds never use).
+const loadAjv2019 = () => (require('ajv/dist/2019.js') as typeof Ajv2019Module).default;
+const loadAjv07 = () => (require('ajv') as typeof AjvModule).default;
+const loadAjvDraft04 = () => (require('ajv-draft-04') as typeof AjvDraft04Module).default;
+const loadAddFormats = () => (require('ajv-formats') as typeof addFormatsModule).default;
 
 export type Draft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
-export type AjvInstance = InstanceType<typeof Ajv2020> | InstanceType<typeof Ajv07> | InstanceType<typeof AjvDraft04>;
+export type AjvInstance = InstanceType<typeof Ajv2020> | InstanceType<ReturnType<typeof loadAjv07>> | InstanceType<ReturnType<typeof loadAjvDraft04>>;
 
 /** The draft a schema declares with `$schema`; absent means 2020-12. Undefined for an unknown `$schema`. */
 export function detectDraft(schema: unknown): Draft | undefined {
@@ -52,25 +54,25 @@ export function createUserAjv(draft: Draft): AjvInstance {
   let ajv: AjvInstance;
   switch (draft) {
     case 'draft-04':
-      ajv = new AjvDraft04(userSchemaOptions);
+      ajv = new (loadAjvDraft04())(userSchemaOptions);
       break;
     case 'draft-06': {
-      const instance = new Ajv07(userSchemaOptions);
+      const instance = new (loadAjv07())(userSchemaOptions);
       instance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
       ajv = instance;
       break;
     }
     case 'draft-07':
-      ajv = new Ajv07(userSchemaOptions);
+      ajv = new (loadAjv07())(userSchemaOptions);
       break;
     case '2019-09':
-      ajv = new Ajv2019(userSchemaOptions);
+      ajv = new (loadAjv2019())(userSchemaOptions);
       break;
     case '2020-12':
       ajv = new Ajv2020(userSchemaOptions);
       break;
   }
-  addFormats(ajv);
+  loadAddFormats()(ajv);
   return ajv;
 }
 
