@@ -20,12 +20,14 @@ export interface IndexEntry {
   id?: string;
   digest?: Digest;
   warnings?: Diagnostic[];
+  /** The ids the file references (its reference fields and its schemas' spec `$ref`s): what a change can reach. */
+  references: string[];
 }
 
 /**
- * The small half of the cache, read by every build: file stats and the last build's snapshot. Every entry with a digest
- * belongs to that snapshot (the index is written only by a build that stored it). The references between files and
- * the analyses (the large half) are read only when some file changed.
+ * The small half of the cache, read by every build: file stats, the ids each file references, and the last build's
+ * snapshot. Every entry with a digest belongs to that snapshot (the index is written only by a build that stored it).
+ * The analyses (the large half) are read only for the files a change reaches.
  */
 export interface BuildIndex {
   format: typeof buildCacheFormat;
@@ -46,16 +48,15 @@ export interface BuildCacheUpdate {
   analysed: Record<string, CachedAnalysis>;
   /** Paths of files that are gone. */
   removed: string[];
-  /** The ids each file references (files without references are absent). */
-  references: Record<string, string[]>;
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v5';
+export const buildCacheFormat = 'specstore/build-cache/v6';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
 const analysesPrefix = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}:`;
-const referencesKey = (registryPath: string) => `cache:references:${sha256HexOfString(registryPath)}`;
+/** Where format v5 kept the references apart from the index; deleted when seen. */
+const legacyReferencesKey = (registryPath: string) => `cache:references:${sha256HexOfString(registryPath)}`;
 /** Where format v2 kept every analysis in one value; deleted when seen. */
 const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
@@ -65,21 +66,29 @@ export async function loadBuildIndex(store: SpecStore, registryPath: string): Pr
 }
 
 /**
- * The index as stored: a JSON header line, then nine NUL-separated fields per file (path, size, mtime, ctime, inode,
- * kind, id, digest, warnings as JSON). Every build reads it, so it is made to be split, not parsed: on 13k files
- * JSON objects took ~35 ms to parse in a fresh process, this ~5 ms. Paths never contain NUL; ids and kinds are
- * validated names; JSON escapes NUL.
+ * The index as stored: a JSON header line, then per file these NUL-separated fields: path, size, mtime, ctime, inode,
+ * kind, id, digest, warnings as JSON, the number of ids it references, and those ids. Every build reads it, so it is
+ * made to be split, not parsed (13k files as JSON objects took ~35 ms to parse in a fresh process), and a build
+ * re-uses the text of every entry it did not change. Paths never contain NUL; ids and kinds are validated names; JSON
+ * escapes NUL.
  */
 export function encodeBuildIndex(index: BuildIndex): string {
   const { files, ...header } = index;
-  const fields: string[] = [];
+  const records: string[] = [];
   for (const [path, entry] of files) {
-    fields.push(path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '');
+    const known = encodedEntries.get(entry);
+    if (known !== undefined && known.path === path) {
+      records.push(known.text);
+      continue;
+    }
+    const fields = [path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '', String(entry.references.length), ...entry.references];
+    records.push(fields.join('\u0000'));
   }
-  return `${JSON.stringify(header)}\n${fields.join('\u0000')}`;
+  return `${JSON.stringify(header)}\n${records.join('\u0000')}`;
 }
 
-const fieldsPerFile = 9;
+/** The text each decoded entry came from (entries are never changed once made: a changed file gets a new one). */
+const encodedEntries = new WeakMap<IndexEntry, { path: string; text: string }>();
 
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
 export function decodeBuildIndex(text: string): BuildIndex | undefined {
@@ -88,29 +97,40 @@ export function decodeBuildIndex(text: string): BuildIndex | undefined {
     if (newline < 0) return undefined;
     const header = JSON.parse(text.slice(0, newline)) as Omit<BuildIndex, 'files'>;
     if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
-    const body = text.slice(newline + 1);
-    const fields = body === '' ? [] : body.split('\u0000');
-    if (fields.length % fieldsPerFile !== 0) return undefined;
     const files = new Map<string, IndexEntry>();
-    for (let i = 0; i < fields.length; i += fieldsPerFile) {
-      const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5] };
-      if (fields[i + 6] !== '') entry.id = fields[i + 6];
-      if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
-      if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]) as Diagnostic[];
-      files.set(fields[i], entry);
+    const end = text.length;
+    let position = newline + 1;
+    const field = (): string => {
+      if (position > end) throw new RangeError('truncated index');
+      let separator = text.indexOf('\u0000', position);
+      if (separator < 0) separator = end;
+      const value = text.slice(position, separator);
+      position = separator + 1;
+      return value;
+    };
+    const number = (): number => {
+      const value = Number(field());
+      if (!Number.isFinite(value)) throw new RangeError('not a number');
+      return value;
+    };
+    while (position < end) {
+      const start = position;
+      const path = field();
+      const entry: IndexEntry = { size: number(), mtimeMs: number(), ctimeMs: number(), ino: number(), kind: field(), references: [] };
+      const id = field();
+      const digest = field();
+      const warnings = field();
+      if (id !== '') entry.id = id;
+      if (digest !== '') entry.digest = digest as Digest;
+      if (warnings !== '') entry.warnings = JSON.parse(warnings) as Diagnostic[];
+      const count = number();
+      if (!Number.isSafeInteger(count) || count < 0) return undefined;
+      for (let i = 0; i < count; i++) entry.references.push(field());
+      if (files.has(path)) return undefined;
+      files.set(path, entry);
+      encodedEntries.set(entry, { path, text: text.slice(start, Math.min(position, end + 1) - 1) });
     }
     return { ...header, files };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Which ids each file of the last build references; undefined when unknown (then every file is re-linked). */
-export async function loadReferences(store: SpecStore, registryPath: string): Promise<Map<string, string[]> | undefined> {
-  const text = await store.kv.get(referencesKey(registryPath));
-  if (text === undefined) return undefined;
-  try {
-    return new Map(Object.entries(JSON.parse(text) as Record<string, string[]>));
   } catch {
     return undefined;
   }
@@ -130,12 +150,12 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
   });
 }
 
-/** Writes the index and references, the analyses of files analysed in this build, and deletes those of files that are gone. */
+/** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
   return [
     { type: 'put', key: indexKey(registryPath), value: encodeBuildIndex(update.index) },
-    { type: 'put', key: referencesKey(registryPath), value: JSON.stringify(update.references) },
+    { type: 'del', key: legacyReferencesKey(registryPath) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
     ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
     ...update.removed.map((path): BatchOperation => ({ type: 'del', key: `${prefix}${path}` })),
@@ -150,8 +170,8 @@ export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): 
   return file.mtimeMs < index.listedAt && file.ctimeMs < index.listedAt;
 }
 
-export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis): IndexEntry {
-  const entry: IndexEntry = { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, kind: file.kind };
+export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis, references: string[]): IndexEntry {
+  const entry: IndexEntry = { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, kind: file.kind, references };
   if (analysis.spec) {
     entry.id = analysis.spec.id;
     entry.digest = analysis.spec.digest;

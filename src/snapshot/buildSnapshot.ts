@@ -20,7 +20,6 @@ import {
   isUnchanged,
   loadBuildIndex,
   loadCachedAnalyses,
-  loadReferences,
   toCachedAnalysis,
   type BuildCacheUpdate,
   type BuildIndex,
@@ -116,9 +115,10 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 
   // Re-link the files that changed, and the unchanged ones whose references (directly or through other specs) reach
   // a spec that changed: their link result is the only one that can differ. Their analyses come from the cache.
-  const references = store && analysed.size < files.length ? await loadReferences(store, registry) : undefined;
-  const referencesOf = (index: number): string[] => (light.has(index) ? (references?.get(files[index].path) ?? []) : referencedIds(analyses[index]));
-  const relink = references ? affectedFiles(analyses, light, previous!, referencesOf) : [...light];
+  const referencesOf = (index: number): string[] => (known[index] ? known[index].references : referencedIds(analyses[index]));
+  const fileByPath = new Map(files.map((file) => [file.path, file]));
+  const removedPaths = previous ? [...previous.files.keys()].filter((path) => !fileByPath.has(path)) : [];
+  const relink = previous ? affectedFiles(analyses, light, previous, referencesOf, { analysed, removed: removedPaths }) : [...light];
   if (relink.length > 0) {
     const cached = await loadCachedAnalyses(store!, registry, relink.map((index) => files[index].path));
     const missing: number[] = [];
@@ -141,7 +141,6 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
   const { finishValidation, parsedValueOf } = await import('../validate/validateSpecs.js');
-  const fileByPath = new Map(files.map((file) => [file.path, file]));
   const bytesRead = new Map<string, Uint8Array>();
   const validation = finishValidation(analyses as FileAnalysis[], {
     kinds,
@@ -155,7 +154,6 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok) throw invalidInput(diagnostics);
 
-  const removedPaths = previous ? [...previous.files.keys()].filter((path) => !fileByPath.has(path)) : [];
   // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
   let manifest: BuiltManifest | undefined;
   if (lastStored && analysed.size + removedPaths.length <= Math.max(64, files.length / 4)) {
@@ -174,15 +172,12 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       format: buildCacheFormat,
       tool: toolVersion,
       listedAt,
-      files: new Map(files.map((file, index) => [file.path, indexEntry(file, analyses[index])])),
+      // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
+      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index], referencesOf(index))])),
       last: { snapshot: manifest.snapshotId },
     },
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
     removed: removedPaths,
-    references: Object.fromEntries(files.flatMap((file, index) => {
-      const ids = referencesOf(index);
-      return ids.length > 0 ? [[file.path, ids]] : [];
-    })),
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
   const reusedDigests = validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
@@ -280,21 +275,30 @@ function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
 
 /**
  * The unchanged files (those still described by the index alone) to link again: the referrers, direct or through
- * other specs, of every id whose spec was added, removed, duplicated or changed in kind or digest.
+ * other specs, of every id whose spec was added, removed, duplicated or changed in kind or digest. Only the files read
+ * again and the files that are gone can change an id, so only theirs are compared (the index holds no duplicates:
+ * it is written only by a build that succeeded).
  */
-function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], light: ReadonlySet<number>, previous: BuildIndex, referencesOf: (index: number) => string[]): number[] {
-  const now = new Map<string, string>();
-  const changed = new Set<string>();
-  for (const analysis of analyses) {
-    if (analysis.id === undefined) continue;
-    if (now.has(analysis.id)) changed.add(analysis.id);
-    else now.set(analysis.id, `${analysis.kind} ${analysis.spec?.digest ?? '-'}`);
+function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], light: ReadonlySet<number>, previous: BuildIndex, referencesOf: (index: number) => string[], changedPaths: { analysed: Iterable<number>; removed: readonly string[] }): number[] {
+  const before = new Map<string, string[]>();
+  const now = new Map<string, string[]>();
+  const note = (map: Map<string, string[]>, id: string, state: string) => {
+    const states = map.get(id);
+    if (states) states.push(state);
+    else map.set(id, [state]);
+  };
+  const noteEntry = (entry: IndexEntry | undefined) => {
+    if (entry?.id !== undefined) note(before, entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
+  };
+  for (const index of changedPaths.analysed) {
+    const analysis = analyses[index];
+    noteEntry(previous.files.get(analysis.path));
+    if (analysis.id !== undefined) note(now, analysis.id, `${analysis.kind} ${analysis.spec?.digest ?? '-'}`);
   }
-  const before = new Map<string, string>();
-  for (const entry of previous.files.values()) if (entry.id !== undefined && !before.has(entry.id)) before.set(entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
-  for (const [id, value] of now) if (before.get(id) !== value) changed.add(id);
-  for (const id of before.keys()) if (!now.has(id)) changed.add(id);
-
+  for (const path of changedPaths.removed) noteEntry(previous.files.get(path));
+  const changed = new Set<string>();
+  const same = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
+  for (const id of new Set([...before.keys(), ...now.keys()])) if (!same(before.get(id), now.get(id))) changed.add(id);
   // Changes travel through every file, analysed or not (a predicate read again but unchanged still passes on a change
   // to the schema its args $ref); only the files the index alone describes need linking again.
   const referrers = new Map<string, number[]>();

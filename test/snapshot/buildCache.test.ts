@@ -179,16 +179,28 @@ test('the build index round-trips through its stored form; a damaged or foreign 
     tool: toolVersion,
     listedAt: 1764576000123.5,
     files: new Map([
-      ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: `sha256:${'a'.repeat(64)}` as const, warnings: [warning] }],
-      ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema' }],
+      ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: `sha256:${'a'.repeat(64)}` as const, warnings: [warning], references: ['s.b@1', 'p.c@2'] }],
+      ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema', references: [] }],
+      ['schemas/last.yaml', { size: 7, mtimeMs: 1, ctimeMs: 2, ino: 3, kind: 'schema', id: 's.b@1', digest: `sha256:${'c'.repeat(64)}` as const, references: ['s.d@1'] }],
     ]),
     last: { snapshot: `sha256:${'b'.repeat(64)}` as const },
   };
   const text = encodeBuildIndex(index);
   assert.deepEqual(decodeBuildIndex(text), index);
-  assert.deepEqual([...decodeBuildIndex(text)!.files.keys()], ['tools/a b.yaml', 'schemas/ünï\ncode.yaml'], 'listing order is kept');
+  assert.deepEqual([...decodeBuildIndex(text)!.files.keys()], ['tools/a b.yaml', 'schemas/ünï\ncode.yaml', 'schemas/last.yaml'], 'listing order is kept');
+  // Entries decoded and written again unchanged are written as the same text; a replaced entry is encoded afresh.
+  const decoded = decodeBuildIndex(text)!;
+  assert.equal(encodeBuildIndex(decoded), text);
+  decoded.files.set('schemas/last.yaml', { ...decoded.files.get('schemas/last.yaml')!, references: ['s.e@1', 's.f@1'] });
+  const reencoded = encodeBuildIndex(decoded);
+  assert.deepEqual(decodeBuildIndex(reencoded)!.files.get('schemas/last.yaml')!.references, ['s.e@1', 's.f@1']);
+  assert.deepEqual(decodeBuildIndex(reencoded)!.files.get('tools/a b.yaml'), index.files.get('tools/a b.yaml'));
+  decoded.files.delete('tools/a b.yaml');
+  decoded.files.set('tools/renamed.yaml', index.files.get('tools/a b.yaml')!);
+  assert.deepEqual([...decodeBuildIndex(encodeBuildIndex(decoded))!.files.keys()].sort(), ['schemas/last.yaml', 'schemas/ünï\ncode.yaml', 'tools/renamed.yaml']);
   assert.deepEqual(decodeBuildIndex(encodeBuildIndex({ ...index, files: new Map() }))!.files.size, 0);
-  assert.equal(decodeBuildIndex(text.slice(0, -3) + '\u0000x'), undefined, 'a field count that does not divide');
+  assert.equal(decodeBuildIndex(text.slice(0, text.lastIndexOf('\u0000'))), undefined, 'a truncated entry');
+  assert.equal(decodeBuildIndex(text.replace('\u00002\u0000s.b@1', '\u0000x\u0000s.b@1')), undefined, 'a reference count that is not a number');
   assert.equal(decodeBuildIndex(text.replace(buildCacheFormat, 'specstore/build-cache/v1')), undefined, 'another format');
   assert.equal(decodeBuildIndex(text.replace(JSON.stringify(toolVersion), '"0.0.0-other"')), undefined, 'another tool version');
   assert.equal(decodeBuildIndex('{"format":'), undefined, 'no header line');
