@@ -33,26 +33,39 @@ export interface BuildIndex {
   format: typeof buildCacheFormat;
   /** Analyses depend on the tool's rules: another version starts afresh. */
   tool: string;
-  /** When the files were listed; an entry modified at or after this instant is not trusted (the "racy git" rule). */
+  /**
+   * When this build listed the files. An entry is trusted only for a file not modified at or after the instant its
+   * entry was recorded (the "racy git" rule): entries are stored in buckets, each with the listing time of the build
+   * that last wrote it.
+   */
   listedAt: number;
   /** By path relative to the registry, in listing order. */
   files: Map<string, IndexEntry>;
   /** The snapshot the last build stored: exactly the specs of `files`. */
   last?: { snapshot: Digest };
+  /** The store's publication count when this index's specs were checked against the published versions. */
+  publications?: number;
+  /** As read from the store: the listing time of the build that wrote each bucket (by bucket number). */
+  bucketListedAt?: number[];
 }
 
 /** What a build writes to the cache besides the snapshot. */
 export interface BuildCacheUpdate {
   index: BuildIndex;
+  /** The index this build started from: only the buckets whose entries differ from it are written. */
+  previous?: BuildIndex;
   /** Analyses of the files this build read. */
   analysed: Record<string, CachedAnalysis>;
   /** Paths of files that are gone. */
   removed: string[];
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v6';
+export const buildCacheFormat = 'specstore/build-cache/v7';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
+/** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */
+const bucketKey = (registryPath: string, bucket: number) => `cache:build:${sha256HexOfString(registryPath)}:${String(bucket).padStart(2, '0')}`;
+const bucketCount = 64;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
 const analysesPrefix = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}:`;
 /** Where format v5 kept the references apart from the index; deleted when seen. */
@@ -61,79 +74,98 @@ const legacyReferencesKey = (registryPath: string) => `cache:references:${sha256
 const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
 export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
-  const text = await store.kv.get(indexKey(registryPath));
-  return text === undefined ? undefined : decodeBuildIndex(text);
+  const header = await store.kv.get(indexKey(registryPath));
+  if (header === undefined) return undefined;
+  const buckets = await store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)));
+  return decodeBuildIndex({ header, buckets: new Map(buckets.flatMap((text, bucket) => (text === undefined ? [] : [[bucket, text]]))) });
+}
+
+/** The bucket of a path: FNV-1a over its UTF-16 code units (stable for a format version; only the cache uses it). */
+export function bucketOf(path: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % bucketCount;
+}
+
+/** The stored form of an index: a JSON header, and the text of each bucket (undefined: delete an emptied bucket). */
+export interface EncodedBuildIndex {
+  header: string;
+  buckets: Map<number, string | undefined>;
 }
 
 /**
- * The index as stored: a JSON header line, then per file these NUL-separated fields: path, size, mtime, ctime, inode,
- * kind, id, digest, warnings as JSON, the number of ids it references, and those ids. Every build reads it, so it is
- * made to be split, not parsed (13k files as JSON objects took ~35 ms to parse in a fresh process), and a build
- * re-uses the text of every entry it did not change. Paths never contain NUL; ids and kinds are validated names; JSON
- * escapes NUL.
+ * A bucket as stored: the listing time of the build that wrote it, a line break, then per file these NUL-separated
+ * fields: path, size, mtime, ctime, inode, kind, id, digest, warnings as JSON, the number of ids it references, and
+ * those ids. Every build reads the index, so it is made to be split, not parsed (13k files as JSON objects took
+ * ~35 ms to parse in a fresh process), and written back only where it changed: with `previous`, only the buckets whose
+ * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
+ * NUL; ids and kinds are validated names; JSON escapes NUL.
  */
-export function encodeBuildIndex(index: BuildIndex): string {
-  const { files, ...header } = index;
-  const records: string[] = [];
-  for (const [path, entry] of files) {
-    const known = encodedEntries.get(entry);
-    if (known !== undefined && known.path === path) {
-      records.push(known.text);
-      continue;
+export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex): EncodedBuildIndex {
+  const { files, listedAt, bucketListedAt: _read, ...header } = index;
+  const byBucket = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
+  for (const [path, entry] of files) byBucket[bucketOf(path)].push([path, entry]);
+  const previousCounts = new Array<number>(bucketCount).fill(0);
+  if (previous) for (const path of previous.files.keys()) previousCounts[bucketOf(path)]++;
+  const buckets = new Map<number, string | undefined>();
+  byBucket.forEach((entries, bucket) => {
+    if (previous && previousCounts[bucket] === entries.length && entries.every(([path, entry]) => previous.files.get(path) === entry)) return;
+    if (entries.length === 0) {
+      if (!previous || previousCounts[bucket] > 0) buckets.set(bucket, undefined); // without `previous`, clear any stale one
+      return;
     }
-    const fields = [path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '', String(entry.references.length), ...entry.references];
-    records.push(fields.join('\u0000'));
-  }
-  return `${JSON.stringify(header)}\n${records.join('\u0000')}`;
+    const fields: string[] = [];
+    for (const [path, entry] of entries) {
+      fields.push(path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '', String(entry.references.length), ...entry.references);
+    }
+    buckets.set(bucket, `${listedAt}\n${fields.join('\u0000')}`);
+  });
+  return { header: JSON.stringify({ ...header, listedAt }), buckets };
 }
 
-/** The text each decoded entry came from (entries are never changed once made: a changed file gets a new one). */
-const encodedEntries = new WeakMap<IndexEntry, { path: string; text: string }>();
-
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
-export function decodeBuildIndex(text: string): BuildIndex | undefined {
+export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<number, string> }): BuildIndex | undefined {
   try {
-    const newline = text.indexOf('\n');
-    if (newline < 0) return undefined;
-    const header = JSON.parse(text.slice(0, newline)) as Omit<BuildIndex, 'files'>;
+    const header = JSON.parse(stored.header) as Omit<BuildIndex, 'files'>;
     if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
     const files = new Map<string, IndexEntry>();
-    const end = text.length;
-    let position = newline + 1;
-    const field = (): string => {
-      if (position > end) throw new RangeError('truncated index');
-      let separator = text.indexOf('\u0000', position);
-      if (separator < 0) separator = end;
-      const value = text.slice(position, separator);
-      position = separator + 1;
-      return value;
-    };
-    const number = (): number => {
-      const value = Number(field());
-      if (!Number.isFinite(value)) throw new RangeError('not a number');
-      return value;
-    };
-    while (position < end) {
-      const start = position;
-      const path = field();
-      const entry: IndexEntry = { size: number(), mtimeMs: number(), ctimeMs: number(), ino: number(), kind: field(), references: [] };
-      const id = field();
-      const digest = field();
-      const warnings = field();
-      if (id !== '') entry.id = id;
-      if (digest !== '') entry.digest = digest as Digest;
-      if (warnings !== '') entry.warnings = JSON.parse(warnings) as Diagnostic[];
-      const count = number();
-      if (!Number.isSafeInteger(count) || count < 0) return undefined;
-      for (let i = 0; i < count; i++) entry.references.push(field());
-      if (files.has(path)) return undefined;
-      files.set(path, entry);
-      encodedEntries.set(entry, { path, text: text.slice(start, Math.min(position, end + 1) - 1) });
+    const bucketListedAt: number[] = [];
+    for (const [bucket, text] of stored.buckets) {
+      const listedAt = decodeBucket(text, files);
+      if (listedAt === undefined) return undefined;
+      bucketListedAt[bucket] = listedAt;
     }
-    return { ...header, files };
+    const index: BuildIndex = { ...header, files, bucketListedAt };
+    oldestBucket.set(index, Math.min(...bucketListedAt.filter((time) => time !== undefined)));
+    return index;
   } catch {
     return undefined;
   }
+}
+
+/** Adds a bucket's entries to `files`; returns the bucket's listing time, or undefined if it is damaged. */
+function decodeBucket(text: string, files: Map<string, IndexEntry>): number | undefined {
+  const newline = text.indexOf('\n');
+  const listedAt = Number(text.slice(0, newline));
+  if (newline < 0 || !Number.isFinite(listedAt)) return undefined;
+  const fields = text.slice(newline + 1).split('\u0000');
+  let i = 0;
+  while (i < fields.length) {
+    if (i + 10 > fields.length) return undefined;
+    const path = fields[i];
+    const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5], references: [] };
+    if (fields[i + 6] !== '') entry.id = fields[i + 6];
+    if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
+    if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]) as Diagnostic[];
+    const count = Number(fields[i + 9]);
+    i += 10;
+    if (!Number.isSafeInteger(count) || count < 0 || i + count > fields.length) return undefined;
+    if (count > 0) entry.references = fields.slice(i, i + count);
+    i += count;
+    if (!(Number.isFinite(entry.size) && Number.isFinite(entry.mtimeMs) && Number.isFinite(entry.ctimeMs) && Number.isFinite(entry.ino)) || files.has(path)) return undefined;
+    files.set(path, entry);
+  }
+  return listedAt;
 }
 
 /** The cached analyses of these files (undefined where there is none, or it is damaged: a miss). */
@@ -153,8 +185,10 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
 /** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
+  const { header, buckets } = encodeBuildIndex(update.index, update.previous);
   return [
-    { type: 'put', key: indexKey(registryPath), value: encodeBuildIndex(update.index) },
+    { type: 'put', key: indexKey(registryPath), value: header },
+    ...[...buckets].map(([bucket, text]): BatchOperation => (text === undefined ? { type: 'del', key: bucketKey(registryPath, bucket) } : { type: 'put', key: bucketKey(registryPath, bucket), value: text })),
     { type: 'del', key: legacyReferencesKey(registryPath) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
     ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
@@ -162,12 +196,19 @@ export function buildCacheOperations(registryPath: string, update: BuildCacheUpd
   ];
 }
 
-/** Whether a file is as the index saw it, and was not modified in the instant of that listing or after. */
+/** The listing time of each index's oldest bucket. */
+const oldestBucket = new WeakMap<BuildIndex, number>();
+
+/** Whether a file is as the index saw it, and was not modified in the instant its entry was recorded or after. */
 export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
   const entry = index?.files.get(file.path);
   if (!entry || !index) return false;
   if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino || entry.kind !== file.kind) return false;
-  return file.mtimeMs < index.listedAt && file.ctimeMs < index.listedAt;
+  // Most files are older than every bucket: only a file modified since the oldest bucket was written needs its own.
+  const newest = Math.max(file.mtimeMs, file.ctimeMs);
+  if (index.bucketListedAt === undefined) return newest < index.listedAt;
+  if (newest < (oldestBucket.get(index) ?? Number.NEGATIVE_INFINITY)) return true;
+  return newest < (index.bucketListedAt[bucketOf(file.path)] ?? index.listedAt);
 }
 
 export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis, references: string[]): IndexEntry {

@@ -39,6 +39,11 @@ export interface CompiledRegistry {
   objects: CanonicalObject[];
   /** Objects the build takes from the store without writing them (cached specs): checked again under the write lock. */
   requires: Digest[];
+  /**
+   * The last build checked its specs against the published versions when the store's publication count was
+   * `publications`: while it still is, only the specs of the files read again (`uncheckedPaths`) need the check.
+   */
+  versionsChecked?: { publications: number; uncheckedPaths: Set<string> };
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
@@ -88,6 +93,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       requires: [previous.last!.snapshot],
       diagnostics: [...listing.diagnostics, ...files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
       cache: undefined,
+      ...versionsCheckedBy(previous, []),
       analyzed: 0,
       reused: files.length,
     };
@@ -176,6 +182,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index], referencesOf(index))])),
       last: { snapshot: manifest.snapshotId },
     },
+    ...(previous ? { previous } : {}),
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
     removed: removedPaths,
   };
@@ -189,9 +196,18 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     requires: lastStored && reusedDigests.length > 0 ? [previous.last!.snapshot] : reusedDigests,
     diagnostics,
     cache,
+    ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index].path)),
     analyzed: analysed.size,
     reused,
   };
+}
+
+/**
+ * What the last build checked against the published versions (its index records the publication count then): every
+ * spec of a file not read again is one of its specs, with the same id and digest.
+ */
+function versionsCheckedBy(previous: BuildIndex | undefined, readAgain: string[]): Pick<CompiledRegistry, 'versionsChecked'> {
+  return previous?.publications === undefined ? {} : { versionsChecked: { publications: previous.publications, uncheckedPaths: new Set(readAgain) } };
 }
 
 /** The names whose entry differs from the last build's, for the files at these paths: new entry, or undefined if gone. */
@@ -397,7 +413,13 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
-    extraOperations: async () => [...(await assertStillStored(store, compiled.requires)), ...(await buildVersionOperations(store, compiled, { ...options, now })), ...(compiled.cache ? buildCacheOperations(resolve(compiled.registry), compiled.cache) : [])],
+    extraOperations: async () => {
+      const stillStored = await assertStillStored(store, compiled.requires);
+      const versions = await buildVersionOperations(store, compiled, { ...options, now });
+      // The index records the publication count its specs were checked at, for the next build.
+      const cache = compiled.cache ? buildCacheOperations(resolve(compiled.registry), { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
+      return [...stillStored, ...versions.operations, ...cache];
+    },
   });
   return {
     snapshot: commit.snapshot,

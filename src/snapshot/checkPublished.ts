@@ -8,6 +8,7 @@ import {
   conflictMessage,
   findPublishedConflicts,
   publicationOperations,
+  readPublicationCount,
   versionMutatedError,
   type VersionConflict,
   type VersionEntry,
@@ -26,15 +27,22 @@ export interface VersionCheckOptions {
 
 /**
  * Runs inside commitBuild's write lock: throws VERSION_MUTATED (with a positioned diagnostic per changed spec) so that
- * nothing is written, or returns the published-version records a tagged build adds to its batch.
+ * nothing is written, or returns the published-version records a tagged build adds to its batch, and the store's
+ * publication count once the batch is written. When nothing was published since the last build checked its specs
+ * (`compiled.versionsChecked`), only the specs that build did not have are checked.
  */
-export async function buildVersionOperations(store: SpecStore, compiled: CompiledRegistry, options: VersionCheckOptions): Promise<BatchOperation[]> {
+export async function buildVersionOperations(store: SpecStore, compiled: CompiledRegistry, options: VersionCheckOptions): Promise<{ operations: BatchOperation[]; publications: number }> {
   const snapshot = compiled.snapshot;
   const entries: VersionEntry[] = compiled.specs.map(({ id, digest }) => ({ id, digest }));
-  const conflicts = await findPublishedConflicts(store, entries);
+  const publications = await readPublicationCount(store);
+  const checked = compiled.versionsChecked;
+  const toCheck = checked !== undefined && checked.publications === publications ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : entries;
+  const conflicts = await findPublishedConflicts(store, toCheck);
   if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries, new Set(conflicts.map((c) => c.id)))));
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
-  return options.tag === undefined ? [] : publicationOperations(store, snapshot, entries, [`tag ${options.tag}`], options.now);
+  if (options.tag === undefined) return { operations: [], publications };
+  const operations = await publicationOperations(store, snapshot, entries, [`tag ${options.tag}`], options.now);
+  return { operations, publications: operations.some((operation) => operation.key.startsWith('pub:')) ? publications + 1 : publications };
 }
 
 /** Conflicts with any snapshot in the store (one per id, the first snapshot found); `skip` holds ids already reported. */

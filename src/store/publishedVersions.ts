@@ -32,6 +32,16 @@ export interface VersionConflict {
   published: boolean;
 }
 
+/**
+ * How many batches have published versions in this store (`meta:publications`; 0 if none did). A build that checked
+ * its specs against the published versions at count N need not check the same specs again while the count is N.
+ */
+export async function readPublicationCount(store: SpecStore): Promise<number> {
+  const text = await store.kv.get(keys.meta('publications'));
+  const count = text === undefined ? 0 : Number(text);
+  return Number.isSafeInteger(count) && count >= 0 ? count : Number.NaN; // a damaged count matches nothing
+}
+
 /** The published records of the given ids (absent ids are left out). */
 export async function readPublishedVersions(store: SpecStore, ids: readonly string[]): Promise<Map<string, PublishedVersion>> {
   const values = await store.kv.getMany(ids.map(keys.published));
@@ -73,6 +83,7 @@ export async function publicationOperations(store: SpecStore, snapshot: Digest, 
     }
   }
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot);
+  if (operations.length > 0) operations.push({ type: 'put', key: keys.meta('publications'), value: String((await readPublicationCount(store)) + 1) });
   const pin = await readPinRecord(store, snapshot);
   const reasons = by.filter((reason, i) => !pin?.by.includes(reason) && by.indexOf(reason) === i);
   if (pin === undefined || reasons.length > 0) {

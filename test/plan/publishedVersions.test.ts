@@ -164,3 +164,25 @@ test('CLI: spec build after a tag refuses a mutated version (exit 1, VERSION_MUT
   assert.equal(text.status, 1);
   assert.match(text.stderr, /^registry\/policies\/default\.yaml:\d+:\d+ VERSION_MUTATED /m);
 });
+
+test('the build cache never skips the published-version check: a version published after the last build still fails an unchanged rebuild', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const a = join(dir.path, 'a');
+  const b = join(dir.path, 'b');
+  writeFiles(a, v1);
+  writeFiles(b, { ...v1, ...mutated });
+  const store = await openStore({ directory: join(dir.path, 'store'), create: true });
+  t.after(() => store.close());
+  const past = () => new Date(Date.now() - 60_000); // files are older than the listing: the cache trusts them
+  await buildSnapshot({ registry: a, store, now: () => new Date(Date.now() + 60_000) });
+  const unchanged = await buildSnapshot({ registry: a, store, now: past });
+  assert.equal(unchanged.analyzed, 0, 'an unchanged rebuild comes from the cache');
+  // Another registry publishes p@1 with other content; registry a is unchanged, but its p@1 may no longer be built.
+  await buildSnapshot({ registry: b, store, tag: 'prod' });
+  const error = await rejectsWith(buildSnapshot({ registry: a, store, now: past }), 'VERSION_MUTATED');
+  assert.equal((error.data['conflicts'] as { id: string }[])[0].id, 'p@1');
+  // And with a file of a changed (the unchanged p@1 still conflicts).
+  writeFiles(a, { 'policies/q.yaml': 'id: "q@1"\nbudget: {max_usd_micro: 21}\n' });
+  await rejectsWith(buildSnapshot({ registry: a, store, useCache: true }), 'VERSION_MUTATED');
+});

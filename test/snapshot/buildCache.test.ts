@@ -8,7 +8,7 @@ import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot
 import { openStore } from '../../src/store/openStore.js';
 import { tempDir } from '../support/cli.js';
 import type { Diagnostic } from '../../src/errors.js';
-import type { BuildIndex } from '../../src/snapshot/buildCache.js';
+import type { BuildIndex, IndexEntry } from '../../src/snapshot/buildCache.js';
 
 // The predicate's args $ref schema s0: a change to s0 reaches every tool through the predicate, both unchanged.
 const budgetPredicate = 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
@@ -170,39 +170,77 @@ test('worker threads give the same snapshot and diagnostics as a single thread',
   assert.deepEqual(await errors(2), singleErrors);
 });
 
-test('the build index round-trips through its stored form; a damaged or foreign one is no index at all', async () => {
-  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat } = await import('../../src/snapshot/buildCache.js');
+test('the build index round-trips through its stored buckets; a build writes only the buckets that changed', async () => {
+  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat, bucketOf, isUnchanged } = await import('../../src/snapshot/buildCache.js');
   const { toolVersion } = await import('../../src/version.js');
-  const warning: Diagnostic = { code: 'SPEC_WARNING', message: 'a "quoted"\u0000 message\nover lines', severity: 'warning', file: 'tools/a b.yaml', line: 2, column: 3 };
-  const index: BuildIndex = {
-    format: buildCacheFormat,
-    tool: toolVersion,
-    listedAt: 1764576000123.5,
-    files: new Map([
-      ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: `sha256:${'a'.repeat(64)}` as const, warnings: [warning], references: ['s.b@1', 'p.c@2'] }],
-      ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema', references: [] }],
-      ['schemas/last.yaml', { size: 7, mtimeMs: 1, ctimeMs: 2, ino: 3, kind: 'schema', id: 's.b@1', digest: `sha256:${'c'.repeat(64)}` as const, references: ['s.d@1'] }],
-    ]),
-    last: { snapshot: `sha256:${'b'.repeat(64)}` as const },
+  type Stored = { header: string; buckets: Map<number, string> };
+  const stored = (encoded: { header: string; buckets: Map<number, string | undefined> }, base?: Stored): Stored => {
+    const buckets = new Map(base?.buckets ?? []);
+    for (const [bucket, text] of encoded.buckets) {
+      if (text === undefined) buckets.delete(bucket);
+      else buckets.set(bucket, text);
+    }
+    return { header: encoded.header, buckets };
   };
-  const text = encodeBuildIndex(index);
-  assert.deepEqual(decodeBuildIndex(text), index);
-  assert.deepEqual([...decodeBuildIndex(text)!.files.keys()], ['tools/a b.yaml', 'schemas/ünï\ncode.yaml', 'schemas/last.yaml'], 'listing order is kept');
-  // Entries decoded and written again unchanged are written as the same text; a replaced entry is encoded afresh.
-  const decoded = decodeBuildIndex(text)!;
-  assert.equal(encodeBuildIndex(decoded), text);
-  decoded.files.set('schemas/last.yaml', { ...decoded.files.get('schemas/last.yaml')!, references: ['s.e@1', 's.f@1'] });
-  const reencoded = encodeBuildIndex(decoded);
-  assert.deepEqual(decodeBuildIndex(reencoded)!.files.get('schemas/last.yaml')!.references, ['s.e@1', 's.f@1']);
-  assert.deepEqual(decodeBuildIndex(reencoded)!.files.get('tools/a b.yaml'), index.files.get('tools/a b.yaml'));
-  decoded.files.delete('tools/a b.yaml');
-  decoded.files.set('tools/renamed.yaml', index.files.get('tools/a b.yaml')!);
-  assert.deepEqual([...decodeBuildIndex(encodeBuildIndex(decoded))!.files.keys()].sort(), ['schemas/last.yaml', 'schemas/ünï\ncode.yaml', 'tools/renamed.yaml']);
-  assert.deepEqual(decodeBuildIndex(encodeBuildIndex({ ...index, files: new Map() }))!.files.size, 0);
-  assert.equal(decodeBuildIndex(text.slice(0, text.lastIndexOf('\u0000'))), undefined, 'a truncated entry');
-  assert.equal(decodeBuildIndex(text.replace('\u00002\u0000s.b@1', '\u0000x\u0000s.b@1')), undefined, 'a reference count that is not a number');
-  assert.equal(decodeBuildIndex(text.replace(buildCacheFormat, 'specstore/build-cache/v1')), undefined, 'another format');
-  assert.equal(decodeBuildIndex(text.replace(JSON.stringify(toolVersion), '"0.0.0-other"')), undefined, 'another tool version');
-  assert.equal(decodeBuildIndex('{"format":'), undefined, 'no header line');
-  assert.equal(decodeBuildIndex(JSON.stringify({ format: buildCacheFormat, tool: toolVersion, files: {} })), undefined, 'the older JSON form');
+  const warning: Diagnostic = { code: 'SPEC_WARNING', message: 'a "quoted"\u0000 message\nover lines', severity: 'warning', file: 'tools/a b.yaml', line: 2, column: 3 };
+  const digest = (c: string) => `sha256:${c.repeat(64)}` as const;
+  const files = new Map<string, IndexEntry>([
+    ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: digest('a'), warnings: [warning], references: ['s.b@1', 'p.c@2'] }],
+    ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema', references: [] }],
+  ]);
+  for (let i = 0; i < 300; i++) files.set(`schemas/s${i}.yaml`, { size: i, mtimeMs: 1000 + i, ctimeMs: 1000 + i, ino: i, kind: 'schema', id: `s${i}@1`, digest: digest('c'), references: i % 2 ? [`s${i - 1}@1`] : [] });
+  const index: BuildIndex = { format: buildCacheFormat, tool: toolVersion, listedAt: 1764576000123.5, files, last: { snapshot: digest('b') } };
+  const first = stored(encodeBuildIndex(index));
+  assert.ok(first.buckets.size > 32, 'entries are spread over buckets');
+  const decoded = decodeBuildIndex(first)!;
+  const { bucketListedAt, ...rest } = decoded;
+  assert.deepEqual(rest, index);
+  assert.deepEqual([...new Set(bucketListedAt!.filter((time) => time !== undefined))], [index.listedAt], 'each bucket records when it was written');
+  assert.deepEqual([...decoded.files.keys()].sort(), [...files.keys()].sort());
+
+  // The next build keeps every entry but one and adds one file: two buckets change, at most.
+  const next: BuildIndex = { ...index, listedAt: index.listedAt + 5000, files: new Map(decoded.files) };
+  next.files.set('schemas/s7.yaml', { ...decoded.files.get('schemas/s7.yaml')!, size: 99, references: ['s.e@1', 's.f@1'] });
+  next.files.set('tools/new.yaml', { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, kind: 'tool', references: [] });
+  const update = encodeBuildIndex(next, decoded);
+  assert.deepEqual([...update.buckets.keys()].sort(), [...new Set([bucketOf('schemas/s7.yaml'), bucketOf('tools/new.yaml')])].sort());
+  const second = stored(update, first);
+  const reread = decodeBuildIndex(second)!;
+  assert.deepEqual(reread.files.get('schemas/s7.yaml')!.references, ['s.e@1', 's.f@1']);
+  assert.deepEqual(reread.files.get('tools/a b.yaml'), files.get('tools/a b.yaml'));
+  assert.equal(reread.files.size, files.size + 1);
+
+  // Trust is per bucket: an entry recorded in the instant its file was modified stays untrusted while its bucket is
+  // not rewritten, even when later builds (writing other buckets) move the header's listing time on.
+  const racyPath = 'schemas/racy.yaml';
+  const otherPath = Array.from({ length: 64 }, (_, i) => `tools/o${i}.yaml`).find((path) => bucketOf(path) !== bucketOf(racyPath))!;
+  const t1 = 1764576000000;
+  const racyEntry: IndexEntry = { size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7, kind: 'schema', references: [] };
+  const racyFirst = stored(encodeBuildIndex({ ...index, listedAt: t1, files: new Map([[racyPath, racyEntry], [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 1, ctimeMs: 1 }]]) }));
+  const racyDecoded = decodeBuildIndex(racyFirst)!;
+  const racyNext = encodeBuildIndex({ ...racyDecoded, listedAt: t1 + 60_000, files: new Map([...racyDecoded.files, [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }]]) }, racyDecoded);
+  assert.deepEqual([...racyNext.buckets.keys()], [bucketOf(otherPath)]);
+  const racyLater = decodeBuildIndex(stored(racyNext, racyFirst))!;
+  const stat = { file: racyPath, path: racyPath, absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
+  assert.equal(racyLater.listedAt, t1 + 60_000);
+  assert.equal(isUnchanged(racyLater, stat), false, 'modified in the instant its bucket was written: not trusted');
+  assert.equal(isUnchanged(racyLater, { ...stat, path: otherPath, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }), true);
+
+  // An emptied bucket is deleted; without a previous index every empty bucket is cleared (no stale entries survive).
+  const emptied = encodeBuildIndex({ ...next, files: new Map([...next.files].filter(([path]) => bucketOf(path) !== bucketOf('tools/new.yaml'))) }, reread);
+  assert.equal(emptied.buckets.get(bucketOf('tools/new.yaml')), undefined);
+  assert.ok(emptied.buckets.has(bucketOf('tools/new.yaml')));
+  assert.equal([...encodeBuildIndex({ ...index, files: new Map() }).buckets.values()].filter((text) => text === undefined).length, 64);
+
+  // Damaged or foreign: no index at all.
+  const [someBucket, someText] = [...first.buckets][0];
+  const damaged = (text: string) => decodeBuildIndex({ header: first.header, buckets: new Map([...first.buckets, [someBucket, text]]) });
+  assert.equal(damaged(someText.slice(0, someText.lastIndexOf('\u0000'))), undefined, 'a truncated entry');
+  assert.equal(damaged(someText.replace(/^[0-9.]+\n/, 'x\n')), undefined, 'no listing time');
+  const parts = someText.split('\u0000');
+  parts[1] = `x${parts[1]}`;
+  assert.equal(damaged(parts.join('\u0000')), undefined, 'a size that is not a number');
+  assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(buildCacheFormat, 'specstore/build-cache/v1') }), undefined, 'another format');
+  assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(JSON.stringify(toolVersion), '"0.0.0-other"') }), undefined, 'another tool version');
+  assert.equal(decodeBuildIndex({ ...first, header: '{"format":' }), undefined, 'a damaged header');
 });
