@@ -101,17 +101,14 @@ export interface EncodedBuildIndex {
  * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
  * NUL; ids and kinds are validated names; JSON escapes NUL.
  */
-export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex): EncodedBuildIndex {
+export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, changedPaths?: Iterable<string>): EncodedBuildIndex {
   const { files, listedAt, bucketListedAt: _read, ...header } = index;
-  const byBucket = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
-  for (const [path, entry] of files) byBucket[bucketOf(path)].push([path, entry]);
-  const previousCounts = new Array<number>(bucketCount).fill(0);
-  if (previous) for (const path of previous.files.keys()) previousCounts[bucketOf(path)]++;
+  const byBucket = changedBuckets(files, previous, changedPaths);
   const buckets = new Map<number, string | undefined>();
   byBucket.forEach((entries, bucket) => {
-    if (previous && previousCounts[bucket] === entries.length && entries.every(([path, entry]) => previous.files.get(path) === entry)) return;
+    if (entries === undefined) return; // as stored
     if (entries.length === 0) {
-      if (!previous || previousCounts[bucket] > 0) buckets.set(bucket, undefined); // without `previous`, clear any stale one
+      buckets.set(bucket, undefined);
       return;
     }
     const fields: string[] = [];
@@ -123,6 +120,43 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex): Enco
   return { header: JSON.stringify({ ...header, listedAt }), buckets };
 }
 
+/**
+ * The entries of each bucket that must be written (an empty list: delete the bucket), or undefined for a bucket
+ * exactly as stored. With the previous index, only the paths that changed are hashed (all of them, unless the caller
+ * names them: `changedPaths`, the added, removed and re-made entries): a bucket's other members are known from
+ * decoding. Without it, every bucket is written or cleared (no stale entry may survive).
+ */
+function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildIndex | undefined, changedPaths?: Iterable<string>): ([string, IndexEntry][] | undefined)[] {
+  const members = previous ? bucketMembers.get(previous) : undefined;
+  if (!previous || !members) {
+    const all = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
+    for (const [path, entry] of files) all[bucketOf(path)].push([path, entry]);
+    return all;
+  }
+  const changed = new Set<number>();
+  if (changedPaths) for (const path of changedPaths) changed.add(bucketOf(path));
+  else {
+    for (const [path, entry] of files) if (previous.files.get(path) !== entry) changed.add(bucketOf(path));
+    for (const path of previous.files.keys()) if (!files.has(path)) changed.add(bucketOf(path));
+  }
+  const result = new Array<[string, IndexEntry][] | undefined>(bucketCount).fill(undefined);
+  for (const bucket of changed) {
+    const entries: [string, IndexEntry][] = [];
+    for (const path of members[bucket] ?? []) {
+      const entry = files.get(path);
+      if (entry) entries.push([path, entry]);
+    }
+    result[bucket] = entries;
+  }
+  // Paths new since the previous index join the buckets marked above.
+  const added = changedPaths ? [...changedPaths].filter((path) => files.has(path) && !previous.files.has(path)) : [...files.keys()].filter((path) => !previous.files.has(path));
+  for (const path of added) result[bucketOf(path)]!.push([path, files.get(path)!]);
+  return result;
+}
+
+/** The paths of each bucket of a decoded index, in stored order. */
+const bucketMembers = new WeakMap<BuildIndex, string[][]>();
+
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
 export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<number, string> }): BuildIndex | undefined {
   try {
@@ -130,12 +164,16 @@ export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<
     if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
     const files = new Map<string, IndexEntry>();
     const bucketListedAt: number[] = [];
+    const members: string[][] = [];
     for (const [bucket, text] of stored.buckets) {
-      const listedAt = decodeBucket(text, files);
+      const paths: string[] = [];
+      const listedAt = decodeBucket(text, files, paths);
       if (listedAt === undefined) return undefined;
       bucketListedAt[bucket] = listedAt;
+      members[bucket] = paths;
     }
     const index: BuildIndex = { ...header, files, bucketListedAt };
+    bucketMembers.set(index, members);
     oldestBucket.set(index, Math.min(...bucketListedAt.filter((time) => time !== undefined)));
     return index;
   } catch {
@@ -144,7 +182,7 @@ export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<
 }
 
 /** Adds a bucket's entries to `files`; returns the bucket's listing time, or undefined if it is damaged. */
-function decodeBucket(text: string, files: Map<string, IndexEntry>): number | undefined {
+function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: string[]): number | undefined {
   const newline = text.indexOf('\n');
   const listedAt = Number(text.slice(0, newline));
   if (newline < 0 || !Number.isFinite(listedAt)) return undefined;
@@ -164,6 +202,7 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>): number | un
     i += count;
     if (!(Number.isFinite(entry.size) && Number.isFinite(entry.mtimeMs) && Number.isFinite(entry.ctimeMs) && Number.isFinite(entry.ino)) || files.has(path)) return undefined;
     files.set(path, entry);
+    paths.push(path);
   }
   return listedAt;
 }
@@ -185,7 +224,7 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
 /** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
-  const { header, buckets } = encodeBuildIndex(update.index, update.previous);
+  const { header, buckets } = encodeBuildIndex(update.index, update.previous, [...Object.keys(update.analysed), ...update.removed]);
   return [
     { type: 'put', key: indexKey(registryPath), value: header },
     ...[...buckets].map(([bucket, text]): BatchOperation => (text === undefined ? { type: 'del', key: bucketKey(registryPath, bucket) } : { type: 'put', key: bucketKey(registryPath, bucket), value: text })),

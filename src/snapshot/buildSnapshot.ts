@@ -220,20 +220,20 @@ function nameChanges(previous: BuildIndex, paths: readonly string[], specs: read
   }
   const pathSet = new Set(paths);
   for (const spec of specs) if (pathSet.has(spec.path)) touched.add(spec.name);
-  const group = (entries: Iterable<{ name: string; version: string; kind: string; digest: Digest }>) => {
-    const byName = new Map<string, NameEntry>();
-    for (const { name, version, kind, digest } of entries) {
-      if (!touched.has(name)) continue;
-      let entry = byName.get(name);
-      if (!entry) byName.set(name, (entry = { kind, versions: {} }));
-      entry.versions[version] = digest;
-    }
-    return byName;
+  const add = (byName: Map<string, NameEntry>, name: string, version: string, kind: string, digest: Digest) => {
+    let entry = byName.get(name);
+    if (!entry) byName.set(name, (entry = { kind, versions: {} }));
+    entry.versions[version] = digest;
   };
-  const before = group(
-    [...previous.files.values()].flatMap((entry) => (entry.id !== undefined && entry.digest !== undefined ? [{ name: nameOf(entry.id), version: entry.id.slice(entry.id.indexOf('@') + 1), kind: entry.kind, digest: entry.digest }] : [])),
-  );
-  const now = group(specs);
+  const before = new Map<string, NameEntry>();
+  for (const entry of previous.files.values()) {
+    if (entry.id === undefined || entry.digest === undefined) continue;
+    const at = entry.id.indexOf('@');
+    const name = entry.id.slice(0, at);
+    if (touched.has(name)) add(before, name, entry.id.slice(at + 1), entry.kind, entry.digest);
+  }
+  const now = new Map<string, NameEntry>();
+  for (const spec of specs) if (touched.has(spec.name)) add(now, spec.name, spec.version, spec.kind, spec.digest);
   const changes = new Map<string, NameEntry | undefined>();
   for (const name of touched) {
     const old = before.get(name);

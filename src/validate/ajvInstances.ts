@@ -1,5 +1,5 @@
 // Ajv set-up, one class per JSON Schema draft (ajv's default class is draft-07 only).
-import Ajv2020Module from 'ajv/dist/2020.js';
+import type Ajv2020Module from 'ajv/dist/2020.js';
 import type Ajv2019Module from 'ajv/dist/2019.js';
 import type AjvModule from 'ajv';
 import type AjvDraft04Module from 'ajv-draft-04';
@@ -7,17 +7,18 @@ import type addFormatsModule from 'ajv-formats';
 import type { Options } from 'ajv';
 import { createRequire } from 'node:module';
 
-const Ajv2020 = Ajv2020Module.default;
 const require = createRequire(import.meta.url);
-// Only the 2020-12 class (the kinds' schemas) is loaded up front; the other drafts and the formats are loaded by the
-// first schema that needs them (~30 ms of module loading that most builds never use).
+// ajv is loaded by the first schema that needs it, one draft's class at a time, and the formats with the first user
+// schema: a build whose kinds are validated by the precompiled validators and that compiles no user schema never
+// loads it (~35 ms of module loading).
+const loadAjv2020 = () => (require('ajv/dist/2020.js') as typeof Ajv2020Module).default;
 const loadAjv2019 = () => (require('ajv/dist/2019.js') as typeof Ajv2019Module).default;
 const loadAjv07 = () => (require('ajv') as typeof AjvModule).default;
 const loadAjvDraft04 = () => (require('ajv-draft-04') as typeof AjvDraft04Module).default;
 const loadAddFormats = () => (require('ajv-formats') as typeof addFormatsModule).default;
 
 export type Draft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
-export type AjvInstance = InstanceType<typeof Ajv2020> | InstanceType<ReturnType<typeof loadAjv07>> | InstanceType<ReturnType<typeof loadAjvDraft04>>;
+export type AjvInstance = InstanceType<ReturnType<typeof loadAjv2020>> | InstanceType<ReturnType<typeof loadAjv07>> | InstanceType<ReturnType<typeof loadAjvDraft04>>;
 
 /** The draft a schema declares with `$schema`; absent means 2020-12. Undefined for an unknown `$schema`. */
 export function detectDraft(schema: unknown): Draft | undefined {
@@ -69,7 +70,7 @@ export function createUserAjv(draft: Draft): AjvInstance {
       ajv = new (loadAjv2019())(userSchemaOptions);
       break;
     case '2020-12':
-      ajv = new Ajv2020(userSchemaOptions);
+      ajv = new (loadAjv2020())(userSchemaOptions);
       break;
   }
   loadAddFormats()(ajv);
@@ -83,6 +84,6 @@ export const kindAjvOptions: Options = { strict: true, strictRequired: false, al
  * Strict ajv for the project's own schemas. It does not validate them against the meta-schema on every compile (that
  * compiles the 2020-12 meta-schema, ~0.1 s, in every process that analyses a file): a test does it once for all.
  */
-export function createKindAjv(): InstanceType<typeof Ajv2020> {
-  return new Ajv2020({ ...kindAjvOptions, validateSchema: false });
+export function createKindAjv(): InstanceType<ReturnType<typeof loadAjv2020>> {
+  return new (loadAjv2020())({ ...kindAjvOptions, validateSchema: false });
 }

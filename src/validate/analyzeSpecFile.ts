@@ -7,6 +7,7 @@ import type { Diagnostic } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
+import { precompiledKindValidator } from './precompiledKindValidators.js';
 import { findSchemaSpecRefs } from './schemaCompiler.js';
 
 /** The input of an analysis: one file's bytes and the kind its directory says it is. */
@@ -60,7 +61,7 @@ const kindValidators = new WeakMap<KindDescriptor, ValidateFunction>();
 function kindValidator(kind: KindDescriptor): ValidateFunction {
   let validate = kindValidators.get(kind);
   if (!validate) {
-    validate = createKindAjv().compile(kind.schema);
+    validate = precompiledKindValidator(kind) ?? createKindAjv().compile(kind.schema);
     kindValidators.set(kind, validate);
   }
   return validate;

@@ -1,0 +1,80 @@
+// The kind validators compiled at build time must be the ones the built CLI uses, and must judge every document
+// exactly as validators compiled at run time do.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import type { ValidateFunction } from 'ajv';
+import { builtinKinds } from '../../src/kinds/builtinKinds.js';
+import { createKindAjv } from '../../src/validate/ajvInstances.js';
+import { kindSchemaDigest, precompiledKindValidator } from '../../src/validate/precompiledKindValidators.js';
+import { parseYamlSpec } from '../../src/source/parseYamlSpec.js';
+import { bundledRegistry, repoRoot } from '../support/cli.js';
+
+const require = createRequire(import.meta.url);
+// npm test builds first; the generated module lives in dist/ only.
+const generated = require(join(repoRoot, 'dist/kinds/kindValidators.cjs')) as Record<string, ValidateFunction> & { schemaDigests: Record<string, string> };
+
+/** Documents close to each kind's: the bundled specs, and copies with fields removed, retyped or added. */
+function documentsOf(kind: string): unknown[] {
+  const directory = join(bundledRegistry, builtinKinds.find((k) => k.name === kind)!.directory);
+  return readdirSync(directory).map((name) => parseYamlSpec(readFileSync(join(directory, name)), name).value);
+}
+
+const mutation = fc.tuple(fc.nat(), fc.constantFrom('delete', 'string', 'number', 'array', 'object', 'null', 'extra', 'x-extra', 'empty'));
+
+function mutate(value: unknown, [at, how]: [number, string]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const copy: Record<string, unknown> = Array.isArray(value) ? { ...value } : { ...(value as Record<string, unknown>) };
+  const keys = Object.keys(copy);
+  const key = keys.length === 0 ? 'k' : keys[at % keys.length];
+  const replacements: Record<string, unknown> = { string: 'text', number: 1.5, array: [1, 'a'], object: { a: 1 }, null: null, empty: '' };
+  if (how === 'delete') delete copy[key];
+  else if (how === 'extra') copy['unexpected'] = 1;
+  else if (how === 'x-extra') copy['x-note'] = { any: true };
+  else if (at % 3 === 0 && typeof copy[key] === 'object') copy[key] = mutate(copy[key], [at >> 2, how]);
+  else copy[key] = replacements[how];
+  return Array.isArray(value) ? Object.values(copy) : copy;
+}
+
+test('every built-in kind has a build-time validator made from its schema as it is now, and it is the one used', () => {
+  for (const kind of builtinKinds) {
+    assert.equal(generated.schemaDigests[kind.name], kindSchemaDigest(kind.schema), `${kind.name}: run npm run build`);
+    assert.equal(typeof generated[kind.name], 'function');
+  }
+  // From sources there is no generated module next to the code: ajv compiles (the fallback). A changed schema is
+  // not matched by an old validator.
+  assert.equal(precompiledKindValidator(builtinKinds[0]), undefined);
+});
+
+test('the built library picks the build-time validators, and only for a kind whose schema is unchanged', async () => {
+  const built = (await import(pathToFileURL(join(repoRoot, 'dist/validate/precompiledKindValidators.js')).href)) as { precompiledKindValidator: typeof precompiledKindValidator };
+  for (const kind of builtinKinds) assert.equal(built.precompiledKindValidator(kind), generated[kind.name], kind.name);
+  const changed = { ...builtinKinds[0], schema: { ...builtinKinds[0].schema, description: 'changed' } };
+  assert.equal(built.precompiledKindValidator(changed), undefined);
+});
+
+test('build-time and run-time validators agree on validity and on every error, over mutated documents', () => {
+  for (const kind of builtinKinds) {
+    const precompiled = generated[kind.name];
+    const compiled = createKindAjv().compile(kind.schema);
+    const documents = documentsOf(kind.name);
+    assert.ok(documents.length > 0, kind.name);
+    let invalid = 0;
+    fc.assert(
+      fc.property(fc.nat(documents.length - 1), fc.array(mutation, { maxLength: 4 }), (which, mutations) => {
+        const document = mutations.reduce(mutate, documents[which]);
+        const a = precompiled(document);
+        const b = compiled(document);
+        assert.equal(a, b);
+        assert.deepEqual(precompiled.errors ?? null, compiled.errors ?? null);
+        if (!a) invalid++;
+      }),
+      { numRuns: 300 },
+    );
+    assert.ok(invalid > 30, `${kind.name}: the mutations should make invalid documents (${invalid})`);
+  }
+});
