@@ -51,26 +51,28 @@ const userSchemaOptions: Options = {
   validateSchema: false,
 };
 
-export function createUserAjv(draft: Draft): AjvInstance {
+/** `extra` is for the build-time compilation of meta-schemas (code generation options); the checks are the same. */
+export function createUserAjv(draft: Draft, extra: Options = {}): AjvInstance {
+  const options = { ...userSchemaOptions, ...extra };
   let ajv: AjvInstance;
   switch (draft) {
     case 'draft-04':
-      ajv = new (loadAjvDraft04())(userSchemaOptions);
+      ajv = new (loadAjvDraft04())(options);
       break;
     case 'draft-06': {
-      const instance = new (loadAjv07())(userSchemaOptions);
+      const instance = new (loadAjv07())(options);
       instance.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as object);
       ajv = instance;
       break;
     }
     case 'draft-07':
-      ajv = new (loadAjv07())(userSchemaOptions);
+      ajv = new (loadAjv07())(options);
       break;
     case '2019-09':
-      ajv = new (loadAjv2019())(userSchemaOptions);
+      ajv = new (loadAjv2019())(options);
       break;
     case '2020-12':
-      ajv = new (loadAjv2020())(userSchemaOptions);
+      ajv = new (loadAjv2020())(options);
       break;
   }
   loadAddFormats()(ajv);
@@ -84,6 +86,6 @@ export const kindAjvOptions: Options = { strict: true, strictRequired: false, al
  * Strict ajv for the project's own schemas. It does not validate them against the meta-schema on every compile (that
  * compiles the 2020-12 meta-schema, ~0.1 s, in every process that analyses a file): a test does it once for all.
  */
-export function createKindAjv(): InstanceType<ReturnType<typeof loadAjv2020>> {
-  return new (loadAjv2020())({ ...kindAjvOptions, validateSchema: false });
+export function createKindAjv(extra: Options = {}): InstanceType<ReturnType<typeof loadAjv2020>> {
+  return new (loadAjv2020())({ ...kindAjvOptions, validateSchema: false, ...extra });
 }

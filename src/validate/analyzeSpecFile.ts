@@ -7,7 +7,7 @@ import type { Diagnostic } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
-import { precompiledKindValidator } from './precompiledKindValidators.js';
+import { precompiledKindValidator } from './precompiledValidators.js';
 import { findSchemaSpecRefs } from './schemaCompiler.js';
 
 /** The input of an analysis: one file's bytes and the kind its directory says it is. */

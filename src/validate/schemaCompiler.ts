@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
 import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
+import { precompiledMetaSchemaValidator } from './precompiledValidators.js';
 
 export interface SchemaProblem {
   code: string;
@@ -141,8 +142,14 @@ export class SchemaCompiler {
     if (draft === undefined) {
       return [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }];
     }
-    const ajv = this.ajvFor(draft);
-    if (!ajv.validateSchema(schema as object)) return problemsFromAjvErrors(ajv.errors, 'SCHEMA_INVALID');
+    // The meta-schema's validator compiled at build time, when there is one, is what ajv's validateSchema would run.
+    const validateMeta = precompiledMetaSchemaValidator(draft);
+    if (validateMeta) {
+      if (!validateMeta(schema)) return problemsFromAjvErrors(validateMeta.errors, 'SCHEMA_INVALID');
+    } else {
+      const ajv = this.ajvFor(draft);
+      if (!ajv.validateSchema(schema as object)) return problemsFromAjvErrors(ajv.errors, 'SCHEMA_INVALID');
+    }
     const problems: SchemaProblem[] = [];
     for (const ref of findSchemaSpecRefs(schema)) {
       const target = this.schemaSpecs.get(ref.ref);

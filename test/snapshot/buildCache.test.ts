@@ -138,6 +138,8 @@ test('an unchanged registry rebuilds from the cache alone; a changed file is ana
   // Files written in the same instant as the listing are not trusted; age them as an editor would have.
   const old = new Date(Date.now() - 60_000);
   for (const name of ['policies/p0.yaml', 'policies/p1.yaml', 'tools/t0.yaml']) utimesSync(join(registry, name), old, old);
+  // utimes sets ctime to now: a listing in the same millisecond would rightly not trust these files next time either.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   const again = await buildSnapshot({ registry, store });
   assert.equal(again.snapshot, first.snapshot);
   const third = await buildSnapshot({ registry, store });

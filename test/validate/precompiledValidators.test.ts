@@ -1,16 +1,16 @@
-// The kind validators compiled at build time must be the ones the built CLI uses, and must judge every document
-// exactly as validators compiled at run time do.
+// The validators compiled at build time (kinds, meta-schemas) must be the ones the built CLI uses, and must judge
+// every document exactly as validators compiled at run time do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import type { ValidateFunction } from 'ajv';
 import { builtinKinds } from '../../src/kinds/builtinKinds.js';
-import { createKindAjv } from '../../src/validate/ajvInstances.js';
-import { kindSchemaDigest, precompiledKindValidator } from '../../src/validate/precompiledKindValidators.js';
+import { createKindAjv, createUserAjv, detectDraft, type Draft } from '../../src/validate/ajvInstances.js';
+import { kindSchemaDigest, metaSchemaIds, precompiledKindValidator } from '../../src/validate/precompiledValidators.js';
 import { parseYamlSpec } from '../../src/source/parseYamlSpec.js';
 import { bundledRegistry, repoRoot } from '../support/cli.js';
 
@@ -51,7 +51,7 @@ test('every built-in kind has a build-time validator made from its schema as it 
 });
 
 test('the built library picks the build-time validators, and only for a kind whose schema is unchanged', async () => {
-  const built = (await import(pathToFileURL(join(repoRoot, 'dist/validate/precompiledKindValidators.js')).href)) as { precompiledKindValidator: typeof precompiledKindValidator };
+  const built = (await import(pathToFileURL(join(repoRoot, 'dist/validate/precompiledValidators.js')).href)) as { precompiledKindValidator: typeof precompiledKindValidator };
   for (const kind of builtinKinds) assert.equal(built.precompiledKindValidator(kind), generated[kind.name], kind.name);
   const changed = { ...builtinKinds[0], schema: { ...builtinKinds[0].schema, description: 'changed' } };
   assert.equal(built.precompiledKindValidator(changed), undefined);
@@ -77,4 +77,40 @@ test('build-time and run-time validators agree on validity and on every error, o
     );
     assert.ok(invalid > 30, `${kind.name}: the mutations should make invalid documents (${invalid})`);
   }
+});
+
+const metaGenerated = require(join(repoRoot, 'dist/validate/metaSchemaValidators.cjs')) as Record<Draft, ValidateFunction>;
+const corpus = join(repoRoot, '../shared/corpus/schemastore/current');
+
+/** Real schemas (the SchemaStore corpus when present, else the bundled ones), declared drafts, and broken copies. */
+function schemaSamples(): unknown[] {
+  const samples: unknown[] = [];
+  if (existsSync(corpus)) for (const name of readdirSync(corpus).filter((file) => file.endsWith('.json')).slice(0, 400)) samples.push(JSON.parse(readFileSync(join(corpus, name), 'utf8')));
+  for (const name of readdirSync(join(bundledRegistry, 'schemas'))) samples.push((parseYamlSpec(readFileSync(join(bundledRegistry, 'schemas', name)), name).value as { schema: unknown }).schema);
+  return samples;
+}
+
+test('build-time meta-schema validators give exactly what ajv validateSchema gives, for every draft', () => {
+  const samples = schemaSamples();
+  const broken = [{ type: 'objec' }, { properties: { a: { type: 1 } } }, { minimum: 'x', required: [1, 1] }, { items: [{}], additionalItems: 3 }, { $defs: 1 }, { enum: [] }, { allOf: [] }, { $ref: 5 }];
+  let compared = 0;
+  let invalid = 0;
+  for (const draft of Object.keys(metaSchemaIds) as Draft[]) {
+    const ajv = createUserAjv(draft);
+    const declared = (schema: unknown) => (schema !== null && typeof schema === 'object' && !Array.isArray(schema) ? { ...schema, $schema: `${metaSchemaIds[draft]}#` } : schema);
+    for (const schema of [...samples.filter((sample) => detectDraft(sample) === draft), ...broken.map(declared), ...samples.slice(0, 40).map(declared)]) {
+      const precompiled = metaGenerated[draft](schema);
+      const viaAjv = ajv.validateSchema(schema as object);
+      assert.equal(precompiled, viaAjv, `${draft}: ${JSON.stringify(schema).slice(0, 200)}`);
+      assert.deepEqual(metaGenerated[draft].errors ?? null, ajv.errors ?? null);
+      compared++;
+      if (!viaAjv) invalid++;
+    }
+  }
+  assert.ok(compared > 100 && invalid >= 40, `compared ${compared}, invalid ${invalid}`);
+});
+
+test('the built schema compiler checks against the build-time meta-schema validators', async () => {
+  const built = (await import(pathToFileURL(join(repoRoot, 'dist/validate/precompiledValidators.js')).href)) as { precompiledMetaSchemaValidator: (draft: Draft) => ValidateFunction | undefined };
+  for (const draft of Object.keys(metaSchemaIds) as Draft[]) assert.equal(built.precompiledMetaSchemaValidator(draft), metaGenerated[draft]);
 });
