@@ -73,10 +73,13 @@ const legacyReferencesKey = (registryPath: string) => `cache:references:${sha256
 /** Where format v2 kept every analysis in one value; deleted when seen. */
 const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
+/**
+ * Reads the stored index. Both reads are issued before the first await, so a caller that starts this and then lists
+ * the registry (synchronous stat calls) has LevelDB fetch the index meanwhile, on its own thread.
+ */
 export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
-  const header = await store.kv.get(indexKey(registryPath));
+  const [header, buckets] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
   if (header === undefined) return undefined;
-  const buckets = await store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)));
   return decodeBuildIndex({ header, buckets: new Map(buckets.flatMap((text, bucket) => (text === undefined ? [] : [[bucket, text]]))) });
 }
 

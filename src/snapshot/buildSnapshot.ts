@@ -75,10 +75,13 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
   const registry = resolve(options.registry);
   const listedAt = (options.now ?? (() => new Date()))().getTime();
+  const store = options.store;
+  // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
+  const loadingIndex = store && options.useCache !== false ? loadBuildIndex(store, registry) : undefined;
+  loadingIndex?.catch(() => undefined);
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
-  const store = options.store;
-  const previous = store && options.useCache !== false ? await loadBuildIndex(store, registry) : undefined;
+  const previous = await loadingIndex;
   // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
   const known = files.map((file) => (isUnchanged(previous, file) && previous!.files.get(file.path)!.digest !== undefined ? previous!.files.get(file.path) : undefined));
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
@@ -187,13 +190,14 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     removed: removedPaths,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
-  const reusedDigests = validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
+  const reusedDigests = () => validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
   return {
     registry: options.registry,
     snapshot: manifest.snapshotId,
-    specs: validation.specs.map(({ file, path, kind, id, name, version, digest }) => ({ file, path, kind, id, name, version, digest })),
+    // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
+    specs: validation.specs.map(({ text: _text, ...spec }) => spec),
     objects: [...specObjects, ...manifest.objects],
-    requires: lastStored && reusedDigests.length > 0 ? [previous.last!.snapshot] : reusedDigests,
+    requires: lastStored ? (reused > 0 ? [previous.last!.snapshot] : []) : reusedDigests(),
     diagnostics,
     cache,
     ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index].path)),
@@ -275,8 +279,14 @@ function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, K
 /** An unchanged file as the index describes it: its spec and warnings, and nothing to check. */
 function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysis {
   const { id, name, version, digest } = compiledSpecFromIndex(file, entry);
-  return { file: file.file, path: file.path, kind: file.kind, id, spec: { id, name, version, digest }, references: [], schemas: [], diagnostics: (entry.warnings ?? []).map((warning) => ({ ...warning, file: file.file })) };
+  const diagnostics = entry.warnings ? entry.warnings.map((warning) => ({ ...warning, file: file.file })) : noDiagnostics;
+  return { file: file.file, path: file.path, kind: file.kind, id, spec: { id, name, version, digest }, references: noReferences, schemas: noSchemas, diagnostics };
 }
+
+// Shared by the many analyses made from the index (frozen: nothing may add to them).
+const noDiagnostics: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
+const noReferences: CachedAnalysis['references'] = Object.freeze([]) as unknown as CachedAnalysis['references'];
+const noSchemas: CachedAnalysis['schemas'] = Object.freeze([]) as unknown as CachedAnalysis['schemas'];
 
 function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledSpec {
   const at = entry.id!.indexOf('@');
@@ -316,39 +326,41 @@ function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], lig
   const same = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
   for (const id of new Set([...before.keys(), ...now.keys()])) if (!same(before.get(id), now.get(id))) changed.add(id);
   // Changes travel through every file, analysed or not (a predicate read again but unchanged still passes on a change
-  // to the schema its args $ref); only the files the index alone describes need linking again.
-  const referrers = new Map<string, number[]>();
-  analyses.forEach((_, index) => {
-    for (const id of referencesOf(index)) {
-      let list = referrers.get(id);
-      if (!list) referrers.set(id, (list = []));
-      list.push(index);
-    }
-  });
+  // to the schema its args $ref); only the files the index alone describes need linking again. One pass over the
+  // files per step of the chain (chains are short), instead of a map of every file's referrers.
   const affected = new Set<number>();
   const visited = new Set<number>();
-  const queue = [...changed];
-  while (queue.length > 0) {
-    for (const index of referrers.get(queue.pop()!) ?? []) {
+  let frontier = changed;
+  while (frontier.size > 0) {
+    const next = new Set<string>();
+    for (let index = 0; index < analyses.length; index++) {
       if (visited.has(index)) continue;
+      const references = referencesOf(index);
+      if (references.length === 0 || !references.some((id) => frontier.has(id))) continue;
       visited.add(index);
       if (light.has(index)) affected.add(index);
       const id = analyses[index].id;
       if (id !== undefined && !changed.has(id)) {
         changed.add(id); // its referrers may depend on what it reaches (a schema that $refs a changed schema)
-        queue.push(id);
+        next.add(id);
       }
     }
+    frontier = next;
   }
   return [...affected].sort((a, b) => a - b);
 }
 
 /** Digests of the cached specs (no text in hand) whose documents linking these files can read. */
 function reachableCachedSpecs(analyses: readonly (FileAnalysis | CachedAnalysis)[], start: readonly number[], referencesOf: (index: number) => string[]): Digest[] {
-  const indexById = new Map<string, number>();
-  analyses.forEach((analysis, index) => {
-    if (analysis.id !== undefined && !indexById.has(analysis.id)) indexById.set(analysis.id, index);
-  });
+  let byId: Map<string, number> | undefined; // made when a start file references anything
+  const indexById = () => {
+    if (byId) return byId;
+    byId = new Map<string, number>();
+    analyses.forEach((analysis, index) => {
+      if (analysis.id !== undefined && !byId!.has(analysis.id)) byId!.set(analysis.id, index);
+    });
+    return byId;
+  };
   const needed = new Set<Digest>();
   const cachedDigest = (index: number) => {
     const spec = analyses[index].spec;
@@ -365,7 +377,7 @@ function reachableCachedSpecs(analyses: readonly (FileAnalysis | CachedAnalysis)
     if (seen.has(index)) continue;
     seen.add(index);
     for (const id of referencesOf(index)) {
-      const target = indexById.get(id);
+      const target = indexById().get(id);
       if (target === undefined) continue;
       const digest = cachedDigest(target);
       if (digest) needed.add(digest);

@@ -33,15 +33,15 @@ export interface VersionCheckOptions {
  */
 export async function buildVersionOperations(store: SpecStore, compiled: CompiledRegistry, options: VersionCheckOptions): Promise<{ operations: BatchOperation[]; publications: number }> {
   const snapshot = compiled.snapshot;
-  const entries: VersionEntry[] = compiled.specs.map(({ id, digest }) => ({ id, digest }));
+  const entries = (specs: readonly CompiledRegistry['specs'][number][]): VersionEntry[] => specs.map(({ id, digest }) => ({ id, digest }));
   const publications = await readPublicationCount(store);
   const checked = compiled.versionsChecked;
-  const toCheck = checked !== undefined && checked.publications === publications ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : entries;
+  const toCheck = entries(checked !== undefined && checked.publications === publications ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : compiled.specs);
   const conflicts = await findPublishedConflicts(store, toCheck);
-  if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries, new Set(conflicts.map((c) => c.id)))));
+  if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries(compiled.specs), new Set(conflicts.map((c) => c.id)))));
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
   if (options.tag === undefined) return { operations: [], publications };
-  const operations = await publicationOperations(store, snapshot, entries, [`tag ${options.tag}`], options.now);
+  const operations = await publicationOperations(store, snapshot, entries(compiled.specs), [`tag ${options.tag}`], options.now);
   return { operations, publications: operations.some((operation) => operation.key.startsWith('pub:')) ? publications + 1 : publications };
 }
 
