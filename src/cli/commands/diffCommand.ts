@@ -4,8 +4,6 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import { defaultDiffConfig, failOnValues, type DiffConfig, type FailOn } from '../../diff/diffConfig.js';
-import { compileRegistry } from '../../snapshot/buildSnapshot.js';
-import { openCompiledRegistry } from '../../snapshot/compiledRegistryView.js';
 import { diffSnapshots } from '../../review/diffSnapshots.js';
 import type { CliIo } from '../io.js';
 import type { CommandContext } from '../run.js';
@@ -58,6 +56,8 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
         const after = await openView(store, toSelector ?? 'latest');
         return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: after.id } };
       }
+      // Only a diff against the working registry needs the build modules.
+      const [{ compileRegistry }, { openCompiledRegistry }] = await Promise.all([import('../../snapshot/buildSnapshot.js'), import('../../snapshot/compiledRegistryView.js')]);
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
       const after = await openCompiledRegistry(store, compiled);
       return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: `${options.registry} (${after.id})` } };
