@@ -8,4 +8,6 @@ export interface CliIo {
   /** stdout / stderr are terminals: colours, caret excerpts and progress only then. */
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** The clock, in milliseconds (default Date.now): when a build has taken long enough to show progress. */
+  now?: () => number;
 }

@@ -131,3 +131,32 @@ test('every command has --help with an example', () => {
     assert.match(help.stdout, /Examples:\n\s+\$ spec /, `${command} --help has an example`);
   }
 });
+
+test('a build that takes over a second shows progress on a terminal, and nothing when stderr is not one', async (t) => {
+  const { run } = await import('../../src/cli/run.js');
+  const { generateRegistry } = await import('../../bench/generateRegistry.mjs');
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  generateRegistry(join(dir.path, 'registry'), 480); // 626 files: analysed in worker threads, in batches
+  const build = async (stderrIsTty: boolean, store: string) => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    let clock = 0;
+    const code = await run(['build', '--registry', join(dir.path, 'registry'), '--store', join(dir.path, store)], {
+      stdout: (text) => stdout.push(text),
+      stderr: (text) => stderr.push(text),
+      env: { NO_COLOR: '1' },
+      cwd: dir.path,
+      stdoutIsTty: false,
+      stderrIsTty,
+      now: () => (clock += 400), // every look at the clock is 0.4 s later: the build "takes" seconds
+    });
+    assert.equal(code, 0, stderr.join(''));
+    assert.match(stdout.join(''), /^sha256:[0-9a-f]{64}\n$/, 'progress never goes to stdout');
+    return stderr.join('');
+  };
+  const onTerminal = await build(true, 'store-tty');
+  assert.ok(new RegExp(String.raw`\r\x1b\[Kparsed and validated \d+/626 files`).test(onTerminal), JSON.stringify(onTerminal));
+  assert.ok(onTerminal.endsWith('\r\u001b[K'), 'the progress line is cleared before the id is printed');
+  assert.equal(await build(false, 'store-pipe'), '', 'nothing when stderr is not a terminal');
+});

@@ -12,11 +12,12 @@ import type { CliIo } from '../io.js';
 
 /** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
 function createProgress(io: CliIo): { update: (progress: { analyzed: number; total: number }) => void; done: () => void } {
-  const started = Date.now();
+  const now = io.now ?? Date.now;
+  const started = now();
   let shown = false;
   return {
     update: ({ analyzed, total }) => {
-      if (!io.stderrIsTty || Date.now() - started < 1000) return;
+      if (!io.stderrIsTty || now() - started < 1000) return;
       shown = true;
       io.stderr(`\r\u001b[Kparsed and validated ${analyzed}/${total} files`);
     },
