@@ -1,6 +1,4 @@
 // The one hashing module: `sha256:` + lower-case hex of SHA-256 over canonical JSON bytes.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import { canonicalJson, canonicalJsonTrusted } from './canonicalJson.js';
 import type { JsonValue } from './json.js';
 import type * as NodeCryptoModule from 'node:crypto';
@@ -17,12 +15,18 @@ export interface Sha256Backend {
   hexOfString(text: string): string;
 }
 
-/** `@noble/hashes`: pure JavaScript, runs anywhere (browsers included). */
-export const nobleSha256: Sha256Backend = {
-  name: '@noble/hashes',
-  hexOfBytes: (bytes) => bytesToHex(sha256(bytes)),
-  hexOfString: (text) => bytesToHex(sha256(encoder.encode(text))),
-};
+/**
+ * `@noble/hashes`: pure JavaScript, runs anywhere (browsers included). Loaded only where there is no node:crypto, or
+ * when asked for (the tests hold both to the same vectors): on node it would cost every command ~8 ms to load.
+ */
+export async function loadNobleSha256(): Promise<Sha256Backend> {
+  const [{ sha256 }, { bytesToHex }] = await Promise.all([import('@noble/hashes/sha2.js'), import('@noble/hashes/utils.js')]);
+  return {
+    name: '@noble/hashes',
+    hexOfBytes: (bytes) => bytesToHex(sha256(bytes)),
+    hexOfString: (text) => bytesToHex(sha256(encoder.encode(text))),
+  };
+}
 
 type NodeCrypto = typeof NodeCryptoModule;
 
@@ -43,7 +47,7 @@ function nodeSha256(): Sha256Backend | undefined {
 }
 
 /** The backend in use: node:crypto when the runtime has it, @noble/hashes otherwise. */
-export const sha256Backend: Sha256Backend = nodeSha256() ?? nobleSha256;
+export const sha256Backend: Sha256Backend = nodeSha256() ?? (await loadNobleSha256());
 
 export function isDigest(value: unknown): value is Digest {
   return typeof value === 'string' && digestPattern.test(value);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { digestBytes, digestText, digestValue, isDigest, nobleSha256, sha256Backend, sha256HexOfString } from '../../src/core/digest.js';
+import { digestBytes, digestText, digestValue, isDigest, loadNobleSha256, sha256Backend, sha256HexOfString } from '../../src/core/digest.js';
+
+const nobleSha256 = await loadNobleSha256();
 import type { JsonValue } from '../../src/core/json.js';
 import { isSpecError } from '../../src/errors.js';
 
