@@ -1,5 +1,5 @@
 // What a build remembers about a registry, like git's index: file stats → analyses, so unchanged files are not re-read.
-import { sha256HexOfString, type Digest } from '../core/digest.js';
+import { digestBytes, sha256HexOfString, type Digest } from '../core/digest.js';
 import type { Diagnostic } from '../errors.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { SpecStore } from '../store/specStore.js';
@@ -45,6 +45,13 @@ export interface BuildIndex {
   last?: { snapshot: Digest };
   /** The store's publication count when this index's specs were checked against the published versions. */
   publications?: number;
+  /**
+   * What makes an unchanged rebuild cheap (written by every build, see `listingFingerprint`): the fingerprint of the
+   * listing the index was made from, when each bucket was written (and the oldest of those times), a digest of the
+   * stored buckets, and whether any file had warnings. A listing with that fingerprint, each file older than its
+   * bucket, is described by the index exactly, so the buckets need not be decoded.
+   */
+  listing?: { digest: string; trustedBefore: number; bucketListedAt: (number | null)[]; bucketDigests: (string | null)[]; warnings: boolean };
   /** As read from the store: the listing time of the build that wrote each bucket (by bucket number). */
   bucketListedAt?: number[];
 }
@@ -54,13 +61,15 @@ export interface BuildCacheUpdate {
   index: BuildIndex;
   /** The index this build started from: only the buckets whose entries differ from it are written. */
   previous?: BuildIndex;
+  /** This build's listing fingerprint, and whether any file had warnings (for the next build's fast path). */
+  listing?: { digest: string; warnings: boolean };
   /** Analyses of the files this build read. */
   analysed: Record<string, CachedAnalysis>;
   /** Paths of files that are gone. */
   removed: string[];
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v7';
+export const buildCacheFormat = 'specstore/build-cache/v9';
 
 const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
 /** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */
@@ -78,9 +87,93 @@ const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexO
  * the registry (synchronous stat calls) has LevelDB fetch the index meanwhile, on its own thread.
  */
 export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
-  const [header, buckets] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
-  if (header === undefined) return undefined;
-  return decodeBuildIndex({ header, buckets: new Map(buckets.flatMap((text, bucket) => (text === undefined ? [] : [[bucket, text]]))) });
+  return (await readBuildIndex(store, registryPath))?.decode();
+}
+
+/** The stored index, read but not decoded: its header, whether the stored buckets are the ones it describes, and a decoder. */
+export interface StoredBuildIndex {
+  header: Omit<BuildIndex, 'files'>;
+  /** The buckets are exactly those the header's build wrote (each one's check value matches). */
+  intact: () => boolean;
+  decode: () => BuildIndex | undefined;
+}
+
+export async function readBuildIndex(store: SpecStore, registryPath: string): Promise<StoredBuildIndex | undefined> {
+  const [headerText, texts] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
+  if (headerText === undefined) return undefined;
+  let header: Omit<BuildIndex, 'files'>;
+  try {
+    header = JSON.parse(headerText) as Omit<BuildIndex, 'files'>;
+  } catch {
+    return undefined;
+  }
+  if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
+  if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing; // damaged: no fast path
+  const buckets = new Map(texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])));
+  let decoded: BuildIndex | undefined | null = null;
+  return {
+    header,
+    intact: () => {
+      const digests = header.listing?.bucketDigests;
+      if (!digests) return false;
+      for (let bucket = 0; bucket < bucketCount; bucket++) {
+        const text = buckets.get(bucket);
+        if ((text === undefined ? null : bucketDigest(text)) !== (digests[bucket] ?? null)) return false;
+      }
+      return true;
+    },
+    decode: () => (decoded === null ? (decoded = decodeBuildIndex({ header: headerText, buckets })) : decoded),
+  };
+}
+
+/**
+ * What an unchanged listing must match: a digest of every file's path and kind, and of its stat numbers as float64
+ * bytes (formatting 52k numbers as text took ~15 ms; this is a local cache, so the machine's byte order is fine).
+ */
+export function listingFingerprint(files: readonly RegistryFile[]): { digest: string } {
+  const numbers = new Float64Array(files.length * 4);
+  const names: string[] = [];
+  files.forEach((file, i) => {
+    numbers[4 * i] = file.size;
+    numbers[4 * i + 1] = file.mtimeMs;
+    numbers[4 * i + 2] = file.ctimeMs;
+    numbers[4 * i + 3] = file.ino;
+    names.push(file.path, file.kind);
+  });
+  return { digest: `${sha256HexOfString(names.join('\u0000'))}:${digestBytes(new Uint8Array(numbers.buffer))}` };
+}
+
+/**
+ * Whether every file is older than the bucket its entry is in (the racy rule, as `isUnchanged` applies it); only the
+ * files newer than the oldest bucket are hashed to find theirs.
+ */
+export function listingTrusted(files: readonly RegistryFile[], listing: NonNullable<BuildIndex['listing']>): boolean {
+  for (const file of files) {
+    const newest = Math.max(file.mtimeMs, file.ctimeMs);
+    if (newest < listing.trustedBefore) continue;
+    const writtenAt = listing.bucketListedAt[bucketOf(file.path)];
+    if (writtenAt === null || writtenAt === undefined || newest >= writtenAt) return false;
+  }
+  return true;
+}
+
+function isListingRecord(value: unknown): value is NonNullable<BuildIndex['listing']> {
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  const times = record['bucketListedAt'];
+  const digests = record['bucketDigests'];
+  return (
+    typeof record['digest'] === 'string' &&
+    typeof record['trustedBefore'] === 'number' &&
+    typeof record['warnings'] === 'boolean' &&
+    Array.isArray(times) && times.length === bucketCount && times.every((time) => time === null || typeof time === 'number') &&
+    Array.isArray(digests) && digests.length === bucketCount && digests.every((digest) => digest === null || typeof digest === 'string')
+  );
+}
+
+/** A stored bucket's check value: 64 bits of SHA-256 (this guards a cache against damage, not against forgery). */
+function bucketDigest(text: string): string {
+  return sha256HexOfString(text).slice(0, 16);
 }
 
 /** The bucket of a path: FNV-1a over its UTF-16 code units (stable for a format version; only the cache uses it). */
@@ -104,8 +197,8 @@ export interface EncodedBuildIndex {
  * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
  * NUL; ids and kinds are validated names; JSON escapes NUL.
  */
-export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, changedPaths?: Iterable<string>): EncodedBuildIndex {
-  const { files, listedAt, bucketListedAt: _read, ...header } = index;
+export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, changedPaths?: Iterable<string>, listing?: { digest: string; warnings: boolean }): EncodedBuildIndex {
+  const { files, listedAt, bucketListedAt: _read, listing: _previousListing, ...header } = index;
   const byBucket = changedBuckets(files, previous, changedPaths);
   const buckets = new Map<number, string | undefined>();
   byBucket.forEach((entries, bucket) => {
@@ -120,7 +213,24 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
     }
     buckets.set(bucket, `${listedAt}\n${fields.join('\u0000')}`);
   });
-  return { header: JSON.stringify({ ...header, listedAt }), buckets };
+  if (!listing) return { header: JSON.stringify({ ...header, listedAt }), buckets };
+  // The buckets as they will be stored, and when the oldest of them was written: for the next build's fast path.
+  // Kept buckets keep their check values (from the previous header, else hashed from the text read); written ones are hashed.
+  const writtenAt = new Array<number | null>(bucketCount).fill(null);
+  const digests = new Array<string | null>(bucketCount).fill(null);
+  const kept = previous ? bucketTexts.get(previous) : undefined;
+  let complete = !previous || kept !== undefined; // without the previous texts, the stored buckets are unknown
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const written = buckets.has(bucket);
+    const text = written ? buckets.get(bucket) : kept?.get(bucket);
+    if (text === undefined) continue;
+    writtenAt[bucket] = written ? listedAt : (previous?.bucketListedAt?.[bucket] ?? null);
+    digests[bucket] = written ? bucketDigest(text) : (previous?.listing?.bucketDigests[bucket] ?? bucketDigest(text));
+    if (writtenAt[bucket] === null) complete = false;
+  }
+  const trustedBefore = Math.min(listedAt, ...writtenAt.filter((time): time is number => time !== null));
+  const fast = complete ? { listing: { digest: listing.digest, trustedBefore, bucketListedAt: writtenAt, bucketDigests: digests, warnings: listing.warnings } } : {};
+  return { header: JSON.stringify({ ...header, listedAt, ...fast }), buckets };
 }
 
 /**
@@ -157,14 +267,16 @@ function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildI
   return result;
 }
 
-/** The paths of each bucket of a decoded index, in stored order. */
+/** The paths of each bucket of a decoded index, in stored order, and the bucket texts it was decoded from. */
 const bucketMembers = new WeakMap<BuildIndex, string[][]>();
+const bucketTexts = new WeakMap<BuildIndex, ReadonlyMap<number, string>>();
 
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
 export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<number, string> }): BuildIndex | undefined {
   try {
     const header = JSON.parse(stored.header) as Omit<BuildIndex, 'files'>;
     if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
+    if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing;
     const files = new Map<string, IndexEntry>();
     const bucketListedAt: number[] = [];
     const members: string[][] = [];
@@ -177,6 +289,7 @@ export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<
     }
     const index: BuildIndex = { ...header, files, bucketListedAt };
     bucketMembers.set(index, members);
+    bucketTexts.set(index, stored.buckets);
     oldestBucket.set(index, Math.min(...bucketListedAt.filter((time) => time !== undefined)));
     return index;
   } catch {
@@ -227,7 +340,7 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
 /** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
-  const { header, buckets } = encodeBuildIndex(update.index, update.previous, [...Object.keys(update.analysed), ...update.removed]);
+  const { header, buckets } = encodeBuildIndex(update.index, update.previous, [...Object.keys(update.analysed), ...update.removed], update.listing);
   return [
     { type: 'put', key: indexKey(registryPath), value: header },
     ...[...buckets].map(([bucket, text]): BatchOperation => (text === undefined ? { type: 'del', key: bucketKey(registryPath, bucket) } : { type: 'put', key: bucketKey(registryPath, bucket), value: text })),

@@ -18,7 +18,9 @@ import {
   buildCacheOperations,
   indexEntry,
   isUnchanged,
-  loadBuildIndex,
+  listingFingerprint,
+  listingTrusted,
+  readBuildIndex,
   loadCachedAnalyses,
   toCachedAnalysis,
   type BuildCacheUpdate,
@@ -44,6 +46,8 @@ export interface CompiledRegistry {
    * `publications`: while it still is, only the specs of the files read again (`uncheckedPaths`) need the check.
    */
   versionsChecked?: { publications: number; uncheckedPaths: Set<string> };
+  /** How many specs (known without building `specs`, which an unchanged rebuild makes only when asked). */
+  specCount: number;
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
@@ -77,11 +81,41 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
-  const loadingIndex = store && options.useCache !== false ? loadBuildIndex(store, registry) : undefined;
+  const loadingIndex = store && options.useCache !== false ? readBuildIndex(store, registry) : undefined;
   loadingIndex?.catch(() => undefined);
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
-  const previous = await loadingIndex;
+  const stored = await loadingIndex;
+  const fingerprint = store ? listingFingerprint(files) : undefined;
+
+  // Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
+  // still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
+  const fast = stored?.header.listing;
+  if (store && stored && fast && !fast.warnings && stored.header.last && fingerprint!.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
+    const snapshot = stored.header.last.snapshot;
+    const metadata = await store.snapshotMetadata(snapshot);
+    if (metadata !== undefined) {
+      let specs: CompiledSpec[] | undefined;
+      return {
+        registry: options.registry,
+        snapshot,
+        get specs() {
+          const index = stored.decode();
+          if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
+          return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
+        },
+        specCount: metadata.specs,
+        objects: [],
+        requires: [snapshot],
+        diagnostics: [...listing.diagnostics],
+        cache: undefined,
+        ...versionsCheckedBy(stored.header, []),
+        analyzed: 0,
+        reused: files.length,
+      };
+    }
+  }
+  const previous = stored?.decode();
   // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
   const known = files.map((file) => (isUnchanged(previous, file) && previous!.files.get(file.path)!.digest !== undefined ? previous!.files.get(file.path) : undefined));
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
@@ -92,6 +126,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       registry: options.registry,
       snapshot: previous.last!.snapshot,
       specs: files.map((file, index) => compiledSpecFromIndex(file, known[index]!)),
+      specCount: files.length,
       objects: [],
       requires: [previous.last!.snapshot],
       diagnostics: [...listing.diagnostics, ...files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
@@ -186,6 +221,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
+    listing: { digest: (fingerprint ?? listingFingerprint(files)).digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
     removed: removedPaths,
   };
@@ -196,6 +232,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     snapshot: manifest.snapshotId,
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
     specs: validation.specs.map(({ text: _text, ...spec }) => spec),
+    specCount: validation.specs.length,
     objects: [...specObjects, ...manifest.objects],
     requires: lastStored ? (reused > 0 ? [previous.last!.snapshot] : []) : reusedDigests(),
     diagnostics,
@@ -210,7 +247,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
  * What the last build checked against the published versions (its index records the publication count then): every
  * spec of a file not read again is one of its specs, with the same id and digest.
  */
-function versionsCheckedBy(previous: BuildIndex | undefined, readAgain: string[]): Pick<CompiledRegistry, 'versionsChecked'> {
+function versionsCheckedBy(previous: { publications?: number } | undefined, readAgain: string[]): Pick<CompiledRegistry, 'versionsChecked'> {
   return previous?.publications === undefined ? {} : { versionsChecked: { publications: previous.publications, uncheckedPaths: new Set(readAgain) } };
 }
 
@@ -421,7 +458,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
       source: resolve(compiled.registry),
       ...(gitCommit === undefined ? {} : { gitCommit }),
       tool: `${toolName} ${toolVersion}`,
-      specs: compiled.specs.length,
+      specs: compiled.specCount,
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
@@ -435,7 +472,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
   });
   return {
     snapshot: commit.snapshot,
-    specs: compiled.specs.length,
+    specs: compiled.specCount,
     newObjects: commit.newObjects,
     bytesWritten: commit.bytesWritten,
     ...(options.tag === undefined ? {} : { tag: options.tag }),

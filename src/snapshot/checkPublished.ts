@@ -36,7 +36,9 @@ export async function buildVersionOperations(store: SpecStore, compiled: Compile
   const entries = (specs: readonly CompiledRegistry['specs'][number][]): VersionEntry[] => specs.map(({ id, digest }) => ({ id, digest }));
   const publications = await readPublicationCount(store);
   const checked = compiled.versionsChecked;
-  const toCheck = entries(checked !== undefined && checked.publications === publications ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : compiled.specs);
+  const upToDate = checked !== undefined && checked.publications === publications;
+  // An unchanged rebuild with nothing published since needs no check (and no list of its specs).
+  const toCheck = upToDate && checked.uncheckedPaths.size === 0 ? [] : entries(upToDate ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : compiled.specs);
   const conflicts = await findPublishedConflicts(store, toCheck);
   if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries(compiled.specs), new Set(conflicts.map((c) => c.id)))));
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));

@@ -1,8 +1,8 @@
 // The build cache and worker threads are optimisations only: they must never change a result.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
@@ -245,4 +245,52 @@ test('the build index round-trips through its stored buckets; a build writes onl
   assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(buildCacheFormat, 'specstore/build-cache/v1') }), undefined, 'another format');
   assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(JSON.stringify(toolVersion), '"0.0.0-other"') }), undefined, 'another tool version');
   assert.equal(decodeBuildIndex({ ...first, header: '{"format":' }), undefined, 'a damaged header');
+});
+
+test('an unchanged listing is recognised from the index header alone; its specs are still the full list when asked for', async (t) => {
+  const { readBuildIndex, listingFingerprint, listingTrusted } = await import('../../src/snapshot/buildCache.js');
+  const { listRegistry } = await import('../../src/source/listRegistry.js');
+  const { builtinKinds } = await import('../../src/kinds/builtinKinds.js');
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = join(dir.path, 'registry');
+  writeRegistry(registry, 40);
+  const old = new Date(Date.now() - 60_000);
+  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(registry, directory))) utimesSync(join(registry, directory, name), old, old);
+  await new Promise((done) => setTimeout(done, 5));
+  const store = await openStore({ directory: join(dir.path, 'store'), create: true });
+  t.after(() => store.close());
+  const built = await buildSnapshot({ registry, store });
+
+  const stored = (await readBuildIndex(store, resolve(registry)))!;
+  assert.equal(stored.intact(), true, 'the header vouches for the buckets');
+  const files = listRegistry(registry, builtinKinds).files;
+  assert.equal(stored.header.listing!.digest, listingFingerprint(files).digest);
+  assert.ok(listingTrusted(files, stored.header.listing!));
+  // A file as new as its bucket is not trusted, even with the same fingerprint (the racy rule).
+  const racy = files.map((file, i) => (i === 3 ? { ...file, mtimeMs: stored.header.listing!.bucketListedAt.find((time) => time !== null)! + 1e9 } : file));
+  assert.equal(listingTrusted(racy, stored.header.listing!), false);
+
+  const fast = await compileRegistry({ registry, store });
+  assert.equal(fast.snapshot, built.snapshot);
+  assert.equal(fast.analyzed, 0);
+  assert.equal(fast.specCount, 121);
+  const fresh = await compileRegistry({ registry, useCache: false });
+  assert.deepEqual(fast.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]), fresh.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]));
+
+  // Any stat that differs changes the fingerprint; a damaged bucket makes the header vouch for nothing.
+  utimesSync(join(registry, 'policies/p3.yaml'), new Date(old.getTime() - 1000), new Date(old.getTime() - 1000));
+  assert.notEqual(listingFingerprint(listRegistry(registry, builtinKinds).files).digest, stored.header.listing!.digest);
+  const bucketKeys: string[] = [];
+  for await (const [key] of store.kv.entries('cache:build:')) if (/:\d\d$/.test(key)) bucketKeys.push(key);
+  await store.kv.batch([{ type: 'put', key: bucketKeys[0], value: `${(await store.kv.get(bucketKeys[0]))!}x` }]);
+  assert.equal((await readBuildIndex(store, resolve(registry)))!.intact(), false);
+  const afterDamage = await compileRegistry({ registry, store });
+  assert.equal(afterDamage.snapshot, built.snapshot, 'a damaged cache is only a slower build');
+  // A header whose fast-path record is malformed is read as having none.
+  const headerKey = bucketKeys[0].replace(/:\d\d$/, '');
+  const header = JSON.parse((await store.kv.get(headerKey))!) as Record<string, unknown>;
+  await store.kv.batch([{ type: 'put', key: headerKey, value: JSON.stringify({ ...header, listing: { digest: 'x', bucketDigests: 3 } }) }]);
+  assert.equal((await readBuildIndex(store, resolve(registry)))!.header.listing, undefined);
+  assert.equal((await compileRegistry({ registry, store })).snapshot, built.snapshot);
 });
