@@ -7,8 +7,12 @@ import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { RegistryFile } from '../source/listRegistry.js';
 import { toolVersion } from '../version.js';
 
-/** A file's analysis, minus the canonical text (the store holds it under the digest). */
-export type CachedAnalysis = Omit<FileAnalysis, 'spec'> & { spec?: Omit<NonNullable<FileAnalysis['spec']>, 'text'> };
+/**
+ * A file's analysis, minus the canonical text (the store holds it under the digest), plus the keys under which its
+ * payloads were last found valid (linkSpecs' payloadKey): a rebuild of the file with the same payloads and schemas
+ * need not check them again.
+ */
+export type CachedAnalysis = Omit<FileAnalysis, 'spec'> & { spec?: Omit<NonNullable<FileAnalysis['spec']>, 'text'>; validPayloads?: string[] };
 
 /** What the index keeps per file: enough to decide "unchanged" and to name the spec, without any analysis. */
 export interface IndexEntry {
@@ -376,8 +380,10 @@ export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAn
   return entry;
 }
 
-export function toCachedAnalysis(analysis: FileAnalysis | CachedAnalysis): CachedAnalysis {
-  if (!analysis.spec || !('text' in analysis.spec)) return analysis;
-  const { text: _text, ...spec } = analysis.spec;
-  return { ...analysis, spec };
+export function toCachedAnalysis(analysis: FileAnalysis | CachedAnalysis, validPayloads?: string[]): CachedAnalysis {
+  const { validPayloads: _old, ...rest } = analysis as CachedAnalysis;
+  const withKeys = validPayloads && validPayloads.length > 0 ? { ...rest, validPayloads } : rest;
+  if (!withKeys.spec || !('text' in withKeys.spec)) return withKeys;
+  const { text: _text, ...spec } = withKeys.spec;
+  return { ...withKeys, spec };
 }

@@ -163,11 +163,21 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const fileByPath = new Map(files.map((file) => [file.path, file]));
   const removedPaths = previous ? [...previous.files.keys()].filter((path) => !fileByPath.has(path)) : [];
   const relink = previous ? affectedFiles(analyses, light, previous, referencesOf, { analysed, removed: removedPaths }) : [...light];
+  // Payloads found valid before (content-addressed keys, so a stale analysis of a changed file still vouches for them).
+  const validPayloads = new Set<string>();
+  const remember = (analysis: CachedAnalysis | undefined) => {
+    for (const key of analysis?.validPayloads ?? []) validPayloads.add(key);
+  };
+  if (store && previous && analysed.size <= 256) {
+    const readAgain = [...analysed].filter((index) => previous.files.has(files[index].path));
+    if (readAgain.length > 0) (await loadCachedAnalyses(store, registry, readAgain.map((index) => files[index].path))).forEach(remember);
+  }
   if (relink.length > 0) {
     const cached = await loadCachedAnalyses(store!, registry, relink.map((index) => files[index].path));
     const missing: number[] = [];
     relink.forEach((index, i) => {
       const analysis = cached[i];
+      remember(analysis);
       light.delete(index);
       if (analysis?.spec?.digest === known[index]!.digest) analyses[index] = relocate(analysis!, files[index]);
       else missing.push(index); // no usable cached analysis: read the file again
@@ -188,6 +198,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const bytesRead = new Map<string, Uint8Array>();
   const validation = finishValidation(analyses as FileAnalysis[], {
     kinds,
+    validPayloads,
     valueOf: (analysis) => ('text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!),
     bytesOf: (analysis) => {
       let bytes = bytesRead.get(analysis.path);
@@ -222,7 +233,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     },
     ...(previous ? { previous } : {}),
     listing: { digest: (fingerprint ?? listingFingerprint(files)).digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
-    analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index])])),
+    analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index], validation.validPayloads.get(files[index].path))])),
     removed: removedPaths,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.

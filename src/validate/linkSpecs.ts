@@ -4,7 +4,8 @@ import { parseRef } from '../core/ref.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
-import { SchemaCompiler } from './schemaCompiler.js';
+import { findSchemaSpecRefs, SchemaCompiler } from './schemaCompiler.js';
+import { digestValue } from '../core/digest.js';
 
 export interface LinkOptions {
   kinds: readonly KindDescriptor[];
@@ -12,10 +13,26 @@ export interface LinkOptions {
   valueOf: (analysis: FileAnalysis) => JsonObject;
   /** Positions a pointer in a file; only called for problems, so it may read and parse the file again. */
   locate: (analysis: FileAnalysis, pointer: string) => SourceLocation;
+  /**
+   * Payloads known to satisfy their schema, by `payloadKey`: checked by an earlier build, they are not checked again
+   * (compiling the schema is most of a small rebuild's cost).
+   */
+  validPayloads?: ReadonlySet<string>;
 }
 
 export interface LinkResult {
   diagnostics: Diagnostic[];
+  /** The payload keys each file's payloads were found valid under, by file path (for the build cache). */
+  validPayloads: Map<string, string[]>;
+}
+
+/**
+ * What a payload check depends on, when that is only the payload and the schema (no `$ref` to another schema spec, whose
+ * content would matter too): the digest of both. Undefined otherwise: such payloads are always checked.
+ */
+export function payloadKey(payload: JsonValue, schema: JsonValue): string | undefined {
+  if (findSchemaSpecRefs(schema).length > 0) return undefined;
+  return digestValue([payload, schema]).digest;
 }
 
 /**
@@ -25,6 +42,7 @@ export interface LinkResult {
  */
 export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOptions): LinkResult {
   const diagnostics: Diagnostic[] = [];
+  const validPayloads = new Map<string, string[]>();
   const kindByName = new Map(options.kinds.map((kind) => [kind.name, kind]));
   const report = (analysis: FileAnalysis, diagnostic: Omit<Diagnostic, 'file' | 'severity' | 'line' | 'column'>) => {
     const location = diagnostic.pointer === undefined ? { file: analysis.file } : options.locate(analysis, diagnostic.pointer);
@@ -110,6 +128,17 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       if (!target?.spec || !reference.payload) continue;
       const schema = getAtPointer(options.valueOf(target), reference.payload.schemaPointer);
       if (schema === undefined) continue;
+      const key = payloadKey(reference.payload.value, schema);
+      const remember = () => {
+        if (key === undefined) return;
+        const keys = validPayloads.get(analysis.path);
+        if (keys) keys.push(key);
+        else validPayloads.set(analysis.path, [key]);
+      };
+      if (key !== undefined && options.validPayloads?.has(key)) {
+        remember();
+        continue;
+      }
       // A payload schema that is one of the target's embedded schemas is checked on the target's own file (here, or by
       // the build that stored it), and a problem with it fails that file: the meta-schema pass is not repeated.
       const checked = kindByName.get(target.kind)?.embeddedSchemas.includes(reference.payload.schemaPointer) === true;
@@ -120,8 +149,8 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
           const { pointer, message } = describeAjvError(error);
           report(analysis, { code: 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });
         }
-      }
+      } else remember();
     }
   }
-  return { diagnostics };
+  return { diagnostics, validPayloads };
 }

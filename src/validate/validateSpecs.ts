@@ -21,6 +21,8 @@ export interface ValidatedSpec {
 
 export interface ValidationResult {
   specs: ValidatedSpec[];
+  /** Payload keys found valid, by file path (see linkSpecs). */
+  validPayloads: Map<string, string[]>;
   /** Errors and warnings, positioned (file, line, column, pointer), in file order. */
   diagnostics: Diagnostic[];
   ok: boolean;
@@ -61,11 +63,12 @@ export function parsedValueOf(analysis: FileAnalysis): JsonObject {
 /** Links analysed files and turns the whole into a result: specs when clean, every diagnostic sorted by position. */
 export function finishValidation(
   analyses: readonly FileAnalysis[],
-  options: { kinds: readonly KindDescriptor[]; valueOf: (analysis: FileAnalysis) => JsonObject; bytesOf: (analysis: FileAnalysis) => Uint8Array },
+  options: { kinds: readonly KindDescriptor[]; valueOf: (analysis: FileAnalysis) => JsonObject; bytesOf: (analysis: FileAnalysis) => Uint8Array; validPayloads?: ReadonlySet<string> },
 ): ValidationResult {
   const link = linkSpecs(analyses, {
     kinds: options.kinds,
     valueOf: options.valueOf,
+    ...(options.validPayloads ? { validPayloads: options.validPayloads } : {}),
     locate: (analysis, pointer) => {
       const positioned = positionDiagnostic({ code: '', message: '', severity: 'error', file: analysis.file, pointer }, options.bytesOf(analysis));
       return { file: analysis.file, ...(positioned.line === undefined ? {} : { line: positioned.line, column: positioned.column! }) };
@@ -79,7 +82,7 @@ export function finishValidation(
     const { id, name, version, digest, text } = analysis.spec;
     specs.push({ file: analysis.file, path: analysis.path, kind: analysis.kind, id, name, version, digest, text });
   }
-  return { specs, diagnostics, ok: filesWithErrors.size === 0 };
+  return { specs, validPayloads: link.validPayloads, diagnostics, ok: filesWithErrors.size === 0 };
 }
 
 function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {

@@ -22,17 +22,18 @@ function writeRegistry(root: string, count: number): void {
 function writeOne(root: string, i: number): void {
   {
     writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${i}}}}\n`);
-    writeFileSync(
-      join(root, `tools/t${i}.yaml`),
-      `id: "t${i}@1"\nname: "Tool ${i}"\nadapter: local\nentry_point: "f${i}"\ninputs:\n  - {name: a, schema: "s${i}@1"}\npredicates:\n  admission:\n    - {id: "budget.ok@1", args: {usd: ${i}}}\n`,
-    );
+    writeFileSync(join(root, `tools/t${i}.yaml`), toolText(i, `Tool ${i}`, i));
     writeFileSync(join(root, `policies/p${i}.yaml`), `id: "p${i}@1"\nbudget: {max_usd_micro: ${i}}\n`);
   }
 }
 
-type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size' | 'remove-schema' | 'tighten-predicate' | 'chain-schema' | 'rename' | 'restore'; index: number; value: number };
+function toolText(i: number, name: string, usd: number): string {
+  return `id: "t${i}@1"\nname: "${name}"\nadapter: local\nentry_point: "f${i}"\ninputs:\n  - {name: a, schema: "s${i}@1"}\npredicates:\n  admission:\n    - {id: "budget.ok@1", args: {usd: ${usd}}}\n`;
+}
 
-const editKinds: Edit['kind'][] = ['value', 'add', 'remove', 'break', 'same-size', 'remove-schema', 'tighten-predicate', 'chain-schema', 'rename', 'restore'];
+type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size' | 'remove-schema' | 'tighten-predicate' | 'chain-schema' | 'rename' | 'restore' | 'tool-args' | 'tool-name'; index: number; value: number };
+
+const editKinds: Edit['kind'][] = ['value', 'add', 'remove', 'break', 'same-size', 'remove-schema', 'tighten-predicate', 'chain-schema', 'rename', 'restore', 'tool-args', 'tool-name'];
 
 function applyEdit(root: string, edit: Edit, count: number): void {
   const i = edit.index % count;
@@ -73,6 +74,14 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       rmSync(from);
       break;
     }
+    case 'tool-args':
+      // The payload a tool passes changes: it must be checked again (a tightened predicate may refuse it).
+      writeFileSync(join(root, `tools/t${i}.yaml`), toolText(i, `Tool ${i}`, edit.value));
+      break;
+    case 'tool-name':
+      // Only a field outside the payload changes: the payload's earlier verdict may be reused, never a wrong one.
+      writeFileSync(join(root, `tools/t${i}.yaml`), toolText(i, `Tool ${i} (${edit.value})`, i));
+      break;
     case 'restore':
       rmSync(join(root, `policies/moved/p${i}.yaml`), { force: true });
       writeOne(root, i);
@@ -293,4 +302,38 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   await store.kv.batch([{ type: 'put', key: headerKey, value: JSON.stringify({ ...header, listing: { digest: 'x', bucketDigests: 3 } }) }]);
   assert.equal((await readBuildIndex(store, resolve(registry)))!.header.listing, undefined);
   assert.equal((await compileRegistry({ registry, store })).snapshot, built.snapshot);
+});
+
+test("a payload's earlier verdict is reused only for the same payload under the same schema", async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = join(dir.path, 'registry');
+  writeRegistry(registry, 3);
+  const predicate = (maximum: number) => `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${maximum}}}, required: [usd]}\n`;
+  writeFileSync(join(registry, 'predicates/budget.yaml'), predicate(10));
+  const store = await openStore({ directory: join(dir.path, 'store'), create: true });
+  t.after(() => store.close());
+  const aged = async () => {
+    const old = new Date(Date.now() - 60_000);
+    for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(registry, directory))) utimesSync(join(registry, directory, name), old, old);
+    await new Promise((done) => setTimeout(done, 5));
+  };
+  await aged();
+  await buildSnapshot({ registry, store });
+  const { loadCachedAnalyses } = await import('../../src/snapshot/buildCache.js');
+  const [cached] = await loadCachedAnalyses(store, resolve(registry), ['tools/t2.yaml']);
+  assert.equal(cached?.validPayloads?.length, 1, 'the verdict is kept with the analysis');
+
+  // The tool changes outside its payload: the verdict is reused, and the build succeeds.
+  writeFileSync(join(registry, 'tools/t2.yaml'), toolText(2, 'Renamed', 2));
+  await aged();
+  await buildSnapshot({ registry, store });
+  // The schema tightens so that usd 2 fails, and the tool changes again outside its payload: a new verdict is due.
+  writeFileSync(join(registry, 'predicates/budget.yaml'), predicate(1));
+  writeFileSync(join(registry, 'tools/t2.yaml'), toolText(2, 'Renamed again', 2));
+  await aged();
+  const failed = await outcome(buildSnapshot({ registry, store }));
+  assert.equal(failed.result, 'INVALID_INPUT');
+  assert.ok(failed.diagnostics.some((line) => line.includes('ARGS_INVALID') && line.includes('t2.yaml')), failed.diagnostics.join('\n'));
+  assert.deepEqual(failed, await outcome(compileRegistry({ registry, useCache: false })));
 });
