@@ -6,7 +6,7 @@ import { parseSpecId } from '../core/ref.js';
 import { defaultDiffConfig, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
 import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
 import { compareTrees } from '../snapshot/compareTrees.js';
-import type { SnapshotView } from '../snapshot/snapshotView.js';
+import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
 
 export interface DiffOptions {
   config?: DiffConfig;
@@ -30,6 +30,22 @@ export async function diffSnapshots(before: SnapshotView, after: SnapshotView, o
   const config = options.config ?? defaultDiffConfig;
   const { changed, nodesRead } = await compareTrees(before, after);
   const loaded = { old: new Map<string, JsonObject | null>(), new: new Map<string, JsonObject | null>() };
+  // The versions that differ are what the rules compare first: read them in one batch per side, before the first round.
+  const differing = { old: [] as SnapshotEntry[], new: [] as SnapshotEntry[] };
+  for (const { name, old, new: next } of changed) {
+    for (const [side, entry, other] of [['old', old, next], ['new', next, old]] as const) {
+      if (!entry) continue;
+      for (const [version, digest] of Object.entries(entry.versions)) {
+        if (other?.versions[version] !== digest) differing[side].push({ id: `${name}@${version}`, name, version, kind: entry.kind, digest });
+      }
+    }
+  }
+  await Promise.all(
+    (['old', 'new'] as const).map(async (side) => {
+      const documents = await (side === 'old' ? before : after).readSpecs(differing[side]);
+      differing[side].forEach((entry, i) => loaded[side].set(entry.id, documents[i]));
+    }),
+  );
   // The rules are pure and synchronous: run them, note the documents they asked for and did not have, load those,
   // run again. Each round loads one more link of the $ref chains; the last round had everything it asked for.
   let specs: SpecDiff[] = [];

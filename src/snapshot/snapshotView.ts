@@ -227,6 +227,18 @@ export class SnapshotView {
     return spec as JsonObject;
   }
 
+  /** Several specs' documents at once (one batched read, each re-hashed); a missing one is STORE_CORRUPT. */
+  async readSpecs(entries: readonly SnapshotEntry[]): Promise<JsonObject[]> {
+    const specs = await this.store.readObjects(entries.map((entry) => entry.digest));
+    return specs.map((spec, i) => {
+      if (spec === undefined) {
+        const entry = entries[i];
+        throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, which is missing from the store`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
+      }
+      return spec as JsonObject;
+    });
+  }
+
   /** Every spec with its document, in list order. */
   async *values(filter: { kind?: string } = {}): AsyncGenerator<ResolvedSpec> {
     for (const entry of await this.list(filter)) yield { ref: entry.id, ...entry, spec: await this.readSpec(entry) };
