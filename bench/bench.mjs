@@ -37,6 +37,14 @@ function timed(command, args, options = {}) {
 }
 
 const spec = (args, options) => timed(process.execPath, [specBin, ...args], options);
+/**
+ * Writes the page cache back to disk and lets it settle, so that a phase does not pay for the last one's writes (git's
+ * cold runs leave ~40k files being written back, and every build ends with an fsync).
+ */
+const settle = () => {
+  spawnSync('sync');
+  spawnSync('sleep', ['1']);
+};
 
 function row(figure, value, target, baseline, ratio) {
   rows.push({ figure, value, target, baseline: baseline ?? '', ratio: ratio ?? '' });
@@ -88,10 +96,12 @@ try {
   let snapshot;
   for (let run = 0; run < coldRuns; run++) {
     rmSync(store, { recursive: true, force: true });
+    settle();
     const result = spec(['build', '--registry', registry, '--store', store]);
     cold.push(result.ms);
     snapshot = result.stdout.trim();
   }
+  settle();
   const gitEnv = (gitDir) => ({ ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: registry, GIT_INDEX_FILE: join(gitDir, 'index') });
   let gitCold;
   let gitWarm;
@@ -104,6 +114,7 @@ try {
       const started = process.hrtime.bigint();
       execFileSync('sh', ['-c', 'git add -A && git write-tree'], { env: gitEnv(gitDir), cwd: registry, stdio: 'ignore' });
       coldGit.push(Number(process.hrtime.bigint() - started) / 1e6);
+      settle();
     }
     gitCold = median(coldGit);
     gitColdRuns = coldGit;
@@ -126,6 +137,7 @@ try {
   spec(['build', '--registry', registry, '--store', store]); // refresh the cache's listing time
   // Two discarded runs: LevelDB compacts the cold build's 20 MB batch in the first opens after it.
   for (let run = 0; run < 2; run++) spec(['build', '--registry', registry, '--store', store]);
+  settle();
   const unchanged = [];
   for (let run = 0; run < warmRuns; run++) unchanged.push(spec(['build', '--registry', registry, '--store', store]).ms);
   row('no-change rebuild (wall, with process start)', spread(unchanged), '≤ 0.3 s', gitWarm && seconds(gitWarm), gitWarm && (median(unchanged) / gitWarm).toFixed(2));
