@@ -8,6 +8,7 @@ import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
 import { listRegistry, readSourceFile, type RegistryFile } from '../source/listRegistry.js';
 import type { SpecStore } from '../store/specStore.js';
+import type { BatchOperation } from '../store/keyValueStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { ValidatedSpec } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
@@ -446,7 +447,10 @@ export interface BuildResult {
   snapshot: Digest;
   specs: number;
   newObjects: number;
+  /** Bytes of new objects (specs and tree nodes): what the snapshot adds to the store. */
   bytesWritten: number;
+  /** Bytes of build cache written with it (index buckets, cached analyses): bookkeeping, not content. */
+  cacheBytesWritten: number;
   tag?: string;
   /** True when the store already held this snapshot. */
   unchanged: boolean;
@@ -461,6 +465,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
   const gitCommit = findGitCommit(compiled.registry);
   const existed = (await store.snapshotMetadata(compiled.snapshot)) !== undefined;
   const now = (options.now ?? (() => new Date()))();
+  let cacheBytesWritten = 0;
   const commit = await store.commitBuild({
     snapshot: compiled.snapshot,
     objects: compiled.objects,
@@ -477,7 +482,8 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
       const stillStored = await assertStillStored(store, compiled.requires);
       const versions = await buildVersionOperations(store, compiled, { ...options, now });
       // The index records the publication count its specs were checked at, for the next build.
-      const cache = compiled.cache ? buildCacheOperations(resolve(compiled.registry), { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
+      const cache: BatchOperation[] = compiled.cache ? buildCacheOperations(resolve(compiled.registry), { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
+      cacheBytesWritten = cache.reduce((total, operation) => total + (operation.type === 'put' ? operation.key.length + Buffer.byteLength(operation.value) : 0), 0);
       return [...stillStored, ...versions.operations, ...cache];
     },
   });
@@ -486,6 +492,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
     specs: compiled.specCount,
     newObjects: commit.newObjects,
     bytesWritten: commit.bytesWritten,
+    cacheBytesWritten,
     ...(options.tag === undefined ? {} : { tag: options.tag }),
     unchanged: existed,
     analyzed: compiled.analyzed,
