@@ -33,7 +33,7 @@ export interface ResolveExplanation {
 }
 
 export class SnapshotView {
-  private readonly nodes = new Map<Digest, TreeNode>();
+  private readonly nodeCache = new Map<Digest, TreeNode>();
   private readonly names = new Map<string, NameEntry | null>();
   /** Refs already resolved by get/resolve, for the synchronous resolveCached path. */
   private readonly resolved = new Map<string, ResolvedSpec>();
@@ -60,14 +60,28 @@ export class SnapshotView {
 
   /** Reads one tree node (cached); a missing node means the store lost part of the snapshot. */
   async node(digest: Digest): Promise<TreeNode> {
-    const cached = this.nodes.get(digest);
+    const cached = this.nodeCache.get(digest);
     if (cached) return cached;
     const node = (await this.store.readObject(digest)) as TreeNode | undefined;
     if (node === undefined) {
       throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
     }
-    this.nodes.set(digest, node);
+    this.nodeCache.set(digest, node);
     return node;
+  }
+
+  /** Several tree nodes at once (cached; the missing ones in one batched, re-hashed read). */
+  async nodes(digests: readonly Digest[]): Promise<TreeNode[]> {
+    const missing = [...new Set(digests.filter((digest) => !this.nodeCache.has(digest)))];
+    if (missing.length > 0) {
+      const read = await this.store.readObjects(missing);
+      missing.forEach((digest, i) => {
+        const node = read[i] as TreeNode | undefined;
+        if (node === undefined) throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
+        this.nodeCache.set(digest, node);
+      });
+    }
+    return digests.map((digest) => this.nodeCache.get(digest)!);
   }
 
   /** All versions of a name: one path from the root to a leaf. */
@@ -98,16 +112,16 @@ export class SnapshotView {
     let level: Digest[] = [this.root.tree];
     const leaves: TreeNode[] = [];
     while (level.length > 0) {
-      const missing = level.filter((digest) => !this.nodes.has(digest));
+      const missing = level.filter((digest) => !this.nodeCache.has(digest));
       const read = await this.store.readObjects(missing);
       missing.forEach((digest, i) => {
         const node = read[i] as TreeNode | undefined;
         if (node === undefined) throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
-        this.nodes.set(digest, node);
+        this.nodeCache.set(digest, node);
       });
       const next: Digest[] = [];
       for (const digest of level) {
-        const node = this.nodes.get(digest)!;
+        const node = this.nodeCache.get(digest)!;
         if (isLeafNode(node)) leaves.push(node);
         else next.push(...Object.values(node.branch));
       }
