@@ -4,8 +4,8 @@ import { parseRef } from '../core/ref.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
+import { digestTrustedValue } from '../core/digest.js';
 import { findSchemaSpecRefs, SchemaCompiler } from './schemaCompiler.js';
-import { digestValue } from '../core/digest.js';
 
 export interface LinkOptions {
   kinds: readonly KindDescriptor[];
@@ -28,11 +28,22 @@ export interface LinkResult {
 
 /**
  * What a payload check depends on, when that is only the payload and the schema (no `$ref` to another schema spec, whose
- * content would matter too): the digest of both. Undefined otherwise: such payloads are always checked.
+ * content would matter too): the digest of the payload with the schema's digest. Undefined otherwise: such payloads are
+ * always checked. The schema's part is worked out once per schema value (thousands of tools share a predicate's).
  */
 export function payloadKey(payload: JsonValue, schema: JsonValue): string | undefined {
-  if (findSchemaSpecRefs(schema).length > 0) return undefined;
-  return digestValue([payload, schema]).digest;
+  const schemaDigest = schemaKeyPart(schema);
+  return schemaDigest === null ? undefined : digestTrustedValue([payload, schemaDigest]).digest;
+}
+
+/** By schema value (documents are never changed once parsed): its digest, or null when it `$ref`s a schema spec. */
+const schemaKeyParts = new WeakMap<object, string | null>();
+
+function schemaKeyPart(schema: JsonValue): string | null {
+  if (schema === null || typeof schema !== 'object') return digestTrustedValue(schema).digest;
+  let part = schemaKeyParts.get(schema);
+  if (part === undefined) schemaKeyParts.set(schema, (part = findSchemaSpecRefs(schema).length > 0 ? null : digestTrustedValue(schema).digest));
+  return part;
 }
 
 /**
