@@ -86,14 +86,6 @@ const legacyReferencesKey = (registryPath: string) => `cache:references:${sha256
 /** Where format v2 kept every analysis in one value; deleted when seen. */
 const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
 
-/**
- * Reads the stored index. Both reads are issued before the first await, so a caller that starts this and then lists
- * the registry (synchronous stat calls) has LevelDB fetch the index meanwhile, on its own thread.
- */
-export async function loadBuildIndex(store: SpecStore, registryPath: string): Promise<BuildIndex | undefined> {
-  return (await readBuildIndex(store, registryPath))?.decode();
-}
-
 /** The stored index, read but not decoded: its header, whether the stored buckets are the ones it describes, and a decoder. */
 export interface StoredBuildIndex {
   header: Omit<BuildIndex, 'files'>;
@@ -102,17 +94,14 @@ export interface StoredBuildIndex {
   decode: () => BuildIndex | undefined;
 }
 
+/**
+ * Reads the stored index without decoding its entries. Both reads are issued before the first await, so a caller that
+ * starts this and then lists the registry (synchronous stat calls) has LevelDB fetch the index meanwhile.
+ */
 export async function readBuildIndex(store: SpecStore, registryPath: string): Promise<StoredBuildIndex | undefined> {
   const [headerText, texts] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
-  if (headerText === undefined) return undefined;
-  let header: Omit<BuildIndex, 'files'>;
-  try {
-    header = JSON.parse(headerText) as Omit<BuildIndex, 'files'>;
-  } catch {
-    return undefined;
-  }
-  if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
-  if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing; // damaged: no fast path
+  const header = headerText === undefined ? undefined : parseIndexHeader(headerText);
+  if (header === undefined) return undefined;
   const buckets = new Map(texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])));
   let decoded: BuildIndex | undefined | null = null;
   return {
@@ -126,8 +115,23 @@ export async function readBuildIndex(store: SpecStore, registryPath: string): Pr
       }
       return true;
     },
-    decode: () => (decoded === null ? (decoded = decodeBuildIndex({ header: headerText, buckets })) : decoded),
+    decode: () => (decoded === null ? (decoded = decodeEntries(header, buckets)) : decoded),
   };
+}
+
+type IndexHeader = Omit<BuildIndex, 'files'>;
+
+/** The header, if it is of this format and tool version; a malformed fast-path record is dropped (no fast path). */
+function parseIndexHeader(text: string): IndexHeader | undefined {
+  let header: IndexHeader;
+  try {
+    header = JSON.parse(text) as IndexHeader;
+  } catch {
+    return undefined;
+  }
+  if (header === null || typeof header !== 'object' || header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
+  if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing;
+  return header;
 }
 
 /**
@@ -152,13 +156,19 @@ export function listingFingerprint(files: readonly RegistryFile[]): { digest: st
  * files newer than the oldest bucket are hashed to find theirs.
  */
 export function listingTrusted(files: readonly RegistryFile[], listing: NonNullable<BuildIndex['listing']>): boolean {
-  for (const file of files) {
-    const newest = Math.max(file.mtimeMs, file.ctimeMs);
-    if (newest < listing.trustedBefore) continue;
-    const writtenAt = listing.bucketListedAt[bucketOf(file.path)];
-    if (writtenAt === null || writtenAt === undefined || newest >= writtenAt) return false;
-  }
-  return true;
+  return files.every((file) => modifiedBefore(file, listing.bucketListedAt, listing.trustedBefore));
+}
+
+/**
+ * Git's "racy" rule, per bucket: the file was last modified (or its inode changed) before the bucket holding its entry
+ * was written; a file modified in that instant or after may have changed unseen. `oldest` is the earliest of the
+ * buckets' times: a file older than it needs no hashing to find its bucket.
+ */
+function modifiedBefore(file: RegistryFile, bucketListedAt: readonly (number | null | undefined)[], oldest: number): boolean {
+  const newest = Math.max(file.mtimeMs, file.ctimeMs);
+  if (newest < oldest) return true;
+  const writtenAt = bucketListedAt[bucketOf(file.path)];
+  return writtenAt !== null && writtenAt !== undefined && newest < writtenAt;
 }
 
 function isListingRecord(value: unknown): value is NonNullable<BuildIndex['listing']> {
@@ -222,7 +232,7 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
   // Kept buckets keep their check values (from the previous header, else hashed from the text read); written ones are hashed.
   const writtenAt = new Array<number | null>(bucketCount).fill(null);
   const digests = new Array<string | null>(bucketCount).fill(null);
-  const kept = previous ? bucketTexts.get(previous) : undefined;
+  const kept = previous ? decodedFrom.get(previous)?.texts : undefined;
   let complete = !previous || kept !== undefined; // without the previous texts, the stored buckets are unknown
   for (let bucket = 0; bucket < bucketCount; bucket++) {
     const written = buckets.has(bucket);
@@ -244,7 +254,7 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
  * decoding. Without it, every bucket is written or cleared (no stale entry may survive).
  */
 function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildIndex | undefined, changedPaths?: Iterable<string>): ([string, IndexEntry][] | undefined)[] {
-  const members = previous ? bucketMembers.get(previous) : undefined;
+  const members = previous ? decodedFrom.get(previous)?.members : undefined;
   if (!previous || !members) {
     const all = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
     for (const [path, entry] of files) all[bucketOf(path)].push([path, entry]);
@@ -271,20 +281,21 @@ function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildI
   return result;
 }
 
-/** The paths of each bucket of a decoded index, in stored order, and the bucket texts it was decoded from. */
-const bucketMembers = new WeakMap<BuildIndex, string[][]>();
-const bucketTexts = new WeakMap<BuildIndex, ReadonlyMap<number, string>>();
+/** What a decoded index was decoded from: each bucket's paths in stored order, the bucket texts, the oldest bucket's time. */
+const decodedFrom = new WeakMap<BuildIndex, { members: string[][]; texts: ReadonlyMap<number, string>; oldest: number }>();
 
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
 export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<number, string> }): BuildIndex | undefined {
+  const header = parseIndexHeader(stored.header);
+  return header === undefined ? undefined : decodeEntries(header, stored.buckets);
+}
+
+function decodeEntries(header: IndexHeader, buckets: ReadonlyMap<number, string>): BuildIndex | undefined {
   try {
-    const header = JSON.parse(stored.header) as Omit<BuildIndex, 'files'>;
-    if (header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
-    if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing;
     const files = new Map<string, IndexEntry>();
     const bucketListedAt: number[] = [];
     const members: string[][] = [];
-    for (const [bucket, text] of stored.buckets) {
+    for (const [bucket, text] of buckets) {
       const paths: string[] = [];
       const listedAt = decodeBucket(text, files, paths);
       if (listedAt === undefined) return undefined;
@@ -292,9 +303,7 @@ export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<
       members[bucket] = paths;
     }
     const index: BuildIndex = { ...header, files, bucketListedAt };
-    bucketMembers.set(index, members);
-    bucketTexts.set(index, stored.buckets);
-    oldestBucket.set(index, Math.min(...bucketListedAt.filter((time) => time !== undefined)));
+    decodedFrom.set(index, { members, texts: buckets, oldest: Math.min(...bucketListedAt.filter((time) => time !== undefined)) });
     return index;
   } catch {
     return undefined;
@@ -355,19 +364,14 @@ export function buildCacheOperations(registryPath: string, update: BuildCacheUpd
   ];
 }
 
-/** The listing time of each index's oldest bucket. */
-const oldestBucket = new WeakMap<BuildIndex, number>();
-
 /** Whether a file is as the index saw it, and was not modified in the instant its entry was recorded or after. */
 export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
   const entry = index?.files.get(file.path);
   if (!entry || !index) return false;
   if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino || entry.kind !== file.kind) return false;
-  // Most files are older than every bucket: only a file modified since the oldest bucket was written needs its own.
-  const newest = Math.max(file.mtimeMs, file.ctimeMs);
-  if (index.bucketListedAt === undefined) return newest < index.listedAt;
-  if (newest < (oldestBucket.get(index) ?? Number.NEGATIVE_INFINITY)) return true;
-  return newest < (index.bucketListedAt[bucketOf(file.path)] ?? index.listedAt);
+  // An index made in memory (not decoded) has no bucket times: its own listing time stands for every entry.
+  if (index.bucketListedAt === undefined) return Math.max(file.mtimeMs, file.ctimeMs) < index.listedAt;
+  return modifiedBefore(file, index.bucketListedAt, decodedFrom.get(index)?.oldest ?? Number.NEGATIVE_INFINITY);
 }
 
 export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis, references: string[]): IndexEntry {
