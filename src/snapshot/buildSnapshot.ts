@@ -87,33 +87,22 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
   const stored = await loadingIndex;
-  const fingerprint = store ? listingFingerprint(files) : undefined;
+  const fingerprint = listingFingerprint(files);
 
   // Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
   // still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
   const fast = stored?.header.listing;
-  if (store && stored && fast && !fast.warnings && stored.header.last && fingerprint!.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
+  if (store && stored && fast && !fast.warnings && stored.header.last && fingerprint.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
     const snapshot = stored.header.last.snapshot;
     const metadata = await store.snapshotMetadata(snapshot);
     if (metadata !== undefined) {
       let specs: CompiledSpec[] | undefined;
-      return {
-        registry: options.registry,
-        snapshot,
-        get specs() {
-          const index = stored.decode();
-          if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
-          return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
-        },
-        specCount: metadata.specs,
-        objects: [],
-        requires: [snapshot],
-        diagnostics: [...listing.diagnostics],
-        cache: undefined,
-        ...versionsCheckedBy(stored.header, []),
-        analyzed: 0,
-        reused: files.length,
+      const specsOf = () => {
+        const index = stored.decode();
+        if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
+        return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
       };
+      return lastSnapshotAgain(options.registry, snapshot, specsOf, metadata.specs, [...listing.diagnostics], stored.header, files.length);
     }
   }
   const previous = stored?.decode();
@@ -123,19 +112,9 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 
   // The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result.
   if (lastStored && known.every(Boolean) && files.length === previous.files.size) {
-    return {
-      registry: options.registry,
-      snapshot: previous.last!.snapshot,
-      specs: files.map((file, index) => compiledSpecFromIndex(file, known[index]!)),
-      specCount: files.length,
-      objects: [],
-      requires: [previous.last!.snapshot],
-      diagnostics: [...listing.diagnostics, ...files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })))],
-      cache: undefined,
-      ...versionsCheckedBy(previous, []),
-      analyzed: 0,
-      reused: files.length,
-    };
+    const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
+    const warnings = files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })));
+    return lastSnapshotAgain(options.registry, previous.last!.snapshot, () => specs, files.length, [...listing.diagnostics, ...warnings], previous, files.length);
   }
 
   // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
@@ -233,7 +212,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
-    listing: { digest: (fingerprint ?? listingFingerprint(files)).digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
+    listing: { digest: fingerprint.digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index], validation.validPayloads.get(files[index].path))])),
     removed: removedPaths,
   };
@@ -252,6 +231,25 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index].path)),
     analyzed: analysed.size,
     reused,
+  };
+}
+
+/** The result of a build whose files are all as the last build left them: its snapshot, nothing to write. */
+function lastSnapshotAgain(registry: string, snapshot: Digest, specsOf: () => CompiledSpec[], specCount: number, diagnostics: Diagnostic[], index: { publications?: number }, files: number): CompiledRegistry {
+  return {
+    registry,
+    snapshot,
+    get specs() {
+      return specsOf(); // an unchanged rebuild decodes its list of specs only if asked (--plans, --strict, a publication)
+    },
+    specCount,
+    objects: [],
+    requires: [snapshot],
+    diagnostics,
+    cache: undefined,
+    ...versionsCheckedBy(index, []),
+    analyzed: 0,
+    reused: files,
   };
 }
 
