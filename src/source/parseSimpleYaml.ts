@@ -212,36 +212,19 @@ class FlowScanner {
   }
 
   private flowSequence(depth: number): JsonValue[] {
-    this.reader.enter(depth);
-    this.offset++;
     const array: JsonValue[] = [];
-    this.skipSpaces();
-    if (this.text[this.offset] === ']') {
-      this.offset++;
-      return array;
-    }
-    for (;;) {
+    if (this.open(depth, ']')) return array;
+    do {
       this.skipSpaces();
-      array.push(this.value(true, depth));
-      this.skipSpaces();
-      const separator = this.text[this.offset++];
-      if (separator === ']') return array;
-      if (separator !== ',') throw decline; // `[a: 1]` (a mapping in a sequence), or the line ended
-      this.skipSpaces();
-      if (this.text[this.offset] === ']') throw decline; // a trailing comma
-    }
+      array.push(this.value(true, depth)); // `[a: 1]` (a mapping in a sequence) ends at the `:` and declines below
+    } while (!this.afterItem(']'));
+    return array;
   }
 
   private flowMapping(depth: number): JsonObject {
-    this.reader.enter(depth);
-    this.offset++;
     const object: JsonObject = {};
-    this.skipSpaces();
-    if (this.text[this.offset] === '}') {
-      this.offset++;
-      return object;
-    }
-    for (;;) {
+    if (this.open(depth, '}')) return object;
+    do {
       this.skipSpaces();
       const end = keyEnd(this.text, this.offset);
       if (end < 0) throw decline;
@@ -252,13 +235,29 @@ class FlowScanner {
       const next = this.text[this.offset];
       if (next === ',' || next === '}' || next === undefined) throw decline; // `{a: }`: null, left to the full path
       object[key] = this.value(true, depth);
-      this.skipSpaces();
-      const separator = this.text[this.offset++];
-      if (separator === '}') return object;
-      if (separator !== ',') throw decline;
-      this.skipSpaces();
-      if (this.text[this.offset] === '}') throw decline;
-    }
+    } while (!this.afterItem('}'));
+    return object;
+  }
+
+  /** Steps over a flow collection's opening bracket; true when it is empty (its closing bracket stepped over too). */
+  private open(depth: number, close: string): boolean {
+    this.reader.enter(depth);
+    this.offset++;
+    this.skipSpaces();
+    if (this.text[this.offset] !== close) return false;
+    this.offset++;
+    return true;
+  }
+
+  /** After an item: true at the closing bracket (stepped over), false after a comma; a trailing comma or anything else declines. */
+  private afterItem(close: string): boolean {
+    this.skipSpaces();
+    const separator = this.text[this.offset++];
+    if (separator === close) return true;
+    if (separator !== ',') throw decline; // the line ended, or something this reader does not take
+    this.skipSpaces();
+    if (this.text[this.offset] === close) throw decline;
+    return false;
   }
 
   private quoted(quote: string): string {
