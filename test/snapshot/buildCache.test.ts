@@ -31,6 +31,17 @@ function toolText(i: number, name: string, usd: number): string {
   return `id: "t${i}@1"\nname: "${name}"\nadapter: local\nentry_point: "f${i}"\ninputs:\n  - {name: a, schema: "s${i}@1"}\npredicates:\n  admission:\n    - {id: "budget.ok@1", args: {usd: ${usd}}}\n`;
 }
 
+/**
+ * Makes every file a minute old, as an editor's files are, then lets the clock move on: utimes sets ctime to now, and
+ * a listing in that same millisecond would rightly not trust the files. Returns the time set.
+ */
+async function ageRegistry(root: string): Promise<Date> {
+  const old = new Date(Date.now() - 60_000);
+  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(root, directory))) utimesSync(join(root, directory, name), old, old);
+  await new Promise((done) => setTimeout(done, 5));
+  return old;
+}
+
 type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size' | 'remove-schema' | 'tighten-predicate' | 'chain-schema' | 'rename' | 'restore' | 'tool-args' | 'tool-name'; index: number; value: number };
 
 const editKinds: Edit['kind'][] = ['value', 'add', 'remove', 'break', 'same-size', 'remove-schema', 'tighten-predicate', 'chain-schema', 'rename', 'restore', 'tool-args', 'tool-name'];
@@ -264,9 +275,7 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');
   writeRegistry(registry, 40);
-  const old = new Date(Date.now() - 60_000);
-  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(registry, directory))) utimesSync(join(registry, directory, name), old, old);
-  await new Promise((done) => setTimeout(done, 5));
+  const old = await ageRegistry(registry);
   const store = await openStore({ directory: join(dir.path, 'store'), create: true });
   t.after(() => store.close());
   const built = await buildSnapshot({ registry, store });
@@ -313,11 +322,7 @@ test("a payload's earlier verdict is reused only for the same payload under the 
   writeFileSync(join(registry, 'predicates/budget.yaml'), predicate(10));
   const store = await openStore({ directory: join(dir.path, 'store'), create: true });
   t.after(() => store.close());
-  const aged = async () => {
-    const old = new Date(Date.now() - 60_000);
-    for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(registry, directory))) utimesSync(join(registry, directory, name), old, old);
-    await new Promise((done) => setTimeout(done, 5));
-  };
+  const aged = () => ageRegistry(registry);
   await aged();
   await buildSnapshot({ registry, store });
   const { loadCachedAnalyses } = await import('../../src/snapshot/buildCache.js');
