@@ -15,7 +15,32 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runSpec(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): CliResult {
+export interface RunSpecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  input?: string;
+}
+
+export function runSpec(args: string[], options: RunSpecOptions = {}): CliResult {
+  return runSpecFor(args, options, 120_000);
+}
+
+/** The bound a hostile-input case must finish within: a run still going after it is a hang, not a slow test. */
+export const hangBoundMs = 10_000;
+
+/**
+ * Runs `spec` on hostile input: fails the test with "hang bound exceeded" when the process is still running after
+ * `boundMs` (it is then killed). A detector of hangs, not a benchmark: the bound is generous on purpose.
+ */
+export function runSpecWithinBound(args: string[], options: RunSpecOptions & { boundMs?: number } = {}): CliResult {
+  const bound = options.boundMs ?? hangBoundMs;
+  const started = Date.now();
+  const result = runSpecFor(args, options, bound);
+  if (result.timedOut) throw new Error(`hang bound exceeded: spec ${args.join(' ')} still running after ${Date.now() - started} ms (bound ${bound} ms)`);
+  return result;
+}
+
+function runSpecFor(args: string[], options: RunSpecOptions, timeout: number): CliResult & { timedOut: boolean } {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
   if (!options.env || !('SPEC_STORE' in options.env)) delete env['SPEC_STORE'];
   const result = spawnSync(process.execPath, [specBin, ...args], {
@@ -23,9 +48,12 @@ export function runSpec(args: string[], options: { cwd?: string; env?: Record<st
     env,
     encoding: 'utf8',
     input: options.input ?? '',
-    timeout: 120_000,
+    timeout,
+    killSignal: 'SIGKILL',
+    maxBuffer: 256 * 1024 * 1024,
   });
-  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr, timedOut };
 }
 
 /** Parses `--json` output, failing the test with the raw output when it is not JSON. */
