@@ -78,6 +78,7 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
   // Line breaks, indentation and comments cost memory too; real files have under three tokens per node.
   const maxTokens = 4 * maxNodes;
   let tokenCount = 0;
+  let yamlDirectives = 0;
   lexing: for (const lexeme of new Lexer().lex(text)) {
     const offset = parser.offset;
     if (++tokenCount > maxTokens) {
@@ -89,7 +90,14 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
     else if (lexeme === CST.SCALAR) {
       scalarFollows = true;
       nodes++;
-    } else nodes += checkLexeme(lexeme, offset, findings);
+    } else {
+      nodes += checkLexeme(lexeme, offset, findings);
+      // YAML 1.2 allows one %YAML directive per document; a document end (`...`) starts the next one's directives.
+      if (lexeme === '...') yamlDirectives = 0;
+      else if (lexeme.startsWith('%YAML') && ++yamlDirectives > 1) {
+        findings.push({ code: 'YAML_DIRECTIVE', message: 'the %YAML directive may appear only once', offset });
+      }
+    }
     if (nodes > maxNodes) {
       findings.push({ code: 'YAML_TOO_MANY_NODES', message: `more than ${maxNodes} values and keys`, offset });
       return { findings };

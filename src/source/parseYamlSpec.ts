@@ -39,23 +39,37 @@ export function parseYamlSpec(bytes: Uint8Array, file: string, limits?: Partial<
 
 /** The full path over decoded text: yaml's parser with every check, each problem positioned. */
 export function parseYamlText(text: string, file: string, limits: { maxDepth: number; maxNodes: number }): ParsedSpecFile {
+  return readYamlText(text, file, limits, true);
+}
+
+/**
+ * The same rules without requiring a mapping at the top: the JSON value of any one-document YAML text. Specs, plans
+ * and diff configs are mappings and use parseYamlText; this serves checks of the reader on every kind of document.
+ */
+export function parseYamlValue(text: string, file: string, limits: { maxDepth: number; maxNodes: number }): ParsedSpecFile {
+  return readYamlText(text, file, limits, false);
+}
+
+function readYamlText(text: string, file: string, limits: { maxDepth: number; maxNodes: number }, mappingAtTop: boolean): ParsedSpecFile {
   const { maxDepth, maxNodes } = limits;
   const { document, findings } = composeYamlDocument(text, maxDepth, maxNodes);
-  const value = document === undefined ? undefined : specValue(document, findings, maxDepth);
+  const value = document === undefined ? undefined : topValue(document, findings, maxDepth, mappingAtTop);
   if (findings.length === 0) return { value, diagnostics: [] };
   return { diagnostics: toDiagnostics(findings, text, file) };
 }
 
-/** The top must be a mapping; the whole tree is walked anyway so that every problem is reported at once. */
-function specValue(document: Document.Parsed<ParsedNode, true>, findings: YamlFinding[], maxDepth: number): JsonValue | undefined {
+/** A spec's top must be a mapping; the whole tree is walked anyway so that every problem is reported at once. */
+function topValue(document: Document.Parsed<ParsedNode, true>, findings: YamlFinding[], maxDepth: number, mappingAtTop: boolean): JsonValue | undefined {
   const top = document.contents;
-  if (top === null || (isScalar(top) && top.value === null)) {
-    findings.push({ code: 'YAML_EMPTY', message: 'the file holds no value; a spec must be a mapping', offset: top?.range[0] ?? 0 });
-    return undefined;
-  }
-  if (!isMap(top)) {
-    const found = isSeq(top) ? 'a sequence' : 'a scalar';
-    findings.push({ code: 'YAML_NOT_A_MAPPING', message: `a spec must be a mapping, not ${found}`, offset: top.range[0], pointer: '' });
+  if (mappingAtTop) {
+    if (top === null || (isScalar(top) && top.value === null)) {
+      findings.push({ code: 'YAML_EMPTY', message: 'the file holds no value; a spec must be a mapping', offset: top?.range[0] ?? 0 });
+      return undefined;
+    }
+    if (!isMap(top)) {
+      const found = isSeq(top) ? 'a sequence' : 'a scalar';
+      findings.push({ code: 'YAML_NOT_A_MAPPING', message: `a spec must be a mapping, not ${found}`, offset: top.range[0], pointer: '' });
+    }
   }
   return new JsonWalk(findings, maxDepth).value(top, 0);
 }
@@ -104,6 +118,11 @@ class JsonWalk {
     for (const { key, value } of node.items) {
       if (!isScalar(key) || typeof key.value !== 'string') {
         if (!isAlias(key)) this.report('YAML_NON_STRING_KEY', 'mapping keys must be strings', key?.range[0] ?? node.range[0]);
+        continue;
+      }
+      // stringKeys turns an empty key (`: v`, `? `) into "", but YAML reads it as null; `"": v` is the empty string.
+      if (key.type === 'PLAIN' && key.source === '') {
+        this.report('YAML_NON_STRING_KEY', 'a mapping key is empty (YAML reads it as null); quote it ("") if you mean the empty string', key.range[0]);
         continue;
       }
       const name = key.value;

@@ -279,6 +279,21 @@ describe('parseYamlSpec: values', () => {
     assert.deepEqual(valueOf('%YAML 1.2\n---\n"<<": ordinary\n'), { '<<': 'ordinary' });
   });
 
+  it('refuses empty keys, which YAML reads as null, in every style (an empty quoted key is a string)', () => {
+    assert.deepEqual(problemsOf(': v\n'), ['YAML_NON_STRING_KEY 1:1 ']);
+    assert.deepEqual(problemsOf('a: 1\n? \n: v\n'), ['YAML_NON_STRING_KEY 2:3 ']);
+    assert.deepEqual(problemsOf('a: {: v}\n'), ['YAML_NON_STRING_KEY 1:5 /a']);
+    assert.deepEqual(problemsOf('a: {? : v}\n'), ['YAML_NON_STRING_KEY 1:7 /a']);
+    assert.deepEqual(problemsOf('a: {b, ?}\n'), ['YAML_NON_STRING_KEY 1:9 /a']);
+    assert.deepEqual(problemsOf('a: [: v]\n'), ['YAML_NON_STRING_KEY 1:5 /a/0']);
+    assert.deepEqual(problemsOf('a:\n  - :\n'), ['YAML_NON_STRING_KEY 2:5 /a/0']);
+    assert.deepEqual(valueOf('"": 1\na: {"": 2}\n'), { '': 1, a: { '': 2 } });
+  });
+
+  it('refuses a second %YAML directive, as YAML 1.2 does', () => {
+    assert.deepEqual(problemsOf('%YAML 1.2\n%YAML 1.2\n---\na: 1\n'), ['YAML_DIRECTIVE 2:1']);
+  });
+
   it('accepts a document end marker and comments after it', () => {
     assert.deepEqual(valueOf('---\na: 1\n...\n# done\n'), { a: 1 });
   });
