@@ -75,14 +75,15 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
     return true;
   };
 
-  // Line breaks, indentation and comments cost memory too; real files have under three tokens per node.
-  const maxTokens = 4 * maxNodes;
+  // Spaces, line breaks and comments cost time and memory too (8 MiB of blank lines takes yaml 15 s and 0.8 GB).
+  const maxTokens = tokensPerNode * maxNodes + tokensAnyway;
   let tokenCount = 0;
   let yamlDirectives = 0;
   lexing: for (const lexeme of new Lexer().lex(text)) {
     const offset = parser.offset;
     if (++tokenCount > maxTokens) {
-      findings.push({ code: 'YAML_TOO_MANY_NODES', message: `more than ${maxTokens} tokens (4 per allowed node)`, offset });
+      const message = `more than ${maxTokens} tokens (${tokensPerNode} per allowed node and ${tokensAnyway}; spaces, line breaks and comments count)`;
+      findings.push({ code: 'YAML_TOO_MANY_TOKENS', message, offset });
       return { findings };
     }
     // The lexeme after a SCALAR marker is a plain or block scalar's text, whatever characters it starts with.
@@ -98,7 +99,9 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
         findings.push({ code: 'YAML_DIRECTIVE', message: 'the %YAML directive may appear only once', offset });
       }
     }
-    if (nodes > maxNodes) {
+    // Each node of the value has at most one content lexeme and one indicator (`-`, `?`, `:`), so a stream past twice
+    // the limit cannot be within it; the exact count is taken on the parsed document below, before composing.
+    if (nodes > 2 * maxNodes) {
       findings.push({ code: 'YAML_TOO_MANY_NODES', message: `more than ${maxNodes} values and keys`, offset });
       return { findings };
     }
@@ -109,6 +112,12 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
     }
   }
   if (documents < 2) for (const token of parser.end()) if (!keep(token)) break;
+  const first = tokens.find((token) => token.type === 'document');
+  const beyond = first === undefined ? undefined : firstNodeBeyond(first, maxNodes);
+  if (beyond !== undefined) {
+    findings.push({ code: 'YAML_TOO_MANY_NODES', message: `more than ${maxNodes} values and keys`, offset: beyond });
+    return { findings };
+  }
 
   let document: Document.Parsed<ParsedNode, true> | undefined;
   for (const composed of new Composer<ParsedNode, true>(composeOptions).compose(tokens, true, text.length)) {
@@ -122,6 +131,59 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
     findings.push({ code: codeOfYamlError[warning.code] ?? 'YAML_WARNING', message: warning.message, offset: warning.pos[0] });
   }
   return { document, findings };
+}
+
+/**
+ * Tokens allowed per allowed node: a node takes at most six in any style (`  - value` and its line break); the
+ * constant leaves small files room for comments whatever the node limit.
+ */
+export const tokensPerNode = 8;
+export const tokensAnyway = 1024;
+
+/**
+ * Where the value a document stands for gets its (limit+1)th node, counted as docs/specs.md says: every value (an
+ * empty one is null) and every key, whatever the style. The parser's tokens are walked, not composed nodes: composing
+ * is what costs memory. Undefined when the value is within the limit.
+ */
+function firstNodeBeyond(document: CST.Document, limit: number): number | undefined {
+  let count = 0;
+  let beyond: number | undefined;
+  const node = (token: CST.Token | null | undefined, near: number): void => {
+    if (beyond !== undefined) return;
+    if (++count > limit) {
+      beyond = token?.offset ?? near;
+      return;
+    }
+    if (token === null || token === undefined) return;
+    if (token.type === 'block-map') {
+      for (const item of token.items) {
+        if (item.key === undefined && item.sep === undefined && !item.explicitKey) continue; // comments only
+        pair(item.key, item.value, item.start[0]?.offset ?? token.offset);
+      }
+    } else if (token.type === 'block-seq') {
+      for (const item of token.items) {
+        if (item.value !== undefined || item.start.some((part) => part.type === 'seq-item-ind')) node(item.value, item.start[0]?.offset ?? token.offset);
+      }
+    } else if (token.type === 'flow-collection') {
+      const isMapping = token.start.type === 'flow-map-start';
+      for (const item of token.items) {
+        const near = item.start[item.start.length - 1]?.offset ?? token.offset;
+        const isPair = 'key' in item || (item.sep ?? []).some((part) => part.type === 'map-value-ind');
+        if (!isPair && item.value === undefined) continue; // a trailing comma
+        if (isMapping) pair(item.key, item.value, near);
+        else if (isPair) {
+          if (++count > limit) beyond ??= near; // `[k: v]`: a one-pair mapping in the sequence
+          pair(item.key, item.value, near);
+        } else node(item.value, near);
+      }
+    }
+  };
+  const pair = (key: CST.Token | null | undefined, value: CST.Token | undefined, near: number): void => {
+    node(key, near);
+    node(value, key?.offset ?? near);
+  };
+  node(document.value, document.offset);
+  return beyond;
 }
 
 /**

@@ -15,9 +15,10 @@ export const maxSupportedYamlDepth = 500;
  * maxDepth: collections nested in each other; real schemas stay under 25, canonical JSON refuses beyond 128.
  * maxAliases: aliases and anchors are refused outright (YAML_ALIAS), so this is never reached; it would bound them
  * if they were ever admitted.
- * maxNodes: values and keys, counted from tokens before composing; tokens of any kind are held to four per node.
- * yaml needs up to ~1.2 KB of memory per node (8 MiB of `- [[1]]` exhausts a 4 GB heap); the largest real schema
- * has 112,000 nodes and 289,000 tokens.
+ * maxNodes: values (an empty one is null) and keys of the JSON value, counted on the parsed document before composing,
+ * the same whatever the style; tokens of any kind are held to 8 per node plus 1,024 while lexing. yaml needs up to
+ * ~1.2 KB of memory per node (8 MiB of `- [[1]]` exhausts a 4 GB heap); the largest real schema has 112,000 nodes
+ * and 289,000 tokens. docs/specs.md lists every limit.
  */
 export const defaultYamlLimits: Readonly<Required<YamlLimits>> = Object.freeze({
   maxBytes: 8 * 1024 * 1024,

@@ -274,7 +274,14 @@ test('every case of the YAML test suite is read as the suite says, or refused by
     if (anyTop.value !== undefined) {
       if (breaksBesidesTop.length > 0) problem(suiteCase, `read at any top though it breaks ${breaksBesidesTop.join(', ')}`);
       else if (!sameJson(anyTop.value, expected.value)) problem(suiteCase, `read at any top as ${JSON.stringify(anyTop.value)}, the suite says ${JSON.stringify(expected.value)}`);
-      else counts.matchedAnyTop++;
+      else {
+        counts.matchedAnyTop++;
+        // The node limit counts the JSON value, whatever the style: exactly its nodes are allowed, one fewer is not.
+        const nodes = jsonNodes(anyTop.value);
+        if (parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes }).value === undefined) problem(suiteCase, `refused with maxNodes ${nodes}, its node count`);
+        const fewer = parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes - 1 });
+        if (nodes > 1 && codesOf(fewer.diagnostics).join() !== 'YAML_TOO_MANY_NODES') problem(suiteCase, `with maxNodes ${nodes - 1}: ${codesOf(fewer.diagnostics).join() || 'read'}`);
+      }
     } else if (breaksBesidesTop.length === 0 && decoded.text !== undefined) {
       problem(suiteCase, `refused at any top (${codesOf(anyTop.diagnostics).join(', ')}) though it breaks no rule`);
     }
@@ -288,6 +295,13 @@ test('every case of the YAML test suite is read as the suite says, or refused by
   assert.deepEqual(counts.mismatches, []);
   assert.ok(counts.cases > 350 && counts.matched > 80 && counts.matchedAnyTop > 200, 'the corpus is the whole suite');
 });
+
+/** Nodes of a JSON value as docs/specs.md counts them: every value (null included) and every key. */
+function jsonNodes(value: JsonValue): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + jsonNodes(item), 1);
+  if (value === null || typeof value !== 'object') return 1;
+  return Object.values(value).reduce((sum: number, member) => sum + 1 + jsonNodes(member), 1);
+}
 
 /** Deep equality of JSON values, and the same digest after canonicalisation (what a snapshot would store). */
 function sameJson(actual: JsonValue, expected: JsonValue | undefined): boolean {

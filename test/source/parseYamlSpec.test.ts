@@ -409,9 +409,47 @@ describe('parseYamlSpec: limits', () => {
   });
 
   it('bounds values and tokens before composing', () => {
-    assert.deepEqual(problemsOf('a: [1, 2, 3, 4, 5, 6]\n', { maxNodes: 5 }), ['YAML_TOO_MANY_NODES 1:11']);
-    assert.deepEqual(problemsOf(`a: 1\n${'\n'.repeat(100)}`, { maxNodes: 10 }), ['YAML_TOO_MANY_NODES 34:1']);
-    assert.ok(parseYamlSpec(encode('a: [1, 2]\n'), 'x.yaml', { maxNodes: 5 }).value);
+    // The mapping, its key, the list and six values: nine nodes.
+    assert.deepEqual(problemsOf('a: [1, 2, 3, 4, 5, 6]\n', { maxNodes: 8 }), ['YAML_TOO_MANY_NODES 1:20']);
+    assert.ok(parseYamlSpec(encode('a: [1, 2, 3, 4, 5, 6]\n'), 'x.yaml', { maxNodes: 9 }).value);
+    assert.deepEqual(problemsOf(`a: 1\n${'\n'.repeat(2000)}`, { maxNodes: 10 }), ['YAML_TOO_MANY_TOKENS 1098:1']);
+  });
+
+  /** Nodes of a JSON value as the limit counts them: every value (null included) and every key. */
+  function jsonNodes(value: unknown): number {
+    if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + jsonNodes(item), 1);
+    if (value === null || typeof value !== 'object') return 1;
+    return Object.values(value).reduce((sum: number, member) => sum + 1 + jsonNodes(member), 1);
+  }
+
+  it('counts the nodes of the JSON value, whatever the YAML style: the limit admits exactly maxNodes', () => {
+    const value = { id: 'x@1', enum: ['a', 'b', 'c', null, 1, true], nested: { list: [[1, 2], { k: 'v' }], empty: {} }, nothing: null };
+    const nodes = jsonNodes(value);
+    const styles = [
+      JSON.stringify(value),
+      'id: "x@1"\nenum: [a, b, c, null, 1, true]\nnested: {list: [[1, 2], {k: v}], empty: {}}\nnothing:\n',
+      'id: "x@1"\nenum:\n  - a\n  - b\n  - c\n  -\n  - 1\n  - true\nnested:\n  list:\n    - - 1\n      - 2\n    - k: v\n  empty: {}\nnothing:\n',
+      'id: "x@1"\nenum:\n- "a"\n- \'b\'\n- c\n- null\n- 1\n- true\nnested:\n  list: [[1, 2], k: v]\n  empty: {}\n? nothing\n',
+    ];
+    for (const text of styles) {
+      assert.deepEqual(valueOf(text), value, text);
+      assert.ok(parseYamlSpec(encode(text), 'x.yaml', { maxNodes: nodes }).value, `${nodes} nodes are allowed in:\n${text}`);
+      assert.deepEqual(problemsOf(text, { maxNodes: nodes - 1 }).map((problem) => problem.split(' ')[0]), ['YAML_TOO_MANY_NODES'], text);
+    }
+  });
+
+  it('gives a 125,000-value enum the same verdict in flow and block style, and each style the same limit', () => {
+    const spec = (values: number, style: 'flow' | 'block'): Uint8Array => {
+      const items = Array.from({ length: values }, (_, i) => `v${i}`);
+      return encode(style === 'flow' ? `enum: [${items.join(', ')}]\n` : `enum:\n${items.map((item) => `  - ${item}\n`).join('')}`);
+    };
+    const maxNodes = 20_000;
+    const underLimit = maxNodes - 3; // the mapping, its key and the list are three nodes besides the values
+    for (const style of ['flow', 'block'] as const) {
+      assert.equal((parseYamlSpec(spec(125_000, style), 'enum.yaml').value as { enum: string[] }).enum.length, 125_000, style);
+      assert.ok(parseYamlSpec(spec(underLimit, style), 'enum.yaml', { maxNodes }).value, `${style}: exactly the limit`);
+      assert.deepEqual(parseYamlSpec(spec(underLimit + 1, style), 'enum.yaml', { maxNodes }).diagnostics.map((d) => d.code), ['YAML_TOO_MANY_NODES'], `${style}: one more`);
+    }
   });
 
   it('finds duplicates among many keys in linear time', () => {
