@@ -115,11 +115,19 @@ Docs: docs/cli.md`,
   } catch (error) {
     if (error instanceof FailureAlreadyReported) return exitCodes[exitCategoryOf(error.error.code)];
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return exitCodes.ok;
+      // --help and --version end with exit code 0; every other commander error is a usage mistake, already on stderr.
+      if (error.exitCode === 0) return exitCodes.ok;
+      if (jsonRequested) return reportError(new SpecError('USAGE', usageMessage(error)), io, errorStyle, true);
       return exitCodes.usage;
     }
     return reportError(error, io, errorStyle, jsonRequested);
   }
+}
+
+/** Commander's text without its `error: ` prefix; a bare `spec` or `spec plan` (help shown instead) says what is missing. */
+function usageMessage(error: CommanderError): string {
+  if (error.code === 'commander.help') return 'no command given (run with --help for the list of commands)';
+  return error.message.replace(/^error: /, '');
 }
 
 function reportError(error: unknown, io: CliIo, style: Style, json: boolean): number {
