@@ -28,6 +28,8 @@ export const exitCodes = {
   notFound: 3,
   breaking: 4,
   store: 5,
+  /** `spec status`: the working registry differs from the snapshot (a finding, not a mistake: not 1). */
+  drifted: 6,
 } as const;
 
 export type ExitCategory = keyof typeof exitCodes;
@@ -40,6 +42,7 @@ const categoryOfCode: Record<string, ExitCategory> = {
   SNAPSHOT_NOT_FOUND: 'notFound',
   TAG_NOT_FOUND: 'notFound',
   SNAPSHOT_AMBIGUOUS: 'usage',
+  TAG_INVALID: 'usage',
   FILE_NOT_FOUND: 'notFound',
   REGISTRY_NOT_FOUND: 'notFound',
   STORE_NOT_FOUND: 'notFound',
@@ -50,11 +53,14 @@ const categoryOfCode: Record<string, ExitCategory> = {
   STORE_READ_ONLY: 'store',
   STORE_FULL: 'store',
   STORE_FORMAT: 'store',
+  STORE_NOT_A_STORE: 'store',
+  STORE_CLOSED: 'store',
   DIGEST_MISMATCH: 'store',
   STORE_CHANGED: 'store',
   VERIFY_FAILED: 'store',
   DIFF_BREAKING: 'breaking',
   PLAN_UPGRADE_BREAKING: 'breaking',
+  REGISTRY_DRIFTED: 'drifted',
 };
 
 /** The exit category of an error code; anything not listed is invalid input (exit 1). */

@@ -16,7 +16,7 @@ test('compareRegistryWithSnapshot sorts added, removed and modified by name then
   assert.equal(status.clean, false);
 });
 
-test('spec status: exit 0 when the registry matches latest; exit 1 listing added, modified and removed specs with files', (t) => {
+test('spec status: exit 0 when the registry matches latest; exit 6 (REGISTRY_DRIFTED) listing added, modified and removed specs with files', (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = copyBundledRegistry(dir.path);
@@ -32,7 +32,7 @@ test('spec status: exit 0 when the registry matches latest; exit 1 listing added
   writeFileSync(join(registry, 'policies/default.yaml'), `# only a comment changed\n${readFileSync(join(registry, 'policies/default.yaml'), 'utf8')}`);
   rmSync(join(registry, 'tools/image.caption.yaml'));
   const drifted = runSpec(['status', '--json'], { cwd: dir.path });
-  assert.equal(drifted.status, 1);
+  assert.equal(drifted.status, 6, 'differs is exit 6, not 1 (which is an invalid registry)');
   const status = json(drifted);
   assert.equal(status.clean, false);
   assert.deepEqual(status.added.map((e: { id: string; file: string }) => [e.id, e.file]), [['loose@1', 'registry/policies/loose.yaml']]);
@@ -40,7 +40,7 @@ test('spec status: exit 0 when the registry matches latest; exit 1 listing added
   assert.notEqual(status.modified[0].digest, status.modified[0].snapshotDigest);
   assert.deepEqual(status.removed.map((e: { id: string }) => e.id), ['image.caption@1.2.0']);
   const text = runSpec(['status'], { cwd: dir.path });
-  assert.equal(text.status, 1);
+  assert.equal(text.status, 6);
   assert.match(text.stdout, /^ {2}modified +media\.probe@2 +registry\/tools\/media\.probe\.yaml$/m);
   assert.match(text.stdout, /^ {2}removed +image\.caption@1\.2\.0$/m);
 
@@ -59,5 +59,7 @@ test('spec status without a store is not found (exit 3); an invalid registry is 
   assert.equal(runSpec(['status'], { cwd: dir.path }).status, 3);
   runSpec(['build'], { cwd: dir.path });
   writeFileSync(join(registry, 'tools/broken.yaml'), 'id: [\n');
-  assert.equal(json(runSpec(['status', '--json'], { cwd: dir.path })).error.code, 'INVALID_INPUT');
+  const invalid = runSpec(['status', '--json'], { cwd: dir.path });
+  assert.equal(invalid.status, 1);
+  assert.equal(json(invalid).error.code, 'INVALID_INPUT');
 });

@@ -47,7 +47,7 @@ export function registerUsageCommands(program: Command, context: CommandContext)
         .command('status')
         .option('--against <snapshot>', 'snapshot to compare with: id, unique prefix, tag or "latest"', 'latest')
         .option('--registry <dir>', 'registry directory', 'registry')
-        .description('how the working registry differs from a snapshot: added, removed, modified specs (exit 1 when it differs)'),
+        .description('how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)'),
     ),
     '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}',
   ).action(async function (this: Command) {
