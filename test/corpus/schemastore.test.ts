@@ -1,18 +1,19 @@
 // 951 real-world JSON Schemas (SchemaStore), wrapped as schema specs: each builds, or is refused with a clear reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileRegistry } from '../../src/snapshot/buildSnapshot.js';
 import type { Diagnostic } from '../../src/errors.js';
-import { sharedDir, tempDir } from '../support/cli.js';
+import { tempDir } from '../support/cli.js';
+import { sharedPath, skipWithoutShared } from '../support/sharedCorpus.js';
 
-const corpus = join(sharedDir, 'corpus/schemastore/current');
+const corpus = sharedPath('corpus/schemastore/current');
 
 /** The documented reasons a real schema cannot be a spec: a $ref to another file (never fetched), or an integer JSON cannot carry exactly. */
 const acceptedReasons = new Set(['SCHEMA_REF_UNRESOLVED', 'YAML_NOT_JSON']);
 
-test('the SchemaStore corpus builds, except files refused for a documented reason', { skip: !existsSync(corpus) && 'no ../shared corpus' }, async (t) => {
+test('the SchemaStore corpus builds, except files refused for a documented reason', { skip: skipWithoutShared('corpus/schemastore/current') }, async (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');

@@ -1,21 +1,19 @@
 // Real schema evolution from SchemaStore: every pair compares in both directions, quickly, with well-formed changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getAtPointer, type JsonValue } from '../../src/core/json.js';
 import { compareSchemas } from '../../src/diff/compareSchemas.js';
 import { isSchemaRuleId, schemaRules, severityOfEffect } from '../../src/diff/schemaRules.js';
+import { sharedPath, skipWithoutShared } from '../support/sharedCorpus.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const pairsDir = path.resolve(repoRoot, '../shared/corpus/schemastore/pairs');
+const pairsDir = sharedPath('corpus/schemastore/pairs');
+const pairsMissing = skipWithoutShared('corpus/schemastore/pairs');
 const severities = new Set(['breaking', 'warning', 'compatible', 'unknown']);
 
-if (!existsSync(pairsDir)) {
-  test('schemastore pairs', (t) => {
-    t.skip(`${pairsDir} is absent`);
-  });
+if (pairsMissing) {
+  test('schemastore pairs', { skip: pairsMissing }, () => {});
 } else {
   for (const name of readdirSync(pairsDir).sort()) {
     test(`schemastore pair ${name}`, () => {

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 export const repoRoot = resolve(import.meta.dirname, '../..');
 export const specBin = join(repoRoot, 'bin/spec.js');
 export const bundledRegistry = join(repoRoot, 'registry');
-export const sharedDir = resolve(repoRoot, '../shared');
+export { sharedDir } from './sharedCorpus.js';
 
 export interface CliResult {
   status: number;
