@@ -99,8 +99,12 @@ export function isSpecError(error: unknown): error is SpecError {
   return error instanceof SpecError;
 }
 
-/** A validation failure: all diagnostics at once. */
-export function invalidInput(diagnostics: Diagnostic[], message?: string): SpecError {
+/**
+ * A validation failure: all diagnostics at once. `outcome` says what the refusal meant ("nothing was stored", "no
+ * diff was made"); it ends the message and is kept as `data.outcome` for the CLI's summary line.
+ */
+export function invalidInput(diagnostics: Diagnostic[], outcome?: string, data: Record<string, unknown> = {}): SpecError {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  return new SpecError('INVALID_INPUT', message ?? `${errors} problem${errors === 1 ? '' : 's'} found`, { diagnostics });
+  const found = `${errors} problem${errors === 1 ? '' : 's'} found`;
+  return new SpecError('INVALID_INPUT', outcome === undefined ? found : `${found}; ${outcome}`, { diagnostics, data: outcome === undefined ? data : { ...data, outcome } });
 }

@@ -39,11 +39,12 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: {
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
-export function summarizeDiagnostics(diagnostics: readonly Diagnostic[]): string {
+/** `2 errors, 1 warning in 1 file`, then what the refusal meant when the error says (`nothing was stored`). */
+export function summarizeDiagnostics(diagnostics: readonly Diagnostic[], outcome?: unknown): string {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   const files = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file)).size;
   const parts = [`${errors} error${errors === 1 ? '' : 's'}`];
   if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
-  return `${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}; nothing was stored`;
+  return `${parts.join(', ')} in ${files} file${files === 1 ? '' : 's'}${typeof outcome === 'string' ? `; ${outcome}` : ''}`;
 }

@@ -143,7 +143,7 @@ function reportError(error: unknown, io: CliIo, style: Style, json: boolean): nu
   }
   if (error.diagnostics.length > 0) {
     io.stderr(formatDiagnostics(error.diagnostics, { style, excerpts: io.stderrIsTty, cwd: io.cwd }));
-    io.stderr(`${summarizeDiagnostics(error.diagnostics)}\n`);
+    io.stderr(`${summarizeDiagnostics(error.diagnostics, error.data['outcome'])}\n`);
   } else {
     io.stderr(`${style.red(error.code)} ${error.message}\n`);
   }

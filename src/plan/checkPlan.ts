@@ -2,7 +2,7 @@
 // and the steps form a graph without cycles. Returns every problem, positioned; never prints.
 import { isDigest } from '../core/digest.js';
 import { joinPointer, type JsonObject } from '../core/json.js';
-import { parseRef } from '../core/ref.js';
+import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { isSpecError, type Diagnostic } from '../errors.js';
 import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
 import { SnapshotView, type ResolvedSpec, type SnapshotEntry } from '../snapshot/snapshotView.js';
@@ -93,7 +93,7 @@ export async function analyzePlan(planFile: PlanFile, view: SnapshotView | undef
 /** What a plan reference resolves to, or the finding that says why it does not (or names the wrong kind). */
 export async function resolveReference(view: SnapshotView, reference: PlanReference): Promise<{ resolved?: SnapshotEntry; finding?: PlanFinding }> {
   const { pointer, ref } = reference;
-  if (!parseRef(ref)) return { finding: { code: 'PLAN_REF_INVALID', pointer, ref, message: `"${ref}" is not a reference: expected name or name@version` } };
+  if (!parseRef(ref)) return { finding: { code: 'PLAN_REF_INVALID', pointer, ref, message: `${quoteStart(ref)} is not a reference (name or name@version): ${describeRefProblem(ref, refProblem(ref, 'ref') ?? 'name-invalid')}` } };
   const resolved = await view.lookup(ref);
   if (!resolved) {
     const explanation = await view.explain(ref);

@@ -39,7 +39,7 @@ export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[]
     diagnostics.push(...findings.map((finding) => planDiagnostic(planFile, finding)));
     if (findings.length === 0) results.push({ planFile, locked, bytes: rewritePlan(planFile, locked.map(editOf)) });
   }
-  if (diagnostics.length > 0) throw invalidInput(diagnostics);
+  if (diagnostics.length > 0) throw invalidInput(diagnostics, 'a ref did not resolve: no plan was locked or written');
   return {
     plans: results.map(({ planFile, locked, bytes }) => {
       if (locked.length > 0) options.write(planFile, bytes);

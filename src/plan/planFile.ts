@@ -112,6 +112,6 @@ export function planReferences(plan: Plan): PlanReference[] {
 /** Commands that rewrite plans need whole, well-formed files: INVALID_INPUT with every problem otherwise. */
 export function requireValidPlans(parsed: readonly { planFile?: PlanFile; diagnostics: Diagnostic[] }[]): PlanFile[] {
   const diagnostics = parsed.flatMap((each) => each.diagnostics);
-  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw invalidInput(diagnostics);
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw invalidInput(diagnostics, 'a plan is invalid: no plan and nothing in the store was changed');
   return parsed.map((each) => each.planFile!);
 }

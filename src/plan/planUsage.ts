@@ -60,5 +60,5 @@ export async function checkPlanReferences(planFiles: readonly PlanFile[], view: 
 export async function requirePlanReferences(compiled: CompiledRegistry, planFiles: readonly PlanFile[]): Promise<void> {
   const view = await openManifestView(compiled.specs);
   const diagnostics = await checkPlanReferences(planFiles, view);
-  if (diagnostics.length > 0) throw invalidInput([...compiled.diagnostics, ...diagnostics]);
+  if (diagnostics.length > 0) throw invalidInput([...compiled.diagnostics, ...diagnostics], 'a plan uses a spec the registry lacks: nothing was stored');
 }

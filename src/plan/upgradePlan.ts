@@ -54,7 +54,7 @@ export interface UpgradeOptions {
 
 export async function upgradePlan(store: SpecStore, planFile: PlanFile, options: UpgradeOptions): Promise<UpgradeReport> {
   const pinned = await openPinnedSnapshot(store, planFile);
-  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)));
+  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)), 'the plan has no usable pinned snapshot: nothing was upgraded or written');
   const fromView = pinned.view;
   const toView = await SnapshotView.open(store, await store.resolveSnapshot(options.to));
   const before = await analyzePlan(planFile, fromView);

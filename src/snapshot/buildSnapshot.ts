@@ -187,7 +187,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     },
   });
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
-  if (!validation.ok) throw invalidInput(diagnostics);
+  if (!validation.ok) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
 
   // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
   let manifest: BuiltManifest | undefined;

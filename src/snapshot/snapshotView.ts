@@ -1,7 +1,7 @@
 // A read-only, lazily loaded view of one snapshot: only the tree nodes and specs asked for are read.
 import { sha256HexOfString, type Digest } from '../core/digest.js';
 import { isJsonObject, type JsonObject } from '../core/json.js';
-import { parseRef } from '../core/ref.js';
+import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { compareVersions, parseVersion, type Version } from '../core/version.js';
 import { SpecError } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
@@ -177,7 +177,10 @@ export class SnapshotView {
   /** How a ref resolves: the candidates and the choice. Never throws for a ref that is merely absent. */
   async explain(refText: string): Promise<ResolveExplanation> {
     const ref = parseRef(refText);
-    if (!ref) throw new SpecError('REF_INVALID', `"${refText}" is not a reference: expected name or name@version (see docs/specs.md#ids)`, { data: { ref: refText } });
+    if (!ref) {
+      const problem = refProblem(refText, 'ref') ?? 'name-invalid';
+      throw new SpecError('REF_INVALID', `${quoteStart(refText)} is not a reference (name or name@version): ${describeRefProblem(refText, problem)} (see docs/specs.md#ids)`, { data: { ref: refText, problem } });
+    }
     const explanation: ResolveExplanation = {
       ref: refText,
       parsed: ref.version ? { name: ref.name, version: ref.version.text, floating: false } : { name: ref.name, floating: true },

@@ -2,7 +2,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { digestTrustedValue, type Digest } from '../core/digest.js';
 import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
-import { parseSpecId } from '../core/ref.js';
+import { describeRefProblem, parseSpecId, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
@@ -125,7 +125,7 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
   if (typeof id === 'string') {
     ref = parseSpecId(id);
     if (ref) analysis.id = id;
-    else report('ID_INVALID', '/id', `"${id}" is not a valid id: expected name@version (see docs/specs.md#ids)`);
+    else report('ID_INVALID', '/id', `${quoteStart(id)} is not a valid id: ${describeRefProblem(id, refProblem(id, 'id') ?? 'name-invalid')} (see docs/specs.md#ids)`);
   }
   for (const finding of kind.check?.(value) ?? []) report(finding.code, finding.pointer, finding.message, finding.severity ?? 'error');
 

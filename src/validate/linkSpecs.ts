@@ -1,6 +1,6 @@
 // The checks that need every file: unique ids, one kind per name, references, embedded schemas, payloads.
 import { getAtPointer, type JsonObject, type JsonValue } from '../core/json.js';
-import { parseRef } from '../core/ref.js';
+import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
@@ -89,7 +89,7 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     if (typeof text !== 'string') return undefined; // the kind schema reported the type
     const ref = parseRef(text);
     if (!ref) {
-      report(analysis, { code: 'REF_INVALID', pointer, message: `"${text}" is not a reference: expected name@version` });
+      report(analysis, { code: 'REF_INVALID', pointer, message: `${quoteStart(text)} is not a reference (name@version): ${describeRefProblem(text, refProblem(text, 'ref') ?? 'name-invalid')}` });
       return undefined;
     }
     if (!ref.version) {

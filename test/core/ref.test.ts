@@ -1,7 +1,8 @@
 // Spec ids and references: `name@version` (exact) or `name` (floating).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatSpecId, isValidName, maxNameLength, parseRef, parseSpecId } from '../../src/core/ref.js';
+import { describeRefProblem, formatSpecId, isValidName, maxNameLength, parseRef, parseSpecId, refProblem } from '../../src/core/ref.js';
+import { maxVersionLength } from '../../src/core/version.js';
 
 describe('names', () => {
   const valid = ['a', '0', 'text.llm', 'text.llm.v2', 'media-probe', 'snake_case', 'a1.b2-c3_d4', 'x'.repeat(128)];
@@ -57,5 +58,28 @@ describe('parseSpecId and parseRef', () => {
       const id = parseSpecId(text)!;
       assert.equal(formatSpecId(id.name, id.version.text), text);
     }
+  });
+});
+
+describe('refProblem: why a text is not a ref or an id', () => {
+  test('each reason, with the length limits told apart from the grammar', () => {
+    assert.equal(refProblem('text.llm@2', 'id'), undefined);
+    assert.equal(refProblem('text.llm', 'ref'), undefined);
+    assert.equal(refProblem('text.llm', 'id'), 'version-missing');
+    assert.equal(refProblem(`${'a'.repeat(maxNameLength + 1)}@1`, 'id'), 'name-too-long');
+    assert.equal(refProblem('a'.repeat(maxNameLength + 1), 'ref'), 'name-too-long');
+    assert.equal(refProblem(`a@${'1'.repeat(maxVersionLength + 1)}`, 'id'), 'version-too-long');
+    assert.equal(refProblem('Text@1', 'id'), 'name-invalid');
+    assert.equal(refProblem('@1', 'id'), 'name-invalid');
+    assert.equal(refProblem('a@01', 'id'), 'version-invalid');
+    assert.equal(refProblem('a@1.0.0+build', 'ref'), 'version-invalid');
+    assert.equal(refProblem('a@', 'ref'), 'version-invalid');
+  });
+
+  test('the description of a too-long id gives the limit and the length, and quotes only the start of the text', () => {
+    const long = `${'a'.repeat(5000)}@1`;
+    const text = describeRefProblem(long, refProblem(long, 'id')!);
+    assert.ok(text.includes(String(maxNameLength)) && text.includes('5000'));
+    assert.ok(text.length < 300, 'a huge id is not echoed whole');
   });
 });

@@ -34,3 +34,20 @@ test('the configuration is read with the safe YAML rules', () => {
     (error: unknown) => error instanceof SpecError && error.diagnostics.some((d) => d.code === 'YAML_ALIAS'),
   );
 });
+
+test('DIFF_CONFIG_INVALID points at the key that is wrong: an unknown key, an unknown kind, a wrong value', () => {
+  assert.throws(
+    () => readDiffConfig(bytes('mode: full\ncolour: blue\nkinds:\n  widget: {mode: full}\n  tool: {mode: full, strict: true}\n'), 'specstore.diff.yaml'),
+    (error: unknown) => {
+      assert.ok(error instanceof SpecError);
+      assert.equal(error.code, 'INVALID_INPUT');
+      assert.equal(error.data['file'], 'specstore.diff.yaml');
+      const at = (pointer: string) => error.diagnostics.find((d) => d.code === 'DIFF_CONFIG_INVALID' && d.pointer === pointer);
+      assert.equal(at('/colour')?.line, 2, 'the unknown key itself, on its line');
+      assert.equal(at('/kinds/widget')?.line, 4, 'the unknown kind');
+      assert.equal(at('/kinds/tool/strict')?.line, 5, 'the unknown key of a kind');
+      for (const d of error.diagnostics) assert.notEqual(d.pointer, '', `a diagnostic names no key: ${d.message}`);
+      return true;
+    },
+  );
+});

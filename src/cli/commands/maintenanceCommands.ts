@@ -67,7 +67,7 @@ function plural(count: number, word: string, words = `${word}s`): string {
 }
 
 function formatVerifyReport(report: VerifyReport): string {
-  const counts = `${plural(report.objects, 'object')}, ${plural(report.snapshots, 'snapshot')}, ${plural(report.tags, 'tag')}, ${plural(report.logEntries, 'log entry', 'log entries')}, ${report.published} published`;
+  const counts = `${plural(report.objects, 'object')}, ${plural(report.snapshots, 'snapshot')}, ${plural(report.tags, 'tag')}, ${plural(report.logEntries, 'log entry', 'log entries')}, ${plural(report.published, 'published version')}, ${plural(report.pinned, 'published snapshot')}`;
   const lines = report.problems.map((problem) => `${problem.kind}  ${problem.message}`);
   if (report.problemsOmitted > 0) lines.push(`… and ${plural(report.problemsOmitted, 'more problem')}`);
   if (report.ok) lines.push(`store ok: ${counts}`);

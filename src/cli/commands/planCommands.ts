@@ -115,7 +115,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
       for (const result of results) if (result.ok) context.print(`${result.file}  ${style.green('ok')}${result.snapshot ? `  ${result.snapshot}` : ''}`);
       if (failed.length > 0) io.stderr(`${summarize(diagnostics)} in ${failed.length} of ${results.length} plan${results.length === 1 ? '' : 's'}\n`);
     }
-    if (failed.length > 0) context.failAfterOutput(invalidInput(diagnostics));
+    if (failed.length > 0) context.failAfterOutput(invalidInput(diagnostics, 'plan check found problems'));
   });
 
   examples(
