@@ -7,11 +7,25 @@ import { run } from '../dist/cli/run.js';
 const env = { ...process.env };
 process.env = env;
 
+// A failed write to stdout (the reader went away, the disk is full) arrives as an 'error' event, possibly after the
+// command has finished: it is kept, later writes are dropped, and run() asks for it at the end to report it.
+let stdoutFailure;
+process.stdout.on('error', (error) => (stdoutFailure ??= error));
+process.stderr.on('error', () => {}); // a broken stderr leaves nowhere to report anything
+
 process.exitCode = await run(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
+  stdout: (text) => {
+    if (stdoutFailure === undefined) process.stdout.write(text);
+  },
   stderr: (text) => process.stderr.write(text),
   env,
   cwd: process.cwd(),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  stdoutFailure: () =>
+    new Promise((resolve) => {
+      if (stdoutFailure !== undefined) return resolve(stdoutFailure);
+      // Written in order: this callback runs once everything before it is written, or has failed.
+      process.stdout.write('', (error) => setImmediate(() => resolve(stdoutFailure ?? error ?? undefined)));
+    }),
 });

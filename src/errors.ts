@@ -44,6 +44,7 @@ const categoryOfCode: Record<string, ExitCategory> = {
   SNAPSHOT_AMBIGUOUS: 'usage',
   TAG_INVALID: 'usage',
   FILE_NOT_FOUND: 'notFound',
+  OUTPUT_NOT_FOUND: 'notFound',
   REGISTRY_NOT_FOUND: 'notFound',
   STORE_NOT_FOUND: 'notFound',
   STORE_LOCKED: 'store',

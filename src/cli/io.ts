@@ -1,6 +1,7 @@
 // What the CLI needs from the outside world, passed in so tests can run it in-process too.
 
 export interface CliIo {
+  /** Writes to stdout; never throws: a failed write is kept for `stdoutFailure`, and later writes are dropped. */
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
@@ -10,4 +11,6 @@ export interface CliIo {
   stderrIsTty: boolean;
   /** The clock, in milliseconds (default Date.now): when a build has taken long enough to show progress. */
   now?: () => number;
+  /** Once everything written so far is flushed: the first error writing stdout (EPIPE, ENOSPC…), if any. */
+  stdoutFailure?: () => Promise<NodeJS.ErrnoException | undefined>;
 }

@@ -5,6 +5,7 @@ import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
 import { formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
 import { waitOption } from './commandHelpers.js';
+import { outputError } from './outputFile.js';
 import { toolVersion } from '../version.js';
 
 type Registrar = (program: Command, context: CommandContext) => void;
@@ -58,6 +59,23 @@ export const defaultStore = '.spec/store';
 
 /** Runs the CLI with the given arguments (without `node spec`); resolves to the exit code. Never exits the process. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const exitCode = await runCommand(argv, io);
+  const failure = await io.stdoutFailure?.();
+  return failure === undefined ? exitCode : reportStdoutFailure(failure, io, argv.includes('--json'));
+}
+
+/** The exit status of a program killed by SIGPIPE (128 + 13), as a shell shows it for git: the reader stopped early. */
+export const brokenPipeExitCode = 141;
+
+/** stdout failed: a reader that went away ends the command quietly; anything else is reported on stderr. */
+function reportStdoutFailure(failure: NodeJS.ErrnoException, io: CliIo, json: boolean): number {
+  if (failure.code === 'EPIPE') return brokenPipeExitCode;
+  const error = outputError(failure, 'standard output');
+  io.stderr(json ? `${JSON.stringify({ error: error.toJSON() }, null, 2)}\n` : `${error.code} ${error.message}\n`);
+  return exitCodes[exitCategoryOf(error.code)];
+}
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const style = createStyle(io.stdoutIsTty && io.env['NO_COLOR'] === undefined);
   const errorStyle = createStyle(io.stderrIsTty && io.env['NO_COLOR'] === undefined);
   const program = new Command('spec');

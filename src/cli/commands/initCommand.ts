@@ -6,6 +6,7 @@ import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples } from '../commandHelpers.js';
+import { outputError } from '../outputFile.js';
 
 /** The bundled example registry, which `spec init` copies. */
 const bundledRegistry = resolve(dirname(fileURLToPath(import.meta.url)), '../../../registry');
@@ -21,15 +22,26 @@ export function registerInitCommand(program: Command, context: CommandContext): 
     const root = resolve(io.cwd, dir);
     const registry = join(root, 'registry');
     if (existsSync(registry)) throw new SpecError('REGISTRY_EXISTS', `${registry} already exists; init never overwrites a registry`, { data: { registry } });
-    const created = copyTree(bundledRegistry, registry);
+    const created = writing(registry, () => copyTree(bundledRegistry, registry));
     const gitignore = join(root, '.gitignore');
-    const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
-    const ignored = current.split(/\r?\n/).some((line) => line.trim() === '.spec/' || line.trim() === '.spec');
-    if (!ignored) writeFileSync(gitignore, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}# specstore's local store\n.spec/\n`);
+    writing(gitignore, () => {
+      const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
+      const ignored = current.split(/\r?\n/).some((line) => line.trim() === '.spec/' || line.trim() === '.spec');
+      if (!ignored) writeFileSync(gitignore, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}# specstore's local store\n.spec/\n`);
+    });
     const result = { registry, files: created.length, gitignore };
     if (json) context.printJson(result);
     else context.print(`created ${registry} with ${created.length} example specs; .spec/ is ignored in ${gitignore}\nnext: spec build${dir === '.' ? '' : ` (in ${dir})`}`);
   });
+}
+
+/** A failed write (a file where DIR should be, no permission, a full disk) as its OUTPUT_* code, naming the path. */
+function writing<T>(path: string, write: () => T): T {
+  try {
+    return write();
+  } catch (cause) {
+    throw outputError(cause, path);
+  }
 }
 
 function copyTree(from: string, to: string): string[] {

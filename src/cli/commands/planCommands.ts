@@ -1,6 +1,6 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
-import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
 import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
@@ -12,6 +12,7 @@ import type { CliIo } from '../io.js';
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
+import { writeOutputFile } from '../outputFile.js';
 
 /** Reads plan files named on the command line; a missing one is FILE_NOT_FOUND (exit 3). */
 export function readPlanFiles(io: CliIo, paths: readonly string[]): (ReturnType<typeof parsePlanFile> & { file: string })[] {
@@ -65,12 +66,7 @@ function displayPath(io: CliIo, absolute: string): string {
 
 /** Writes next to the file and renames, so a plan is never left half written. */
 function planWriter(io: CliIo): WritePlan {
-  return (planFile, bytes) => {
-    const target = resolve(io.cwd, planFile.file);
-    const temporary = join(dirname(target), `.${process.pid}.${Date.now()}.spec-plan.tmp`);
-    writeFileSync(temporary, bytes);
-    renameSync(temporary, target);
-  };
+  return (planFile, bytes) => writeOutputFile(resolve(io.cwd, planFile.file), planFile.file, bytes);
 }
 
 export function registerPlanCommands(program: Command, context: CommandContext): void {

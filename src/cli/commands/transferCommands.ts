@@ -1,5 +1,5 @@
 // `spec export` and `import`: self-contained snapshot documents.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpecError } from '../../errors.js';
 import { exportSnapshot, formatSnapshotDocument } from '../../snapshot/exportSnapshot.js';
@@ -7,6 +7,7 @@ import { parseSnapshotDocument, storeImportedSnapshot } from '../../snapshot/imp
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore } from '../commandHelpers.js';
+import { writeOutputFile } from '../outputFile.js';
 
 export function registerTransferCommands(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -20,7 +21,7 @@ export function registerTransferCommands(program: Command, context: CommandConte
     const document = await withStore(context, this, false, async (store) => exportSnapshot(store, await store.resolveSnapshot(selector)));
     const text = formatSnapshotDocument(document);
     if (output === undefined) return io.stdout(text);
-    writeFileSync(resolve(io.cwd, output), text);
+    writeOutputFile(resolve(io.cwd, output), output, text);
     const result = { snapshot: document.snapshot, objects: Object.keys(document.objects).length, file: output };
     if (json) context.printJson(result);
     else context.print(`${document.snapshot} -> ${output} (${result.objects} objects)`);
