@@ -203,7 +203,7 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
       const path = join(directory, name);
       const stat = statSync(path);
       if (stat.isDirectory()) walk(path);
-      else if (stat.isFile() && /\.ya?ml$/.test(name)) pins.push(...readPlanPins(path, stat.size));
+      else if (stat.isFile() && /\.ya?ml$/i.test(name)) pins.push(...readPlanPins(path, stat.size));
     }
   };
   for (const directory of directories) {

@@ -86,13 +86,15 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   loadingIndex?.catch(() => undefined);
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
+  // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
+  const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   const stored = await loadingIndex;
   const fingerprint = listingFingerprint(files);
 
   // Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
   // still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
   const fast = stored?.header.listing;
-  if (store && stored && fast && !fast.warnings && stored.header.last && fingerprint.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
+  if (!listingFailed && store && stored && fast && !fast.warnings && stored.header.last && fingerprint.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
     const snapshot = stored.header.last.snapshot;
     const metadata = await store.snapshotMetadata(snapshot);
     if (metadata !== undefined) {
@@ -111,7 +113,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
 
   // The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result.
-  if (lastStored && known.every(Boolean) && files.length === previous.files.size) {
+  if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size) {
     const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
     const warnings = files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })));
     return lastSnapshotAgain(options.registry, previous.last!.snapshot, () => specs, files.length, [...listing.diagnostics, ...warnings], previous, files.length);
@@ -187,7 +189,7 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     },
   });
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
-  if (!validation.ok) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  if (!validation.ok || listingFailed) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
 
   // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
   let manifest: BuiltManifest | undefined;
@@ -306,7 +308,7 @@ function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, K
     if (indices.length === 0) return;
     for (const index of indices) light.delete(index);
     // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
-    const [{ analyzeSpecFile }, { analyzeInWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
+    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
     const total = indices.length;
     if (indices.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1) {
       const results = await analyzeInWorkers(
@@ -317,7 +319,14 @@ function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, K
       return;
     }
     indices.forEach((index, i) => {
-      analyses[index] = analyzeSpecFile(readSourceFile(files[index]), kindByName.get(files[index].kind)!);
+      let source;
+      try {
+        source = readSourceFile(files[index]);
+      } catch (cause) {
+        analyses[index] = unreadableFileAnalysis(files[index], cause);
+        return;
+      }
+      analyses[index] = analyzeSpecFile(source, kindByName.get(files[index].kind)!);
       if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
     });
   };

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { builtinKinds } from '../kinds/builtinKinds.js';
-import { analyzeSpecFile, type FileAnalysis } from './analyzeSpecFile.js';
+import { analyzeSpecFile, unreadableFileAnalysis, type FileAnalysis } from './analyzeSpecFile.js';
 import type { AnalysisTask } from './analyzeInWorkers.js';
 
 // yaml's parser reads process.env.LOG_TOKENS for every token, and a worker's process.env is an accessor object
@@ -18,7 +18,7 @@ parentPort!.on('message', (tasks: AnalysisTask[]) => {
     try {
       bytes = readFileSync(task.absolutePath);
     } catch (cause) {
-      return { file: task.file, path: task.path, kind: task.kind, references: [], schemas: [], diagnostics: [{ code: 'FILE_UNREADABLE', severity: 'error', file: task.file, message: `cannot read: ${(cause as Error).message}` }] };
+      return unreadableFileAnalysis(task, cause);
     }
     return analyzeSpecFile({ file: task.file, path: task.path, kind: task.kind, bytes }, kind);
   });

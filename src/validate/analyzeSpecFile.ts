@@ -5,6 +5,7 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { describeRefProblem, parseSpecId, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
+import { unreadableFile } from '../source/listRegistry.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
 import { precompiledKindValidator } from './precompiledValidators.js';
@@ -100,6 +101,11 @@ export function positionDiagnostic(diagnostic: Diagnostic, bytes: Uint8Array): D
     if (pointer === '') return diagnostic;
     pointer = pointer.slice(0, pointer.lastIndexOf('/'));
   }
+}
+
+/** The analysis of a file that could not be read: FILE_UNREADABLE, and nothing else. */
+export function unreadableFileAnalysis(file: { file: string; path: string; kind: string }, cause: unknown): FileAnalysis {
+  return { file: file.file, path: file.path, kind: file.kind, references: [], schemas: [], diagnostics: [unreadableFile(file.file, cause)] };
 }
 
 export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileAnalysis {

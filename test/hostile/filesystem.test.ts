@@ -42,19 +42,19 @@ function listedIds(cwd: string): string[] {
   return (json(listed) as { id: string }[]).map((entry) => entry.id).sort();
 }
 
-test('a file name that is not UTF-8: FILE_NAME_NOT_UTF8 naming the folder, the build fails, nothing is stored', { todo: 'fixed in a later commit' }, (t) => {
+test('a file name that is not UTF-8: FILE_NAME_NOT_UTF8 naming the folder, the build fails, nothing is stored', (t) => {
   const cwd = smallRegistry(t, (registry) => writeFileSync(Buffer.concat([Buffer.from(join(registry, 'policies/bad')), Buffer.from([0xff]), Buffer.from('.yaml')]), policy('odd@1')));
   const codes = failedBuildCodes(build(cwd));
   assert.deepEqual(codes, ['FILE_NAME_NOT_UTF8']);
   assert.equal(existsSync(join(cwd, 'store')), false);
 });
 
-test('a kind folder that is a file (registry/tools): KIND_NOT_A_DIRECTORY', { todo: 'fixed in a later commit' }, (t) => {
+test('a kind folder that is a file (registry/tools): KIND_NOT_A_DIRECTORY', (t) => {
   const cwd = smallRegistry(t, (registry) => writeFileSync(join(registry, 'tools'), 'not a folder\n'));
   assert.deepEqual(failedBuildCodes(build(cwd)), ['KIND_NOT_A_DIRECTORY']);
 });
 
-test('.YAML and .Yml files are specs like .yaml ones (extensions match case-insensitively)', { todo: 'fixed in a later commit' }, (t) => {
+test('.YAML and .Yml files are specs like .yaml ones (extensions match case-insensitively)', (t) => {
   const cwd = smallRegistry(t, (registry) => {
     writeFileSync(join(registry, 'policies/upper.YAML'), policy('upper@1'));
     writeFileSync(join(registry, 'policies/mixed.Yml'), policy('mixed@1'));
@@ -64,7 +64,7 @@ test('.YAML and .Yml files are specs like .yaml ones (extensions match case-inse
   assert.deepEqual(listedIds(cwd), ['base@1', 'mixed@1', 'upper@1']);
 });
 
-test('an empty registry builds a 0-spec snapshot with a REGISTRY_EMPTY warning', { todo: 'fixed in a later commit' }, (t) => {
+test('an empty registry builds a 0-spec snapshot with a REGISTRY_EMPTY warning', (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   mkdirSync(join(dir.path, 'registry'));
@@ -76,7 +76,7 @@ test('an empty registry builds a 0-spec snapshot with a REGISTRY_EMPTY warning',
   assert.match(human.stderr, /REGISTRY_EMPTY/);
 });
 
-test('a FIFO named like a spec: a NOT_A_SPEC_FILE warning, and no hang reading it', { todo: 'fixed in a later commit' }, (t) => {
+test('a FIFO named like a spec: a NOT_A_SPEC_FILE warning, and no hang reading it', (t) => {
   const cwd = smallRegistry(t, (registry) => {
     const made = spawnSync('mkfifo', [join(registry, 'policies/pipe.yaml')]);
     assert.equal(made.status, 0, 'mkfifo');
@@ -99,7 +99,7 @@ test('a newline or control character in a file name is escaped: each diagnostic 
 });
 
 // Symbolic links: followed while their target stays inside the registry; refused with a code otherwise.
-test('symlinks to a file and to a folder inside the registry are followed: their specs are in the snapshot', { todo: 'fixed in a later commit' }, (t) => {
+test('symlinks to a file and to a folder inside the registry are followed: their specs are in the snapshot', (t) => {
   const cwd = smallRegistry(t, (registry, dir) => {
     mkdirSync(join(dir, 'registry/shared/more'), { recursive: true });
     writeFileSync(join(registry, 'shared/linked.yaml'), policy('linked@1'));
@@ -123,7 +123,7 @@ test('a symlinked kind folder inside the registry is followed', (t) => {
   assert.deepEqual(listedIds(cwd), ['base@1', 's@1']);
 });
 
-test('symlinks leaving the registry (file, folder, kind folder): SYMLINK_OUTSIDE_REGISTRY, each named', { todo: 'fixed in a later commit' }, (t) => {
+test('symlinks leaving the registry (file, folder, kind folder): SYMLINK_OUTSIDE_REGISTRY, each named', (t) => {
   const cwd = smallRegistry(t, (registry, dir) => {
     mkdirSync(join(dir, 'outside'));
     writeFileSync(join(dir, 'outside/secret.yaml'), policy('secret@1'));
@@ -136,7 +136,7 @@ test('symlinks leaving the registry (file, folder, kind folder): SYMLINK_OUTSIDE
   assert.deepEqual(json(result).error.diagnostics.map((d: { file: string }) => d.file).sort(), ['registry/policies/elsewhere', 'registry/policies/secret.yaml', 'registry/tools']);
 });
 
-test('a dangling symlink: SYMLINK_DANGLING; a link loop and a folder link to its own ancestor: SYMLINK_LOOP', { todo: 'fixed in a later commit' }, (t) => {
+test('a dangling symlink: SYMLINK_DANGLING; a link loop and a folder link to its own ancestor: SYMLINK_LOOP', (t) => {
   const cwd = smallRegistry(t, (registry) => {
     symlinkSync('gone.yaml', join(registry, 'policies/dangling.yaml'));
     symlinkSync('self.yaml', join(registry, 'policies/self.yaml'));
@@ -168,7 +168,7 @@ function sharedDir(t: { after: (fn: () => void) => void }, locked: string[]): st
   return dir.path;
 }
 
-test('an unreadable spec file: FILE_UNREADABLE; an unreadable folder: DIRECTORY_UNREADABLE; both reported at once', { todo: 'fixed in a later commit' }, (t) => {
+test('an unreadable spec file: FILE_UNREADABLE; an unreadable folder: DIRECTORY_UNREADABLE; both reported at once', (t) => {
   const cwd = sharedDir(t, ['registry/policies/locked']);
   const registry = join(cwd, 'registry');
   mkdirSync(join(registry, 'policies/locked'), { recursive: true });
@@ -183,7 +183,7 @@ test('an unreadable spec file: FILE_UNREADABLE; an unreadable folder: DIRECTORY_
   assert.equal(existsSync(join(cwd, 'store')), false);
 });
 
-test('an unreadable plan folder for --plans: DIRECTORY_UNREADABLE, not a stack trace', { todo: 'fixed in a later commit' }, (t) => {
+test('an unreadable plan folder for --plans: DIRECTORY_UNREADABLE, not a stack trace', (t) => {
   const cwd = sharedDir(t, ['plans/locked']);
   copyBundledRegistry(cwd);
   mkdirSync(join(cwd, 'plans/locked'), { recursive: true });

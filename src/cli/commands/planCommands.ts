@@ -1,5 +1,5 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
@@ -29,15 +29,37 @@ export function readPlanFiles(io: CliIo, paths: readonly string[]): (ReturnType<
   });
 }
 
-/** Every `*.yaml`/`*.yml` file below the directories (dot-entries skipped), in a stable order. */
+/**
+ * Every `*.yaml`/`*.yml` file below the directories (extensions in any case; dot-entries skipped; links followed, each
+ * folder once), in a stable order. A folder that cannot be read is DIRECTORY_UNREADABLE, an entry
+ * that cannot be examined FILE_UNREADABLE: a plan in it might matter.
+ */
 export function findPlanFiles(io: CliIo, directories: readonly string[]): string[] {
   const found: string[] = [];
+  const seen = new Set<string>();
+  const unreadable = (code: string, path: string, cause: unknown) =>
+    new SpecError(code, `cannot read the plans in ${displayPath(io, path)}: ${(cause as Error).message}`, { data: { file: displayPath(io, path) }, cause });
   const walk = (directory: string): void => {
-    for (const entry of readdirSync(directory, { withFileTypes: true })) {
-      if (entry.name.startsWith('.')) continue;
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) found.push(path);
+    let names: string[];
+    try {
+      const real = realpathSync(directory);
+      if (seen.has(real)) return;
+      seen.add(real);
+      names = readdirSync(directory);
+    } catch (cause) {
+      throw unreadable('DIRECTORY_UNREADABLE', directory, cause);
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const path = join(directory, name);
+      let stat;
+      try {
+        stat = statSync(path);
+      } catch (cause) {
+        throw unreadable('FILE_UNREADABLE', path, cause); // a dangling link, or a name that is not UTF-8
+      }
+      if (stat.isDirectory()) walk(path);
+      else if (stat.isFile() && /\.ya?ml$/i.test(name)) found.push(path);
     }
   };
   for (const directory of directories) {
