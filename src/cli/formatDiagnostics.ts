@@ -5,10 +5,26 @@ import type { Diagnostic } from '../errors.js';
 import { excerpt } from '../source/excerpt.js';
 import type { Style } from './style.js';
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const namedEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text with its control characters escaped (`\n`, `\t`, `\x1b`, `\u2028`), so that a file name holding a newline or a
+ * terminal escape cannot break the one-line `file:line:col CODE message` format or drive the terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(controlCharacters, (character) => {
+    const code = character.charCodeAt(0);
+    return namedEscapes[character] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+  });
+}
+
 export function formatLocation(diagnostic: { file?: string; line?: number; column?: number }): string {
   if (diagnostic.file === undefined) return '';
-  if (diagnostic.line === undefined) return diagnostic.file;
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column ?? 1}`;
+  const file = escapeControlCharacters(diagnostic.file);
+  if (diagnostic.line === undefined) return file;
+  return `${file}:${diagnostic.line}:${diagnostic.column ?? 1}`;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: { style: Style; excerpts: boolean; cwd: string }): string {
@@ -29,7 +45,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: {
     const location = formatLocation(diagnostic);
     const code = diagnostic.severity === 'error' ? style.red(diagnostic.code) : style.yellow(diagnostic.code);
     const prefix = diagnostic.severity === 'warning' ? `${style.yellow('warning')} ` : '';
-    lines.push(`${location ? `${style.bold(location)} ` : ''}${prefix}${code} ${diagnostic.message}`);
+    lines.push(`${location ? `${style.bold(location)} ` : ''}${prefix}${code} ${escapeControlCharacters(diagnostic.message)}`);
     if (options.excerpts && diagnostic.file !== undefined && diagnostic.line !== undefined) {
       const bytes = read(diagnostic.file);
       if (bytes) lines.push(style.dim(excerpt(bytes, diagnostic.line, diagnostic.column ?? 1)));

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCategoryOf, exitCodes, isSpecError, SpecError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
-import { formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
+import { escapeControlCharacters, formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
 import { waitOption } from './commandHelpers.js';
 import { outputError } from './outputFile.js';
 import { toolVersion } from '../version.js';
@@ -163,7 +163,7 @@ function reportError(error: unknown, io: CliIo, style: Style, json: boolean): nu
     io.stderr(formatDiagnostics(error.diagnostics, { style, excerpts: io.stderrIsTty, cwd: io.cwd }));
     io.stderr(`${summarizeDiagnostics(error.diagnostics, error.data['outcome'])}\n`);
   } else {
-    io.stderr(`${style.red(error.code)} ${error.message}\n`);
+    io.stderr(`${style.red(error.code)} ${escapeControlCharacters(error.message)}\n`);
   }
   return exitCode;
 }
