@@ -53,6 +53,7 @@ const categoryOfCode: Record<string, ExitCategory> = {
   STORE_NOT_A_DIRECTORY: 'store',
   STORE_READ_ONLY: 'store',
   STORE_FULL: 'store',
+  STORE_UNFINISHED: 'store',
   STORE_FORMAT: 'store',
   STORE_NOT_A_STORE: 'store',
   STORE_CLOSED: 'store',

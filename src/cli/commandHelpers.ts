@@ -29,14 +29,32 @@ export function examples(command: Command, text: string): Command {
   return command.addHelpText('after', `\nExamples:\n${text}`);
 }
 
-export async function withStore<T>(context: CommandContext, command: Command, create: boolean, work: (store: SpecStore) => Promise<T>): Promise<T> {
+/**
+ * How a command uses the store: `read` never writes (a locked, read-only or full store is read from a private copy),
+ * `verify` reads and also checks every block of every store file first, `write` changes it, `create` may create it.
+ */
+export type StoreAccess = 'read' | 'verify' | 'write' | 'create';
+
+export async function withStore<T>(context: CommandContext, command: Command, access: StoreAccess, work: (store: SpecStore) => Promise<T>): Promise<T> {
   const { store: directory } = context.common(command);
-  const store = await openStore({ directory: resolve(context.io.cwd, directory), create, waitMs: waitMsOf(command) });
+  const store = await openStore({
+    directory: resolve(context.io.cwd, directory),
+    create: access === 'create',
+    waitMs: waitMsOf(command),
+    readOnly: access === 'read' || access === 'verify',
+    checkFiles: access === 'verify',
+  });
   try {
+    printNotices(context, store);
     return await work(store);
   } finally {
     await store.close();
   }
+}
+
+/** What opening the store did that the user should know (a recovered store, a private copy), on stderr. */
+export function printNotices(context: CommandContext, store: SpecStore): void {
+  for (const notice of store.kv.notices ?? []) context.io.stderr(`${notice.code} ${notice.message}\n`);
 }
 
 export const kindNames = builtinKinds.map((kind) => kind.name);

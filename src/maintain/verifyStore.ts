@@ -3,7 +3,8 @@ import { canonicalJsonTrusted } from '../core/canonicalJson.js';
 import { digestText, isDigest, sha256HexOfString, type Digest } from '../core/digest.js';
 import { isJsonObject, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
-import { keys, type SpecStore } from '../store/specStore.js';
+import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
+import { buildCacheProblems } from '../snapshot/buildCache.js';
 import { leafCapacity, maxTreeDepth, snapshotFormat } from '../snapshot/manifestTree.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 import { collectedPrefix, parseRecord } from './storeRecords.js';
@@ -30,6 +31,10 @@ export const verifyProblemKinds = [
   'LOG_DANGLING',
   /** A published-version record whose spec object or snapshot is missing, damaged, or does not match. */
   'PUBLISHED_INCONSISTENT',
+  /** A store file fails its checksum or cannot be decoded: a table block, the MANIFEST, CURRENT, a log record. */
+  'FILE_DAMAGED',
+  /** A build-cache record that does not decode or match its check value: the next build drops and rebuilds the cache. */
+  'CACHE_INVALID',
 ] as const;
 
 export type VerifyProblemKind = (typeof verifyProblemKinds)[number];
@@ -48,6 +53,12 @@ export interface VerifyProblem {
   /** For SNAPSHOT_INCOMPLETE: the first bad objects it reaches, and how many there are. */
   objects?: Digest[];
   count?: number;
+  /** For FILE_DAMAGED: the file (in the store directory), the byte offset, and the keys a damaged table block holds. */
+  file?: string;
+  offset?: number;
+  keys?: { first?: string; last?: string };
+  /** For FILE_DAMAGED: the damaged block holds build-cache entries only (disposable). */
+  cacheOnly?: boolean;
 }
 
 export interface VerifyReport {
@@ -115,6 +126,7 @@ class Verifier {
   ) {}
 
   async run(): Promise<VerifyReport> {
+    await this.checkFiles();
     await this.scanObjects();
     for await (const [key, value] of this.store.kv.entries('snap:')) {
       const id = key.slice('snap:'.length);
@@ -133,6 +145,18 @@ class Verifier {
     const tags = await this.checkTags();
     const logEntries = await this.checkLog();
     const { published, pinned } = await this.checkPublished();
+    await this.checkMeta();
+    let cacheProblems: { key: string; reason: string }[];
+    try {
+      cacheProblems = await buildCacheProblems(this.store);
+    } catch (error) {
+      // LevelDB cannot read a damaged block of the cache (reported above as FILE_DAMAGED): builds drop the cache.
+      if (!isSpecError(error) || (error.code !== 'STORE_CORRUPT' && error.code !== 'STORE_IO')) throw error;
+      cacheProblems = [{ key: 'cache:', reason: `reading it fails with ${error.code}` }];
+    }
+    for (const problem of cacheProblems) {
+      this.report({ kind: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
+    }
     let unreachable = 0;
     for (const digest of this.objects.keys()) if (!this.reached.has(digest)) unreachable++;
     return {
@@ -150,6 +174,32 @@ class Verifier {
       problems: this.problems,
       problemsOmitted: this.problemsOmitted,
     };
+  }
+
+  /** Checksums the reads skip: every block of every table file, CURRENT, the MANIFEST and the logs. */
+  private async checkFiles(): Promise<void> {
+    for (const damage of (await this.store.kv.damagedFiles?.()) ?? []) {
+      const held = damage.keys;
+      const cacheOnly = held?.first !== undefined && held.last !== undefined && held.first.startsWith('cache:') && held.last.startsWith('cache:');
+      const holds = held ? ` It holds the entries ${held.first === undefined ? 'up to' : `from ${held.first} to`} ${held.last ?? 'the end'}.` : '';
+      const advice = cacheOnly
+        ? ' They are build-cache entries only, which are disposable: `spec build` drops the cache and rebuilds it; the damaged bytes stay in the file until LevelDB rewrites it.'
+        : ' What the store reads from there may be wrong; see docs/store.md, "Repairing a store".';
+      this.report({
+        kind: 'FILE_DAMAGED',
+        file: damage.file,
+        ...(damage.offset === undefined ? {} : { offset: damage.offset }),
+        ...(held ? { keys: held, cacheOnly } : {}),
+        message: `store file ${damage.file} is damaged${damage.offset === undefined ? '' : ` at byte ${damage.offset}`}: ${damage.reason}.${holds}${advice}`,
+      });
+    }
+  }
+
+  private async checkMeta(): Promise<void> {
+    for await (const [key, value] of this.store.kv.entries('meta:')) {
+      const sound = key === keys.meta('format') ? value === storeFormat : key === keys.meta('publications') ? /^[1-9][0-9]*$/.test(value) : false;
+      if (!sound) this.report({ kind: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
+    }
   }
 
   private report(problem: VerifyProblem): void {
@@ -305,6 +355,7 @@ class Verifier {
     for await (const [key, value] of this.store.kv.entries('tag:')) {
       count++;
       const tag = key.slice('tag:'.length);
+      if (!isValidTagName(tag)) this.report({ kind: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
       if (!isDigest(value) || !this.snapshots.has(value)) {
         this.report({ kind: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
       }
@@ -322,6 +373,8 @@ class Verifier {
         this.report({ kind: 'RECORD_INVALID', key, message: `build-log entry ${key} has no snapshot id` });
         continue;
       }
+      const flaw = logEntryFlaw(key, entry!);
+      if (flaw) this.report({ kind: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
       if (!this.snapshots.has(snapshot) && !this.collected.has(snapshot)) {
         const sequence = Number(key.slice('log:'.length));
         this.report({ kind: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
@@ -377,6 +430,31 @@ class Verifier {
       if (isSpecError(error)) return `the snapshot cannot be read (${error.code})`;
       throw error;
     }
+  }
+}
+
+/** What is wrong with a build-log entry that names a snapshot: its sequence, date, counts and tool as a build writes them. */
+function logEntryFlaw(key: string, entry: Record<string, unknown>): string | undefined {
+  const sequence = Number(key.slice('log:'.length));
+  if (!/^log:[0-9]{12}$/.test(key) || !Number.isSafeInteger(sequence) || sequence < 1) return 'the key is not a 12-digit sequence number';
+  if (entry['sequence'] !== sequence) return `it records sequence ${String(entry['sequence'])}`;
+  const createdAt = entry['createdAt'];
+  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || new Date(createdAt).toISOString() !== createdAt) return 'its date is not an ISO 8601 instant';
+  for (const count of ['specs', 'newObjects']) {
+    const value = entry[count];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `its ${count} is not a count`;
+  }
+  if (typeof entry['tool'] !== 'string') return 'it names no tool';
+  if (entry['tag'] !== undefined && (typeof entry['tag'] !== 'string' || !isValidTagName(entry['tag']))) return 'its tag is not a valid tag name';
+  return undefined;
+}
+
+function isValidTagName(name: string): boolean {
+  try {
+    assertValidTagName(name);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,6 +1,6 @@
 // What a build remembers about a registry, like git's index: file stats → analyses, so unchanged files are not re-read.
 import { digestBytes, sha256HexOfString, type Digest } from '../core/digest.js';
-import type { Diagnostic } from '../errors.js';
+import { SpecError, type Diagnostic } from '../errors.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
@@ -100,8 +100,12 @@ export interface StoredBuildIndex {
  */
 export async function readBuildIndex(store: SpecStore, registryPath: string): Promise<StoredBuildIndex | undefined> {
   const [headerText, texts] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
-  const header = headerText === undefined ? undefined : parseIndexHeader(headerText);
-  if (header === undefined) return undefined;
+  if (headerText === undefined) return undefined;
+  const header = parseIndexHeader(headerText);
+  if (header === undefined) {
+    if (headerFormat(headerText) === undefined) throw new SpecError('STORE_CORRUPT', 'the build index header is not a JSON object with a format', { data: { key: indexKey(registryPath) } });
+    return undefined; // another format or tool version: this build replaces it
+  }
   const buckets = new Map(texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])));
   let decoded: BuildIndex | undefined | null = null;
   return {
@@ -390,4 +394,71 @@ export function toCachedAnalysis(analysis: FileAnalysis | CachedAnalysis, validP
   if (!withKeys.spec || !('text' in withKeys.spec)) return withKeys;
   const { text: _text, ...spec } = withKeys.spec;
   return { ...withKeys, spec };
+}
+
+/**
+ * What is wrong with the stored build-cache records, for `spec verify`: a key that is not a cache key, a header or
+ * analysis that is not JSON, a bucket that does not decode or does not match its header's check value. A cache of
+ * another format or tool version is not damage (the next build replaces it).
+ */
+export async function buildCacheProblems(store: SpecStore): Promise<{ key: string; reason: string }[]> {
+  const problems: { key: string; reason: string }[] = [];
+  const headers = new Map<string, string>();
+  const buckets = new Map<string, Map<number, string>>();
+  for await (const [key, value] of store.kv.entries('cache:build:')) {
+    const match = /^cache:build:([0-9a-f]{64})(?::([0-9]{2}))?$/.exec(key);
+    if (!match || (match[2] !== undefined && Number(match[2]) >= bucketCount)) {
+      problems.push({ key, reason: 'it is not a build-cache key' });
+      continue;
+    }
+    if (match[2] === undefined) headers.set(match[1], value);
+    else {
+      if (!buckets.has(match[1])) buckets.set(match[1], new Map());
+      buckets.get(match[1])!.set(Number(match[2]), value);
+    }
+  }
+  for (const [registry, text] of headers) {
+    const key = `cache:build:${registry}`;
+    const header = parseIndexHeader(text);
+    if (header === undefined) {
+      if (headerFormat(text) === undefined) problems.push({ key, reason: 'the index header is not a JSON object with a format' });
+      continue; // another format or tool version: replaced by the next build, not damage
+    }
+    const stored = buckets.get(registry) ?? new Map<number, string>();
+    for (let bucket = 0; bucket < bucketCount; bucket++) {
+      const bucketText = stored.get(bucket);
+      const bucketKeyText = `${key}:${String(bucket).padStart(2, '0')}`;
+      if (bucketText !== undefined && !bucketDecodes(bucketText)) problems.push({ key: bucketKeyText, reason: 'the index bucket does not decode' });
+      else if (header.listing && (bucketText === undefined ? null : bucketDigest(bucketText)) !== (header.listing.bucketDigests[bucket] ?? null)) {
+        problems.push({ key: bucketKeyText, reason: 'the index bucket does not match the check value its header records' });
+      }
+    }
+  }
+  for await (const [key, value] of store.kv.entries('cache:analyses:')) {
+    try {
+      JSON.parse(value);
+    } catch {
+      problems.push({ key, reason: 'the cached analysis is not JSON' });
+    }
+  }
+  return problems;
+}
+
+function bucketDecodes(text: string): boolean {
+  try {
+    return decodeBucket(text, new Map(), []) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The format a stored index header names, or undefined when it is not a JSON object with a format (damage). */
+function headerFormat(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    const format = value !== null && typeof value === 'object' ? (value as { format?: unknown }).format : undefined;
+    return typeof format === 'string' ? format : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { CanonicalObject, Digest } from '../core/digest.js';
 import type { JsonObject } from '../core/json.js';
-import { invalidInput, SpecError, type Diagnostic } from '../errors.js';
+import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
@@ -82,13 +82,31 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
-  const loadingIndex = store && options.useCache !== false ? readBuildIndex(store, registry) : undefined;
-  loadingIndex?.catch(() => undefined);
+  // The cache is disposable: one that cannot be read (a damaged table block) or does not match its own check values
+  // is dropped, this build rebuilds it from the files (writing every bucket), and says so.
+  let cacheDropped: string | undefined;
+  const dropCache = (why: string) => {
+    cacheDropped ??= why;
+  };
+  const loadingIndex = store && options.useCache !== false ? readBuildIndex(store, registry).catch((error: unknown) => (dropCache(cacheReadFailure(error)), undefined)) : undefined;
+  loadingIndex?.catch(() => undefined); // a listing that fails (no registry) still reports first
   const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
   // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
   const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-  const stored = await loadingIndex;
+  let stored = await loadingIndex;
+  if (stored && stored.header.listing && (!stored.intact() || stored.decode() === undefined)) {
+    dropCache('its entries do not match their check values');
+    stored = undefined;
+  }
+  const loadAnalyses = async (paths: string[]): Promise<(CachedAnalysis | undefined)[]> => {
+    try {
+      return await loadCachedAnalyses(store!, registry, paths);
+    } catch (error) {
+      dropCache(cacheReadFailure(error));
+      return paths.map(() => undefined);
+    }
+  };
   const fingerprint = listingFingerprint(files);
 
   // Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
@@ -152,10 +170,10 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   };
   if (store && previous && analysed.size <= 256) {
     const readAgain = [...analysed].filter((index) => previous.files.has(files[index].path));
-    if (readAgain.length > 0) (await loadCachedAnalyses(store, registry, readAgain.map((index) => files[index].path))).forEach(remember);
+    if (readAgain.length > 0) (await loadAnalyses(readAgain.map((index) => files[index].path))).forEach(remember);
   }
   if (relink.length > 0) {
-    const cached = await loadCachedAnalyses(store!, registry, relink.map((index) => files[index].path));
+    const cached = await loadAnalyses(relink.map((index) => files[index].path));
     const missing: number[] = [];
     relink.forEach((index, i) => {
       const analysis = cached[i];
@@ -190,6 +208,9 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   });
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok || listingFailed) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  if (cacheDropped !== undefined) {
+    diagnostics.push({ code: 'BUILD_CACHE_DROPPED', severity: 'warning', message: `the build cache in the store was damaged (${cacheDropped}): it was dropped, and this build rebuilt it from the files` });
+  }
 
   // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
   let manifest: BuiltManifest | undefined;
@@ -234,6 +255,12 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
     analyzed: analysed.size,
     reused,
   };
+}
+
+/** Why a cache read failed: damage the store reports on reading (a table block), else the error is not the cache's. */
+function cacheReadFailure(error: unknown): string {
+  if (isSpecError(error) && (error.code === 'STORE_CORRUPT' || error.code === 'STORE_IO')) return `reading it failed: ${error.code}`;
+  throw error;
 }
 
 /** The result of a build whose files are all as the last build left them: its snapshot, nothing to write. */

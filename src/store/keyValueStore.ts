@@ -8,6 +8,22 @@ export interface EntriesOptions {
   limit?: number;
 }
 
+/** Something a backend did on opening that the user should hear about (a recovered store, a private copy). */
+export interface StoreNotice {
+  code: string;
+  message: string;
+}
+
+/** A damaged store file, as `spec verify` reports it. */
+export interface StoreFileDamage {
+  file: string;
+  problem: string;
+  offset?: number;
+  reason: string;
+  /** For a damaged table block: the first and last key it holds, as far as they can be known. */
+  keys?: { first?: string; last?: string };
+}
+
 export interface KeyValueStore {
   /** A missing key is `undefined`; NOT_FOUND errors are raised above this layer. */
   get(key: string): Promise<string | undefined>;
@@ -19,6 +35,10 @@ export interface KeyValueStore {
   close(): Promise<void>;
   /** Optional: reclaim the space of deleted entries now (LevelDB otherwise does it in its own time). */
   compact?(): Promise<void>;
+  /** Optional: what happened on opening that the user should be told. */
+  readonly notices?: readonly StoreNotice[];
+  /** Optional: damage in the backend's own files (checksums the reads skip); `spec verify` reports it. */
+  damagedFiles?(): Promise<StoreFileDamage[]>;
   /** Where the data lives, for messages: a directory, or `memory`. */
   readonly location: string;
 }

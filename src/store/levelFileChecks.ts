@@ -3,13 +3,16 @@
 // LevelDB opens a store, so that a refused store is left exactly as it was.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkTableFile } from './levelTableChecks.js';
 
 /** Where a store's files are damaged: the file, and for a log the byte offset of the bad record. */
 export interface LevelFileDamage {
   file: string;
-  problem: 'log-record-damaged' | 'table-missing' | 'table-truncated';
+  problem: 'log-record-damaged' | 'table-missing' | 'table-truncated' | 'current-damaged' | 'manifest-damaged' | 'table-block-damaged';
   offset?: number;
   reason: string;
+  /** For a damaged table block: the first and last key it holds, as far as they can be known. */
+  keys?: { first?: string; last?: string };
 }
 
 // LevelDB's log format (doc/log_format.md), used by the write-ahead logs and the MANIFEST: 32 KiB blocks of records,
@@ -35,7 +38,7 @@ export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-function unmaskCrc(masked: number): number {
+export function unmaskCrc(masked: number): number {
   const rotated = (masked - crcMaskDelta) >>> 0;
   return ((rotated >>> 17) | (rotated << 15)) >>> 0;
 }
@@ -114,31 +117,58 @@ export interface LiveFiles {
   logNumber: number;
 }
 
-/**
- * Replays the version edits of the MANIFEST that CURRENT names. Undefined when it cannot be read or understood:
- * LevelDB checks the MANIFEST itself and refuses a damaged one, so these checks then stand aside.
- */
-export function readLiveFiles(directory: string): LiveFiles | undefined {
+/** Replays the version edits of the MANIFEST that CURRENT names; or what is wrong with CURRENT or the MANIFEST. */
+function readManifest(directory: string): { live: LiveFiles; name: string } | { damage: LevelFileDamage } {
   let bytes: Uint8Array;
+  let name: string;
   try {
     const current = readFileSync(join(directory, 'CURRENT'), 'utf8');
-    if (!/^MANIFEST-[0-9]+\n$/.test(current)) return undefined;
-    bytes = readFileSync(join(directory, current.trim()));
-  } catch {
-    return undefined;
+    if (!/^MANIFEST-[0-9]+\n$/.test(current)) return { damage: { file: 'CURRENT', problem: 'current-damaged', reason: 'it does not hold the name of a MANIFEST file and a line break' } };
+    name = current.trim();
+    bytes = readFileSync(join(directory, name));
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
+    return { damage: { file: 'CURRENT', problem: 'current-damaged', reason: 'it names a MANIFEST file that does not exist' } };
   }
   const live: LiveFiles = { tables: new Map(), logNumber: 0 };
   let fragments: Uint8Array[] = [];
+  const damaged = (reason: string, offset?: number) => ({ damage: { file: name, problem: 'manifest-damaged' as const, reason, ...(offset === undefined ? {} : { offset }) } });
   for (const record of physicalRecords(bytes)) {
-    if ('damage' in record) return undefined;
+    if ('damage' in record) return damaged(record.damage.reason, record.damage.offset);
     if (record.type === 1 || record.type === 2) fragments = [];
     fragments.push(record.payload);
     if (record.type === 1 || record.type === 4) {
-      if (!applyVersionEdit(Buffer.concat(fragments), live)) return undefined;
+      if (!applyVersionEdit(Buffer.concat(fragments), live)) return damaged('a version edit cannot be decoded');
       fragments = [];
     }
   }
-  return live;
+  return { live, name };
+}
+
+/**
+ * Every damaged file LevelDB would read: CURRENT, the MANIFEST, the logs it would replay, and every block of every
+ * live table (checksums LevelDB skips on reads). For `spec verify`: it reads every table in full.
+ */
+export function findAllLevelDamage(directory: string, names: readonly string[]): LevelFileDamage[] {
+  const manifest = readManifest(directory);
+  if ('damage' in manifest) return [manifest.damage];
+  const damage: LevelFileDamage[] = [];
+  const first = findLevelDamage(directory, names);
+  if (first) damage.push(first);
+  for (const number of [...manifest.live.tables.keys()].sort((a, b) => a - b)) {
+    const base = String(number).padStart(6, '0');
+    const name = names.includes(`${base}.ldb`) ? `${base}.ldb` : `${base}.sst`;
+    if (first?.file === name) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(join(directory, name));
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'ENOENT') continue; // reported above as table-missing
+      throw cause;
+    }
+    for (const found of checkTableFile(bytes)) damage.push({ file: name, problem: 'table-block-damaged', offset: found.offset, reason: found.reason, ...(found.keys ? { keys: found.keys } : {}) });
+  }
+  return damage;
 }
 
 /** Applies one encoded VersionEdit (db/version_edit.cc): tag-prefixed fields, varints and length-prefixed strings. */
@@ -188,17 +218,17 @@ const fileNumber = (name: string) => Number(name.slice(0, name.indexOf('.')));
 
 /** Checks the logs LevelDB would replay and the tables the MANIFEST lists; the first damage found, or undefined. */
 export function findLevelDamage(directory: string, names: readonly string[]): LevelFileDamage | undefined {
-  const live = readLiveFiles(directory);
-  if (live) {
-    for (const [number, size] of [...live.tables].sort(([a], [b]) => a - b)) {
-      const base = String(number).padStart(6, '0');
-      const name = names.includes(`${base}.ldb`) ? `${base}.ldb` : names.includes(`${base}.sst`) ? `${base}.sst` : undefined;
-      const actual = name === undefined ? undefined : sizeIfPresent(join(directory, name));
-      if (name === undefined || actual === undefined) return { file: `${base}.ldb`, problem: 'table-missing', reason: 'the MANIFEST lists it, but the file is gone' };
-      if (actual !== size) return { file: name, problem: 'table-truncated', reason: `${actual} bytes where the MANIFEST records ${size}` };
-    }
+  const manifest = readManifest(directory);
+  if ('damage' in manifest) return manifest.damage;
+  const live = manifest.live;
+  for (const [number, size] of [...live.tables].sort(([a], [b]) => a - b)) {
+    const base = String(number).padStart(6, '0');
+    const name = names.includes(`${base}.ldb`) ? `${base}.ldb` : names.includes(`${base}.sst`) ? `${base}.sst` : undefined;
+    const actual = name === undefined ? undefined : sizeIfPresent(join(directory, name));
+    if (name === undefined || actual === undefined) return { file: `${base}.ldb`, problem: 'table-missing', reason: 'the MANIFEST lists it, but the file is gone' };
+    if (actual !== size) return { file: name, problem: 'table-truncated', reason: `${actual} bytes where the MANIFEST records ${size}` };
   }
-  const logs = names.filter((name) => /^[0-9]+\.log$/.test(name) && fileNumber(name) >= (live?.logNumber ?? 0));
+  const logs = names.filter((name) => /^[0-9]+\.log$/.test(name) && fileNumber(name) >= live.logNumber);
   for (const name of logs.sort((a, b) => fileNumber(a) - fileNumber(b))) {
     let bytes: Buffer;
     try {

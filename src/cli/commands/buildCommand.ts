@@ -5,7 +5,7 @@ import { assertValidTagName } from '../../store/specStore.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
+import { withCommon, examples, printNotices, waitMsOf } from '../commandHelpers.js';
 import { openStore } from '../../store/openStore.js';
 import { isSpecError } from '../../errors.js';
 import type { CliIo } from '../io.js';
@@ -50,7 +50,8 @@ export function registerBuildCommand(program: Command, context: CommandContext):
     // An existing store is opened first (it holds the build cache); a new one is created only once the registry is
     // valid, so bad input never creates or changes a store.
     let store = await openStore({ directory, waitMs: waitMsOf(this) }).catch((error: unknown) => {
-      if (isSpecError(error) && error.code === 'STORE_NOT_FOUND') return undefined;
+      // A store whose first build never finished holds nothing: it is started afresh once the registry is valid.
+      if (isSpecError(error) && (error.code === 'STORE_NOT_FOUND' || error.code === 'STORE_UNFINISHED')) return undefined;
       throw error;
     });
     const progress = createProgress(io);
@@ -62,7 +63,10 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([import('./planCommands.js'), import('../../plan/planUsage.js')]);
         await requirePlanReferences(compiled, readPlanDirectories(io, options.plans));
       }
-      store ??= await openStore({ directory, create: true, waitMs: waitMsOf(this) });
+      if (!store) {
+        store = await openStore({ directory, create: true, waitMs: waitMsOf(this) });
+        printNotices(context, store);
+      }
       result = await storeSnapshot(store, compiled, { ...(options.tag === undefined ? {} : { tag: options.tag }), strict: options.strict === true });
     } finally {
       progress.done();

@@ -50,7 +50,7 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
       throw new SpecError('USAGE', 'give either a second snapshot or --registry, not both', { data: { to: toSelector, registry: options.registry } });
     }
     const config = await loadConfig(io, options.config);
-    const { report, labels } = await withStore(context, this, false, async (store) => {
+    const { report, labels } = await withStore(context, this, 'read', async (store) => {
       const before = await openView(store, fromSelector);
       if (options.registry === undefined) {
         const after = await openView(store, toSelector ?? 'latest');

@@ -21,7 +21,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
     const { kind, capability } = this.opts<{ kind?: string; capability?: string }>();
     if (kind !== undefined && !kindNames.includes(kind)) throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
-    const entries = await withStore(context, this, false, async (store) => {
+    const entries = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
       // Capabilities are declared by tools only.
@@ -38,7 +38,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
     '  $ spec show latest text.llm@1\n  $ spec show prod text.llm --json',
   ).action(async function (this: Command, selector: string, ref: string) {
     const { json } = context.common(this);
-    const resolved = await withStore(context, this, false, async (store) => (await openView(store, selector)).resolve(ref));
+    const resolved = await withStore(context, this, 'read', async (store) => (await openView(store, selector)).resolve(ref));
     if (json) return context.printJson(resolved.spec);
     io.stdout(`# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${(await import('yaml')).default.stringify(resolved.spec, { lineWidth: 0 })}`);
   });
@@ -56,7 +56,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
   ).action(async function (this: Command, selector: string, ref: string) {
     const { explain } = this.opts<{ explain?: boolean }>();
     const { json } = context.common(this);
-    await withStore(context, this, false, async (store) => {
+    await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       if (explain) {
         const explanation = await view.explain(ref);

@@ -19,7 +19,7 @@ export function registerMaintenanceCommands(program: Command, context: CommandCo
     '  $ spec verify\n  $ spec verify --json        # {ok, objects, snapshots, ..., problems: [{kind, message, object, snapshot, ...}]}',
   ).action(async function (this: Command) {
     const { json } = context.common(this);
-    const report = await withStore(context, this, false, (store) => verifyStore(store));
+    const report = await withStore(context, this, 'verify', (store) => verifyStore(store));
     if (json) context.printJson(report);
     else context.print(formatVerifyReport(report));
     if (report.ok) return;
@@ -44,7 +44,7 @@ export function registerMaintenanceCommands(program: Command, context: CommandCo
   ).action(async function (this: Command) {
     const options = this.opts<{ dryRun?: boolean; keepLast: number; plans?: string[] }>();
     const { json } = context.common(this);
-    const report = await withStore(context, this, false, (store) =>
+    const report = await withStore(context, this, 'write', (store) =>
       collectGarbage(store, {
         keepLast: options.keepLast,
         dryRun: options.dryRun === true,

@@ -109,7 +109,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const { snapshot } = this.opts<{ snapshot: string }>();
     const { json } = context.common(this);
     const planFiles = requireValidPlans(readPlanFiles(io, paths));
-    const result = await withStore(context, this, false, (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io) }));
+    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io) }));
     if (json) return context.printJson(result);
     context.print(result.plans.map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`).join('\n'));
   });
@@ -120,7 +120,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
     const parsed = readPlanFiles(io, paths);
-    const results: PlanCheckResult[] = await withStore(context, this, false, async (store) => {
+    const results: PlanCheckResult[] = await withStore(context, this, 'read', async (store) => {
       const checked: PlanCheckResult[] = [];
       for (const each of parsed) checked.push(each.planFile ? await checkPlan(store, each.planFile) : { file: each.file, ok: false, diagnostics: each.diagnostics });
       return checked;
@@ -142,7 +142,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
     const planFiles = requireValidPlans(readPlanFiles(io, paths));
-    const result = await withStore(context, this, false, (store) => lockPlans(store, planFiles, { write: planWriter(io) }));
+    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: planWriter(io) }));
     if (json) return context.printJson(result);
     const lines = result.plans.flatMap((each) => (each.locked.length === 0 ? [`${each.file}  nothing floating`] : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`)));
     context.print(lines.join('\n'));
@@ -163,7 +163,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const options = this.opts<{ to: string; dryRun?: boolean; allowBreaking?: boolean }>();
     const { json } = context.common(this);
     const [planFile] = requireValidPlans(readPlanFiles(io, [path]));
-    const report = await withStore(context, this, false, (store) =>
+    const report = await withStore(context, this, 'write', (store) =>
       upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: planWriter(io) }),
     );
     if (json) context.printJson(report);

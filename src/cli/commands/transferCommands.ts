@@ -18,7 +18,7 @@ export function registerTransferCommands(program: Command, context: CommandConte
   ).action(async function (this: Command, selector: string) {
     const { output } = this.opts<{ output?: string }>();
     const { json } = context.common(this);
-    const document = await withStore(context, this, false, async (store) => exportSnapshot(store, await store.resolveSnapshot(selector)));
+    const document = await withStore(context, this, 'read', async (store) => exportSnapshot(store, await store.resolveSnapshot(selector)));
     const text = formatSnapshotDocument(document);
     if (output === undefined) return io.stdout(text);
     writeOutputFile(resolve(io.cwd, output), output, text);
@@ -40,7 +40,7 @@ export function registerTransferCommands(program: Command, context: CommandConte
     }
     // The document is verified before the store is opened: a bad document never creates or changes a store.
     const verified = parseSnapshotDocument(text, { source: file });
-    const result = await withStore(context, this, true, (store) => storeImportedSnapshot(store, verified, { source: file }));
+    const result = await withStore(context, this, 'create', (store) => storeImportedSnapshot(store, verified, { source: file }));
     if (json) return context.printJson(result);
     context.print(result.snapshot);
   });

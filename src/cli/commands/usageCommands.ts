@@ -28,7 +28,7 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     const { plans: directories } = this.opts<{ plans?: string[] }>();
     const { json } = context.common(this);
     const planFiles = directories === undefined ? [] : readPlanDirectories(io, directories);
-    const result = await withStore(context, this, false, async (store) => {
+    const result = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       const specs = await findSpecReferrers(view, ref);
       return { ...specs, plans: await findPlanReferrers(planFiles, view, specs.target.id) };
@@ -53,7 +53,7 @@ export function registerUsageCommands(program: Command, context: CommandContext)
   ).action(async function (this: Command) {
     const options = this.opts<{ against: string; registry: string }>();
     const { json } = context.common(this);
-    const status = await withStore(context, this, false, async (store) => {
+    const status = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, options.against);
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
       return compareRegistryWithSnapshot(options.registry, compiled.specs, view.id, await view.list());
