@@ -12,7 +12,8 @@ export const planSchema: JsonObject = {
   properties: {
     plan: { type: 'string', pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*$', maxLength: 128 },
     description: { type: 'string' },
-    snapshot: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    // null (`snapshot:`, `snapshot: ~`) is a plan not pinned yet, as a missing field is.
+    snapshot: { type: ['string', 'null'], pattern: '^sha256:[0-9a-f]{64}$' },
     policy: { type: 'string' },
     steps: {
       type: 'array',

@@ -43,7 +43,10 @@ function editText(text: string, edits: readonly PlanEdit[]): string {
   const splices: { start: number; end: number; text: string }[] = [];
   for (const edit of edits) {
     const node = document.getIn(edit.path, true) as Node | undefined;
-    if (isScalar(node) && node.range && node.type !== Scalar.BLOCK_FOLDED && node.type !== Scalar.BLOCK_LITERAL) {
+    const empty = isScalar(node) && node.range && node.source === '' ? emptyValueSplice(text, node.range[0], edit.value) : undefined;
+    if (empty) {
+      splices.push(empty);
+    } else if (isScalar(node) && node.range && node.source !== '' && node.type !== Scalar.BLOCK_FOLDED && node.type !== Scalar.BLOCK_LITERAL) {
       if (node.value !== edit.value) splices.push({ start: node.range[0], end: node.range[1], text: renderScalar(edit.value, node.type) });
     } else if (node === undefined && edit.path.length === 1 && isMap(top) && !top.flow && top.items.length > 0) {
       splices.push(insertion(text, top, String(edit.path[0]), edit));
@@ -56,6 +59,18 @@ function editText(text: string, edits: readonly PlanEdit[]): string {
   let result = text;
   for (const splice of splices.sort((a, b) => b.start - a.start)) result = result.slice(0, splice.start) + splice.text + result.slice(splice.end);
   return result;
+}
+
+/**
+ * `key:` with nothing after it (an empty value, which is null): the value goes one space after the colon, and a
+ * comment that followed keeps its place as far as it can (at least one space before its `#`).
+ */
+function emptyValueSplice(text: string, at: number, value: string): { start: number; end: number; text: string } | undefined {
+  let colon = at;
+  while (colon > 0 && (text[colon - 1] === ' ' || text[colon - 1] === '\t')) colon--;
+  if (text[colon - 1] !== ':') return undefined;
+  const comment = text[at] === '#' ? ' '.repeat(Math.max(1, at - colon - 1)) : '';
+  return { start: colon, end: at, text: ` ${renderScalar(value, Scalar.PLAIN)}${comment}` };
 }
 
 /** A new `key: value` line after the `after` key's line (or before the first key), at the top map's indentation. */

@@ -68,3 +68,12 @@ test('a long chain of steps is checked without recursion', () => {
   const file = plan(`plan: p\nsteps:\n${steps.join('\n')}\n  - {id: first, processor_ref: t, after: [s19999]}\n`);
   assert.deepEqual(checkStepGraph(file.plan).findings, []);
 });
+
+test('`snapshot: null`, `snapshot: ~` and an empty `snapshot:` are a plan not pinned yet, as a missing field is', () => {
+  for (const pin of ['snapshot: null', 'snapshot: ~', 'snapshot:', 'snapshot:   # to be pinned', 'snapshot: Null']) {
+    const { planFile, diagnostics } = parsePlanFile(encode(`plan: p\n${pin}\nsteps: []\n`), 'p.yaml');
+    assert.deepEqual(diagnostics, [], pin);
+    assert.equal(planFile?.plan.snapshot, undefined, pin);
+  }
+  assert.deepEqual(located(parsePlanFile(encode('plan: p\nsnapshot: ""\nsteps: []\n'), 'p.yaml').diagnostics), ['PLAN_INVALID@2:1'], 'an empty string is not null');
+});

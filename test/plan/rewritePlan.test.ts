@@ -59,3 +59,13 @@ test('no edits, or edits to the same value, give the same bytes', () => {
   assert.equal(rewrite(commented, []), commented);
   assert.equal(rewrite(commented, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm' }]), commented);
 });
+
+test('pinning a plan whose snapshot is null, ~ or empty writes the id in place, keeping the comment after it', () => {
+  for (const empty of ['null', '~', '', 'Null']) {
+    const before = `plan: p\nsnapshot: ${empty}   # pinned by CI\nsteps: []\n`;
+    assert.equal(rewrite(before, [pin]), `plan: p\nsnapshot: ${digest}   # pinned by CI\nsteps: []\n`, JSON.stringify(empty));
+    const bare = `plan: p\nsnapshot:${empty === '' ? '' : ` ${empty}`}\nsteps: []\n`;
+    assert.equal(rewrite(bare, [pin]), `plan: p\nsnapshot: ${digest}\nsteps: []\n`, JSON.stringify(empty));
+  }
+  assert.equal(rewrite(`plan: p\nsteps: []\nsnapshot:\n`, [pin]), `plan: p\nsteps: []\nsnapshot: ${digest}\n`, 'at the end of the file');
+});
