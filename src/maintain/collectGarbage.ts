@@ -1,10 +1,9 @@
 // `spec gc`: mark what kept snapshots reach, then delete every other snapshot record and object in one atomic batch.
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { CST, Parser } from 'yaml';
+import { resolve } from 'node:path';
 import { isDigest, type Digest } from '../core/digest.js';
 import { isJsonObject } from '../core/json.js';
-import { isSpecError, SpecError } from '../errors.js';
+import { isSpecError, SpecError, type Diagnostic } from '../errors.js';
+import { findPlanFiles, readPlanFile } from '../plan/findPlanFiles.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import { publishedSnapshots } from '../store/publishedVersions.js';
 import { keys, type LogEntry, type SpecStore } from '../store/specStore.js';
@@ -23,7 +22,7 @@ export interface CollectGarbageOptions {
   keepLast?: number;
   /** Report what would be removed, and remove nothing. */
   dryRun?: boolean;
-  /** Directories of plan files: a YAML file with a top-level `snapshot: sha256:…` pins that snapshot. */
+  /** Directories of plan files (found as the plan commands find them): a plan's `snapshot: sha256:…` pins that snapshot. */
   planDirectories?: readonly string[];
   /** Further snapshots to keep. */
   pinned?: readonly Digest[];
@@ -183,63 +182,39 @@ async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, ma
   await visit(root['tree']);
 }
 
-/** Plan files are user input: bound what one may cost. */
-const maxPlanBytes = 8 * 1024 * 1024;
-
 /**
- * Finds the snapshots that plan files pin: every `*.yaml`/`*.yml` below the directories, recursively, with a top-level
- * `snapshot` whose value is a digest. Only yaml's iterative parser runs (no composer), so nesting costs nothing. A
- * file that cannot be read or parsed stops gc (GC_PLAN_UNREADABLE): it might pin a snapshot.
+ * Finds the snapshots that plan files pin: every plan file below the directories (found and read exactly as the plan
+ * commands and `build --plans` find and read them), with a top-level `snapshot` digest. A file or directory that
+ * cannot be read, or a plan with any problem, stops gc (GC_PLAN_UNREADABLE): it might pin a snapshot.
  */
 export function findPlanPins(directories: readonly string[]): PlanPin[] {
-  const pins: PlanPin[] = [];
-  const seen = new Set<string>();
-  const walk = (directory: string) => {
-    const real = realpathSync(directory);
-    if (seen.has(real)) return;
-    seen.add(real);
-    for (const name of readdirSync(directory).sort()) {
-      if (name.startsWith('.')) continue;
-      const path = join(directory, name);
-      const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
-      else if (stat.isFile() && /\.ya?ml$/i.test(name)) pins.push(...readPlanPins(path, stat.size));
-    }
-  };
-  for (const directory of directories) {
-    const absolute = resolve(directory);
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(absolute).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isDirectory) throw new SpecError('FILE_NOT_FOUND', `plans directory ${directory} does not exist or is not a directory`, { data: { file: directory } });
-    try {
-      walk(absolute);
-    } catch (cause) {
-      if (isSpecError(cause)) throw cause;
-      throw new SpecError('GC_PLAN_UNREADABLE', `cannot read the plans in ${directory}: ${(cause as Error).message}`, { data: { file: directory }, cause });
-    }
+  const found = findPlanFiles(directories.map((directory) => resolve(directory)));
+  if (found.unreadable.length > 0) {
+    const [first] = found.unreadable;
+    throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: cannot read ${first.path} (${first.message}), which might hold a plan that pins a snapshot`, {
+      data: { file: first.path, unreadable: found.unreadable },
+    });
   }
-  return pins;
-}
-
-function readPlanPins(file: string, size: number): PlanPin[] {
-  const unreadable = (why: string) => new SpecError('GC_PLAN_UNREADABLE', `plan file ${file} ${why}; gc stopped, since it might pin a snapshot`, { data: { file } });
-  if (size > maxPlanBytes) throw unreadable(`is larger than ${maxPlanBytes} bytes`);
-  const text = readFileSync(file, 'utf8');
   const pins: PlanPin[] = [];
-  for (const token of new Parser().parse(text)) {
-    if (token.type === 'error') throw unreadable(`is not valid YAML (${token.message})`);
-    if (token.type !== 'document' || !token.value) continue;
-    const top = token.value;
-    if (top.type !== 'block-map' && top.type !== 'flow-collection') continue;
-    for (const item of top.items) {
-      if (CST.resolveAsScalar(item.key)?.value !== 'snapshot') continue;
-      const value = CST.resolveAsScalar(item.value)?.value;
-      if (isDigest(value)) pins.push({ file, snapshot: value });
+  const diagnostics: Diagnostic[] = [];
+  for (const path of found.files) {
+    let parsed: ReturnType<typeof readPlanFile>;
+    try {
+      parsed = readPlanFile(path);
+    } catch (cause) {
+      if (!isSpecError(cause)) throw cause;
+      throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${cause.message}; it might pin a snapshot`, { data: { file: path }, cause });
     }
+    const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    if (errors.length > 0) diagnostics.push(...errors);
+    else if (parsed.planFile?.plan.snapshot !== undefined && isDigest(parsed.planFile.plan.snapshot)) pins.push({ file: path, snapshot: parsed.planFile.plan.snapshot });
+  }
+  if (diagnostics.length > 0) {
+    const files = [...new Set(diagnostics.map((diagnostic) => diagnostic.file))];
+    throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${files.length === 1 ? `plan ${files[0]} has` : `${files.length} plans have`} problems (fix them, or check them with \`spec plan check\`); a plan gc cannot read might pin a snapshot`, {
+      data: { file: files[0], files },
+      diagnostics,
+    });
   }
   return pins;
 }

@@ -1,12 +1,13 @@
 // collectGarbage: keeps what tags, published versions, plans and recent builds reach, and nothing else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Digest } from '../../src/core/digest.js';
 import { collectGarbage, findPlanPins } from '../../src/maintain/collectGarbage.js';
 import { collectedKey } from '../../src/maintain/storeRecords.js';
 import { verifyStore } from '../../src/maintain/verifyStore.js';
+import { findPlanFiles } from '../../src/plan/findPlanFiles.js';
 import { exportSnapshot } from '../../src/snapshot/exportSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { keys, type SpecStore } from '../../src/store/specStore.js';
@@ -85,8 +86,8 @@ test('keeps the last N builds, published snapshots and snapshots pinned by plan 
   const dir = tempDir();
   t.after(dir.cleanup);
   mkdirSync(join(dir.path, 'plans/nested'), { recursive: true });
-  writeFileSync(join(dir.path, 'plans/nested/deploy.yml'), `# pinned\nsnapshot: "${pinned.snapshot}"\nsteps: [{tool: "x@1"}]\n`);
-  writeFileSync(join(dir.path, 'plans/other.yaml'), 'snapshot: latest\nnote: not a digest, so not a pin\n');
+  writeFileSync(join(dir.path, 'plans/nested/deploy.yml'), `# pinned\nplan: deploy\nsnapshot: "${pinned.snapshot}"\nsteps: [{id: a, processor_ref: "x@1"}]\n`);
+  writeFileSync(join(dir.path, 'plans/other.yaml'), 'plan: other\nsteps: []\n');
   writeFileSync(join(dir.path, 'plans/readme.txt'), `snapshot: ${fixtures[2].snapshot}\n`);
 
   const report = await collectGarbage(store, { keepLast: 3, planDirectories: [join(dir.path, 'plans')] });
@@ -147,13 +148,14 @@ test('builds racing gc in one process are serialised: nothing a build commits is
   for (const fixture of fixtures.slice(-2)) await exportSnapshot(store, fixture.snapshot);
 });
 
-test('plan reading: flow maps and quoted keys count; unreadable YAML or a missing directory stops gc', async (t) => {
+test('plan reading: the strict plan reader; flow maps and quoted keys count; a broken plan or a missing directory stops gc', async (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
   const digest = `sha256:${'a'.repeat(64)}`;
   mkdirSync(join(dir.path, 'plans/.hidden'), { recursive: true });
-  writeFileSync(join(dir.path, 'plans/flow.yaml'), `{"snapshot": '${digest}', steps: []}\n`);
-  writeFileSync(join(dir.path, 'plans/nested-key.yaml'), `meta:\n  snapshot: sha256:${'b'.repeat(64)}\n`);
+  writeFileSync(join(dir.path, 'plans/flow.yaml'), `{"plan": flow, "snapshot": '${digest}', steps: []}\n`);
+  writeFileSync(join(dir.path, 'plans/nested-key.yaml'), `plan: nested\nx-meta:\n  snapshot: sha256:${'b'.repeat(64)}\nsteps: []\n`);
+  writeFileSync(join(dir.path, 'plans/unpinned.yaml'), 'plan: unpinned\nsnapshot: null\nsteps: []\n');
   writeFileSync(join(dir.path, 'plans/.hidden/skip.yaml'), `snapshot: sha256:${'c'.repeat(64)}\n`);
   assert.deepEqual(findPlanPins([join(dir.path, 'plans')]), [{ file: join(dir.path, 'plans/flow.yaml'), snapshot: digest }]);
   writeFileSync(join(dir.path, 'plans/broken.yaml'), 'snapshot: "unterminated\n');
@@ -162,4 +164,46 @@ test('plan reading: flow maps and quoted keys count; unreadable YAML or a missin
   const store = await memoryStore(t);
   await assert.rejects(collectGarbage(store, { planDirectories: [join(dir.path, 'plans')] }), { code: 'GC_PLAN_UNREADABLE' });
   await assert.rejects(collectGarbage(store, { keepLast: 0 }), TypeError);
+});
+
+test('gc stops, deleting nothing, on a plan it cannot read as `plan check` reads it (UTF-16, invalid UTF-8, a malformed plan)', async (t) => {
+  const store = await memoryStore(t);
+  const pinned = policySnapshot(3, { 0: 1 });
+  await commit(store, pinned);
+  await commit(store, policySnapshot(3, { 0: 2 }));
+  const pinText = `plan: pinned\nsnapshot: ${pinned.snapshot}\nsteps: []\n`;
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pinText, 'utf16le')]);
+  const cases: [string, Uint8Array][] = [
+    ['UTF-16 with a byte order mark', utf16],
+    ['UTF-16 without one', Buffer.from(pinText, 'utf16le')],
+    ['invalid UTF-8', Buffer.concat([Buffer.from(pinText), Buffer.from([0xc3, 0x28, 0x0a])])],
+    ['a duplicate key', Buffer.from(`${pinText}snapshot: ${pinned.snapshot}\n`)],
+    ['a pin in the wrong shape', Buffer.from(pinText.replace('steps: []', 'steps: {}'))],
+  ];
+  for (const [name, bytes] of cases) {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    writeFileSync(join(dir.path, 'pinned.yaml'), bytes);
+    const before = await dumpStore(store);
+    await assert.rejects(collectGarbage(store, { planDirectories: [dir.path] }), { code: 'GC_PLAN_UNREADABLE' }, name);
+    assert.deepEqual(await dumpStore(store), before, `${name}: nothing deleted`);
+  }
+  assert.notEqual(await store.snapshotMetadata(pinned.snapshot), undefined);
+});
+
+test('gc and the plan commands find the same plan files: symlinked files and directories count, dot-entries do not', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const digest = (c: string) => `sha256:${c.repeat(64)}`;
+  mkdirSync(join(dir.path, 'elsewhere/deep'), { recursive: true });
+  mkdirSync(join(dir.path, 'plans'), { recursive: true });
+  writeFileSync(join(dir.path, 'elsewhere/linked.yaml'), `plan: linked\nsnapshot: ${digest('a')}\nsteps: []\n`);
+  writeFileSync(join(dir.path, 'elsewhere/deep/inner.yml'), `plan: inner\nsnapshot: ${digest('b')}\nsteps: []\n`);
+  symlinkSync(join(dir.path, 'elsewhere/linked.yaml'), join(dir.path, 'plans/linked.yaml'));
+  symlinkSync(join(dir.path, 'elsewhere/deep'), join(dir.path, 'plans/deep'));
+  symlinkSync(join(dir.path, 'elsewhere/deep'), join(dir.path, 'elsewhere/deep/loop'));
+  const found = findPlanFiles([join(dir.path, 'plans')]);
+  assert.deepEqual(found.unreadable, []);
+  assert.deepEqual(found.files, [join(dir.path, 'plans/deep/inner.yml'), join(dir.path, 'plans/linked.yaml')]);
+  assert.deepEqual(findPlanPins([join(dir.path, 'plans')]).map((pin) => pin.snapshot), [digest('b'), digest('a')]);
 });

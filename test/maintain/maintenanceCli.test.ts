@@ -41,7 +41,7 @@ test('gc through the CLI: --dry-run, --keep-last, --plans; then verify is clean 
     ids.push(spec('build').stdout.trim());
   }
   mkdirSync(join(dir, 'plans'));
-  writeFileSync(join(dir, 'plans/release.yaml'), `snapshot: "${ids[0]}"\n`);
+  writeFileSync(join(dir, 'plans/release.yaml'), `plan: release\nsnapshot: "${ids[0]}"\nsteps: []\n`);
 
   const dry = json(spec('gc', '--dry-run', '--json'));
   assert.equal(dry.dryRun, true);

@@ -38,7 +38,7 @@ export function registerMaintenanceCommands(program: Command, context: CommandCo
         .description('remove the snapshots nothing keeps (tags, published versions, plans, the last builds) and the objects only they reach')
         .option('--dry-run', 'report what would be removed, and remove nothing')
         .option('--keep-last <n>', 'keep the snapshots of the last N builds', parseKeepLast, 1)
-        .option('--plans <dir...>', 'directories of plan files; a top-level `snapshot: sha256:…` pins that snapshot'),
+        .option('--plans <dir...>', 'directories of plan files (read as `spec plan check` reads them); the snapshot each pins is kept'),
     ),
     '  $ spec gc --dry-run\n  $ spec gc --keep-last 10 --plans plans/ deploy/plans/\n  $ spec gc --json            # {dryRun, kept, plans, removed: {snapshots, objects, bytes}, remaining}',
   ).action(async function (this: Command) {

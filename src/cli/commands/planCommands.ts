@@ -1,11 +1,11 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
 import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
 import { lockPlans } from '../../plan/lockPlans.js';
-import { parsePlanFile, requireValidPlans, type PlanFile } from '../../plan/planFile.js';
+import { findPlanFiles, readPlanFile } from '../../plan/findPlanFiles.js';
+import { requireValidPlans, type PlanFile } from '../../plan/planFile.js';
 import { pinPlans, type WritePlan } from '../../plan/pinPlans.js';
 import { upgradePlan, type UpgradeReport } from '../../plan/upgradePlan.js';
 import type { CliIo } from '../io.js';
@@ -15,70 +15,21 @@ import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
 import { writeOutputFile } from '../outputFile.js';
 
 /** Reads plan files named on the command line; a missing one is FILE_NOT_FOUND (exit 3). */
-export function readPlanFiles(io: CliIo, paths: readonly string[]): (ReturnType<typeof parsePlanFile> & { file: string })[] {
+export function readPlanFiles(io: CliIo, paths: readonly string[]): ReturnType<typeof readPlanFile>[] {
   return paths.map((path) => {
     const absolute = resolve(io.cwd, path);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(absolute);
-    } catch (cause) {
-      throw new SpecError('FILE_NOT_FOUND', `cannot read plan ${path}: ${(cause as Error).message}`, { data: { file: path }, cause });
-    }
-    const file = displayPath(io, absolute);
-    return { file, ...parsePlanFile(bytes, file) };
+    return readPlanFile(absolute, displayPath(io, absolute));
   });
 }
 
-/**
- * Every `*.yaml`/`*.yml` file below the directories (extensions in any case; dot-entries skipped; links followed, each
- * folder once), in a stable order. A folder that cannot be read is DIRECTORY_UNREADABLE, an entry
- * that cannot be examined FILE_UNREADABLE: a plan in it might matter.
- */
-export function findPlanFiles(io: CliIo, directories: readonly string[]): string[] {
-  const found: string[] = [];
-  const seen = new Set<string>();
-  const unreadable = (code: string, path: string, cause: unknown) =>
-    new SpecError(code, `cannot read the plans in ${displayPath(io, path)}: ${(cause as Error).message}`, { data: { file: displayPath(io, path) }, cause });
-  const walk = (directory: string): void => {
-    let names: string[];
-    try {
-      const real = realpathSync(directory);
-      if (seen.has(real)) return;
-      seen.add(real);
-      names = readdirSync(directory);
-    } catch (cause) {
-      throw unreadable('DIRECTORY_UNREADABLE', directory, cause);
-    }
-    for (const name of names) {
-      if (name.startsWith('.')) continue;
-      const path = join(directory, name);
-      let stat;
-      try {
-        stat = statSync(path);
-      } catch (cause) {
-        throw unreadable('FILE_UNREADABLE', path, cause); // a dangling link, or a name that is not UTF-8
-      }
-      if (stat.isDirectory()) walk(path);
-      else if (stat.isFile() && /\.ya?ml$/i.test(name)) found.push(path);
-    }
-  };
-  for (const directory of directories) {
-    const absolute = resolve(io.cwd, directory);
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(absolute).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isDirectory) throw new SpecError('FILE_NOT_FOUND', `plan directory ${directory} does not exist`, { data: { file: directory } });
-    walk(absolute);
-  }
-  return found.sort();
-}
-
-/** Plans of the given directories, every one well-formed (INVALID_INPUT with every problem otherwise). */
+/** Plans of the given directories (found as gc finds them), every one well-formed (INVALID_INPUT with every problem otherwise). */
 export function readPlanDirectories(io: CliIo, directories: readonly string[]): PlanFile[] {
-  return requireValidPlans(readPlanFiles(io, findPlanFiles(io, directories)));
+  const found = findPlanFiles(directories.map((directory) => resolve(io.cwd, directory)));
+  if (found.unreadable.length > 0) {
+    const [first] = found.unreadable;
+    throw new SpecError(first.code, `cannot read the plans in ${displayPath(io, first.path)}: ${first.message}`, { data: { file: displayPath(io, first.path) } });
+  }
+  return requireValidPlans(found.files.map((path) => readPlanFile(path, displayPath(io, path))));
 }
 
 function displayPath(io: CliIo, absolute: string): string {
