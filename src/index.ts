@@ -24,7 +24,9 @@ export { findSpecReferrers, outgoingReferences, type SpecReferrer, type SpecRefe
 export { compareRegistryWithSnapshot, type RegistryStatus, type StatusEntry } from './snapshot/registryStatus.js';
 export { parsePlanFile, planReferences, type Plan, type PlanFile, type PlanStep, type PlanReference } from './plan/planFile.js';
 export { checkPlan, analyzePlan, type PlanCheckResult, type PlanAnalysis } from './plan/checkPlan.js';
-export { pinPlans, type PinResult, type PinnedPlan, type WritePlan } from './plan/pinPlans.js';
+export { pinPlans, type PinResult, type PinnedPlan } from './plan/pinPlans.js';
+export { findPlanFiles, readPlanFile, type FoundPlanFiles } from './plan/findPlanFiles.js';
+export type { PlanWriter, StagedPlan } from './plan/planWriter.js';
 export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js';
 export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgradePlan.js';
 export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';

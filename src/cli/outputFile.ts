@@ -1,5 +1,5 @@
 // Writing the CLI's output files (`export -o`, rewritten plans) and naming why a write failed, as a stable code.
-import { accessSync, constants, lstatSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SpecError } from '../errors.js';
 
@@ -31,12 +31,21 @@ export function outputError(cause: unknown, target: string): SpecError {
   }
 }
 
+/** Bytes written next to their target, not yet in place: `commit` renames them over it, `discard` removes them. */
+export interface StagedOutput {
+  commit(): void;
+  discard(): void;
+}
+
+let stagedCount = 0;
+
 /**
- * Writes `bytes` to `absolute` (shown to users as `shown`) all or nothing: a regular file is written next to the target
- * and renamed over it, so a failure (a full disk) leaves the old file or none, never half a file. An existing file the
- * user may not write is refused, as a shell redirection would; a device or FIFO (`/dev/stdout`) is written directly.
+ * Writes `bytes` next to `absolute` (shown to users as `shown`) without touching it: a failure (a folder that is
+ * missing or read-only, a full disk, an existing file the user may not write, as a shell redirection would refuse)
+ * is thrown now, before anything else happens; `commit` then renames the bytes into place, so a file is never left
+ * half written. A device or FIFO (`/dev/stdout`) cannot be staged: it is written on commit.
  */
-export function writeOutputFile(absolute: string, shown: string, bytes: string | Uint8Array): void {
+export function stageOutputFile(absolute: string, shown: string, bytes: string | Uint8Array): StagedOutput {
   let existing;
   try {
     existing = statSync(absolute);
@@ -45,19 +54,50 @@ export function writeOutputFile(absolute: string, shown: string, bytes: string |
   }
   try {
     if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (existing && !existing.isFile()) return writeFileSync(absolute, bytes);
+    if (existing && !existing.isFile()) {
+      return {
+        commit: () => {
+          try {
+            writeFileSync(absolute, bytes);
+          } catch (cause) {
+            throw outputError(cause, shown);
+          }
+        },
+        discard: () => undefined,
+      };
+    }
     if (existing) accessSync(absolute, constants.W_OK);
   } catch (cause) {
     throw outputError(cause, shown);
   }
-  const temporary = join(dirname(absolute), `.${basename(absolute)}.${process.pid}.spec.tmp`);
+  // Through a symbolic link, the temporary file goes next to the file the link names, so the rename replaces that.
+  const target = existing ? realpathSync(absolute) : absolute;
+  const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${stagedCount++}.spec.tmp`);
+  const discard = () => {
+    if (lstatExists(temporary)) rmSync(temporary, { force: true });
+  };
   try {
     writeFileSync(temporary, bytes, { flag: 'wx', mode: existing ? existing.mode & 0o777 : 0o666 });
-    renameSync(temporary, absolute);
   } catch (cause) {
-    if (lstatExists(temporary)) rmSync(temporary, { force: true });
+    discard();
     throw outputError(cause, shown);
   }
+  return {
+    commit: () => {
+      try {
+        renameSync(temporary, target);
+      } catch (cause) {
+        discard();
+        throw outputError(cause, shown);
+      }
+    },
+    discard,
+  };
+}
+
+/** Writes `bytes` to `absolute` all or nothing (see `stageOutputFile`). */
+export function writeOutputFile(absolute: string, shown: string, bytes: string | Uint8Array): void {
+  stageOutputFile(absolute, shown, bytes).commit();
 }
 
 function lstatExists(path: string): boolean {

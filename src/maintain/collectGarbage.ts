@@ -192,7 +192,7 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
   if (found.unreadable.length > 0) {
     const [first] = found.unreadable;
     throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: cannot read ${first.path} (${first.message}), which might hold a plan that pins a snapshot`, {
-      data: { file: first.path, unreadable: found.unreadable },
+      data: { file: first.path, unreadable: found.unreadable, outcome: 'gc deleted nothing' },
     });
   }
   const pins: PlanPin[] = [];
@@ -203,7 +203,7 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
       parsed = readPlanFile(path);
     } catch (cause) {
       if (!isSpecError(cause)) throw cause;
-      throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${cause.message}; it might pin a snapshot`, { data: { file: path }, cause });
+      throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${cause.message}; it might pin a snapshot`, { data: { file: path, outcome: 'gc deleted nothing' }, cause });
     }
     const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     if (errors.length > 0) diagnostics.push(...errors);
@@ -212,7 +212,7 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
   if (diagnostics.length > 0) {
     const files = [...new Set(diagnostics.map((diagnostic) => diagnostic.file))];
     throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${files.length === 1 ? `plan ${files[0]} has` : `${files.length} plans have`} problems (fix them, or check them with \`spec plan check\`); a plan gc cannot read might pin a snapshot`, {
-      data: { file: files[0], files },
+      data: { file: files[0], files, outcome: 'gc deleted nothing' },
       diagnostics,
     });
   }

@@ -4,7 +4,7 @@ import { invalidInput, type Diagnostic } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
 import { openPinnedSnapshot, resolveReference } from './checkPlan.js';
 import { planDiagnostic, planReferences, type PlanFile } from './planFile.js';
-import type { WritePlan } from './pinPlans.js';
+import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan, type PlanEdit } from './rewritePlan.js';
 
 export interface LockedRef {
@@ -22,7 +22,7 @@ export interface LockedPlan {
 }
 
 /** All plans or none: every floating ref must resolve (INVALID_INPUT with every problem otherwise). */
-export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[], options: { write: WritePlan }): Promise<{ plans: LockedPlan[] }> {
+export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[], options: { write: PlanWriter }): Promise<{ plans: LockedPlan[] }> {
   const diagnostics: Diagnostic[] = [];
   const results: { planFile: PlanFile; locked: LockedRef[]; bytes: Uint8Array }[] = [];
   for (const planFile of planFiles) {
@@ -40,11 +40,11 @@ export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[]
     if (findings.length === 0) results.push({ planFile, locked, bytes: rewritePlan(planFile, locked.map(editOf)) });
   }
   if (diagnostics.length > 0) throw invalidInput(diagnostics, 'a ref did not resolve: no plan was locked or written');
+  // Every plan is staged before any is replaced: one that cannot be written leaves them all as they were.
+  const changes = results.filter(({ locked }) => locked.length > 0);
+  commitPlans(stagePlans(options.write, changes), changes.map((change) => change.planFile));
   return {
-    plans: results.map(({ planFile, locked, bytes }) => {
-      if (locked.length > 0) options.write(planFile, bytes);
-      return { file: planFile.file, plan: planFile.plan.name!, snapshot: planFile.plan.snapshot!, locked, changed: locked.length > 0 };
-    }),
+    plans: results.map(({ planFile, locked }) => ({ file: planFile.file, plan: planFile.plan.name!, snapshot: planFile.plan.snapshot!, locked, changed: locked.length > 0 })),
   };
 }
 

@@ -3,13 +3,14 @@ import type { Digest } from '../core/digest.js';
 import { pinSnapshot } from '../snapshot/publishSnapshot.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { PlanFile } from './planFile.js';
+import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan } from './rewritePlan.js';
 
 export interface PinnedPlan {
   file: string;
   plan: string;
-  /** The pin before, if any. */
-  previous?: string;
+  /** The pin before; null when the plan had none. */
+  previous: string | null;
   changed: boolean;
 }
 
@@ -18,26 +19,32 @@ export interface PinResult {
   plans: PinnedPlan[];
 }
 
-/** Receives a plan's new bytes; the CLI writes them to the file. Called only after the store recorded the change. */
-export type WritePlan = (planFile: PlanFile, bytes: Uint8Array) => void;
-
 export interface PinOptions {
   /** Snapshot id, prefix, tag or `latest` (default). */
   snapshot?: string;
-  write: WritePlan;
+  write: PlanWriter;
   now?: () => Date;
 }
 
-/** The plans' new text is computed first, then the pin record is stored, then the files are written. */
+/**
+ * The plans' new text is computed and staged first (every plan must be writable, or PLAN_UNWRITABLE and nothing
+ * happens), then the pin record is stored (publishing the snapshot, which cannot be undone), then the files are replaced.
+ */
 export async function pinPlans(store: SpecStore, planFiles: readonly PlanFile[], options: PinOptions): Promise<PinResult> {
   const snapshot = await store.resolveSnapshot(options.snapshot ?? 'latest');
-  const rewritten = planFiles.map((planFile) => ({ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: snapshot, after: 'plan' }]) }));
-  await pinSnapshot(store, snapshot, planFiles.map((planFile) => planFile.plan.name!), options.now === undefined ? {} : { now: options.now });
-  const plans: PinnedPlan[] = [];
-  for (const { planFile, bytes } of rewritten) {
-    const changed = planFile.plan.snapshot !== snapshot;
-    if (changed) options.write(planFile, bytes);
-    plans.push({ file: planFile.file, plan: planFile.plan.name!, ...(planFile.plan.snapshot === undefined ? {} : { previous: planFile.plan.snapshot }), changed });
+  const changes = planFiles
+    .filter((planFile) => planFile.plan.snapshot !== snapshot)
+    .map((planFile) => ({ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: snapshot, after: 'plan' }]) }));
+  const staged = stagePlans(options.write, changes);
+  try {
+    await pinSnapshot(store, snapshot, planFiles.map((planFile) => planFile.plan.name!), options.now === undefined ? {} : { now: options.now });
+  } catch (error) {
+    for (const each of staged) each.discard();
+    throw error;
   }
-  return { snapshot, plans };
+  commitPlans(staged, changes.map((change) => change.planFile), `snapshot ${snapshot} was pinned and published`);
+  return {
+    snapshot,
+    plans: planFiles.map((planFile) => ({ file: planFile.file, plan: planFile.plan.name!, previous: planFile.plan.snapshot ?? null, changed: planFile.plan.snapshot !== snapshot })),
+  };
 }

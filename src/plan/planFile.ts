@@ -109,9 +109,12 @@ export function planReferences(plan: Plan): PlanReference[] {
   return references;
 }
 
-/** Commands that rewrite plans need whole, well-formed files: INVALID_INPUT with every problem otherwise. */
-export function requireValidPlans(parsed: readonly { planFile?: PlanFile; diagnostics: Diagnostic[] }[]): PlanFile[] {
+/**
+ * Commands that rewrite plans need whole, well-formed files: INVALID_INPUT with every problem otherwise. `outcome`
+ * says what the refusal means for the command (what was not done).
+ */
+export function requireValidPlans(parsed: readonly { planFile?: PlanFile; diagnostics: Diagnostic[] }[], outcome?: string): PlanFile[] {
   const diagnostics = parsed.flatMap((each) => each.diagnostics);
-  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw invalidInput(diagnostics, 'a plan is invalid: no plan and nothing in the store was changed');
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw invalidInput(diagnostics, outcome ?? 'a plan is invalid: no plan and nothing in the store was changed');
   return parsed.map((each) => each.planFile!);
 }

@@ -11,7 +11,7 @@ import type { SpecStore } from '../store/specStore.js';
 import { analyzePlan, openPinnedSnapshot, type ResolvedReference } from './checkPlan.js';
 import { comparePolicies, comparePort, type ContractChange } from './compareContracts.js';
 import { planDiagnostic, type PlanFile, type PlanStep } from './planFile.js';
-import type { WritePlan } from './pinPlans.js';
+import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan } from './rewritePlan.js';
 import { parseBinding, toolPorts } from './toolPorts.js';
 
@@ -48,13 +48,16 @@ export interface UpgradeOptions {
   dryRun?: boolean;
   /** Re-pin even if the upgrade breaks the plan. */
   allowBreaking?: boolean;
-  write: WritePlan;
+  write: PlanWriter;
   now?: () => Date;
 }
 
+/** What a refused upgrade did not do. */
+export const upgradeRefused = 'the plan was not re-pinned and nothing was published';
+
 export async function upgradePlan(store: SpecStore, planFile: PlanFile, options: UpgradeOptions): Promise<UpgradeReport> {
   const pinned = await openPinnedSnapshot(store, planFile);
-  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)), 'the plan has no usable pinned snapshot: nothing was upgraded or written');
+  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)), upgradeRefused);
   const fromView = pinned.view;
   const toView = await SnapshotView.open(store, await store.resolveSnapshot(options.to));
   const before = await analyzePlan(planFile, fromView);
@@ -89,9 +92,16 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
   const breaking = problems.length > 0 || refs.some((ref) => ref.breaking);
   const written = !options.dryRun && (!breaking || options.allowBreaking === true);
   if (written) {
-    const bytes = rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]);
-    await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
-    if (toView.id !== fromView.id) options.write(planFile, bytes);
+    // Staged first: a plan that cannot be written is PLAN_UNWRITABLE before the new snapshot is published.
+    const changes = toView.id === fromView.id ? [] : [{ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]) }];
+    const staged = stagePlans(options.write, changes);
+    try {
+      await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
+    } catch (error) {
+      for (const each of staged) each.discard();
+      throw error;
+    }
+    commitPlans(staged, [planFile], `snapshot ${toView.id} was pinned and published`);
   }
   return { file: planFile.file, plan: planFile.plan.name!, from: fromView.id, to: toView.id, breaking, refs, problems, written };
 }

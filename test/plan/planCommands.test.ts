@@ -1,11 +1,12 @@
 // The `spec plan` commands, run as a user runs them: the built binary in a temporary directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/openStore.js';
 import { readPinRecord } from '../../src/store/publishedVersions.js';
-import { copyBundledRegistry, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
+import { mount, mountUnavailable, unmount } from '../faults/faultSupport.js';
+import { copyBundledRegistry, dumpStore, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
 
 const examplePlan = join(repoRoot, 'examples/plans/trailer-render.yaml');
 
@@ -29,7 +30,7 @@ test('plan pin writes the snapshot after `plan:`, keeps every comment and line, 
   const before = p.read();
   const result = runSpec(['plan', 'pin', 'plans/trailer-render.yaml', '--json'], { cwd: p.dir });
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(json(result), { snapshot: p.snapshot, plans: [{ file: 'plans/trailer-render.yaml', plan: 'trailer-render', changed: true }] });
+  assert.deepEqual(json(result), { snapshot: p.snapshot, plans: [{ file: 'plans/trailer-render.yaml', plan: 'trailer-render', previous: null, changed: true }] });
   const after = p.read();
   assert.deepEqual(after.split('\n').filter((line) => !line.startsWith('snapshot:')), before.split('\n'), 'only one line was added');
   assert.match(after, new RegExp(`^plan: trailer-render\\nsnapshot: ${p.snapshot}\\n`, 'm'));
@@ -161,4 +162,85 @@ test('every plan command has --help with an example', () => {
     assert.equal(help.status, 0, command.join(' '));
     assert.match(help.stdout, /Examples:\n\s+\$ spec /, `${command.join(' ')} --help has an example`);
   }
+});
+
+/**
+ * Makes `directory` unwritable: a read-only bind mount as root (permissions do not bind root), chmod otherwise.
+ * Returns the function that undoes it (it also runs after the test), or undefined when the test was skipped.
+ */
+function makeUnwritable(t: { after: (fn: () => void) => void; skip: (why: string) => void }, directory: string, probe: string): (() => void) | undefined {
+  let restore: () => void;
+  if (process.getuid?.() === 0) {
+    const why = mountUnavailable(probe);
+    if (why !== undefined) {
+      t.skip(why);
+      return undefined;
+    }
+    mount(['--bind', directory, directory]);
+    mount(['-o', 'remount,bind,ro', directory]);
+    restore = () => unmount(directory);
+  } else {
+    chmodSync(directory, 0o555);
+    restore = () => chmodSync(directory, 0o755);
+  }
+  let restored = false;
+  const once = () => {
+    if (!restored) restore();
+    restored = true;
+  };
+  t.after(once);
+  return once;
+}
+
+test('plan pin and plan upgrade check that every plan can be written before publishing: PLAN_UNWRITABLE, no plan changed, the store unchanged', async (t) => {
+  const p = project(t);
+  // Its own directory, removed after it is unmounted (after-hooks run in the order they were added).
+  const locked = tempDir();
+  const lockedPlan = join(locked.path, 'other.yaml');
+  writeFileSync(lockedPlan, 'plan: other\nsnapshot: ~\nsteps: []\n');
+  const restore = makeUnwritable(t, locked.path, join(p.dir, 'probe'));
+  t.after(locked.cleanup);
+  if (!restore) return;
+  const store = join(p.dir, '.spec/store');
+  const before = await dumpStore(store);
+  const planBefore = p.read();
+
+  const pinned = runSpec(['plan', 'pin', 'plans/trailer-render.yaml', lockedPlan, '--json'], { cwd: p.dir });
+  assert.equal(pinned.status, 1, pinned.stderr);
+  assert.equal(json(pinned).error.code, 'PLAN_UNWRITABLE');
+  assert.equal(json(pinned).error.file, lockedPlan);
+  assert.equal(p.read(), planBefore, 'the writable plan was not pinned either');
+  assert.equal(readFileSync(lockedPlan, 'utf8'), 'plan: other\nsnapshot: ~\nsteps: []\n');
+  assert.deepEqual(await dumpStore(store), before, 'nothing was published');
+  assert.equal(runSpec(['plan', 'pin', lockedPlan], { cwd: p.dir }).status, 1, 'text output exits 1 too');
+
+  // upgrade re-pins, which publishes: the same order.
+  restore();
+  const moved = join(locked.path, 'moved.yaml');
+  runSpec(['plan', 'pin', 'plans/trailer-render.yaml'], { cwd: p.dir });
+  cpSync(p.plan, moved);
+  writeFileSync(join(p.registry, 'policies/extra.yaml'), 'id: "extra@1"\nbudget: {max_usd_micro: 5}\n');
+  assert.equal(runSpec(['build'], { cwd: p.dir }).status, 0);
+  const restoreAgain = makeUnwritable(t, locked.path, join(p.dir, 'probe2'));
+  if (!restoreAgain) return;
+  const beforeUpgrade = await dumpStore(store);
+  const movedBefore = readFileSync(moved, 'utf8');
+  const upgraded = runSpec(['plan', 'upgrade', moved, '--to', 'latest', '--json'], { cwd: p.dir });
+  assert.equal(upgraded.status, 1, upgraded.stdout);
+  assert.equal(json(upgraded).error.code, 'PLAN_UNWRITABLE');
+  assert.equal(readFileSync(moved, 'utf8'), movedBefore);
+  assert.deepEqual(await dumpStore(store), beforeUpgrade, 'the new snapshot was not published');
+  restoreAgain();
+});
+
+test('plan pin refusing a broken plan says exactly what did not happen; gc refusing one says it deleted nothing', (t) => {
+  const p = project(t);
+  writeFileSync(join(p.dir, 'plans/broken.yaml'), 'plan: x\nplan: y\nsteps: []\n');
+  const pin = runSpec(['plan', 'pin', 'plans/broken.yaml', '--json'], { cwd: p.dir });
+  assert.equal(pin.status, 1);
+  assert.equal(json(pin).error.outcome, 'no plan was written and nothing was pinned or published');
+  assert.equal(json(runSpec(['plan', 'lock', 'plans/broken.yaml', '--json'], { cwd: p.dir })).error.outcome, 'no plan was written');
+  assert.equal(json(runSpec(['plan', 'upgrade', 'plans/broken.yaml', '--to', 'latest', '--json'], { cwd: p.dir })).error.outcome, 'the plan was not re-pinned and nothing was published');
+  assert.equal(json(runSpec(['gc', '--plans', 'plans', '--json'], { cwd: p.dir })).error.outcome, 'gc deleted nothing');
+  assert.equal(json(runSpec(['build', '--plans', 'plans', '--json'], { cwd: p.dir })).error.outcome, undefined, 'build keeps its own: nothing was stored');
 });

@@ -1,18 +1,19 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
+import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../../errors.js';
 import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
 import { lockPlans } from '../../plan/lockPlans.js';
 import { findPlanFiles, readPlanFile } from '../../plan/findPlanFiles.js';
 import { requireValidPlans, type PlanFile } from '../../plan/planFile.js';
-import { pinPlans, type WritePlan } from '../../plan/pinPlans.js';
-import { upgradePlan, type UpgradeReport } from '../../plan/upgradePlan.js';
+import { pinPlans } from '../../plan/pinPlans.js';
+import type { PlanWriter } from '../../plan/planWriter.js';
+import { upgradePlan, upgradeRefused, type UpgradeReport } from '../../plan/upgradePlan.js';
 import type { CliIo } from '../io.js';
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
-import { writeOutputFile } from '../outputFile.js';
+import { stageOutputFile } from '../outputFile.js';
 
 /** Reads plan files named on the command line; a missing one is FILE_NOT_FOUND (exit 3). */
 export function readPlanFiles(io: CliIo, paths: readonly string[]): ReturnType<typeof readPlanFile>[] {
@@ -37,9 +38,16 @@ function displayPath(io: CliIo, absolute: string): string {
   return fromCwd === '' || fromCwd.startsWith('..') ? absolute : fromCwd;
 }
 
-/** Writes next to the file and renames, so a plan is never left half written. */
-function planWriter(io: CliIo): WritePlan {
-  return (planFile, bytes) => writeOutputFile(resolve(io.cwd, planFile.file), planFile.file, bytes);
+/** Stages each plan next to itself before the store is touched; an unwritable plan is PLAN_UNWRITABLE, nothing done. */
+function planWriter(io: CliIo, outcome: string): PlanWriter {
+  return (planFile, bytes) => {
+    try {
+      return stageOutputFile(resolve(io.cwd, planFile.file), planFile.file, bytes);
+    } catch (cause) {
+      const reason = isSpecError(cause) ? cause.code : 'OUTPUT_FAILED';
+      throw new SpecError('PLAN_UNWRITABLE', `cannot write plan ${planFile.file}: ${(cause as Error).message}`, { data: { file: planFile.file, reason, outcome }, cause });
+    }
+  };
 }
 
 export function registerPlanCommands(program: Command, context: CommandContext): void {
@@ -59,8 +67,9 @@ export function registerPlanCommands(program: Command, context: CommandContext):
   ).action(async function (this: Command, paths: string[]) {
     const { snapshot } = this.opts<{ snapshot: string }>();
     const { json } = context.common(this);
-    const planFiles = requireValidPlans(readPlanFiles(io, paths));
-    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io) }));
+    const refused = 'no plan was written and nothing was pinned or published';
+    const planFiles = requireValidPlans(readPlanFiles(io, paths), refused);
+    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io, refused) }));
     if (json) return context.printJson(result);
     context.print(result.plans.map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`).join('\n'));
   });
@@ -92,8 +101,8 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     '  $ spec plan lock plans/trailer-render.yaml\n  $ spec plan lock plans/*.yaml --json',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
-    const planFiles = requireValidPlans(readPlanFiles(io, paths));
-    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: planWriter(io) }));
+    const planFiles = requireValidPlans(readPlanFiles(io, paths), 'no plan was written');
+    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: planWriter(io, 'no plan was written') }));
     if (json) return context.printJson(result);
     const lines = result.plans.flatMap((each) => (each.locked.length === 0 ? [`${each.file}  nothing floating`] : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`)));
     context.print(lines.join('\n'));
@@ -113,9 +122,9 @@ export function registerPlanCommands(program: Command, context: CommandContext):
   ).action(async function (this: Command, path: string) {
     const options = this.opts<{ to: string; dryRun?: boolean; allowBreaking?: boolean }>();
     const { json } = context.common(this);
-    const [planFile] = requireValidPlans(readPlanFiles(io, [path]));
+    const [planFile] = requireValidPlans(readPlanFiles(io, [path]), upgradeRefused);
     const report = await withStore(context, this, 'write', (store) =>
-      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: planWriter(io) }),
+      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: planWriter(io, upgradeRefused) }),
     );
     if (json) context.printJson(report);
     else context.print(formatUpgrade(report, context));
