@@ -1,7 +1,7 @@
 // `spec plan check`: every reference resolves in the pinned snapshot, every step's inputs meet its tool's contract,
 // and the steps form a graph without cycles. Returns every problem, positioned; never prints.
 import { isDigest } from '../core/digest.js';
-import { joinPointer, type JsonObject } from '../core/json.js';
+import { getAtPointer, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
 import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { isSpecError, type Diagnostic } from '../errors.js';
 import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
@@ -9,7 +9,7 @@ import { SnapshotView, type ResolvedSpec, type SnapshotEntry } from '../snapshot
 import type { SpecStore } from '../store/specStore.js';
 import { planDiagnostic, planReferences, type PlanFile, type PlanFinding, type PlanReference, type PlanStep } from './planFile.js';
 import { checkStepGraph, stepsBefore, type StepGraph } from './stepGraph.js';
-import { hasJsonType, mustBeSent, parseBinding, toolPorts, type OutputBinding, type Port } from './toolPorts.js';
+import { hasJsonType, mustBeSent, nestedBindings, parseBinding, toolPorts, type OutputBinding, type Port } from './toolPorts.js';
 
 /** A reference of the plan and what it resolves to in the snapshot checked against (absent: it does not). */
 export interface ResolvedReference extends PlanReference {
@@ -135,8 +135,13 @@ class StepInputChecker {
         continue;
       }
       const binding = parseBinding(value);
+      // Bindings inside an object or list are checked as a whole-value binding is, except for the type they feed.
+      const nested = binding === undefined ? nestedBindings(value, pointer) : [];
+      for (const each of nested) {
+        findings.push(...(each.binding === 'invalid' ? [notABinding(getAtPointer(inputs, each.pointer.slice(inputsPointer.length))!, each.pointer)] : this.checkBindingSource(step, each.binding, each.pointer)));
+      }
       if (binding === 'invalid') {
-        findings.push({ code: 'PLAN_BINDING_INVALID', pointer, message: `${JSON.stringify(value)} is not a binding: write \${steps.<step>.outputs.<output>}` });
+        findings.push(notABinding(value, pointer));
       } else if (binding) {
         findings.push(...this.checkBinding(step, port, binding, pointer));
       } else if (port.type !== undefined) {
@@ -146,7 +151,10 @@ class StepInputChecker {
       } else if (port.schema !== undefined) {
         const validate = await this.schemas.validator(port.schema);
         if (validate && !validate(value)) {
-          for (const error of validate.errors ?? []) {
+          // A value a binding will stand in for is not known yet: the schema's verdict on the `${…}` text is moot.
+          const bound = nested.map((each) => each.pointer.slice(pointer.length));
+          const boundPart = (path: string) => bound.some((at) => path === at || path.startsWith(`${at}/`));
+          for (const error of (validate.errors ?? []).filter((each) => !boundPart(each.instancePath))) {
             findings.push({ code: 'PLAN_INPUT_INVALID', pointer: `${pointer}${error.instancePath}`, ref: port.schema, message: `input "${name}"${error.instancePath === '' ? '' : ` at ${error.instancePath}`} ${error.message ?? 'is invalid'} (schema ${port.schema})` });
           }
         }
@@ -155,20 +163,39 @@ class StepInputChecker {
     return findings;
   }
 
-  private checkBinding(step: PlanStep, port: Port, binding: OutputBinding, pointer: string): PlanFinding[] {
+  /** The step, its place before this one, and its output: what any binding needs, wherever it stands. */
+  private checkBindingSource(step: PlanStep, binding: OutputBinding, pointer: string): PlanFinding[] {
     const source = this.graph.steps.get(binding.step);
     if (!source) return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds step "${binding.step}", which is not a step of this plan` }];
+    if (binding.step === step.id) return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds an output of its own step "${binding.step}": a step can bind only the outputs of steps before it` }];
     if (!stepsBefore(this.graph, step.id!).has(binding.step)) {
-      return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds an output of step "${binding.step}", which this step does not wait for: add it to after` }];
+      // Suggest the edge only when it would not close a cycle: step "<source>" may itself wait for this step.
+      const advice = stepsBefore(this.graph, binding.step).has(step.id!)
+        ? `; step "${binding.step}" waits for this step (directly or through others), so it cannot also run before it: bind an output of a step this one waits for, or reorder the steps`
+        : `: add it to after`;
+      return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds an output of step "${binding.step}", which this step does not wait for${advice}` }];
     }
     const tool = this.tools.get(binding.step);
     if (!tool) return []; // its processor_ref is reported
     const output = toolPorts(tool.spec, 'outputs').get(binding.output);
     if (!output) return [{ code: 'PLAN_BINDING_INVALID', pointer, ref: tool.id, message: `${tool.id} (step "${binding.step}") has no output "${binding.output}"` }];
+    return [];
+  }
+
+  private checkBinding(step: PlanStep, port: Port, binding: OutputBinding, pointer: string): PlanFinding[] {
+    const problems = this.checkBindingSource(step, binding, pointer);
+    if (problems.length > 0) return problems;
+    const tool = this.tools.get(binding.step);
+    const output = tool && toolPorts(tool.spec, 'outputs').get(binding.output);
+    if (!tool || !output) return [];
     const fits = output.type === undefined || port.type === undefined || output.type === port.type || (output.type === 'integer' && port.type === 'number');
     if (!fits) return [{ code: 'PLAN_INPUT_INVALID', pointer, ref: tool.id, message: `output "${binding.output}" of ${tool.id} is ${output.type}; input "${port.name}" takes ${port.type}` }];
     return [];
   }
+}
+
+function notABinding(value: JsonValue, pointer: string): PlanFinding {
+  return { code: 'PLAN_BINDING_INVALID', pointer, message: `${JSON.stringify(value)} is not a binding: write \${steps.<step>.outputs.<output>}` };
 }
 
 function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {

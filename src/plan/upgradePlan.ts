@@ -3,6 +3,7 @@
 // under the new snapshot and not under the old one, a narrowed schema of a port that a binding feeds or reads, or a
 // tightened policy limit.
 import type { Digest } from '../core/digest.js';
+import type { JsonValue } from '../core/json.js';
 import { invalidInput, type Diagnostic } from '../errors.js';
 import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
 import { SnapshotView, type SnapshotEntry } from '../snapshot/snapshotView.js';
@@ -13,7 +14,7 @@ import { comparePolicies, comparePort, type ContractChange } from './compareCont
 import { planDiagnostic, type PlanFile, type PlanStep } from './planFile.js';
 import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan } from './rewritePlan.js';
-import { parseBinding, toolPorts } from './toolPorts.js';
+import { nestedBindings, parseBinding, toolPorts, type OutputBinding } from './toolPorts.js';
 
 export interface RefUpgrade {
   pointer: string;
@@ -141,18 +142,24 @@ async function contractChanges(
   return changes;
 }
 
-/** Inputs of a step fed by bindings: their values are not known before the run, so their schemas must not narrow. */
-function boundInputs(step: PlanStep): string[] {
-  return Object.entries(step.inputs ?? {}).flatMap(([name, value]) => (typeof parseBinding(value) === 'object' ? [name] : []));
+/** Every binding of an input value: the value itself, or any `${…}` nested in it. */
+function bindingsOf(value: JsonValue): OutputBinding[] {
+  const whole = parseBinding(value);
+  const all = whole === undefined ? nestedBindings(value, '').map((each) => each.binding) : [whole];
+  return all.filter((binding): binding is OutputBinding => typeof binding === 'object');
 }
 
-/** Outputs of a step that other steps bind. */
+/** Inputs of a step fed by bindings (whole or in part): those values are not known before the run, so their schemas must not narrow. */
+function boundInputs(step: PlanStep): string[] {
+  return Object.entries(step.inputs ?? {}).flatMap(([name, value]) => (bindingsOf(value).length > 0 ? [name] : []));
+}
+
+/** Outputs of a step that other steps bind, at any depth of their inputs. */
 function boundOutputs(planFile: PlanFile, step: PlanStep): string[] {
   const outputs = new Set<string>();
   for (const other of planFile.plan.steps) {
     for (const value of Object.values(other.inputs ?? {})) {
-      const binding = parseBinding(value);
-      if (typeof binding === 'object' && binding.step === step.id) outputs.add(binding.output);
+      for (const binding of bindingsOf(value)) if (binding.step === step.id) outputs.add(binding.output);
     }
   }
   return [...outputs];

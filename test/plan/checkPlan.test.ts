@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzePlan, checkPlan } from '../../src/plan/checkPlan.js';
+import { upgradePlan } from '../../src/plan/upgradePlan.js';
 import { SnapshotView } from '../../src/snapshot/snapshotView.js';
 import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
@@ -17,6 +18,8 @@ const registry = {
   'schemas/size.yaml': 'id: "size@1"\nschema:\n  type: object\n  properties:\n    width: {$ref: "dimension@1"}\n  required: [width]\n  additionalProperties: false\n',
   'schemas/dimension.yaml': 'id: "dimension@1"\nschema: {type: integer, minimum: 1}\n',
   'policies/default.yaml': 'id: "default@1"\nbudget: {max_usd_micro: 10}\n',
+  'tools/sender.yaml': tool('sender@1', ['{name: "req", schema: "request@1"}', '{name: "meta", type: "object"}'], ['{name: "text", type: "string"}']),
+  'schemas/request.yaml': 'id: "request@1"\nschema:\n  type: object\n  properties:\n    name: {type: string}\n    tags: {type: array, items: {type: string}}\n',
 };
 
 async function setup(t: { after: (fn: () => unknown) => void }) {
@@ -117,4 +120,69 @@ test('the example plan checks clean against the bundled registry once pinned to 
   assert.equal(planFile!.plan.snapshot, snapshot, 'the example is pinned to the bundled registry: re-pin it after changing registry/');
   const result = await checkPlan(store, planFile!);
   assert.deepEqual(result.diagnostics, []);
+});
+
+test('bindings are checked at every depth of an input value: inside objects and lists, as at the top', async (t) => {
+  const { view } = await setup(t);
+  const text = [
+    'plan: p', //                                              1
+    'steps:', //                                               2
+    '  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}', // 3
+    '  - id: s', //                                            4
+    '    processor_ref: sender@1', //                          5
+    '    after: [w]', //                                       6
+    '    inputs:', //                                          7
+    '      req:', //                                           8
+    '        name: "${steps.nope.outputs.text}"', //           9  no such step
+    '        tags:', //                                        10
+    '          - "${typo}"', //                                11 not a binding
+    '          - "${steps.w.outputs.nope}"', //                12 no such output
+    '          - "${steps.w.outputs.text}"', //                13 fine
+    '      meta: {deep: [{x: "${steps.s.outputs.text}"}]}', // 14 its own output
+    '  - id: u', //                                            15
+    '    processor_ref: sender@1', //                          16
+    '    inputs: {req: {name: "${steps.w.outputs.text}"}}', // 17 w is not waited for
+    '  - id: r', //                                            18
+    '    processor_ref: renderer@1', //                        19
+    '    after: [w]', //                                       20
+    '    inputs: {script: x, size: {width: "${steps.w.outputs.words}"}}', // 21 fine: a binding is not checked as a literal
+    '',
+  ].join('\n');
+  const analysis = await analyzePlan(plan(text), view);
+  assert.deepEqual(
+    analysis.diagnostics.map((d) => `${d.code}@${d.line} ${d.pointer}`),
+    [
+      'PLAN_BINDING_INVALID@9 /steps/1/inputs/req/name',
+      'PLAN_BINDING_INVALID@11 /steps/1/inputs/req/tags/0',
+      'PLAN_BINDING_INVALID@12 /steps/1/inputs/req/tags/1',
+      'PLAN_BINDING_INVALID@14 /steps/1/inputs/meta/deep/0/x',
+      'PLAN_BINDING_INVALID@17 /steps/2/inputs/req/name',
+    ],
+  );
+});
+
+test('"add it to after" is suggested only when that edge would not make a cycle', async (t) => {
+  const { view } = await setup(t);
+  const advice = async (text: string) => (await analyzePlan(plan(text), view)).diagnostics.map((d) => [d.code, /add it to after/.test(d.message)]);
+  const waitsForMe = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  assert.deepEqual(await advice(waitsForMe), [['PLAN_BINDING_INVALID', false]]);
+  const throughOthers = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [c], inputs: {prompt: x}}\n  - {id: c, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  assert.deepEqual(await advice(throughOthers), [['PLAN_BINDING_INVALID', false]]);
+  const unrelated = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  assert.deepEqual(await advice(unrelated), [['PLAN_BINDING_INVALID', true]]);
+});
+
+test('plan upgrade counts a binding nested inside an input like a whole-value one: the output it binds must not change its schema', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const writer = (type: string) => tool('writer@1', ['{name: "prompt", type: "string"}'], [`{name: "text", type: "${type}"}`]);
+  const files = { 'tools/writer.yaml': writer('string'), 'tools/sender.yaml': registry['tools/sender.yaml'], 'schemas/request.yaml': registry['schemas/request.yaml'] };
+  const first = await buildInMemory(join(dir.path, 'a'), files);
+  t.after(() => first.store.close());
+  await buildInMemory(join(dir.path, 'b'), { ...files, 'tools/writer.yaml': writer('integer') }, first.store);
+  const file = plan(`plan: p\nsnapshot: ${first.snapshot}\nsteps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n  - {id: s, processor_ref: sender@1, after: [w], inputs: {req: {name: "\${steps.w.outputs.text}"}}}\n`);
+  const report = await upgradePlan(first.store, file, { to: 'latest', dryRun: true, write: () => assert.fail('a dry run writes nothing') });
+  const w = report.refs.find((ref) => ref.step === 'w')!;
+  assert.deepEqual(w.changes.map((change) => [change.rule, change.severity]), [['port.schema-changed', 'breaking']]);
+  assert.equal(report.breaking, true);
 });
