@@ -37,6 +37,46 @@ export function getAtPointer(value: JsonValue, pointer: string): JsonValue | und
   return current;
 }
 
+/**
+ * A new, empty JSON object without a prototype: every key (`__proto__`, `constructor`, `toString`) is plain data,
+ * assigning one never calls a setter, and reading an absent one finds nothing inherited. Every reader of YAML or
+ * JSON builds its objects this way.
+ */
+export function newJsonObject(): JsonObject {
+  return Object.create(null) as JsonObject;
+}
+
+/**
+ * Parses JSON text into a JSON value whose objects are all prototype-free (see newJsonObject): JSON.parse keeps a
+ * `__proto__` key as data, but its objects inherit Object.prototype, whose members then read as keys. Throws
+ * JSON.parse's SyntaxError. The copy is iterative: the text is user input.
+ */
+export function parseJsonText(text: string): JsonValue {
+  return ownJsonValue(JSON.parse(text) as JsonValue);
+}
+
+/** The value with every object replaced by a prototype-free copy (arrays are updated in place). */
+export function ownJsonValue(value: JsonValue): JsonValue {
+  const root: { value: JsonValue } = { value };
+  const pending: [Record<string | number, JsonValue>, string | number][] = [[root, 'value']];
+  while (pending.length > 0) {
+    const [container, key] = pending.pop()!;
+    const current = container[key];
+    if (current === null || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) pending.push([current as unknown as Record<number, JsonValue>, i]);
+      continue;
+    }
+    const copy = newJsonObject();
+    for (const name of Object.keys(current)) {
+      copy[name] = current[name];
+      pending.push([copy, name]);
+    }
+    container[key] = copy;
+  }
+  return root.value;
+}
+
 export function isJsonObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -2,7 +2,7 @@
 import { canonicalJsonTrusted } from '../core/canonicalJson.js';
 import type { JsonValue } from '../core/json.js';
 import { kindOfJson, typeAdmits, type InstanceKind } from './instanceTypes.js';
-import { jsonEqual } from './jsonEqual.js';
+import { jsonEqual } from '../core/jsonEqual.js';
 import type { SchemaRuleId } from './schemaRules.js';
 import { allowedValues, keywordLocation, kindsOf, typeNamesOf, type ChangeLocation, type SchemaView } from './schemaView.js';
 

@@ -10,7 +10,7 @@ import { isJsonObject, type JsonValue } from '../core/json.js';
 import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansions } from './comparisonBudget.js';
 import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
 import { EquivalenceLedger } from './equivalenceLedger.js';
-import { jsonEqual } from './jsonEqual.js';
+import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';

@@ -3,7 +3,7 @@ import type { JsonValue } from '../core/json.js';
 import { admittedKinds, typeKeywordNames, type InstanceKind } from './instanceTypes.js';
 import { childNode, implicitTrue, type SchemaDocument, type SchemaNode } from './schemaDocument.js';
 import type { Conjunct, KeywordEntry } from './schemaNormalizer.js';
-import { jsonEqual } from './jsonEqual.js';
+import { jsonEqual } from '../core/jsonEqual.js';
 
 export interface SchemaView {
   /** The memo key of the flattened schema (absent for `true`). */

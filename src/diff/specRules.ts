@@ -1,7 +1,7 @@
 // The catalogue of spec-level rules (tools, prompts, predicates, policies, versions): each id has a fixed severity
 // per direction, like the schema rules; the change record every rule emits.
 import type { JsonValue } from '../core/json.js';
-import { jsonEqual } from './jsonEqual.js';
+import { jsonEqual } from '../core/jsonEqual.js';
 import { worstSeverity, type Direction, type Severity } from './severity.js';
 
 /** [backward, forward]. Backward: users of the old spec keep working with the new one; forward: the reverse. */

@@ -1,7 +1,7 @@
 // `spec verify`, like git fsck: re-hash every object, walk every snapshot, and check every record that names one.
 import { canonicalJsonTrusted } from '../core/canonicalJson.js';
 import { digestText, isDigest, sha256HexOfString, type Digest } from '../core/digest.js';
-import { isJsonObject, type JsonValue } from '../core/json.js';
+import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
 import { buildCacheProblems } from '../snapshot/buildCache.js';
@@ -224,7 +224,7 @@ class Verifier {
       }
       let value: JsonValue;
       try {
-        value = JSON.parse(text) as JsonValue;
+        value = parseJsonText(text);
         if (canonicalJsonTrusted(value) !== text) throw new Error('not canonical');
       } catch {
         this.objects.set(digest, { sound: false });

@@ -5,7 +5,7 @@
 // safe reader and must equal the intended value, so a rewrite can never silently change anything else.
 import { isMap, isScalar, parseDocument, Scalar, type Node, type YAMLMap } from 'yaml';
 import { canonicalJsonTrusted } from '../core/canonicalJson.js';
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { parseJsonText, type JsonObject, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
 import { decodeSpecText } from '../source/decodeSpecText.js';
 import { parseYamlSpec } from '../source/parseYamlSpec.js';
@@ -96,7 +96,7 @@ function renderScalar(value: string, type: Scalar.Type | undefined): string {
 }
 
 function applyToValue(value: JsonObject, edits: readonly PlanEdit[]): JsonValue {
-  const copy = JSON.parse(JSON.stringify(value)) as JsonObject;
+  const copy = parseJsonText(JSON.stringify(value)) as JsonObject;
   for (const edit of edits) {
     let target = copy as Record<string | number, JsonValue>;
     for (const token of edit.path.slice(0, -1)) target = target[token] as Record<string | number, JsonValue>;

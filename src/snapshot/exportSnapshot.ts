@@ -1,6 +1,6 @@
 // Self-contained snapshot documents: every object a snapshot reaches, each re-verified on import.
 import { digestValue, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
-import { isJsonObject, type JsonValue } from '../core/json.js';
+import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
 import { isLeafNode, snapshotFormat, type SnapshotRoot, type TreeNode } from './manifestTree.js';
@@ -71,7 +71,7 @@ export function verifySnapshotDocument(document: unknown): { snapshot: Digest; o
   const need = (digest: Digest, from: string): JsonValue => {
     const object = verified.get(digest);
     if (!object) throw new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, { data: { object: digest } });
-    return JSON.parse(object.text) as JsonValue;
+    return parseJsonText(object.text);
   };
   const root = need(snapshot, 'the document') as unknown as SnapshotRoot;
   if (!isJsonObject(root) || root.format !== snapshotFormat || !isDigest(root.tree)) {

@@ -1,5 +1,6 @@
 // `spec import`: verify a snapshot document completely, then store it atomically.
 import type { Digest } from '../core/digest.js';
+import { parseJsonText } from '../core/json.js';
 import { SpecError } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
 import { publicationOperations } from '../store/publishedVersions.js';
@@ -22,7 +23,7 @@ export type VerifiedDocument = ReturnType<typeof verifySnapshotDocument>;
 export function parseSnapshotDocument(text: string, options: { source?: string } = {}): VerifiedDocument {
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = parseJsonText(text);
   } catch (cause) {
     throw new SpecError('IMPORT_INVALID', `the snapshot document is not valid JSON: ${(cause as Error).message}`, { cause, data: options.source === undefined ? {} : { file: options.source } });
   }

@@ -6,7 +6,7 @@
 // anything else (tabs, anchors, tags, block scalars, multi-line scalars, escapes, duplicate keys, numbers in any but
 // the plainest form, limits reached) it returns undefined and the caller runs the full path, which also reports every
 // problem with its position. test/source/parseSimpleYaml.test.ts holds it to the full path on generated documents.
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { newJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 
 /** The value of `text` if it is in the plain subset (a mapping at the top, within the limits), else undefined. */
 export function parseSimpleYaml(text: string, maxDepth: number, maxNodes: number): JsonObject | undefined {
@@ -86,7 +86,7 @@ class SimpleYamlReader {
 
   private mapping(indent: number, depth: number): JsonObject {
     if (depth > this.maxDepth) throw decline;
-    const object: JsonObject = {};
+    const object = newJsonObject();
     while (this.position < this.lines.length) {
       const line = this.lines[this.position];
       if (line.indent < indent) break;
@@ -222,7 +222,7 @@ class FlowScanner {
   }
 
   private flowMapping(depth: number): JsonObject {
-    const object: JsonObject = {};
+    const object = newJsonObject();
     if (this.open(depth, '}')) return object;
     do {
       this.skipSpaces();

@@ -2,7 +2,7 @@
 import type { Document, ParsedNode, Scalar, YAMLMap } from 'yaml';
 import { isAlias, isMap, isScalar, isSeq } from './yamlModule.js';
 import type { Diagnostic } from '../errors.js';
-import { joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import { joinPointer, newJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { composeYamlDocument, type YamlFinding } from './composeYamlDocument.js';
 import { parseSimpleYaml } from './parseSimpleYaml.js';
 import { decodeSpecText } from './decodeSpecText.js';
@@ -114,7 +114,7 @@ class JsonWalk {
   }
 
   private mapping(node: YAMLMap.Parsed, depth: number): JsonObject {
-    const object: JsonObject = {};
+    const object = newJsonObject();
     for (const { key, value } of node.items) {
       if (!isScalar(key) || typeof key.value !== 'string') {
         if (!isAlias(key)) this.report('YAML_NON_STRING_KEY', 'mapping keys must be strings', key?.range[0] ?? node.range[0]);
@@ -137,10 +137,8 @@ class JsonWalk {
         const first = node.items.find((pair) => isScalar(pair.key) && pair.key.value === name)!;
         this.report('YAML_DUPLICATE_KEY', `duplicate key ${JSON.stringify(name)}`, key.range[0], (first.key as Scalar).range![0]);
       }
-      const member = this.value(value, depth);
-      // Assigning `__proto__` would call Object.prototype's setter and change the prototype instead.
-      if (name === '__proto__') Object.defineProperty(object, name, { value: member, writable: true, enumerable: true, configurable: true });
-      else object[name] = member;
+      // The object has no prototype, so `__proto__` is assigned as data like any key (no setter to call).
+      object[name] = this.value(value, depth);
       this.path.pop();
     }
     return object;

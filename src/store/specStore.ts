@@ -1,6 +1,6 @@
 // The content-addressed layer over a KeyValueStore: objects by digest (re-hashed on read), snapshots, tags, build log.
 import { digestText, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
-import type { JsonValue } from '../core/json.js';
+import { parseJsonText, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
 import type { BatchOperation, KeyValueStore } from './keyValueStore.js';
 
@@ -79,7 +79,7 @@ export class SpecStore {
 
   async readObject(digest: Digest): Promise<JsonValue | undefined> {
     const text = await this.readObjectText(digest);
-    return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+    return text === undefined ? undefined : parseJsonText(text);
   }
 
   /** Reads several objects at once, each re-hashed. */
@@ -88,7 +88,7 @@ export class SpecStore {
     return texts.map((text, i) => {
       if (text === undefined) return undefined;
       verifyObjectText(digests[i], text);
-      return JSON.parse(text) as JsonValue;
+      return parseJsonText(text);
     });
   }
 

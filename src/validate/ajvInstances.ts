@@ -6,15 +6,17 @@ import type AjvDraft04Module from 'ajv-draft-04';
 import type addFormatsModule from 'ajv-formats';
 import type { Options } from 'ajv';
 import { createRequire } from 'node:module';
+import { useJsonEqualityInAjv } from './ajvEquality.js';
 
 const require = createRequire(import.meta.url);
 // ajv is loaded by the first schema that needs it, one draft's class at a time, and the formats with the first user
 // schema: a build whose kinds are validated by the precompiled validators and that compiles no user schema never
 // loads it (~35 ms of module loading).
-const loadAjv2020 = () => (require('ajv/dist/2020.js') as typeof Ajv2020Module).default;
-const loadAjv2019 = () => (require('ajv/dist/2019.js') as typeof Ajv2019Module).default;
-const loadAjv07 = () => (require('ajv') as typeof AjvModule).default;
-const loadAjvDraft04 = () => (require('ajv-draft-04') as typeof AjvDraft04Module).default;
+// Each loader first makes ajv's enum/const/uniqueItems equality JSON equality (see ajvEquality.ts).
+const loadAjv2020 = () => (useJsonEqualityInAjv(), require('ajv/dist/2020.js') as typeof Ajv2020Module).default;
+const loadAjv2019 = () => (useJsonEqualityInAjv(), require('ajv/dist/2019.js') as typeof Ajv2019Module).default;
+const loadAjv07 = () => (useJsonEqualityInAjv(), require('ajv') as typeof AjvModule).default;
+const loadAjvDraft04 = () => (useJsonEqualityInAjv(), require('ajv-draft-04') as typeof AjvDraft04Module).default;
 const loadAddFormats = () => (require('ajv-formats') as typeof addFormatsModule).default;
 
 export type Draft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';

@@ -6,6 +6,7 @@ import { sha256HexOfString } from '../core/digest.js';
 import { canonicalJson } from '../core/canonicalJson.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import type { Draft } from './ajvInstances.js';
+import { useJsonEqualityInAjv } from './ajvEquality.js';
 
 type ValidatorModule = Record<string, ValidateFunction | undefined> & { schemaDigests?: Record<string, string> };
 
@@ -16,6 +17,8 @@ function generated(path: string): ValidatorModule | null {
   let module = modules.get(path);
   if (module === undefined) {
     try {
+      // Generated validators read ajv's equality when they load: make it JSON equality first.
+      useJsonEqualityInAjv();
       module = require(path) as ValidatorModule;
     } catch {
       module = null; // not built (running from sources): compile at run time

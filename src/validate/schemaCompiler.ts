@@ -1,6 +1,6 @@
 // Compiles the JSON Schemas held in specs, resolving `$ref: "name@version"` to other schema specs; never fetches.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { isJsonObject, newJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
 import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
@@ -59,10 +59,11 @@ function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue 
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const idKeyword = draft === 'draft-04' ? 'id' : '$id';
   const ownId = typeof schema[idKeyword] === 'string' ? (schema[idKeyword]).replace(/#$/, '') : undefined;
-  const rewrite = (value: JsonValue, isRoot: boolean): JsonValue => {
-    if (Array.isArray(value)) return value.map((item) => rewrite(item, false));
+  // Where a value stands: a schema, a map of schemas (properties, $defs…), or data (const, enum…), never rewritten.
+  const rewrite = (value: JsonValue, position: 'schema' | 'map' | 'data', isRoot = false): JsonValue => {
+    if (Array.isArray(value)) return value.map((item) => rewrite(item, position));
     if (value === null || typeof value !== 'object') return value;
-    const copy: JsonObject = {};
+    const copy = newJsonObject(); // a `__proto__` member is copied as data, like any other
     for (const [member, child] of Object.entries(value)) {
       if (member === '$ref' && typeof child === 'string') {
         const hash = child.indexOf('#');
@@ -72,13 +73,36 @@ function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue 
         else if (ownId !== undefined && target === ownId && target !== '') copy[member] = `${specScheme}${key}${fragment}`;
         else copy[member] = child;
       } else {
-        copy[member] = rewrite(child, false);
+        const childPosition = position === 'map' ? 'schema' : position === 'data' || dataKeywords.has(member) ? 'data' : schemaMapKeywords.has(member) ? 'map' : 'schema';
+        copy[member] = rewrite(child, childPosition);
       }
     }
+    if (position === 'schema') declareProtoProperty(copy);
     if (isRoot) copy[idKeyword] = `${specScheme}${key}`;
     return copy;
   };
-  return rewrite(schema, true);
+  return rewrite(schema, 'schema', true);
+}
+
+const dataKeywords = new Set(['const', 'enum', 'default', 'examples']);
+const schemaMapKeywords = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+/**
+ * ajv ignores a property named `__proto__` in `properties` (a guard against prototype pollution), so its schema
+ * would never apply, and `additionalProperties: false` would refuse the key. The same schema, as the pattern
+ * `^__proto__$`, is applied (our objects have no prototype: the key is plain data).
+ */
+function declareProtoProperty(schema: JsonObject): void {
+  const properties = schema['properties'];
+  if (!isJsonObject(properties) || !Object.hasOwn(properties, '__proto__')) return;
+  const rest = newJsonObject();
+  for (const [name, child] of Object.entries(properties)) if (name !== '__proto__') rest[name] = child;
+  const patterns = newJsonObject();
+  if (isJsonObject(schema['patternProperties'])) Object.assign(patterns, schema['patternProperties']);
+  const pattern = '^__proto__$';
+  patterns[pattern] = Object.hasOwn(patterns, pattern) ? { allOf: [patterns[pattern], properties['__proto__']] } : properties['__proto__'];
+  schema['properties'] = rest;
+  schema['patternProperties'] = patterns;
 }
 
 function problemsFromAjvErrors(errors: ErrorObject[] | null | undefined, code: string): SchemaProblem[] {

@@ -1,6 +1,6 @@
 // Validates a registry's files: each file alone (analyzeSpecFile), then across files (linkSpecs). Never prints.
 import type { Digest } from '../core/digest.js';
-import type { JsonObject } from '../core/json.js';
+import { parseJsonText, type JsonObject } from '../core/json.js';
 import type { Diagnostic } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { analyzeSpecFile, positionDiagnostic, type FileAnalysis, type SpecSource } from './analyzeSpecFile.js';
@@ -54,7 +54,7 @@ const parsedValues = new WeakMap<FileAnalysis, JsonObject>();
 export function parsedValueOf(analysis: FileAnalysis): JsonObject {
   let value = parsedValues.get(analysis);
   if (!value) {
-    value = JSON.parse(analysis.spec!.text) as JsonObject;
+    value = parseJsonText(analysis.spec!.text) as JsonObject;
     parsedValues.set(analysis, value);
   }
   return value;

@@ -186,3 +186,29 @@ test('plan upgrade counts a binding nested inside an input like a whole-value on
   assert.deepEqual(w.changes.map((change) => [change.rule, change.severity]), [['port.schema-changed', 'breaking']]);
   assert.equal(report.breaking, true);
 });
+
+test('plan inputs keep keys named like JavaScript object properties (__proto__, constructor, toString), in block and flow YAML', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const { store, snapshot } = await buildInMemory(dir.path, {
+    'tools/keys.yaml': tool('keys@1', ['{name: "req", schema: "keyed@1"}', '{name: "same", schema: "same@1"}']),
+    'schemas/keys.yaml': 'id: "keyed@1"\nschema:\n  type: object\n  properties:\n    __proto__: {type: number}\n    constructor: {type: number}\n    toString: {type: number}\n  required: [__proto__, constructor, toString]\n',
+    'schemas/same.yaml': 'id: "same@1"\nschema:\n  enum: [{valueOf: 1, toString: 2}, {__proto__: 3}]\n',
+  });
+  t.after(() => store.close());
+  const view = await SnapshotView.open(store, snapshot as never);
+  const check = async (inputs: string) => {
+    const file = plan(`plan: p\nsteps:\n  - id: a\n    processor_ref: keys@1\n    inputs:\n${inputs}`);
+    return (await analyzePlan(file, view)).diagnostics.map((d) => `${d.code} ${d.pointer}`).sort();
+  };
+  const wrong = ['PLAN_INPUT_INVALID /steps/0/inputs/req/__proto__', 'PLAN_INPUT_INVALID /steps/0/inputs/req/constructor', 'PLAN_INPUT_INVALID /steps/0/inputs/req/toString'];
+  assert.deepEqual(await check('      req:\n        __proto__: "not a number"\n        constructor: "no"\n        toString: "no"\n'), wrong, 'block');
+  assert.deepEqual(await check('      req: {__proto__: "not a number", constructor: "no", toString: "no"}\n'), wrong, 'flow');
+  assert.deepEqual(await check('      req: {"__proto__": "not a number", "constructor": "no", "toString": "no"}\n'), wrong, 'quoted');
+  assert.deepEqual(await check('      req: {}\n'), Array(3).fill('PLAN_INPUT_INVALID /steps/0/inputs/req'), 'required keys are not found on the prototype');
+  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n'), []);
+  // enum compares objects by their own keys: keys named like Object.prototype's methods are data, not methods.
+  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {valueOf: 1, toString: 2}\n'), []);
+  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {__proto__: 3}\n'), []);
+  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {toString: 2, valueOf: 2}\n'), ['PLAN_INPUT_INVALID /steps/0/inputs/same']);
+});

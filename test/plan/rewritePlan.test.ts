@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlanFile } from '../../src/plan/planFile.js';
 import { rewritePlan } from '../../src/plan/rewritePlan.js';
+import { withPrototypes } from '../support/json.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const read = (text: string) => parsePlanFile(new TextEncoder().encode(text), 'p.yaml').planFile!;
@@ -52,7 +53,7 @@ test('a plan without `plan:` first still gets its pin; a flow-style plan is re-r
   assert.equal(rewrite(reordered, [pin]), `steps: []\n# name last\nplan: p\nsnapshot: ${digest}\n`);
   const flow = '{plan: p, steps: []}\n';
   const out = rewrite(flow, [pin]);
-  assert.deepEqual(read(out).value, { plan: 'p', steps: [], snapshot: digest });
+  assert.deepEqual(withPrototypes(read(out).value), { plan: 'p', steps: [], snapshot: digest });
 });
 
 test('no edits, or edits to the same value, give the same bytes', () => {

@@ -1,5 +1,5 @@
 // Structural equality of JSON values, as JSON Schema defines it for enum, const and uniqueItems (key order ignored).
-import type { JsonValue } from '../core/json.js';
+import type { JsonValue } from './json.js';
 
 export function jsonEqual(a: JsonValue, b: JsonValue): boolean {
   if (a === b) return true;
