@@ -307,7 +307,7 @@ test('spec init where a file is in the way: OUTPUT_NOT_FOUND naming the path (ex
   assert.equal(json(result).error.code, 'OUTPUT_NOT_FOUND');
 });
 
-test('spec plan pin on a plan the user may not write: OUTPUT_DENIED, the plan untouched', (t) => {
+test('spec plan pin on a plan the user may not write: PLAN_UNWRITABLE (reason OUTPUT_DENIED), the plan untouched', (t) => {
   const cwd = exportedStore(t);
   chmodSync(cwd, 0o777);
   spawnSync('chmod', ['-R', 'a+rwX', join(cwd, 'store')]);
@@ -317,6 +317,7 @@ test('spec plan pin on a plan the user may not write: OUTPUT_DENIED, the plan un
   const before = readFileSync(plan, 'utf8');
   const result = runAsOtherUser(['plan', 'pin', 'plan.yaml', '--store', 'store', '--json'], cwd)!;
   assert.equal(result.status, 1, result.stdout + result.stderr);
-  assert.equal(json(result).error.code, 'OUTPUT_DENIED');
+  assert.equal(json(result).error.code, 'PLAN_UNWRITABLE');
+  assert.equal(json(result).error.reason, 'OUTPUT_DENIED');
   assert.equal(readFileSync(plan, 'utf8'), before);
 });
