@@ -5,6 +5,7 @@ import { getAtPointer, joinPointer, type JsonObject, type JsonValue } from '../c
 import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { isSpecError, type Diagnostic } from '../errors.js';
 import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
+import { validateBounded } from '../validate/schemaCompiler.js';
 import { SnapshotView, type ResolvedSpec, type SnapshotEntry } from '../snapshot/snapshotView.js';
 import type { SpecStore } from '../store/specStore.js';
 import { planDiagnostic, planReferences, type PlanFile, type PlanFinding, type PlanReference, type PlanStep } from './planFile.js';
@@ -149,8 +150,13 @@ class StepInputChecker {
           findings.push({ code: 'PLAN_INPUT_INVALID', pointer, ref: tool.id, message: `input "${name}" of ${tool.id} must be of type ${port.type}` });
         }
       } else if (port.schema !== undefined) {
-        const validate = await this.schemas.validator(port.schema);
-        if (validate && !validate(value)) {
+        const { validate, problems } = await this.schemas.validator(port.schema);
+        const valid = validate ? validateBounded(validate, value) : undefined;
+        if (valid === undefined) {
+          // No validator is a failure, never "nothing to validate".
+          const why = problems.map((problem) => problem.code).join(', ') || 'validation ran out of stack';
+          findings.push({ code: 'PLAN_INPUT_UNCHECKABLE', pointer, ref: port.schema, message: `input "${name}" of ${tool.id} cannot be checked: schema ${port.schema} is unusable (${why})` });
+        } else if (!valid && validate) {
           // A value a binding will stand in for is not known yet: the schema's verdict on the `${…}` text is moot.
           const bound = nested.map((each) => each.pointer.slice(pointer.length));
           const boundPart = (path: string) => bound.some((at) => path === at || path.startsWith(`${at}/`));

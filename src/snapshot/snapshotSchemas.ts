@@ -1,8 +1,7 @@
 // The schema specs of one snapshot, loaded on demand (with what they `$ref`), compiled once, for validating values.
-import type { ValidateFunction } from 'ajv';
 import { getAtPointer, type JsonValue } from '../core/json.js';
 import { builtinKinds, kindByName } from '../kinds/builtinKinds.js';
-import { findSchemaSpecRefs, SchemaCompiler } from '../validate/schemaCompiler.js';
+import { findSchemaSpecRefs, SchemaCompiler, type CompiledSchema } from '../validate/schemaCompiler.js';
 import type { SnapshotView } from './snapshotView.js';
 
 const schemaPointer = kindByName(builtinKinds, 'schema')!.referenceableSchema!;
@@ -34,9 +33,13 @@ export class SnapshotSchemas {
     return this.schemas.get(id);
   }
 
-  /** An ajv validator for a schema spec; undefined when it is absent or does not compile. */
-  async validator(id: string): Promise<ValidateFunction | undefined> {
+  /**
+   * An ajv validator for a schema spec, or why there is none (`problems`): absent from the snapshot, or it does not
+   * compile. Callers must treat "no validator" as a failure, never as "nothing to check".
+   */
+  async validator(id: string): Promise<CompiledSchema> {
     const schema = await this.load(id);
-    return schema === undefined ? undefined : this.compiler.compile(id, schema).validate;
+    if (schema === undefined) return { problems: [{ code: 'REF_NOT_FOUND', pointer: '', message: `schema ${id} is not in the snapshot` }] };
+    return this.compiler.compile(id, schema);
   }
 }

@@ -49,6 +49,8 @@ const userSchemaOptions: Options = {
   coerceTypes: false,
   removeAdditional: false,
   inlineRefs: true,
+  // `required` and the like look at the data's own properties only: {} has no "toString" (JSON Schema Test Suite).
+  ownProperties: true,
   // SchemaCompiler validates against the meta-schema itself, where it can report the problems with pointers.
   validateSchema: false,
 };

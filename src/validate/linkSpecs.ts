@@ -5,7 +5,7 @@ import type { Diagnostic, SourceLocation } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
 import { digestTrustedValue } from '../core/digest.js';
-import { findSchemaSpecRefs, SchemaCompiler } from './schemaCompiler.js';
+import { findSchemaSpecRefs, SchemaCompiler, validateBounded } from './schemaCompiler.js';
 
 export interface LinkOptions {
   kinds: readonly KindDescriptor[];
@@ -131,7 +131,11 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, ['schema']) !== undefined && refsResolve;
       if (!analysis.spec || !refsResolve) continue;
       const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
-      const problems = compiler.check(schema);
+      // A schema spec is compiled under its id (others reach it so); any other embedded schema under its pointer.
+      const key = kindByName.get(analysis.kind)?.referenceableSchema === embedded.pointer ? analysis.id : `${analysis.id}/embedded${embedded.pointer}`;
+      let problems = compiler.check(schema, key);
+      // What passes the checks must also compile (enum: [] is valid against some meta-schemas and no schema at all).
+      if (problems.length === 0) problems = compiler.compile(key, schema, { checked: true }).problems;
       for (const problem of problems) report(analysis, { code: problem.code, pointer: `${embedded.pointer}${problem.pointer}`, message: `schema ${problem.message}` });
     }
     for (const reference of analysis.references) {
@@ -154,8 +158,11 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       // the build that stored it), and a problem with it fails that file: the meta-schema pass is not repeated.
       const checked = kindByName.get(target.kind)?.embeddedSchemas.includes(reference.payload.schemaPointer) === true;
       const compiled = compiler.compile(`${target.id}/embedded${reference.payload.schemaPointer}`, schema, { checked });
-      if (!compiled.validate) continue; // reported on the target's own file
-      if (!compiled.validate(reference.payload.value)) {
+      // No validator is never a pass: the target's file reports why, and this payload is unchecked, so an error too.
+      const valid = compiled.validate ? validateBounded(compiled.validate, reference.payload.value) : undefined;
+      if (valid === undefined) {
+        report(analysis, { code: 'ARGS_UNCHECKABLE', pointer: reference.payload.pointer, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id} cannot be checked: its schema does not compile (${compiled.problems.map((p) => p.code).join(', ') || 'too deep'})` });
+      } else if (!valid && compiled.validate) {
         for (const error of compiled.validate.errors ?? []) {
           const { pointer, message } = describeAjvError(error);
           report(analysis, { code: 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });

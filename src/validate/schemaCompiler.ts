@@ -5,6 +5,7 @@ import { parseSpecId } from '../core/ref.js';
 import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
 import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
 import { precompiledMetaSchemaValidator } from './precompiledValidators.js';
+import { SchemaRefGraph } from './schemaRefGraph.js';
 
 export interface SchemaProblem {
   code: string;
@@ -54,34 +55,39 @@ export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
   return refs;
 }
 
-/** A copy of the schema addressed as `spec:<key>`, its spec refs made absolute, refs to its own old `$id` redirected. */
+/**
+ * A copy of the schema with its spec refs made absolute (`spec:name@version#…`). A root `$id` is kept, so that
+ * relative `$ref`s resolve against it as the specification says; a root without one is given `spec:<key>`. Either way
+ * ajv also knows the copy by `spec:<key>` (see register).
+ */
 function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return schema;
   const idKeyword = draft === 'draft-04' ? 'id' : '$id';
-  const ownId = typeof schema[idKeyword] === 'string' ? (schema[idKeyword]).replace(/#$/, '') : undefined;
+  // Up to draft-07 the siblings of `$ref` are ignored; ajv would still let a sibling `$id` change the base URI.
+  const refHidesId = draft === 'draft-04' || draft === 'draft-06' || draft === 'draft-07';
   // Where a value stands: a schema, a map of schemas (properties, $defs…), or data (const, enum…), never rewritten.
   const rewrite = (value: JsonValue, position: 'schema' | 'map' | 'data', isRoot = false): JsonValue => {
     if (Array.isArray(value)) return value.map((item) => rewrite(item, position));
     if (value === null || typeof value !== 'object') return value;
     const copy = newJsonObject(); // a `__proto__` member is copied as data, like any other
     for (const [member, child] of Object.entries(value)) {
-      if (member === '$ref' && typeof child === 'string') {
+      if (position === 'schema' && member === '$ref' && typeof child === 'string') {
         const hash = child.indexOf('#');
         const target = hash === -1 ? child : child.slice(0, hash);
-        const fragment = hash === -1 ? '' : child.slice(hash);
-        if (parseSpecId(target)) copy[member] = `${specScheme}${target}${fragment}`;
-        else if (ownId !== undefined && target === ownId && target !== '') copy[member] = `${specScheme}${key}${fragment}`;
-        else copy[member] = child;
+        copy[member] = parseSpecId(target) ? `${specScheme}${child}` : child;
+      } else if (position === 'schema' && member === idKeyword && refHidesId && !isRoot && typeof value['$ref'] === 'string') {
+        continue;
       } else {
         const childPosition = position === 'map' ? 'schema' : position === 'data' || dataKeywords.has(member) ? 'data' : schemaMapKeywords.has(member) ? 'map' : 'schema';
         copy[member] = rewrite(child, childPosition);
       }
     }
     if (position === 'schema') declareProtoProperty(copy);
-    if (isRoot) copy[idKeyword] = `${specScheme}${key}`;
     return copy;
   };
-  return rewrite(schema, 'schema', true);
+  const copy = rewrite(schema, 'schema', true) as JsonObject;
+  if (typeof copy[idKeyword] !== 'string') copy[idKeyword] = `${specScheme}${key}`;
+  return copy;
 }
 
 const dataKeywords = new Set(['const', 'enum', 'default', 'examples']);
@@ -105,6 +111,13 @@ function declareProtoProperty(schema: JsonObject): void {
   schema['patternProperties'] = patterns;
 }
 
+/** Adds a schema spec's copy to `ajv` under `spec:<key>` (and, by ajv, under its own `$id`). */
+function register(ajv: AjvInstance, schema: JsonValue, key: string, draft: Draft): void {
+  const copy = addressedCopy(schema, key, draft);
+  const ownId = (copy as JsonObject)[draft === 'draft-04' ? 'id' : '$id'];
+  ajv.addSchema(copy as object, ownId === `${specScheme}${key}` ? undefined : `${specScheme}${key}`, undefined, false);
+}
+
 function problemsFromAjvErrors(errors: ErrorObject[] | null | undefined, code: string): SchemaProblem[] {
   return (errors ?? []).map((error) => ({
     code,
@@ -114,45 +127,46 @@ function problemsFromAjvErrors(errors: ErrorObject[] | null | undefined, code: s
 }
 
 /**
- * One compiler per build: schema specs are registered by id, compiled on demand, each once. An ajv instance per draft;
- * a `$ref` across drafts is reported, not guessed at.
+ * One compiler per build: schema specs are registered by id, compiled on demand, each once. A `$ref` across drafts is
+ * reported, not guessed at. Each compilation has an ajv instance of its own (holding the schema and the schema specs
+ * it reaches), so that two schema specs may declare the same `$id` (two versions of one schema do).
  */
 export class SchemaCompiler {
   private readonly instances = new Map<Draft, AjvInstance>();
-  private readonly added = new Map<string, Draft>();
   private readonly compiled = new Map<string, CompiledSchema>();
 
   /** @param schemaSpecs the schema held by each schema spec, by `id@version` */
   constructor(private readonly schemaSpecs: SchemaLookup) {}
 
+  /** The shared instance of a draft, for validating schemas against the meta-schema (compiled once per process). */
   private ajvFor(draft: Draft): AjvInstance {
     let ajv = this.instances.get(draft);
     if (!ajv) this.instances.set(draft, (ajv = createUserAjv(draft)));
     return ajv;
   }
 
-  /** Registers a schema spec (and what it references) with the ajv of `draft`, without compiling it. */
-  private ensureRegistered(specId: string, draft: Draft, problems: SchemaProblem[], via: string, seen: Set<string>): void {
-    if (seen.has(specId)) return;
-    seen.add(specId);
-    const schema = this.schemaSpecs.get(specId);
-    if (schema === undefined) return; // reported by the reference check
-    const ownDraft = detectDraft(schema);
-    if (ownDraft !== draft) {
-      problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: via, message: `references ${specId}, a ${ownDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
-      return;
-    }
-    const registeredDraft = this.added.get(specId);
-    if (registeredDraft === undefined) {
-      try {
-        this.ajvFor(draft).addSchema(addressedCopy(schema, specId, draft) as object, undefined, undefined, false);
-        this.added.set(specId, draft);
-      } catch (cause) {
-        problems.push({ code: 'SCHEMA_INVALID', pointer: via, message: `referenced schema ${specId} cannot be loaded: ${(cause as Error).message}` });
-        return;
+  /** Registers a schema spec (and what it references) with `ajv`, without compiling it. */
+  private ensureRegistered(ajv: AjvInstance, specId: string, draft: Draft, problems: SchemaProblem[], via: string, seen: Set<string>): void {
+    const pending = [specId];
+    while (pending.length > 0) {
+      const next = pending.pop()!;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      const schema = this.schemaSpecs.get(next);
+      if (schema === undefined) continue; // reported by the reference check
+      const ownDraft = detectDraft(schema);
+      if (ownDraft !== draft) {
+        problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: via, message: `references ${next}, a ${ownDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
+        continue;
       }
+      try {
+        register(ajv, schema, next, draft);
+      } catch (cause) {
+        problems.push({ code: 'SCHEMA_INVALID', pointer: via, message: `referenced schema ${next} cannot be loaded: ${(cause as Error).message.replace(/spec:/g, '')}` });
+        continue;
+      }
+      for (const ref of findSchemaSpecRefs(schema)) pending.push(ref.ref);
     }
-    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ref.ref, draft, problems, via, seen);
   }
 
   /**
@@ -161,7 +175,7 @@ export class SchemaCompiler {
    * names another schema spec) and every pattern is a valid regular expression. `compile` does the full job when a
    * schema is used to validate data.
    */
-  check(schema: JsonValue): SchemaProblem[] {
+  check(schema: JsonValue, key = ''): SchemaProblem[] {
     const draft = detectDraft(schema);
     if (draft === undefined) {
       return [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }];
@@ -184,6 +198,7 @@ export class SchemaCompiler {
       }
     }
     problems.push(...checkSchemaRefs(schema, draft, this.schemaSpecs, detectDraft), ...checkSchemaPatterns(schema));
+    problems.push(...new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check());
     return problems;
   }
 
@@ -207,19 +222,21 @@ export class SchemaCompiler {
     if (draft === undefined) {
       return { problems: [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }] };
     }
-    const ajv = this.ajvFor(draft);
     const problems: SchemaProblem[] = [];
-    const copy = addressedCopy(schema, key, draft);
-    if (!checked && !ajv.validateSchema(copy as object)) {
-      return { problems: problemsFromAjvErrors(ajv.errors, 'SCHEMA_INVALID') };
+    if (!checked && !this.ajvFor(draft).validateSchema(addressedCopy(schema, key, draft) as object)) {
+      return { problems: problemsFromAjvErrors(this.ajvFor(draft).errors, 'SCHEMA_INVALID') };
     }
+    // Bounded work first: what ajv would recurse on without end, or too deep for its stack, is refused here.
+    const bounded = new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check();
+    if (bounded.length > 0) return { problems: bounded };
+    const ajv = createUserAjv(draft);
     const seen = new Set<string>([key]);
-    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ref.ref, draft, problems, ref.pointer, seen);
+    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ajv, ref.ref, draft, problems, ref.pointer, seen);
     if (problems.length > 0) return { problems };
     try {
-      const existing = this.added.has(key) ? ajv.getSchema(`${specScheme}${key}`) : undefined;
-      const validate = existing ?? ajv.compile(copy as object);
-      this.added.set(key, draft);
+      register(ajv, schema, key, draft);
+      const validate = ajv.getSchema(`${specScheme}${key}`);
+      if (!validate) throw new Error(`schema ${key} did not compile`);
       return { validate, problems };
     } catch (cause) {
       const error = cause as Error & { missingRef?: string };
@@ -228,6 +245,19 @@ export class SchemaCompiler {
         : error.message.replace(/spec:/g, '');
       return { problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }] };
     }
+  }
+}
+
+/**
+ * Runs a validator; undefined when it ran out of stack (recursion the bounds of SchemaRefGraph did not foresee): the
+ * value is then unchecked, which callers report as an error, never as valid.
+ */
+export function validateBounded(validate: ValidateFunction, value: unknown): boolean | undefined {
+  try {
+    return validate(value) === true;
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
   }
 }
 
