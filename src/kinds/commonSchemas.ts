@@ -25,6 +25,12 @@ export const portSchema: JsonObject = {
   patternProperties: extensionFields,
   additionalProperties: false,
   oneOf: [{ required: ['type'] }, { required: ['schema'] }],
+  // A default is what runs when the input is not sent: it must have the port's own type (a `schema` port's default
+  // is checked against that schema spec at link time, see the tool kind's references).
+  allOf: jsonTypeNames.map((name) => ({
+    if: { required: ['type', 'default'], properties: { type: { const: name } } },
+    then: { properties: { default: { type: name } } },
+  })),
 };
 
 export const portListSchema: JsonObject = { type: 'array', items: portSchema };

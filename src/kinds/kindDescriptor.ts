@@ -8,9 +8,10 @@ export interface ReferenceField {
   kinds: string[];
   /**
    * The value at `sibling` (next to the reference, e.g. `args` beside a predicate `id`) must validate against the JSON
-   * Schema found at `schemaPointer` inside the referenced spec.
+   * Schema found at `schemaPointer` inside the referenced spec; a value that does not is `code` (default
+   * ARGS_INVALID). Without `optional`, an absent sibling is checked as `{}`; with it, an absent sibling is not checked.
    */
-  payload?: { sibling: string; schemaPointer: string };
+  payload?: { sibling: string; schemaPointer: string; code?: string; optional?: boolean };
 }
 
 /** A finding of a kind-specific check, positioned by JSON pointer. */

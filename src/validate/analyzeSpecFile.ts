@@ -24,7 +24,7 @@ export interface OutgoingReference {
   pointer: string;
   value: JsonValue;
   kinds: readonly string[];
-  payload?: { pointer: string; value: JsonValue; schemaPointer: string };
+  payload?: { pointer: string; value: JsonValue; schemaPointer: string; code: string };
 }
 
 /** A JSON Schema held in the spec, and the other schema specs it `$ref`s. */
@@ -84,6 +84,8 @@ export function describeAjvError(error: ErrorObject): { pointer: string; message
 function distinctErrors(errors: ErrorObject[]): ErrorObject[] {
   const seen = new Set<string>();
   return errors.filter((error) => {
+    // "must match the then schema" only wraps the errors of the `then` branch, which are reported themselves.
+    if (error.keyword === 'if') return false;
     const key = `${error.instancePath}|${error.keyword}|${JSON.stringify(error.params)}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -141,7 +143,9 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
       if (field.payload) {
         const pointer = `${match.pointer.slice(0, match.pointer.lastIndexOf('/'))}/${field.payload.sibling}`;
         const parent = matchPointerPattern(value, pointer)[0];
-        reference.payload = { pointer, value: parent?.value ?? {}, schemaPointer: field.payload.schemaPointer };
+        if (parent !== undefined || field.payload.optional !== true) {
+          reference.payload = { pointer, value: parent?.value ?? {}, schemaPointer: field.payload.schemaPointer, code: field.payload.code ?? 'ARGS_INVALID' };
+        }
       }
       analysis.references.push(reference);
     }

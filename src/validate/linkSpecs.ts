@@ -165,7 +165,7 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       } else if (!valid && compiled.validate) {
         for (const error of compiled.validate.errors ?? []) {
           const { pointer, message } = describeAjvError(error);
-          report(analysis, { code: 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });
+          report(analysis, { code: reference.payload.code ?? 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });
         }
       } else remember();
     }

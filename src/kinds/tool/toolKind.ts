@@ -38,8 +38,8 @@ export const toolKind: KindDescriptor = {
     additionalProperties: false,
   },
   references: [
-    { path: '/inputs/*/schema', kinds: ['schema'] },
-    { path: '/outputs/*/schema', kinds: ['schema'] },
+    { path: '/inputs/*/schema', kinds: ['schema'], payload: { sibling: 'default', schemaPointer: '/schema', code: 'PORT_DEFAULT_INVALID', optional: true } },
+    { path: '/outputs/*/schema', kinds: ['schema'], payload: { sibling: 'default', schemaPointer: '/schema', code: 'PORT_DEFAULT_INVALID', optional: true } },
     { path: '/predicates/*/*/id', kinds: ['predicate'], payload: { sibling: 'args', schemaPointer: '/args' } },
   ],
   embeddedSchemas: [],
