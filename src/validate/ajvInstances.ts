@@ -7,6 +7,7 @@ import type addFormatsModule from 'ajv-formats';
 import type { Options } from 'ajv';
 import { createRequire } from 'node:module';
 import { useJsonEqualityInAjv } from './ajvEquality.js';
+import { linearRegExpEngine } from './linearRegExp.js';
 
 const require = createRequire(import.meta.url);
 // ajv is loaded by the first schema that needs it, one draft's class at a time, and the formats with the first user
@@ -55,9 +56,13 @@ const userSchemaOptions: Options = {
   validateSchema: false,
 };
 
-/** `extra` is for the build-time compilation of meta-schemas (code generation options); the checks are the same. */
+/**
+ * `extra` is for the build-time compilation of meta-schemas (code generation options); the checks are the same. Users'
+ * patterns run on the linear-time engine (docs/specs.md "Regular expressions"); `extra.code.regExp` may replace it
+ * only for schemas whose patterns are trusted (the meta-schemas).
+ */
 export function createUserAjv(draft: Draft, extra: Options = {}): AjvInstance {
-  const options = { ...userSchemaOptions, ...extra };
+  const options = { ...userSchemaOptions, ...extra, code: { regExp: linearRegExpEngine, ...extra.code } };
   let ajv: AjvInstance;
   switch (draft) {
     case 'draft-04':

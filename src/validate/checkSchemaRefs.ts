@@ -2,6 +2,7 @@
 import { getAtPointer, type JsonValue } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import type { Draft } from './ajvInstances.js';
+import { compileLinearRegExp, PatternUnsupportedError } from './linearRegExp.js';
 import type { SchemaLookup, SchemaProblem } from './schemaCompiler.js';
 
 /** The meta-schemas ajv holds for each supported draft: a `$ref` to one of them resolves without fetching. */
@@ -109,15 +110,19 @@ function resolveAgainstRoot(schema: JsonValue, draft: Draft, target: string): st
   }
 }
 
-/** Every `pattern` and `patternProperties` key must be a valid regular expression with the `u` flag, as ajv uses. */
+/**
+ * Every `pattern` and `patternProperties` key (in `propertyNames` too: it holds a schema) must be a valid regular
+ * expression with the `u` flag, as ajv uses, that the linear-time engine can run (SCHEMA_PATTERN_UNSUPPORTED).
+ */
 export function checkSchemaPatterns(schema: JsonValue): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const stack: { value: JsonValue; pointer: string }[] = [{ value: schema, pointer: '' }];
   const tryPattern = (pattern: string, pointer: string) => {
     try {
-      new RegExp(pattern, 'u');
+      compileLinearRegExp(pattern);
     } catch (cause) {
-      problems.push({ code: 'SCHEMA_INVALID', pointer, message: `pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(cause as Error).message}` });
+      if (cause instanceof PatternUnsupportedError) problems.push({ code: cause.code, pointer, message: cause.message });
+      else problems.push({ code: 'SCHEMA_INVALID', pointer, message: `pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(cause as Error).message}` });
     }
   };
   while (stack.length > 0) {

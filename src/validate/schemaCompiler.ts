@@ -4,6 +4,7 @@ import { isJsonObject, newJsonObject, type JsonObject, type JsonValue } from '..
 import { parseSpecId } from '../core/ref.js';
 import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
 import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
+import { PatternUnsupportedError } from './linearRegExp.js';
 import { precompiledMetaSchemaValidator } from './precompiledValidators.js';
 import { SchemaRefGraph } from './schemaRefGraph.js';
 
@@ -172,7 +173,7 @@ export class SchemaCompiler {
   /**
    * Checks a schema without generating code (compiling every schema of a large registry dominated build time): the
    * draft is supported, the schema is valid against its meta-schema, every `$ref` resolves (to the same draft when it
-   * names another schema spec) and every pattern is a valid regular expression. `compile` does the full job when a
+   * names another schema spec) and every pattern is a valid regular expression that the linear-time engine runs. `compile` does the full job when a
    * schema is used to validate data.
    */
   check(schema: JsonValue, key = ''): SchemaProblem[] {
@@ -240,6 +241,7 @@ export class SchemaCompiler {
       return { validate, problems };
     } catch (cause) {
       const error = cause as Error & { missingRef?: string };
+      if (error instanceof PatternUnsupportedError) return { problems: [{ code: error.code, pointer: '', message: error.message }] };
       const message = error.missingRef
         ? `$ref "${error.missingRef.replace(specScheme, '')}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`
         : error.message.replace(/spec:/g, '');
