@@ -321,3 +321,18 @@ test('spec plan pin on a plan the user may not write: PLAN_UNWRITABLE (reason OU
   assert.equal(json(result).error.reason, 'OUTPUT_DENIED');
   assert.equal(readFileSync(plan, 'utf8'), before);
 });
+
+test('spec import of a folder: FILE_UNREADABLE, not FILE_NOT_FOUND; of bytes that are not UTF-8: IMPORT_INVALID, no store made', (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  mkdirSync(join(dir.path, 'folder.json'));
+  const folder = runSpecWithinBound(['import', 'folder.json', '--store', 'store', '--json'], { cwd: dir.path });
+  assert.equal(folder.status, 1, folder.stdout);
+  assert.equal(json(folder).error.code, 'FILE_UNREADABLE');
+  writeFileSync(join(dir.path, 'latin1.json'), Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+  const latin1 = runSpecWithinBound(['import', 'latin1.json', '--store', 'store', '--json'], { cwd: dir.path });
+  assert.equal(latin1.status, 1, latin1.stdout);
+  assert.equal(json(latin1).error.code, 'IMPORT_INVALID');
+  assert.equal(existsSync(join(dir.path, 'store')), false);
+  assert.equal(json(runSpecWithinBound(['import', 'missing.json', '--json'], { cwd: dir.path })).error.code, 'FILE_NOT_FOUND');
+});

@@ -32,11 +32,19 @@ export function registerTransferCommands(program: Command, context: CommandConte
     '  $ spec import snapshots/registry.snapshot.json',
   ).action(async function (this: Command, file: string) {
     const { json } = context.common(this);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(resolve(io.cwd, file));
+    } catch (cause) {
+      // Only a missing file is "not found"; a folder or a file the user may not read is named as such.
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new SpecError(missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `cannot read ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+    }
     let text: string;
     try {
-      text = readFileSync(resolve(io.cwd, file), 'utf8');
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch (cause) {
-      throw new SpecError('FILE_NOT_FOUND', `cannot read ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+      throw new SpecError('IMPORT_INVALID', `${file} is not UTF-8 text: a snapshot document is JSON in UTF-8`, { data: { file }, cause });
     }
     // The document is verified before the store is opened: a bad document never creates or changes a store.
     const verified = parseSnapshotDocument(text, { source: file });
