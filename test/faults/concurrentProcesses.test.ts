@@ -3,32 +3,11 @@
 // STORE_LOCKED; concurrent builds never corrupt anything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { copyBundledRegistry, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
-import { runSpecAsync } from './faultSupport.js';
+import { copyBundledRegistry, json, runSpec, tempDir } from '../support/cli.js';
+import { holdStore, runSpecAsync } from './faultSupport.js';
 
-/** Another process that opens the store and holds it until released. */
-async function holdStore(directory: string): Promise<{ release: () => Promise<void> }> {
-  const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href)});
-const store = await openStore({ directory: process.argv[1] });
-process.stdout.write('held\\n');
-process.stdin.once('data', async () => { await store.close(); process.exit(0); });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    release: async () => {
-      child.stdin.write('release\n');
-      await exited;
-    },
-  };
-}
 
 function setup(t: { after: (fn: () => void) => void }) {
   const dir = tempDir();

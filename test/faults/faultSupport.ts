@@ -3,8 +3,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Level } from 'level';
-import { specBin, type CliResult } from '../support/cli.js';
+import { repoRoot, specBin, type CliResult } from '../support/cli.js';
 
 export interface TimedResult extends CliResult {
   signal: NodeJS.Signals | null;
@@ -91,4 +92,24 @@ export function mount(args: string[]): void {
 
 export function unmount(directory: string): void {
   spawnSync('umount', [directory]);
+}
+
+/** Another process that opens the store and holds it (and its lock) until released. */
+export async function holdStore(directory: string): Promise<{ release: () => Promise<void> }> {
+  const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href)});
+const store = await openStore({ directory: process.argv[1] });
+process.stdout.write('held\\n');
+process.stdin.once('data', async () => { await store.close(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    release: async () => {
+      child.stdin.write('release\n');
+      await exited;
+    },
+  };
 }

@@ -2,14 +2,12 @@
 // locked store, a full disk, a first build that never finished. Every case runs the built CLI on a real store.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { generateRegistry } from '../../bench/mutableRegistry.mjs';
 import { tableDataBlocks } from '../../src/store/levelTableChecks.js';
-import { copyBundledRegistry, json, repoRoot, runSpecWithinBound, tempDir } from '../support/cli.js';
-import { compactIntoTables, mount, mountUnavailable, unmount } from '../faults/faultSupport.js';
+import { copyBundledRegistry, json, runSpecWithinBound, tempDir } from '../support/cli.js';
+import { compactIntoTables, holdStore, mount, mountUnavailable, unmount } from '../faults/faultSupport.js';
 
 type Spec = (...args: string[]) => ReturnType<typeof runSpecWithinBound>;
 
@@ -130,25 +128,6 @@ for (const [what, readable, at] of [
   });
 }
 
-/** Another process that opens the store and holds it (and its lock) until released. */
-async function holdStore(directory: string): Promise<{ release: () => Promise<void> }> {
-  const script = `const { openStore } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/index.js')).href)});
-const store = await openStore({ directory: process.argv[1] });
-process.stdout.write('held\\n');
-process.stdin.once('data', async () => { await store.close(); process.exit(0); });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    release: async () => {
-      child.stdin.write('release\n');
-      await exited;
-    },
-  };
-}
 
 const readCommands = [['ls', 'prod'], ['show', 'prod', 'text.llm@1'], ['resolve', 'latest', 'text.llm'], ['export', 'prod'], ['diff', 'prod', 'latest'], ['tags'], ['log'], ['verify']];
 
