@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Level } from 'level';
-import { repoRoot, specBin, type CliResult } from '../support/cli.js';
+import { repoRoot, specBin, tempDir, type CliResult } from '../support/cli.js';
 
 export interface TimedResult extends CliResult {
   signal: NodeJS.Signals | null;
@@ -112,4 +112,26 @@ process.stdin.once('data', async () => { await store.close(); process.exit(0); }
       await exited;
     },
   };
+}
+
+/**
+ * A temporary directory with `disk/` inside it mounted as a tmpfs of `size` (e.g. "256k"): a disk that fills up.
+ * Undefined (and the test skipped, saying why) where mounting is not possible; unmounted and removed after the test.
+ */
+export function smallDisk(t: { after: (fn: () => void) => void; skip: (message: string) => void }, size: string): { path: string; disk: string } | undefined {
+  const dir = tempDir();
+  const disk = join(dir.path, 'disk');
+  mkdirSync(disk);
+  const why = mountUnavailable(disk);
+  if (why) {
+    dir.cleanup();
+    t.skip(`a full disk needs a small file system of its own: ${why}`);
+    return undefined;
+  }
+  mount(['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk]);
+  t.after(() => {
+    unmount(disk);
+    dir.cleanup();
+  });
+  return { path: dir.path, disk };
 }

@@ -5,11 +5,11 @@
 // another user, chmod makes the store read-only (a full disk cannot be made, and that test is skipped).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateRegistry } from '../../bench/mutableRegistry.mjs';
 import { copyBundledRegistry, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
-import { mount, mountUnavailable, storeFiles, unmount } from './faultSupport.js';
+import { mount, mountUnavailable, smallDisk, storeFiles, unmount } from './faultSupport.js';
 
 const storeCommands = [['build'], ['ls', 'latest'], ['verify'], ['gc'], ['import', 'doc.json']];
 
@@ -74,20 +74,10 @@ test('a read-only store: STORE_READ_ONLY (exit 5) from commands that write, read
 });
 
 test('a full disk: STORE_FULL (exit 5); the failed build leaves nothing, and the store works once there is room', (t) => {
-  const dir = tempDir();
-  const disk = join(dir.path, 'disk');
-  mkdirSync(disk);
-  const why = mountUnavailable(disk);
-  if (why) {
-    dir.cleanup();
-    t.skip(`a full disk needs a small file system of its own: ${why}`);
-    return;
-  }
-  mount(['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk]);
-  t.after(() => {
-    unmount(disk);
-    dir.cleanup();
-  });
+  const small = smallDisk(t, '256k');
+  if (!small) return;
+  const { disk } = small;
+  const dir = { path: small.path };
   copyBundledRegistry(dir.path);
   const store = join(disk, 'store');
   const first = runSpec(['build', '--store', store], { cwd: dir.path });

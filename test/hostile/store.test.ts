@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateRegistry } from '../../bench/mutableRegistry.mjs';
 import { tableDataBlocks } from '../../src/store/levelTableChecks.js';
 import { copyBundledRegistry, json, runSpecWithinBound, tempDir } from '../support/cli.js';
-import { compactIntoTables, holdStore, mount, mountUnavailable, unmount } from '../faults/faultSupport.js';
+import { compactIntoTables, holdStore, mount, mountUnavailable, smallDisk, unmount } from '../faults/faultSupport.js';
 
 type Spec = (...args: string[]) => ReturnType<typeof runSpecWithinBound>;
 
@@ -170,20 +170,10 @@ test('reading commands work while another process holds the store, with the same
 });
 
 test('after a build failed on a full disk, verify and reading commands run before space is freed; the error says what to do', (t) => {
-  const dir = tempDir();
-  const disk = join(dir.path, 'disk');
-  mkdirSync(disk);
-  const why = mountUnavailable(disk);
-  if (why) {
-    dir.cleanup();
-    t.skip(why);
-    return;
-  }
-  mount(['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', disk]);
-  t.after(() => {
-    unmount(disk);
-    dir.cleanup();
-  });
+  const small = smallDisk(t, '256k');
+  if (!small) return;
+  const { disk } = small;
+  const dir = { path: small.path };
   copyBundledRegistry(dir.path);
   const store = join(disk, 'store');
   assert.equal(runSpecWithinBound(['build', '--store', store], { cwd: dir.path }).status, 0);
