@@ -1,12 +1,21 @@
 // Lint with type information: the rules that catch real bugs (floating promises, unsafe any, unused code).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
+import { importDirectionConfigs } from './eslint.layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/', 'scripts/', 'bin/', 'test/fixtures/', 'eslint.config.js', 'test/format/*.py'] },
+  { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'test/format/*.py'] },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
   {
+    // scripts/, bench/, bin/ and the config files are plain node ESM: the recommended rules, without type information.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  ...importDirectionConfigs(),
+  {
+    files: ['**/*.ts'],
     languageOptions: { parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

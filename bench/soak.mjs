@@ -37,7 +37,7 @@ function describe(label, { report, verifyMs, disk }) {
 const generator = generateRegistry(registry, { specs: specCount, seed });
 console.log(`soak: ${builds} builds of a ${generator.specs}-spec registry (1–3 files changed each), seed ${seed}, in ${dir}`);
 const store = await openStore({ directory, create: true });
-let failed = false;
+let failed;
 try {
   let started = performance.now();
   const first = await storeSnapshot(store, await compileRegistry({ registry, store }));

@@ -2,7 +2,6 @@
 import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { normalize, relative, sep } from 'node:path';
 import { SpecError, type Diagnostic } from '../errors.js';
-import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 
 /** One spec file found in a registry (stat only; read its bytes with readSourceFile). */
 export interface RegistryFile {
@@ -37,6 +36,12 @@ export interface RegistryListing {
 const specExtension = /\.ya?ml$/i;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** What listing needs of a kind (a KindDescriptor is one): its name and the directory its files live in. */
+export interface KindDirectory {
+  readonly name: string;
+  readonly directory: string;
+}
+
 /**
  * Finds every `*.yaml`/`*.yml` file (extension in any case) under each kind's directory, recursively; dot-files and
  * dot-directories are skipped. Symbolic links are followed when their target stays inside the registry (a link
@@ -44,7 +49,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * system (an unreadable folder, a name that is not UTF-8, a file where a kind folder belongs) is an error diagnostic,
  * other things that are not specs draw warnings. The rules are in docs/specs.md.
  */
-export function listRegistry(root: string, kinds: readonly KindDescriptor[], options: { cwd?: string } = {}): RegistryListing {
+export function listRegistry(root: string, kinds: readonly KindDirectory[], options: { cwd?: string } = {}): RegistryListing {
   const cwd = options.cwd ?? process.cwd();
   let rootStat;
   let realRoot;
