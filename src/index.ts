@@ -1,5 +1,5 @@
 // The public library API of specstore: everything `import … from 'specstore'` gives, and nothing else.
-export { SpecError, isSpecError, exitCodes, exitCategoryOf, type Diagnostic, type SourceLocation } from './errors.js';
+export { SpecError, isSpecError, errorCatalogue, errorCategoryOf, type ErrorCode, type ErrorCategory, type Diagnostic, type SourceLocation } from './errors.js';
 export { canonicalJson, canonicalBytes } from './core/canonicalJson.js';
 export { digestValue, digestBytes, isDigest, type Digest, type CanonicalObject } from './core/digest.js';
 export { assertJsonValue, type JsonValue, type JsonObject } from './core/json.js';
