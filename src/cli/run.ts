@@ -6,7 +6,7 @@ import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
 import { escapeControlCharacters, formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
 import { waitOption } from './commandHelpers.js';
-import { outputError } from './outputFile.js';
+import { outputError } from '../plan/outputFile.js';
 import { toolVersion } from '../version.js';
 
 type Registrar = (program: Command, context: CommandContext) => void;

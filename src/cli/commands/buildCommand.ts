@@ -60,8 +60,8 @@ export function registerBuildCommand(program: Command, context: CommandContext):
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, ...(store ? { store } : {}), onProgress: progress.update });
       progress.done();
       if (options.plans) {
-        const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([import('./planCommands.js'), import('../../plan/planUsage.js')]);
-        await requirePlanReferences(compiled, readPlanDirectories(io, options.plans));
+        const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([import('../../plan/findPlanFiles.js'), import('../../plan/planUsage.js')]);
+        await requirePlanReferences(compiled, readPlanDirectories(options.plans, { cwd: io.cwd }));
       }
       if (!store) {
         store = await openStore({ directory, create: true, waitMs: waitMsOf(this) });
