@@ -95,6 +95,7 @@ export function errorCategoryOf(code: ErrorCode): ErrorCategory {
   return Object.hasOwn(errorCatalogue, code) ? errorCatalogue[code].category : 'invalid';
 }
 
+/** What a SpecError carries besides its code and message: structured `data`, the `cause`, diagnostics. */
 export interface SpecErrorOptions {
   data?: Record<string, unknown>;
   cause?: unknown;

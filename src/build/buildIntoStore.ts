@@ -6,6 +6,7 @@ import type { StoreNotice } from '../store/keyValueStore.js';
 import { openStore } from '../store/openStore.js';
 import { assertValidTagName, type SpecStore } from '../store/specStore.js';
 
+/** The registry to build and the store to build it into. */
 export interface BuildIntoStoreOptions extends Omit<CompileRegistryOptions, 'store'> {
   /** The store's directory (or `:memory:`); a store is created there, once the registry is valid, if there is none. */
   directory: string;

@@ -6,6 +6,7 @@ import { SpecError } from '../errors.js';
 import { defaultYamlLimits } from '../source/yamlLimits.js';
 import { parsePlanFile, requireValidPlans, type PlanFile } from './planFile.js';
 
+/** What `findPlanFiles` found: the plan files, and the entries it could not read. */
 export interface FoundPlanFiles {
   /** Absolute paths of every `*.yaml`/`*.yml` file below the directories, sorted. */
   files: string[];
