@@ -20,56 +20,82 @@ export interface Diagnostic extends Partial<SourceLocation> {
   related?: SourceLocation[];
 }
 
-/** Codes and the CLI exit status each maps to. Codes are stable; messages may change. */
-export const exitCodes = {
-  ok: 0,
-  invalid: 1,
-  usage: 2,
-  notFound: 3,
-  breaking: 4,
-  store: 5,
-  /** `spec status`: the working registry differs from the snapshot (a finding, not a mistake: not 1). */
-  drifted: 6,
-} as const;
+/**
+ * What kind of failure an error is. The CLI derives its exit status from the category (src/cli/exitCodes.ts), a
+ * server would derive its HTTP status from it; the library itself only knows categories.
+ */
+export type ErrorCategory =
+  /** The input has problems: a registry, plan, document or value (usually with diagnostics). */
+  | 'invalid'
+  /** A mistake in how the command or function was called. */
+  | 'usage'
+  /** The snapshot, ref, file, registry or store named does not exist. */
+  | 'not-found'
+  /** A change breaks its users (a diff gate, a plan upgrade). */
+  | 'breaking'
+  /** The store cannot be opened, read or written, or is damaged. */
+  | 'store'
+  /** The working registry differs from a snapshot: a finding, not a mistake. */
+  | 'drift'
+  /** A file or folder outside the store cannot be read or written. */
+  | 'io';
 
-export type ExitCategory = keyof typeof exitCodes;
+/** The error catalogue: every code a SpecError can carry, its category, and one line on what it means. */
+export const errorCatalogue = {
+  INVALID_INPUT: { category: 'invalid', description: 'the input has problems; every one is in `diagnostics`' },
+  VERSION_MUTATED: { category: 'invalid', description: 'an id@version a published snapshot holds would get another digest' },
+  IMPORT_INVALID: { category: 'invalid', description: 'an import document is not a well-formed snapshot document' },
+  IMPORT_DIGEST_MISMATCH: { category: 'invalid', description: 'an object of an import document does not hash to its digest' },
+  IMPORT_INCOMPLETE: { category: 'invalid', description: 'an import document lacks an object its snapshot references' },
+  REF_INVALID: { category: 'invalid', description: 'a reference is not `name` or `name@version`' },
+  REGISTRY_EXISTS: { category: 'invalid', description: '`spec init` found a registry already there' },
+  NOT_JSON: { category: 'invalid', description: 'a value is not JSON (a function, a cycle, a non-finite number…)' },
+  GC_PLAN_UNREADABLE: { category: 'invalid', description: 'gc cannot read a plan that might pin a snapshot, so deletes nothing' },
+  PLAN_REWRITE_FAILED: { category: 'invalid', description: 'a plan cannot be rewritten without changing other values' },
+  SCHEMA_PATTERN_UNSUPPORTED: { category: 'invalid', description: 'a schema pattern the linear-time engine cannot run' },
+  PLAN_UNWRITABLE: { category: 'io', description: 'a plan that must be rewritten cannot be written' },
+  DIRECTORY_UNREADABLE: { category: 'io', description: 'a folder cannot be listed' },
+  FILE_UNREADABLE: { category: 'io', description: 'a file exists but cannot be read (or is a folder)' },
+  OUTPUT_IS_DIRECTORY: { category: 'io', description: 'an output file is a directory' },
+  OUTPUT_DENIED: { category: 'io', description: 'an output file may not be written (permissions, a read-only file system)' },
+  OUTPUT_FULL: { category: 'io', description: 'an output file or stdout is on a full disk' },
+  OUTPUT_FAILED: { category: 'io', description: 'an output file cannot be written for another reason' },
+  USAGE: { category: 'usage', description: 'a mistake in the command line or in the arguments of a call' },
+  TAG_INVALID: { category: 'usage', description: 'a tag name that is not allowed' },
+  SNAPSHOT_AMBIGUOUS: { category: 'usage', description: 'a snapshot prefix that matches more than one snapshot' },
+  SNAPSHOT_NOT_FOUND: { category: 'not-found', description: 'no snapshot has this id, prefix or tag' },
+  REF_NOT_FOUND: { category: 'not-found', description: 'a reference that resolves to no spec' },
+  REGISTRY_NOT_FOUND: { category: 'not-found', description: 'the registry directory does not exist' },
+  STORE_NOT_FOUND: { category: 'not-found', description: 'there is no store at the directory' },
+  FILE_NOT_FOUND: { category: 'not-found', description: 'a file or folder named does not exist' },
+  OUTPUT_NOT_FOUND: { category: 'not-found', description: 'the folder of an output file does not exist' },
+  DIFF_BREAKING: { category: 'breaking', description: 'a diff has changes as severe as `--fail-on` asks to fail on' },
+  PLAN_UPGRADE_BREAKING: { category: 'breaking', description: 'upgrading a plan would break it' },
+  STORE_LOCKED: { category: 'store', description: 'another process holds the store' },
+  STORE_CORRUPT: { category: 'store', description: 'the store is damaged' },
+  STORE_IO: { category: 'store', description: 'the store\'s files cannot be read or written' },
+  STORE_READ_ONLY: { category: 'store', description: 'the store may not be written' },
+  STORE_FULL: { category: 'store', description: 'the disk that holds the store is full' },
+  STORE_NOT_A_DIRECTORY: { category: 'store', description: 'the store path is not a directory' },
+  STORE_UNFINISHED: { category: 'store', description: 'a first build stopped before the store held anything' },
+  STORE_NOT_A_STORE: { category: 'store', description: 'a non-empty directory that is not a store' },
+  STORE_FORMAT: { category: 'store', description: 'the store was written by another format version' },
+  STORE_CHANGED: { category: 'store', description: 'objects a build reuses were removed while it ran' },
+  STORE_CLOSED: { category: 'store', description: 'a store used after `close()`' },
+  DIGEST_MISMATCH: { category: 'store', description: 'an object read from the store does not hash to its digest' },
+  VERIFY_FAILED: { category: 'store', description: '`spec verify` found problems in the store' },
+  REGISTRY_DRIFTED: { category: 'drift', description: 'the working registry differs from the snapshot' },
+} as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
-const categoryOfCode: Record<string, ExitCategory> = {
-  USAGE: 'usage',
-  INVALID_ARGUMENT: 'usage',
-  NOT_FOUND: 'notFound',
-  REF_NOT_FOUND: 'notFound',
-  SNAPSHOT_NOT_FOUND: 'notFound',
-  TAG_NOT_FOUND: 'notFound',
-  SNAPSHOT_AMBIGUOUS: 'usage',
-  TAG_INVALID: 'usage',
-  FILE_NOT_FOUND: 'notFound',
-  OUTPUT_NOT_FOUND: 'notFound',
-  REGISTRY_NOT_FOUND: 'notFound',
-  STORE_NOT_FOUND: 'notFound',
-  STORE_LOCKED: 'store',
-  STORE_CORRUPT: 'store',
-  STORE_IO: 'store',
-  STORE_NOT_A_DIRECTORY: 'store',
-  STORE_READ_ONLY: 'store',
-  STORE_FULL: 'store',
-  STORE_UNFINISHED: 'store',
-  STORE_FORMAT: 'store',
-  STORE_NOT_A_STORE: 'store',
-  STORE_CLOSED: 'store',
-  DIGEST_MISMATCH: 'store',
-  STORE_CHANGED: 'store',
-  VERIFY_FAILED: 'store',
-  DIFF_BREAKING: 'breaking',
-  PLAN_UPGRADE_BREAKING: 'breaking',
-  REGISTRY_DRIFTED: 'drifted',
-};
+/** A code from the error catalogue. Codes are stable; messages may change. */
+export type ErrorCode = keyof typeof errorCatalogue;
 
-/** The exit category of an error code; anything not listed is invalid input (exit 1). */
-export function exitCategoryOf(code: string): ExitCategory {
-  return categoryOfCode[code] ?? 'invalid';
+/** The category of an error code (a code from outside the catalogue, as plain JavaScript might pass, is `invalid`). */
+export function errorCategoryOf(code: ErrorCode): ErrorCategory {
+  return Object.hasOwn(errorCatalogue, code) ? errorCatalogue[code].category : 'invalid';
 }
 
+/** What a SpecError carries besides its code and message: structured `data`, the `cause`, diagnostics. */
 export interface SpecErrorOptions {
   data?: Record<string, unknown>;
   cause?: unknown;
@@ -78,16 +104,21 @@ export interface SpecErrorOptions {
 
 /** The one error class of the library. `code` is stable; `data` holds the structured facts (file, ref, digest…). */
 export class SpecError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly data: Record<string, unknown>;
   readonly diagnostics: Diagnostic[];
 
-  constructor(code: string, message: string, options: SpecErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: SpecErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SpecError';
     this.code = code;
     this.data = options.data ?? {};
     this.diagnostics = options.diagnostics ?? [];
+  }
+
+  /** What kind of failure this is (the CLI's exit status and a server's HTTP status derive from it). */
+  get category(): ErrorCategory {
+    return errorCategoryOf(this.code);
   }
 
   toJSON(): Record<string, unknown> {
@@ -97,6 +128,7 @@ export class SpecError extends Error {
   }
 }
 
+/** True for a SpecError (the one error class the library throws for failures a user can cause). */
 export function isSpecError(error: unknown): error is SpecError {
   return error instanceof SpecError;
 }

@@ -1,49 +1,175 @@
-// The public library API of specstore: everything `import … from 'specstore'` gives, and nothing else.
-export { SpecError, isSpecError, exitCodes, exitCategoryOf, type Diagnostic, type SourceLocation } from './errors.js';
+// The public library API of specstore: everything `import … from 'specstore'` gives, and nothing else (docs/library.md).
+// Each export has a doc comment: on its declaration, or here when the declaration has none.
+
+// Errors: one class with a stable code from one catalogue; each code has a category.
+export { SpecError, isSpecError, errorCatalogue, errorCategoryOf, type ErrorCode, type ErrorCategory, type SpecErrorOptions, type Diagnostic, type SourceLocation } from './errors.js';
+
+// Content addressing (docs/format.md): canonical JSON, digests, refs and versions.
 export { canonicalJson, canonicalBytes } from './core/canonicalJson.js';
 export { digestValue, digestBytes, isDigest, type Digest, type CanonicalObject } from './core/digest.js';
-export { assertJsonValue, type JsonValue, type JsonObject } from './core/json.js';
+export type { JsonValue, JsonObject } from './core/json.js';
 export { parseRef, parseSpecId, type SpecRef } from './core/ref.js';
 export { parseVersion, compareVersions, type Version } from './core/version.js';
-export { builtinKinds } from './kinds/builtinKinds.js';
-export type { KindDescriptor, ReferenceField } from './kinds/kindDescriptor.js';
-export { parseYamlSpec } from './source/parseYamlSpec.js';
-export { validateSpecs, type ValidatedSpec, type ValidationResult } from './validate/validateSpecs.js';
-export { openStore, defaultStoreDirectory, type OpenStoreOptions } from './store/openStore.js';
-export { SpecStore, type BuildMetadata, type LogEntry } from './store/specStore.js';
-export type { KeyValueStore, BatchOperation } from './store/keyValueStore.js';
-export { MemoryStore } from './store/memoryStore.js';
-export { buildManifest, snapshotFormat, type ManifestEntry, type SnapshotRoot, type TreeNode } from './snapshot/manifestTree.js';
-export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type BuildResult, type CompiledRegistry } from './snapshot/buildSnapshot.js';
-export { SnapshotView, type ResolvedSpec, type SnapshotEntry, type ResolveExplanation } from './snapshot/snapshotView.js';
-export { exportSnapshot, formatSnapshotDocument, verifySnapshotDocument, type SnapshotDocument } from './snapshot/exportSnapshot.js';
-export { importSnapshot, parseSnapshotDocument, storeImportedSnapshot, type ImportResult, type VerifiedDocument } from './snapshot/importSnapshot.js';
+
+// Kinds, and reading a spec file.
+export {
+  /** The kinds specstore knows: tool, schema, policy, predicate, prompt (docs/specs.md). */
+  builtinKinds,
+} from './kinds/builtinKinds.js';
+export type {
+  /** A kind as data: its name, folder, JSON Schema and reference fields. */
+  KindDescriptor,
+  ReferenceField,
+} from './kinds/kindDescriptor.js';
+export {
+  /** Reads one spec file with the safe YAML reader (no tags, no aliases, bounded): its JSON value, or diagnostics. */
+  parseYamlSpec,
+  /** A spec file read by `parseYamlSpec`: its value when it has one, and every problem positioned. */
+  type ParsedSpecFile,
+} from './source/parseYamlSpec.js';
+
+// The store.
+export {
+  /** Opens (or with `create`, creates) the store at a directory, or `:memory:`. */
+  openStore,
+  /** Where the CLI keeps its store unless told otherwise: `.spec/store`. */
+  defaultStoreDirectory,
+  /** Where the store is and how to open it. */
+  type OpenStoreOptions,
+} from './store/openStore.js';
+export {
+  /** A store of content-addressed objects, snapshots, tags, the build log and published versions. */
+  SpecStore,
+  type BuildMetadata,
+  /** One entry of the build log: a snapshot and how it was built. */
+  type LogEntry,
+} from './store/specStore.js';
+export type {
+  /** The key-value interface a store runs on (LevelDB or memory); both pass one conformance suite. */
+  KeyValueStore,
+  /** One write of an atomic batch: a put or a delete. */
+  BatchOperation,
+  StoreNotice,
+} from './store/keyValueStore.js';
+export { publishedSnapshots, listPublishedVersions, type PublishedVersion, type PinRecord } from './store/publishedVersions.js';
+
+// Building a registry into a snapshot.
+export { buildIntoStore, type BuildIntoStoreOptions } from './build/buildIntoStore.js';
+export {
+  buildSnapshot,
+  compileRegistry,
+  storeSnapshot,
+  /** What to build and into which open store. */
+  type BuildOptions,
+  /** What a build stored: the snapshot id, counts, bytes written, and warnings. */
+  type BuildResult,
+  /** A registry validated and compiled into objects, not yet stored. */
+  type CompiledRegistry,
+  /** The registry to compile, and how (kinds, store for the build cache, threads, progress). */
+  type CompileRegistryOptions,
+} from './snapshot/buildSnapshot.js';
+export {
+  compareRegistryWithSnapshot,
+  /** How a working registry differs from a snapshot: added, removed and modified specs. */
+  type RegistryStatus,
+  /** One spec that differs between the working registry and the snapshot. */
+  type StatusEntry,
+} from './snapshot/registryStatus.js';
+
+// Reading snapshots, moving them between stores, naming them.
+export { openSnapshot } from './snapshot/openSnapshot.js';
+export {
+  /** A read-only, lazily loaded snapshot: resolve refs, list entries, find tools by capability. */
+  SnapshotView,
+  type ResolvedSpec,
+  type SnapshotEntry,
+  /** How a ref was resolved (`spec resolve --explain`): what was parsed, the candidates, the one chosen. */
+  type ResolveExplanation,
+} from './snapshot/snapshotView.js';
+export { openCompiledRegistry } from './snapshot/compiledRegistryView.js';
+export {
+  findSpecReferrers,
+  /** A spec that references the target, and where. */
+  type SpecReferrer,
+  /** Everything in a snapshot that references one spec. */
+  type SpecReferrers,
+} from './snapshot/referenceIndex.js';
+export {
+  exportSnapshot,
+  formatSnapshotDocument,
+  verifySnapshotDocument,
+  /** A snapshot as one self-contained JSON document: its id and every object it holds (docs/format.md). */
+  type SnapshotDocument,
+} from './snapshot/exportSnapshot.js';
+export {
+  importSnapshot,
+  /** What an import did: the snapshot id, its objects and how many were new, whether the store had it. */
+  type ImportResult,
+} from './snapshot/importSnapshot.js';
 export { tagSnapshot, pinSnapshot } from './snapshot/publishSnapshot.js';
-export { publishedSnapshots, listPublishedVersions, readPublishedVersions, type PublishedVersion, type PinRecord } from './store/publishedVersions.js';
-export { findSpecReferrers, outgoingReferences, type SpecReferrer, type SpecReferrers } from './snapshot/referenceIndex.js';
-export { compareRegistryWithSnapshot, type RegistryStatus, type StatusEntry } from './snapshot/registryStatus.js';
+
+// Diffing (docs/compatibility.md).
+export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';
+export { loadDiffConfig, defaultDiffConfigFile } from './review/loadDiffConfig.js';
+export {
+  /** Parses and validates the bytes of a diff configuration; INVALID_INPUT with every problem otherwise. */
+  readDiffConfig,
+} from './diff/readDiffConfig.js';
+export {
+  /** The configuration used without a file: backward compatibility for every kind, nothing ignored. */
+  defaultDiffConfig,
+  /** Compatibility settings (`specstore.diff.yaml`): a mode and ignored rules per kind, and what to fail on. */
+  type DiffConfig,
+  /** The compatibility settings of one kind. */
+  type KindDiffConfig,
+  /** Which way changes must stay compatible: `backward`, `forward` or `full`. */
+  type CompatibilityMode,
+  type FailOn,
+} from './diff/diffConfig.js';
+export {
+  compareSchemas,
+  /** One side of a schema comparison: the schema, and how to load the documents its `$ref`s leave to. */
+  type SchemaSide,
+  /** One change between two schemas: its rule, where it is, and its severity. */
+  type SchemaChange,
+  /** The direction to judge changes in, and the bounds of one comparison. */
+  type CompareOptions,
+  type Direction,
+  /** How bad a change is: `breaking`, `unknown`, `warning` or `compatible`. */
+  type Severity,
+} from './diff/compareSchemas.js';
+
+// Plans (docs/plans.md).
 export { parsePlanFile, planReferences, type Plan, type PlanFile, type PlanStep, type PlanReference } from './plan/planFile.js';
-export { checkPlan, analyzePlan, type PlanCheckResult, type PlanAnalysis } from './plan/checkPlan.js';
+export { findPlanFiles, readPlanFile, readPlanFiles, readPlanDirectories, type FoundPlanFiles } from './plan/findPlanFiles.js';
+export { checkPlan, type PlanCheckResult } from './plan/checkPlan.js';
 export { pinPlans, type PinResult, type PinnedPlan } from './plan/pinPlans.js';
-export { findPlanFiles, readPlanFile, type FoundPlanFiles } from './plan/findPlanFiles.js';
-export type { PlanWriter, StagedPlan } from './plan/planWriter.js';
 export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js';
 export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgradePlan.js';
 export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';
+export { filePlanWriter, type PlanWriter, type StagedPlan } from './plan/planWriter.js';
 
-import type { SpecStore } from './store/specStore.js';
-import { SnapshotView } from './snapshot/snapshotView.js';
-
-/** Opens a snapshot by id, unique prefix, tag or `latest`: a lazily loaded, read-only view. */
-export async function openSnapshot(store: SpecStore, selector: string, options: { preload?: boolean } = {}): Promise<SnapshotView> {
-  if (store === null || typeof store !== 'object' || typeof (store).resolveSnapshot !== 'function') {
-    throw new TypeError('openSnapshot: store must be a SpecStore (from openStore)');
-  }
-  if (typeof selector !== 'string') throw new TypeError('openSnapshot: selector must be a string');
-  if (options === null || typeof options !== 'object') throw new TypeError('openSnapshot: options must be an object');
-  const view = await SnapshotView.open(store, await store.resolveSnapshot(selector));
-  if (options.preload === true) await view.preload();
-  return view;
-}
-export { verifyStore, verifyProblemKinds, type VerifyReport, type VerifyProblem, type VerifyProblemKind, type VerifyOptions } from './maintain/verifyStore.js';
-export { collectGarbage, findPlanPins, type CollectGarbageOptions, type GarbageReport, type KeepReason, type PlanPin } from './maintain/collectGarbage.js';
+// Maintenance (docs/store.md).
+export {
+  verifyStore,
+  verifyProblemKinds,
+  /** What `verifyStore` found: counts, and every problem. */
+  type VerifyReport,
+  /** One problem `verifyStore` found, with its stable code (docs/store.md). */
+  type VerifyProblem,
+  /** The codes of store problems. */
+  type VerifyProblemKind,
+  /** How many problems `verifyStore` lists at most. */
+  type VerifyOptions,
+} from './maintain/verifyStore.js';
+export {
+  collectGarbage,
+  /** What gc keeps (the newest builds, plans' pins, more snapshots) and whether it only reports. */
+  type CollectGarbageOptions,
+  /** What gc kept and why, and what it removed (or would remove). */
+  type GarbageReport,
+  /** Why gc kept a snapshot: a tag, a publication, a plan's pin, or a recent build. */
+  type KeepReason,
+  /** A plan file's pin of a snapshot, which gc keeps. */
+  type PlanPin,
+} from './maintain/collectGarbage.js';

@@ -1,11 +1,12 @@
 // The `spec` command line: commander declarations and output formatting; every command is one library call.
 import { Command, CommanderError, Option } from 'commander';
-import { exitCategoryOf, exitCodes, isSpecError, SpecError } from '../errors.js';
+import { isSpecError, SpecError } from '../errors.js';
+import { exitCodeOf, exitInternalError, exitOk, exitUsage } from './exitCodes.js';
 import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
 import { escapeControlCharacters, formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
 import { waitOption } from './commandHelpers.js';
-import { outputError } from './outputFile.js';
+import { outputError } from '../plan/outputFile.js';
 import { toolVersion } from '../version.js';
 
 type Registrar = (program: Command, context: CommandContext) => void;
@@ -72,7 +73,7 @@ function reportStdoutFailure(failure: NodeJS.ErrnoException, io: CliIo, json: bo
   if (failure.code === 'EPIPE') return brokenPipeExitCode;
   const error = outputError(failure, 'standard output');
   io.stderr(json ? `${JSON.stringify({ error: error.toJSON() }, null, 2)}\n` : `${error.code} ${error.message}\n`);
-  return exitCodes[exitCategoryOf(error.code)];
+  return exitCodeOf(error.code);
 }
 
 async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -129,14 +130,14 @@ Docs: docs/cli.md`,
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCodes.ok;
+    return exitOk;
   } catch (error) {
-    if (error instanceof FailureAlreadyReported) return exitCodes[exitCategoryOf(error.error.code)];
+    if (error instanceof FailureAlreadyReported) return exitCodeOf(error.error.code);
     if (error instanceof CommanderError) {
       // --help and --version end with exit code 0; every other commander error is a usage mistake, already on stderr.
-      if (error.exitCode === 0) return exitCodes.ok;
+      if (error.exitCode === 0) return exitOk;
       if (jsonRequested) return reportError(new SpecError('USAGE', usageMessage(error)), io, errorStyle, true);
-      return exitCodes.usage;
+      return exitUsage;
     }
     return reportError(error, io, errorStyle, jsonRequested);
   }
@@ -152,9 +153,9 @@ function reportError(error: unknown, io: CliIo, style: Style, json: boolean): nu
   if (!isSpecError(error)) {
     // A bug in specstore, not a user mistake: say so, with the stack, so it can be reported.
     io.stderr(`${style.red('internal error')} (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return exitCodes.invalid;
+    return exitInternalError;
   }
-  const exitCode = exitCodes[exitCategoryOf(error.code)];
+  const exitCode = exitCodeOf(error.code);
   if (json) {
     io.stdout(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
     return exitCode;

@@ -3,6 +3,7 @@ import { canonicalJson, canonicalJsonTrusted } from './canonicalJson.js';
 import type { JsonValue } from './json.js';
 import type * as NodeCryptoModule from 'node:crypto';
 
+/** A content address: `sha256:` and 64 lowercase hex digits of the canonical bytes. */
 export type Digest = `sha256:${string}`;
 
 const digestPattern = /^sha256:[0-9a-f]{64}$/;
@@ -49,6 +50,7 @@ function nodeSha256(): Sha256Backend | undefined {
 /** The backend in use: node:crypto when the runtime has it, @noble/hashes otherwise. */
 export const sha256Backend: Sha256Backend = nodeSha256() ?? (await loadNobleSha256());
 
+/** True when `value` is a well-formed digest (`sha256:` and 64 lowercase hex digits). */
 export function isDigest(value: unknown): value is Digest {
   return typeof value === 'string' && digestPattern.test(value);
 }

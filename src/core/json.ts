@@ -2,7 +2,9 @@
 import { SpecError } from '../errors.js';
 
 export type JsonPrimitive = null | boolean | number | string;
+/** A JSON value: what a spec, a plan and every stored object are made of. */
 export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+/** A JSON object (a spec document, a plan, a schema). */
 export interface JsonObject {
   [key: string]: JsonValue;
 }

@@ -5,6 +5,7 @@ import { maxVersionLength, parseVersion, type Version } from './version.js';
 const namePattern = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 export const maxNameLength = 128;
 
+/** A parsed reference: a spec name and, when given, its version (`name@version`). */
 export interface SpecRef {
   /** The text as written. */
   text: string;

@@ -1,5 +1,6 @@
 // Versions: a positive integer or a semver 2.0 version without build metadata, with one total order.
 
+/** A parsed version: a positive integer or semver 2.0 without build metadata. */
 export interface Version {
   /** The text as written in the id. */
   text: string;
@@ -20,6 +21,7 @@ const semverVersion = new RegExp(
 /** Longest version text accepted; keeps keys and file names bounded. */
 export const maxVersionLength = 64;
 
+/** Parses a version, or undefined when `text` is not one. */
 export function parseVersion(text: string): Version | undefined {
   if (text.length === 0 || text.length > maxVersionLength) return undefined;
   if (integerVersion.test(text)) return { text, kind: 'integer', major: text, minor: '0', patch: '0', prerelease: [] };

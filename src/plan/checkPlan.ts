@@ -23,6 +23,7 @@ export interface PlanAnalysis {
   diagnostics: Diagnostic[];
 }
 
+/** The outcome of checking one plan: `ok`, and every problem positioned in the file. */
 export interface PlanCheckResult {
   file: string;
   plan?: string;

@@ -1,11 +1,12 @@
 // Finding and reading plan files: the one discovery that `gc --plans`, `build --plans`, `refs --plans` and the plan
 // commands share, so that no two of them can ever see different plans.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SpecError } from '../errors.js';
 import { defaultYamlLimits } from '../source/yamlLimits.js';
-import { parsePlanFile } from './planFile.js';
+import { parsePlanFile, requireValidPlans, type PlanFile } from './planFile.js';
 
+/** What `findPlanFiles` found: the plan files, and the entries it could not read. */
 export interface FoundPlanFiles {
   /** Absolute paths of every `*.yaml`/`*.yml` file below the directories, sorted. */
   files: string[];
@@ -82,4 +83,32 @@ export function readPlanFile(path: string, file: string = path): ReturnType<type
     throw new SpecError('FILE_NOT_FOUND', `cannot read plan ${file}: ${(cause as Error).message}`, { data: { file }, cause });
   }
   return { file, ...parsePlanFile(bytes, file) };
+}
+
+/** A path as users see it: relative to `cwd` when it is below it, else absolute. */
+function shownPath(cwd: string, absolute: string): string {
+  const fromCwd = relative(cwd, absolute);
+  return fromCwd === '' || fromCwd.startsWith('..') ? absolute : fromCwd;
+}
+
+/** Reads the plan files at `paths` (relative to `cwd`), each shown relative to `cwd`; a missing one is FILE_NOT_FOUND. */
+export function readPlanFiles(paths: readonly string[], options: { cwd: string }): ReturnType<typeof readPlanFile>[] {
+  return paths.map((path) => {
+    const absolute = resolve(options.cwd, path);
+    return readPlanFile(absolute, shownPath(options.cwd, absolute));
+  });
+}
+
+/**
+ * The plans below `directories` (relative to `cwd`), found by `findPlanFiles`, every one well-formed: an entry that
+ * cannot be read is its DIRECTORY_UNREADABLE or FILE_UNREADABLE, plans with problems INVALID_INPUT with every one.
+ */
+export function readPlanDirectories(directories: readonly string[], options: { cwd: string }): PlanFile[] {
+  const found = findPlanFiles(directories.map((directory) => resolve(options.cwd, directory)));
+  if (found.unreadable.length > 0) {
+    const [first] = found.unreadable;
+    const shown = shownPath(options.cwd, first.path);
+    throw new SpecError(first.code, `cannot read the plans in ${shown}: ${first.message}`, { data: { file: shown } });
+  }
+  return requireValidPlans(found.files.map((path) => readPlanFile(path, shownPath(options.cwd, path))));
 }

@@ -7,12 +7,14 @@ import { planDiagnostic, planReferences, type PlanFile } from './planFile.js';
 import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan, type PlanEdit } from './rewritePlan.js';
 
+/** One floating ref of a plan replaced by the exact `id@version` it resolves to. */
 export interface LockedRef {
   pointer: string;
   from: string;
   to: string;
 }
 
+/** A plan whose refs `lockPlans` made exact, with each ref it changed. */
 export interface LockedPlan {
   file: string;
   plan: string;

@@ -6,6 +6,7 @@ import type { PlanFile } from './planFile.js';
 import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan } from './rewritePlan.js';
 
+/** A plan `pinPlans` pinned (or found already pinned) to the snapshot. */
 export interface PinnedPlan {
   file: string;
   plan: string;
@@ -14,6 +15,7 @@ export interface PinnedPlan {
   changed: boolean;
 }
 
+/** What `pinPlans` did: the snapshot pinned, and each plan. */
 export interface PinResult {
   snapshot: Digest;
   plans: PinnedPlan[];

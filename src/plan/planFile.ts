@@ -7,6 +7,7 @@ import { createKindAjv } from '../validate/ajvInstances.js';
 import { describeAjvError, positionDiagnostic } from '../validate/analyzeSpecFile.js';
 import { planSchema } from './planSchema.js';
 
+/** One step of a plan: its id, the tool it runs, its inputs and the steps it waits for. */
 export interface PlanStep {
   /** `/steps/<index>`. */
   pointer: string;
@@ -24,6 +25,7 @@ export interface Plan {
   steps: PlanStep[];
 }
 
+/** A plan file read and parsed: its path as shown, its bytes, its value and its plan. */
 export interface PlanFile {
   /** The path shown to users. */
   file: string;

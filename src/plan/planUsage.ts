@@ -6,6 +6,7 @@ import type { SnapshotView } from '../snapshot/snapshotView.js';
 import { resolveReference } from './checkPlan.js';
 import { planDiagnostic, planReferences, type PlanFile } from './planFile.js';
 
+/** A place in a plan that uses a spec (`spec refs --plans`). */
 export interface PlanReferrer {
   file: string;
   line?: number;

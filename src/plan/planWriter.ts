@@ -1,5 +1,7 @@
 // How plan commands write plans: every new file is staged first, then the store is changed, then the files replaced.
-import { SpecError } from '../errors.js';
+import { resolve } from 'node:path';
+import { isSpecError, SpecError } from '../errors.js';
+import { stageOutputFile } from './outputFile.js';
 import type { PlanFile } from './planFile.js';
 
 /** A plan's new bytes, staged: `commit` makes them the plan's content; `discard` drops them. */
@@ -13,6 +15,22 @@ export interface StagedPlan {
  * Staging proves that the plan can be written: it throws PLAN_UNWRITABLE when it cannot.
  */
 export type PlanWriter = (planFile: PlanFile, bytes: Uint8Array) => StagedPlan;
+
+/**
+ * The plan writer for plans on disk: stages each plan's bytes in a temporary file next to it (a plan's `file` is
+ * resolved against `cwd`), renamed over the plan on commit. A plan that cannot be written is PLAN_UNWRITABLE, with
+ * the output code that says why as `data.reason`; `outcome` says what the refusal means (nothing was done).
+ */
+export function filePlanWriter(options: { cwd: string; outcome: string }): PlanWriter {
+  return (planFile, bytes) => {
+    try {
+      return stageOutputFile(resolve(options.cwd, planFile.file), planFile.file, bytes);
+    } catch (cause) {
+      const reason = isSpecError(cause) ? cause.code : 'OUTPUT_FAILED';
+      throw new SpecError('PLAN_UNWRITABLE', `cannot write plan ${planFile.file}: ${(cause as Error).message}`, { data: { file: planFile.file, reason, outcome: options.outcome }, cause });
+    }
+  };
+}
 
 /** Stages every write or none: after a failure, what was staged is discarded and the error thrown. */
 export function stagePlans(write: PlanWriter, changes: readonly { planFile: PlanFile; bytes: Uint8Array }[]): StagedPlan[] {

@@ -16,6 +16,7 @@ import { commitPlans, stagePlans, type PlanWriter } from './planWriter.js';
 import { rewritePlan } from './rewritePlan.js';
 import { nestedBindings, parseBinding, toolPorts, type OutputBinding } from './toolPorts.js';
 
+/** One ref of a plan across an upgrade: what it resolved to before and after, and what the change breaks. */
 export interface RefUpgrade {
   pointer: string;
   ref: string;
@@ -31,6 +32,7 @@ export interface RefUpgrade {
   problems: Diagnostic[];
 }
 
+/** What upgrading a plan to another snapshot changes, and whether it breaks the plan. */
 export interface UpgradeReport {
   file: string;
   plan: string;
@@ -56,6 +58,7 @@ export interface UpgradeOptions {
 /** What a refused upgrade did not do. */
 export const upgradeRefused = 'the plan was not re-pinned and nothing was published';
 
+/** Re-pins a plan to another snapshot when nothing it uses breaks (PLAN_UPGRADE_BREAKING otherwise, unless allowed). */
 export async function upgradePlan(store: SpecStore, planFile: PlanFile, options: UpgradeOptions): Promise<UpgradeReport> {
   const pinned = await openPinnedSnapshot(store, planFile);
   if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)), upgradeRefused);

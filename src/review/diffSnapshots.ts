@@ -8,12 +8,14 @@ import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDoc
 import { compareTrees } from '../snapshot/compareTrees.js';
 import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
 
+/** How to diff: the compatibility configuration, and the severity to fail on. */
 export interface DiffOptions {
   config?: DiffConfig;
   /** Overrides the configuration's `failOn`. */
   failOn?: FailOn;
 }
 
+/** A diff of two snapshots: every changed spec with its changes and their severities, and whether it failed. */
 export interface DiffReport extends DiffSummary {
   from: Digest;
   to: Digest;
@@ -26,6 +28,7 @@ export interface DiffReport extends DiffSummary {
 /** Reference chains between schema specs longer than this are left unresolved (their changes are `unknown`). */
 const maxLoadRounds = 64;
 
+/** What changed from `before` to `after`, and what it breaks, reading only the specs that differ. */
 export async function diffSnapshots(before: SnapshotView, after: SnapshotView, options: DiffOptions = {}): Promise<DiffReport> {
   const config = options.config ?? defaultDiffConfig;
   const { changed, nodesRead } = await compareTrees(before, after);

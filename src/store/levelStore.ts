@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Level } from 'level';
-import { SpecError } from '../errors.js';
+import { SpecError, type ErrorCode } from '../errors.js';
 import { prefixUpperBound, type BatchOperation, type EntriesOptions, type KeyValueStore } from './keyValueStore.js';
 import { findAllLevelDamage, findLevelDamage, type LevelFileDamage } from './levelFileChecks.js';
 import type { StoreNotice } from './keyValueStore.js';
@@ -332,7 +332,7 @@ const storeAdvice: Record<string, string> = {
 /** Maps a LevelDB or file-system failure to a store error code, keeping the cause. */
 export function storeIoError(cause: unknown, directory: string, action: string): SpecError {
   const text = describeCause(cause);
-  let code = 'STORE_IO';
+  let code: ErrorCode = 'STORE_IO';
   if (/EACCES|EPERM|read-?only|Permission denied/i.test(text)) code = 'STORE_READ_ONLY';
   else if (/ENOSPC|No space left/i.test(text)) code = 'STORE_FULL';
   else if (/ENOTDIR|Not a directory/i.test(text)) code = 'STORE_NOT_A_DIRECTORY';

@@ -1,9 +1,10 @@
 // Runs users' regular expressions in linear time: ECMA-262 syntax (u flag), translated to RE2's and run by re2js.
 import { RE2JS } from 're2js';
+import type { ErrorCode } from '../errors.js';
 
 /** A pattern that is valid ECMA-262 but has no linear-time equivalent (a backreference, a lookaround, …). */
 export class PatternUnsupportedError extends Error {
-  readonly code = 'SCHEMA_PATTERN_UNSUPPORTED';
+  readonly code = 'SCHEMA_PATTERN_UNSUPPORTED' satisfies ErrorCode;
 }
 
 /** What ajv needs of a compiled pattern (`code.regExp`): `test`, and `toString` as its cache key. */

@@ -1,32 +1,13 @@
 // `spec diff`: what changed between two snapshots (or a snapshot and the working registry), and what it breaks.
-import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SpecError } from '../../errors.js';
-import { defaultDiffConfig, failOnValues, type DiffConfig, type FailOn } from '../../diff/diffConfig.js';
+import { failOnValues, type FailOn } from '../../diff/diffConfig.js';
 import { diffSnapshots } from '../../review/diffSnapshots.js';
-import type { CliIo } from '../io.js';
+import { defaultDiffConfigFile, loadDiffConfig } from '../../review/loadDiffConfig.js';
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiffMarkdown, formatDiffText } from '../formatDiff.js';
-
-export const defaultDiffConfigFile = 'specstore.diff.yaml';
-
-/** `--config FILE` (must exist), else specstore.diff.yaml in the working directory if there is one. */
-async function loadConfig(io: CliIo, path: string | undefined): Promise<DiffConfig> {
-  const file = path ?? defaultDiffConfigFile;
-  const absolute = resolve(io.cwd, file);
-  if (path === undefined && !existsSync(absolute)) return defaultDiffConfig;
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(absolute);
-  } catch (cause) {
-    throw new SpecError('FILE_NOT_FOUND', `cannot read diff configuration ${file}: ${(cause as Error).message}`, { data: { file }, cause });
-  }
-  // ajv and the YAML reader load only when there is a file to read.
-  const { readDiffConfig } = await import('../../diff/readDiffConfig.js');
-  return readDiffConfig(bytes, file);
-}
 
 export function registerDiffCommand(program: Command, context: CommandContext): void {
   const { io, style } = context;
@@ -49,7 +30,7 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
     if (toSelector !== undefined && options.registry !== undefined) {
       throw new SpecError('USAGE', 'give either a second snapshot or --registry, not both', { data: { to: toSelector, registry: options.registry } });
     }
-    const config = await loadConfig(io, options.config);
+    const config = await loadDiffConfig({ cwd: io.cwd, ...(options.config === undefined ? {} : { file: options.config }) });
     const { report, labels } = await withStore(context, this, 'read', async (store) => {
       const before = await openView(store, fromSelector);
       if (options.registry === undefined) {

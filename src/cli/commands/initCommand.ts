@@ -6,7 +6,7 @@ import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples } from '../commandHelpers.js';
-import { outputError } from '../outputFile.js';
+import { outputError } from '../../plan/outputFile.js';
 
 /** The bundled example registry, which `spec init` copies. */
 const bundledRegistry = resolve(dirname(fileURLToPath(import.meta.url)), '../../../registry');

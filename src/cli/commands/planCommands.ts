@@ -1,54 +1,16 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
-import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../../errors.js';
+import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
 import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
 import { lockPlans } from '../../plan/lockPlans.js';
-import { findPlanFiles, readPlanFile } from '../../plan/findPlanFiles.js';
-import { requireValidPlans, type PlanFile } from '../../plan/planFile.js';
+import { readPlanFiles } from '../../plan/findPlanFiles.js';
+import { requireValidPlans } from '../../plan/planFile.js';
 import { pinPlans } from '../../plan/pinPlans.js';
-import type { PlanWriter } from '../../plan/planWriter.js';
+import { filePlanWriter } from '../../plan/planWriter.js';
 import { upgradePlan, upgradeRefused, type UpgradeReport } from '../../plan/upgradePlan.js';
-import type { CliIo } from '../io.js';
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
-import { stageOutputFile } from '../outputFile.js';
-
-/** Reads plan files named on the command line; a missing one is FILE_NOT_FOUND (exit 3). */
-export function readPlanFiles(io: CliIo, paths: readonly string[]): ReturnType<typeof readPlanFile>[] {
-  return paths.map((path) => {
-    const absolute = resolve(io.cwd, path);
-    return readPlanFile(absolute, displayPath(io, absolute));
-  });
-}
-
-/** Plans of the given directories (found as gc finds them), every one well-formed (INVALID_INPUT with every problem otherwise). */
-export function readPlanDirectories(io: CliIo, directories: readonly string[]): PlanFile[] {
-  const found = findPlanFiles(directories.map((directory) => resolve(io.cwd, directory)));
-  if (found.unreadable.length > 0) {
-    const [first] = found.unreadable;
-    throw new SpecError(first.code, `cannot read the plans in ${displayPath(io, first.path)}: ${first.message}`, { data: { file: displayPath(io, first.path) } });
-  }
-  return requireValidPlans(found.files.map((path) => readPlanFile(path, displayPath(io, path))));
-}
-
-function displayPath(io: CliIo, absolute: string): string {
-  const fromCwd = relative(io.cwd, absolute);
-  return fromCwd === '' || fromCwd.startsWith('..') ? absolute : fromCwd;
-}
-
-/** Stages each plan next to itself before the store is touched; an unwritable plan is PLAN_UNWRITABLE, nothing done. */
-function planWriter(io: CliIo, outcome: string): PlanWriter {
-  return (planFile, bytes) => {
-    try {
-      return stageOutputFile(resolve(io.cwd, planFile.file), planFile.file, bytes);
-    } catch (cause) {
-      const reason = isSpecError(cause) ? cause.code : 'OUTPUT_FAILED';
-      throw new SpecError('PLAN_UNWRITABLE', `cannot write plan ${planFile.file}: ${(cause as Error).message}`, { data: { file: planFile.file, reason, outcome }, cause });
-    }
-  };
-}
 
 export function registerPlanCommands(program: Command, context: CommandContext): void {
   const { io, style } = context;
@@ -68,8 +30,8 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const { snapshot } = this.opts<{ snapshot: string }>();
     const { json } = context.common(this);
     const refused = 'no plan was written and nothing was pinned or published';
-    const planFiles = requireValidPlans(readPlanFiles(io, paths), refused);
-    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: planWriter(io, refused) }));
+    const planFiles = requireValidPlans(readPlanFiles(paths, { cwd: io.cwd }), refused);
+    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: filePlanWriter({ cwd: io.cwd, outcome: refused }) }));
     if (json) return context.printJson(result);
     context.print(result.plans.map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`).join('\n'));
   });
@@ -79,7 +41,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
-    const parsed = readPlanFiles(io, paths);
+    const parsed = readPlanFiles(paths, { cwd: io.cwd });
     const results: PlanCheckResult[] = await withStore(context, this, 'read', async (store) => {
       const checked: PlanCheckResult[] = [];
       for (const each of parsed) checked.push(each.planFile ? await checkPlan(store, each.planFile) : { file: each.file, ok: false, diagnostics: each.diagnostics });
@@ -101,8 +63,8 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     '  $ spec plan lock plans/trailer-render.yaml\n  $ spec plan lock plans/*.yaml --json',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
-    const planFiles = requireValidPlans(readPlanFiles(io, paths), 'no plan was written');
-    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: planWriter(io, 'no plan was written') }));
+    const planFiles = requireValidPlans(readPlanFiles(paths, { cwd: io.cwd }), 'no plan was written');
+    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: filePlanWriter({ cwd: io.cwd, outcome: 'no plan was written' }) }));
     if (json) return context.printJson(result);
     const lines = result.plans.flatMap((each) => (each.locked.length === 0 ? [`${each.file}  nothing floating`] : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`)));
     context.print(lines.join('\n'));
@@ -122,9 +84,9 @@ export function registerPlanCommands(program: Command, context: CommandContext):
   ).action(async function (this: Command, path: string) {
     const options = this.opts<{ to: string; dryRun?: boolean; allowBreaking?: boolean }>();
     const { json } = context.common(this);
-    const [planFile] = requireValidPlans(readPlanFiles(io, [path]), upgradeRefused);
+    const [planFile] = requireValidPlans(readPlanFiles([path], { cwd: io.cwd }), upgradeRefused);
     const report = await withStore(context, this, 'write', (store) =>
-      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: planWriter(io, upgradeRefused) }),
+      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }) }),
     );
     if (json) context.printJson(report);
     else context.print(formatUpgrade(report, context));

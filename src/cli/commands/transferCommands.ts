@@ -7,7 +7,7 @@ import { parseSnapshotDocument, storeImportedSnapshot } from '../../snapshot/imp
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore } from '../commandHelpers.js';
-import { writeOutputFile } from '../outputFile.js';
+import { writeOutputFile } from '../../plan/outputFile.js';
 
 export function registerTransferCommands(program: Command, context: CommandContext): void {
   const { io } = context;

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
+import { readPlanDirectories } from '../../plan/findPlanFiles.js';
 import { findPlanReferrers } from '../../plan/planUsage.js';
 import { compileRegistry } from '../../snapshot/buildSnapshot.js';
 import { findSpecReferrers } from '../../snapshot/referenceIndex.js';
@@ -9,7 +10,6 @@ import { compareRegistryWithSnapshot, type StatusEntry } from '../../snapshot/re
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
 import { formatLocation } from '../formatDiagnostics.js';
-import { readPlanDirectories } from './planCommands.js';
 
 export function registerUsageCommands(program: Command, context: CommandContext): void {
   const { io, style } = context;
@@ -27,7 +27,7 @@ export function registerUsageCommands(program: Command, context: CommandContext)
   ).action(async function (this: Command, selector: string, ref: string) {
     const { plans: directories } = this.opts<{ plans?: string[] }>();
     const { json } = context.common(this);
-    const planFiles = directories === undefined ? [] : readPlanDirectories(io, directories);
+    const planFiles = directories === undefined ? [] : readPlanDirectories(directories, { cwd: io.cwd });
     const result = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       const specs = await findSpecReferrers(view, ref);

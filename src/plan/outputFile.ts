@@ -1,4 +1,4 @@
-// Writing the CLI's output files (`export -o`, rewritten plans) and naming why a write failed, as a stable code.
+// Writing a file all or nothing (rewritten plans, `spec export -o`) and naming why a write failed, as a stable code.
 import { accessSync, constants, lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SpecError } from '../errors.js';
