@@ -57,7 +57,10 @@ export function printNotices(context: CommandContext, store: SpecStore): void {
   for (const notice of store.kv.notices ?? []) context.io.stderr(`${notice.code} ${notice.message}\n`);
 }
 
-export const kindNames = builtinKinds.map((kind) => kind.name);
+/** The kinds the CLI works with (the built-in ones; kinds loaded from files join them here). */
+export const cliKinds = builtinKinds;
+
+export const kindNames = cliKinds.map((kind) => kind.name);
 
 export async function openView(store: SpecStore, selector: string): Promise<SnapshotView> {
   return SnapshotView.open(store, await store.resolveSnapshot(selector));

@@ -16,7 +16,7 @@ import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
-import { schemaRules, severityOfEffect, type SchemaRuleId } from './schemaRules.js';
+import { schemaRules, type SchemaRuleId } from './schemaRules.js';
 import { keywordChild, keywordLocation, kindsOf, nodeLocation, type ChangeLocation, type SchemaView } from './schemaView.js';
 import type { Direction, Severity } from './severity.js';
 
@@ -102,7 +102,7 @@ function finish(changes: RawChange[], direction: Direction): SchemaChange[] {
     const key = [change.rule, change.document ?? '', change.pointer, canonical(change.old), canonical(change.new)].join('\u0000');
     if (seen.has(key)) continue;
     seen.add(key);
-    const out: SchemaChange = { rule: change.rule, pointer: change.pointer, severity: severityOfEffect(schemaRules[change.rule], direction), message: change.message };
+    const out: SchemaChange = { rule: change.rule, pointer: change.pointer, severity: schemaRules[change.rule][direction], message: change.message };
     if (change.document !== undefined) out.document = change.document;
     if (change.old !== undefined) out.old = change.old;
     if (change.new !== undefined) out.new = change.new;
@@ -300,7 +300,7 @@ class SchemaComparison {
     } finally {
       this.session = outer;
     }
-    const allowed = (c: RawChange): boolean => (annotationsOnly ? metadataRules.has(c.rule) : schemaRules[c.rule] === 'none' || schemaRules[c.rule] === 'warning');
+    const allowed = (c: RawChange): boolean => (annotationsOnly ? metadataRules.has(c.rule) : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning');
     return trial.changes.every(allowed) ? trial.changes : false;
   }
 

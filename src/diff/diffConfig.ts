@@ -1,5 +1,6 @@
 // How `spec diff` judges changes: the compatibility mode per kind, rules to ignore, the severity that fails.
 import { isJsonObject, type JsonValue } from '../core/json.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { Direction, Severity } from './severity.js';
 
 export type CompatibilityMode = Direction | 'full';
@@ -25,25 +26,30 @@ export const failOnValues: readonly FailOn[] = ['breaking', 'unknown', 'warning'
 
 export const defaultDiffConfig: DiffConfig = { kinds: {}, defaults: { mode: 'backward', ignore: [] } };
 
-/** The file format (`specstore.diff.yaml`), as a JSON Schema; see docs/compatibility.md. */
-export const diffConfigSchema = {
-  type: 'object',
-  properties: {
-    mode: { enum: ['backward', 'forward', 'full'] },
-    ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
-    fail_on: { enum: [...failOnValues] },
-    kinds: {
-      type: 'object',
-      propertyNames: { enum: ['tool', 'schema', 'policy', 'predicate', 'prompt'] },
-      additionalProperties: {
+/** The file format (`specstore.diff.yaml`) for a set of kinds, as a JSON Schema; see docs/compatibility.md. */
+export function diffConfigSchemaFor(kindNames: readonly string[]) {
+  return {
+    type: 'object',
+    properties: {
+      mode: { enum: ['backward', 'forward', 'full'] },
+      ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+      fail_on: { enum: [...failOnValues] },
+      kinds: {
         type: 'object',
-        properties: { mode: { enum: ['backward', 'forward', 'full'] }, ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 } },
-        additionalProperties: false,
+        propertyNames: { enum: [...kindNames] },
+        additionalProperties: {
+          type: 'object',
+          properties: { mode: { enum: ['backward', 'forward', 'full'] }, ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 } },
+          additionalProperties: false,
+        },
       },
     },
-  },
-  additionalProperties: false,
-} as const;
+    additionalProperties: false,
+  } as const;
+}
+
+/** The file format for the built-in kinds. */
+export const diffConfigSchema = diffConfigSchemaFor(builtinKinds.map((kind) => kind.name));
 
 /** A config from a value already validated against diffConfigSchema. */
 export function diffConfigFromValue(value: JsonValue): DiffConfig {

@@ -1,15 +1,15 @@
 // `spec diff`, the pure part: given the names whose entries differ between two snapshots and their documents, what
 // changed and what it breaks. Each name with a version on both sides is compared as an upgrade: its highest version
 // on the old side replaced by its highest on the new side.
-import { joinPointer, type JsonObject } from '../core/json.js';
+import { getAtPointer, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
 import { compareVersions, parseVersion, type Version } from '../core/version.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import { compareContract, comparedFields } from './contractComparisons.js';
 import { isIgnored, kindConfig, reaches, type DiffConfig, type FailOn } from './diffConfig.js';
-import { comparePorts, promptVariables } from './portRules.js';
-import { comparePolicies, policyContractFields } from './policyRules.js';
-import { schemaChanges, type SchemaResolvers } from './schemaChanges.js';
+import type { SchemaResolvers } from './schemaChanges.js';
 import { worstSeverity, type Direction, type Severity } from './severity.js';
-import { differs, specChange, underMode, type DiffChange } from './specRules.js';
-import { compareTools, toolContractFields } from './toolContractRules.js';
+import { differs, SpecRuleCatalogue, underMode, type DiffChange, type EngineSpecRuleId } from './specRules.js';
 
 export type { DiffChange } from './specRules.js';
 
@@ -57,43 +57,44 @@ export interface DiffSummary {
   failed: boolean;
 }
 
-/** Rules per kind: the top-level fields they cover, and the comparison of those fields in one direction. */
-interface KindRules {
-  fields: readonly string[];
-  compare: (oldSpec: JsonObject, newSpec: JsonObject, direction: Direction, resolvers: SchemaResolvers) => DiffChange[];
-}
-
-const kindRules: Record<string, KindRules> = {
-  tool: { fields: toolContractFields, compare: compareTools },
-  schema: {
-    fields: ['schema'],
-    compare: (oldSpec, newSpec, direction, resolvers) => schemaChanges(oldSpec['schema'] ?? true, newSpec['schema'] ?? true, direction, resolvers, '/schema'),
-  },
-  predicate: {
-    fields: ['args', 'phases'],
-    compare: (oldSpec, newSpec, direction, resolvers) => [...schemaChanges(oldSpec['args'] ?? true, newSpec['args'] ?? true, direction, resolvers, '/args'), ...comparePhases(oldSpec, newSpec, direction)],
-  },
-  prompt: {
-    fields: ['variables', 'template'],
-    compare: (oldSpec, newSpec, direction, resolvers) => [
-      ...comparePorts(promptVariables, oldSpec, newSpec, direction, resolvers),
-      ...(differs(oldSpec['template'], newSpec['template']) ? [specChange('prompt.template-changed', direction, '/template', 'template changed', oldSpec['template'], newSpec['template'])] : []),
-    ],
-  },
-  policy: { fields: policyContractFields, compare: (oldSpec, newSpec, direction) => comparePolicies(oldSpec, newSpec, direction) },
-};
-
 /** Fields that only describe: their changes are compatible in every kind. */
 const annotationFields = new Set(['description', 'name']);
 
-export function diffSpecs(changed: readonly ChangedSpecName[], documents: SpecDocuments, config: DiffConfig): SpecDiff[] {
-  const resolvers: SchemaResolvers = { old: (ref) => documents.old(ref)?.['schema'], new: (ref) => documents.new(ref)?.['schema'] };
-  return changed.map((name) => diffName(name, documents, resolvers, config));
+/** The kinds a diff knows: their comparisons by name, and the catalogue of every rule they report. */
+interface DiffKinds {
+  byName: ReadonlyMap<string, KindDescriptor>;
+  rules: SpecRuleCatalogue;
 }
 
-function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers: SchemaResolvers, config: DiffConfig): SpecDiff {
+const prepared = new WeakMap<readonly KindDescriptor[], DiffKinds>();
+
+function prepareKinds(kinds: readonly KindDescriptor[]): DiffKinds {
+  let diffKinds = prepared.get(kinds);
+  if (!diffKinds) prepared.set(kinds, (diffKinds = { byName: new Map(kinds.map((kind) => [kind.name, kind])), rules: new SpecRuleCatalogue(kinds) }));
+  return diffKinds;
+}
+
+/** `kinds` (default: the built-in ones) say how each kind compares; a kind not among them gets the generic field rules. */
+export function diffSpecs(changed: readonly ChangedSpecName[], documents: SpecDocuments, config: DiffConfig, kinds: readonly KindDescriptor[] = builtinKinds): SpecDiff[] {
+  const diffKinds = prepareKinds(kinds);
+  // A `$ref: "name@version"` names a spec of a kind with a referenceable schema (the schema kind's `/schema`).
+  const pointers = [...new Set(kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [kind.referenceableSchema])))];
+  const schemaOf = (document: JsonObject | undefined): JsonValue | undefined => {
+    if (document === undefined) return undefined;
+    for (const pointer of pointers) {
+      const schema = getAtPointer(document, pointer);
+      if (schema !== undefined) return schema;
+    }
+    return undefined;
+  };
+  const resolvers: SchemaResolvers = { old: (ref) => schemaOf(documents.old(ref)), new: (ref) => schemaOf(documents.new(ref)) };
+  return changed.map((name) => diffName(name, documents, resolvers, config, diffKinds));
+}
+
+function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers: SchemaResolvers, config: DiffConfig, kinds: DiffKinds): SpecDiff {
   const { name } = changed;
   const kind = (changed.new ?? changed.old)!.kind;
+  const specChange = (rule: EngineSpecRuleId, direction: Direction, pointer: string, message: string, old?: JsonValue, next?: JsonValue) => kinds.rules.change(rule, direction, pointer, message, old, next);
   const settings = kindConfig(config, kind);
   const changes: DiffChange[] = [];
   let status: SpecDiff['status'] = 'changed';
@@ -125,7 +126,7 @@ function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers:
     if (from && to && before[from.text] !== after[to.text]) {
       const oldSpec = documents.old(`${name}@${from.text}`);
       const newSpec = documents.new(`${name}@${to.text}`);
-      if (oldSpec && newSpec) changes.push(...compareContracts(kind, oldSpec, newSpec, settings.mode, resolvers));
+      if (oldSpec && newSpec) changes.push(...compareContracts(kinds, kind, oldSpec, newSpec, settings.mode, resolvers));
     }
   }
   const kept = changes.filter((change) => !isIgnored(change.rule, settings.ignore));
@@ -140,28 +141,19 @@ function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers:
   return diff;
 }
 
-/** The contract comparison of two documents of one kind, then the fields no kind rule covers. */
-function compareContracts(kind: string, oldSpec: JsonObject, newSpec: JsonObject, mode: Direction | 'full', resolvers: SchemaResolvers): DiffChange[] {
-  const rules = Object.hasOwn(kindRules, kind) ? kindRules[kind] : undefined;
+/** The contract comparison of two documents of one kind, then the fields no comparison of the kind covers. */
+function compareContracts(kinds: DiffKinds, kind: string, oldSpec: JsonObject, newSpec: JsonObject, mode: Direction | 'full', resolvers: SchemaResolvers): DiffChange[] {
+  const comparisons = kinds.byName.get(kind)?.diff?.compare ?? [];
+  const covered = comparedFields(comparisons);
   return underMode(mode, (direction) => {
-    const changes = rules ? rules.compare(oldSpec, newSpec, direction, resolvers) : [];
+    const changes = compareContract(comparisons, kinds.rules, oldSpec, newSpec, direction, resolvers);
     for (const key of new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])) {
-      if (key === 'id' || rules?.fields.includes(key) || !differs(oldSpec[key], newSpec[key])) continue;
+      if (key === 'id' || covered.has(key) || !differs(oldSpec[key], newSpec[key])) continue;
       const annotation = annotationFields.has(key) || key.startsWith('x-');
-      changes.push(specChange(annotation ? 'spec.annotation-changed' : 'spec.field-changed', direction, joinPointer('', key), `${key} changed`, oldSpec[key], newSpec[key]));
+      changes.push(kinds.rules.change(annotation ? 'spec.annotation-changed' : 'spec.field-changed', direction, joinPointer('', key), `${key} changed`, oldSpec[key], newSpec[key]));
     }
     return changes;
   });
-}
-
-function comparePhases(oldSpec: JsonObject, newSpec: JsonObject, direction: Direction): DiffChange[] {
-  const phases = (spec: JsonObject) => (Array.isArray(spec['phases']) ? spec['phases'].filter((p): p is string => typeof p === 'string') : []);
-  const before = phases(oldSpec);
-  const after = phases(newSpec);
-  return [
-    ...before.flatMap((phase, index) => (after.includes(phase) ? [] : [specChange('predicate.phase-removed', direction, `/phases/${index}`, `phase ${phase} removed`, phase)])),
-    ...after.flatMap((phase, index) => (before.includes(phase) ? [] : [specChange('predicate.phase-added', direction, `/phases/${index}`, `phase ${phase} added`, undefined, phase)])),
-  ];
 }
 
 /** An upgrade within one major version (semver, or integers as majors; 0.x exempt, as semver allows) that breaks. */

@@ -1,8 +1,9 @@
 // Ports (tool inputs and outputs, prompt variables) read from a spec, and how a list of them changed.
-import { isJsonObject, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import { getAtPointer, isJsonObject, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import type { ContractComparison } from '../kinds/kindDescriptor.js';
 import { schemaChanges, type SchemaResolvers } from './schemaChanges.js';
 import type { Direction } from './severity.js';
-import { differs, specChange, type DiffChange, type SpecRuleId } from './specRules.js';
+import { differs, type DiffChange, type SpecRuleCatalogue } from './specRules.js';
 
 export interface Port {
   name: string;
@@ -19,8 +20,11 @@ export interface Port {
 
 /** The ports of a list, by name; entries that are not ports (the kind schema forbids them) are skipped. */
 export function readPorts(spec: JsonObject, list: string): Map<string, Port> {
+  return portsOf(spec[list]);
+}
+
+function portsOf(items: JsonValue | undefined): Map<string, Port> {
   const ports = new Map<string, Port>();
-  const items = spec[list];
   if (!Array.isArray(items)) return ports;
   items.forEach((item, index) => {
     if (!isJsonObject(item) || typeof item['name'] !== 'string') return;
@@ -44,52 +48,6 @@ function mandatory(port: Port): boolean {
   return port.required && !port.hasDefault;
 }
 
-/** Which rule ids a list uses, and whether its values flow to the spec (inputs) or from it (outputs). */
-interface PortList {
-  list: 'inputs' | 'outputs' | 'variables';
-  role: 'input' | 'output';
-  added: SpecRuleId;
-  addedRequired: SpecRuleId;
-  removed: SpecRuleId;
-  becameRequired: SpecRuleId;
-  becameOptional: SpecRuleId;
-  defaultChanged: SpecRuleId;
-}
-
-export const toolInputs: PortList = {
-  list: 'inputs',
-  role: 'input',
-  added: 'tool.input-added',
-  addedRequired: 'tool.input-added-required',
-  removed: 'tool.input-removed',
-  becameRequired: 'tool.input-became-required',
-  becameOptional: 'tool.input-became-optional',
-  defaultChanged: 'tool.input-default-changed',
-};
-
-/** An added output is never "required" for callers: it is compatible whether or not it is always produced. */
-export const toolOutputs: PortList = {
-  list: 'outputs',
-  role: 'output',
-  added: 'tool.output-added',
-  addedRequired: 'tool.output-added',
-  removed: 'tool.output-removed',
-  becameRequired: 'tool.output-became-required',
-  becameOptional: 'tool.output-became-optional',
-  defaultChanged: 'tool.output-default-changed',
-};
-
-export const promptVariables: PortList = {
-  list: 'variables',
-  role: 'input',
-  added: 'prompt.variable-added',
-  addedRequired: 'prompt.variable-added-required',
-  removed: 'prompt.variable-removed',
-  becameRequired: 'prompt.variable-became-required',
-  becameOptional: 'prompt.variable-became-optional',
-  defaultChanged: 'prompt.variable-default-changed',
-};
-
 const annotationFields = (key: string) => key === 'description' || key.startsWith('x-');
 
 /**
@@ -97,29 +55,37 @@ const annotationFields = (key: string) => key === 'description' || key.startsWit
  * (outputs) in the other one: a caller still sends what it sent (the new input must accept it) and must still accept
  * what it receives (the old output schema must accept what the new one produces).
  */
-export function comparePorts(ports: PortList, oldSpec: JsonObject, newSpec: JsonObject, direction: Direction, resolvers: SchemaResolvers): DiffChange[] {
+export function comparePorts(
+  ports: Extract<ContractComparison, { compare: 'ports' }>,
+  rules: SpecRuleCatalogue,
+  oldSpec: JsonObject,
+  newSpec: JsonObject,
+  direction: Direction,
+  resolvers: SchemaResolvers,
+): DiffChange[] {
   const changes: DiffChange[] = [];
-  const before = readPorts(oldSpec, ports.list);
-  const after = readPorts(newSpec, ports.list);
-  const at = (port: Port) => `/${ports.list}/${port.index}`;
+  const before = portsOf(getAtPointer(oldSpec, ports.pointer));
+  const after = portsOf(getAtPointer(newSpec, ports.pointer));
+  const at = (port: Port) => `${ports.pointer}/${port.index}`;
+  const specChange = rules.change.bind(rules);
   const valueDirection: Direction = ports.role === 'input' ? direction : direction === 'backward' ? 'forward' : 'backward';
   for (const [name, oldPort] of before) {
-    if (!after.has(name)) changes.push(specChange(ports.removed, direction, at(oldPort), `${ports.role} "${name}" removed`, oldPort.fields));
+    if (!after.has(name)) changes.push(specChange(ports.rules.removed, direction, at(oldPort), `${ports.role} "${name}" removed`, oldPort.fields));
   }
   for (const [name, newPort] of after) {
     const oldPort = before.get(name);
     if (!oldPort) {
-      const rule = mandatory(newPort) ? ports.addedRequired : ports.added;
+      const rule = mandatory(newPort) ? ports.rules.addedRequired : ports.rules.added;
       changes.push(specChange(rule, direction, at(newPort), `${ports.role} "${name}" added${mandatory(newPort) ? ' (required)' : ''}`, undefined, newPort.fields));
       continue;
     }
     const pointer = at(newPort);
     if (mandatory(oldPort) !== mandatory(newPort)) {
-      const rule = mandatory(newPort) ? ports.becameRequired : ports.becameOptional;
+      const rule = mandatory(newPort) ? ports.rules.becameRequired : ports.rules.becameOptional;
       changes.push(specChange(rule, direction, pointer, `${ports.role} "${name}" became ${mandatory(newPort) ? 'required' : 'optional'}`, mandatory(oldPort), mandatory(newPort)));
     }
     if (differs(oldPort.default, newPort.default)) {
-      changes.push(specChange(ports.defaultChanged, direction, `${pointer}/default`, `default of ${ports.role} "${name}" changed`, oldPort.default, newPort.default));
+      changes.push(specChange(ports.rules.defaultChanged, direction, `${pointer}/default`, `default of ${ports.role} "${name}" changed`, oldPort.default, newPort.default));
     }
     const rename = (schemaPointer: string) => (schemaPointer.startsWith('/$ref') ? `/schema${schemaPointer.slice(5)}` : schemaPointer);
     changes.push(...schemaChanges(portSchema(oldPort), portSchema(newPort), valueDirection, resolvers, pointer, rename));

@@ -3,12 +3,15 @@ import type { ErrorObject } from 'ajv';
 import { invalidInput, type Diagnostic } from '../errors.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from '../validate/ajvInstances.js';
-import { diffConfigFromValue, diffConfigSchema, type DiffConfig } from './diffConfig.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import { diffConfigFromValue, diffConfigSchemaFor, type DiffConfig } from './diffConfig.js';
 
-export function readDiffConfig(bytes: Uint8Array, file: string): DiffConfig {
+/** `kinds` (default: the built-in ones) are the names `kinds:` may configure. */
+export function readDiffConfig(bytes: Uint8Array, file: string, kinds: readonly KindDescriptor[] = builtinKinds): DiffConfig {
   const parsed = parseYamlSpec(bytes, file);
   if (parsed.value === undefined) throw invalidInput(parsed.diagnostics, `${file} is not a valid diff configuration; no diff was made`, { file });
-  const validate = createKindAjv().compile(diffConfigSchema);
+  const validate = createKindAjv().compile(diffConfigSchemaFor(kinds.map((kind) => kind.name)));
   if (validate(parsed.value)) return diffConfigFromValue(parsed.value);
   const diagnostics: Diagnostic[] = [];
   for (const error of validate.errors ?? []) {

@@ -1,9 +1,7 @@
 // How bad a change is for one direction of compatibility, and the order used to summarise a list of changes.
+import type { Severity } from '../core/compatibilityRule.js';
 
-export type Severity = 'breaking' | 'warning' | 'compatible' | 'unknown';
-
-/** Confluent's sense: backward = the new schema reads what the old accepted; forward = the old reads what the new accepts. */
-export type Direction = 'backward' | 'forward';
+export type { Direction, Severity } from '../core/compatibilityRule.js';
 
 const rank: Record<Severity, number> = { compatible: 0, warning: 1, unknown: 2, breaking: 3 };
 

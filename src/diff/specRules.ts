@@ -1,71 +1,25 @@
-// The catalogue of spec-level rules (tools, prompts, predicates, policies, versions): each id has a fixed severity
-// per direction, like the schema rules; the change record every rule emits.
+// The spec-level rules: the engine's own (names, versions, fields no kind rule covers) and the catalogue that
+// holds them with every kind's rules, by id; the change record every rule emits.
+import type { CompatibilityRule } from '../core/compatibilityRule.js';
 import type { JsonValue } from '../core/json.js';
 import { jsonEqual } from '../core/jsonEqual.js';
+import type { ContractComparison, KindDescriptor } from '../kinds/kindDescriptor.js';
 import { worstSeverity, type Direction, type Severity } from './severity.js';
 
-/** [backward, forward]. Backward: users of the old spec keep working with the new one; forward: the reverse. */
-type SeverityPair = readonly [Severity, Severity];
+/** The rules of every kind: names and versions (no direction: a removed spec breaks whoever references it), fields. */
+export const engineSpecRules = [
+  { id: 'spec.added', purpose: 'A name appears in the new snapshot.', backward: 'compatible', forward: 'compatible', example: '`fresh@1` appears' },
+  { id: 'spec.removed', purpose: 'A name disappears, which breaks whatever references it.', backward: 'breaking', forward: 'breaking', example: 'every version of `gone` disappears' },
+  { id: 'spec.version-added', purpose: 'A new version of a name appears.', backward: 'compatible', forward: 'compatible', example: '`text.llm@2` added next to `@1`' },
+  { id: 'spec.version-removed', purpose: 'A version disappears, which breaks plans pinned to it.', backward: 'breaking', forward: 'breaking', example: '`text.llm@1` dropped (plans pinned to it break)' },
+  { id: 'spec.version-mutated', purpose: 'A published version has another digest: published versions must never change.', backward: 'breaking', forward: 'breaking', example: '`text.llm@1` has another digest: a published version changed; give it a new version' },
+  { id: 'spec.kind-changed', purpose: 'A name is now a spec of another kind.', backward: 'breaking', forward: 'breaking', example: '`k` was a policy, is a schema' },
+  { id: 'spec.annotation-changed', purpose: 'A field that only describes (description, name, x-*) changed.', backward: 'compatible', forward: 'compatible', example: '`description`, a tool\'s `name`, an `x-*` field, a port\'s `description`' },
+  { id: 'spec.field-changed', purpose: 'A field no rule covers changed, which a person has to judge.', backward: 'unknown', forward: 'unknown', example: 'any other field no rule covers' },
+  { id: 'semver.breaking-without-major', purpose: 'An upgrade within one major version breaks its users.', backward: 'breaking', forward: 'breaking', example: '`tool@1.2.0 → tool@1.3.0` with any breaking change (integers are majors; `0.x` is exempt, as semver allows)' },
+] as const satisfies readonly CompatibilityRule[];
 
-const both = (severity: Severity): SeverityPair => [severity, severity];
-
-export const specRules = {
-  // names and versions (no direction: a removed spec breaks whoever references it)
-  'spec.added': both('compatible'),
-  'spec.removed': both('breaking'),
-  'spec.version-added': both('compatible'),
-  'spec.version-removed': both('breaking'),
-  'spec.version-mutated': both('breaking'),
-  'spec.kind-changed': both('breaking'),
-  'spec.annotation-changed': both('compatible'),
-  'spec.field-changed': both('unknown'),
-  'semver.breaking-without-major': both('breaking'),
-  // tool inputs (what callers send) and prompt variables
-  'tool.input-added-required': ['breaking', 'compatible'],
-  'tool.input-added': ['compatible', 'breaking'],
-  'tool.input-removed': ['breaking', 'compatible'],
-  'tool.input-became-required': ['breaking', 'compatible'],
-  'tool.input-became-optional': ['compatible', 'breaking'],
-  'tool.input-default-changed': both('warning'),
-  'prompt.variable-added-required': ['breaking', 'compatible'],
-  'prompt.variable-added': ['compatible', 'breaking'],
-  'prompt.variable-removed': ['breaking', 'compatible'],
-  'prompt.variable-became-required': ['breaking', 'compatible'],
-  'prompt.variable-became-optional': ['compatible', 'breaking'],
-  'prompt.variable-default-changed': both('warning'),
-  'prompt.template-changed': both('warning'),
-  // tool outputs (what callers receive)
-  'tool.output-added': ['compatible', 'breaking'],
-  'tool.output-removed': ['breaking', 'compatible'],
-  'tool.output-became-optional': ['breaking', 'compatible'],
-  'tool.output-became-required': ['compatible', 'breaking'],
-  'tool.output-default-changed': both('warning'),
-  // the rest of a tool
-  'tool.adapter-changed': both('warning'),
-  'tool.entry-point-changed': both('warning'),
-  'tool.timeout-lowered': ['warning', 'compatible'],
-  'tool.timeout-raised': ['compatible', 'warning'],
-  'tool.capability-removed': ['breaking', 'compatible'],
-  'tool.capability-added': ['compatible', 'breaking'],
-  'tool.predicate-added': ['warning', 'compatible'],
-  'tool.predicate-removed': ['compatible', 'warning'],
-  'tool.predicate-changed': both('warning'),
-  // predicates (their args schema is compared with the schema rules)
-  'predicate.phase-removed': ['warning', 'compatible'],
-  'predicate.phase-added': ['compatible', 'warning'],
-  // policies: tighter limits may refuse plans that ran before
-  'policy.budget-lowered': ['warning', 'compatible'],
-  'policy.budget-raised': ['compatible', 'warning'],
-  'policy.retries-lowered': ['warning', 'compatible'],
-  'policy.retries-raised': ['compatible', 'warning'],
-  'policy.lease-ttl-lowered': ['warning', 'compatible'],
-  'policy.lease-ttl-raised': ['compatible', 'warning'],
-  'policy.path-leases-disabled': ['warning', 'compatible'],
-  'policy.path-leases-enabled': ['compatible', 'warning'],
-  'policy.backoff-changed': both('warning'),
-} as const satisfies Record<string, SeverityPair>;
-
-export type SpecRuleId = keyof typeof specRules;
+export type EngineSpecRuleId = (typeof engineSpecRules)[number]['id'];
 
 /** One change found by a diff: a spec rule or a schema rule, where it is, and how bad it is. */
 export interface DiffChange {
@@ -81,16 +35,57 @@ export interface DiffChange {
   schema?: { document: string; pointer: string };
 }
 
-export function specRuleSeverity(rule: SpecRuleId, direction: Direction): Severity {
-  return specRules[rule][direction === 'backward' ? 0 : 1];
+/** The spec rules of a set of kinds, by id: the engine's and each kind's `diff.rules`. */
+export class SpecRuleCatalogue {
+  private readonly rules = new Map<string, CompatibilityRule>();
+
+  /** Checked once, here: a kind that declares a rule twice, or compares with a rule nobody declares, is a TypeError. */
+  constructor(kinds: readonly KindDescriptor[]) {
+    for (const rule of [...engineSpecRules, ...kinds.flatMap((kind) => kind.diff?.rules ?? [])]) {
+      if (this.rules.has(rule.id)) throw new TypeError(`spec rule ${rule.id} is declared twice`);
+      this.rules.set(rule.id, rule);
+    }
+    for (const kind of kinds) {
+      for (const id of (kind.diff?.compare ?? []).flatMap(comparisonRuleIds)) {
+        if (!this.rules.has(id)) throw new TypeError(`kind ${kind.name} compares with rule ${id}, which no kind declares`);
+      }
+    }
+  }
+
+  get(id: string): CompatibilityRule | undefined {
+    return this.rules.get(id);
+  }
+
+  /** Builds a change of a rule with its severity for `direction`; absent old/new values are left out. */
+  change(rule: string, direction: Direction, pointer: string, message: string, old?: JsonValue, next?: JsonValue): DiffChange {
+    const change: DiffChange = { rule, pointer, severity: this.rules.get(rule)![direction], message };
+    if (old !== undefined) change.old = old;
+    if (next !== undefined) change.new = next;
+    return change;
+  }
 }
 
-/** Builds a change of a spec rule with its severity for `direction`; absent old/new values are left out. */
-export function specChange(rule: SpecRuleId, direction: Direction, pointer: string, message: string, old?: JsonValue, next?: JsonValue): DiffChange {
-  const change: DiffChange = { rule, pointer, severity: specRuleSeverity(rule, direction), message };
-  if (old !== undefined) change.old = old;
-  if (next !== undefined) change.new = next;
-  return change;
+/** The rule ids a comparison reports (besides the generic field rules). */
+function comparisonRuleIds(comparison: ContractComparison): string[] {
+  switch (comparison.compare) {
+    case 'schema':
+    case 'members':
+      return [];
+    case 'ports': {
+      const { added, addedRequired, removed, becameRequired, becameOptional, defaultChanged } = comparison.rules;
+      return [added, addedRequired, removed, becameRequired, becameOptional, defaultChanged];
+    }
+    case 'value':
+      return [comparison.rule];
+    case 'limit':
+      return [comparison.lowered, comparison.raised];
+    case 'switch':
+      return [comparison.disabled, comparison.enabled];
+    case 'set':
+      return [comparison.removed, comparison.added];
+    case 'predicates':
+      return [comparison.added, comparison.removed, comparison.changed];
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 // What a kind is: data the engine reads (directory, JSON Schema, reference fields), never a branch in the engine.
+import type { CompatibilityRule } from '../core/compatibilityRule.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 
 /** A field whose value is a reference to another spec. `path` is a JSON pointer where `*` matches any key or index. */
@@ -22,6 +23,48 @@ export interface KindFinding {
   severity?: 'error' | 'warning';
 }
 
+/** The rule ids a list of ports reports (inputs, outputs, variables: `{name, type | schema, required, default}`). */
+export interface PortRuleIds {
+  added: string;
+  /** Added, required and without a default. */
+  addedRequired: string;
+  removed: string;
+  becameRequired: string;
+  becameOptional: string;
+  defaultChanged: string;
+}
+
+/**
+ * One comparison `spec diff` makes between two versions of a spec, as data for diff/'s comparators. Each names the
+ * rules it reports (declared in the kind's `diff.rules`, or the engine's `spec.*` rules). `pointer` is a JSON pointer;
+ * `label` starts the change's message.
+ */
+export type ContractComparison =
+  /** A JSON Schema, compared with the schema rules (an absent one is `true`). */
+  | { compare: 'schema'; pointer: string }
+  /** A list of ports; values sent in (`input`) are compared in the mode's direction, values produced in the other. */
+  | { compare: 'ports'; pointer: string; role: 'input' | 'output'; rules: PortRuleIds }
+  /** Any change of the value is `rule`; with `absent`, the message shows both values (an absent one as that text). */
+  | { compare: 'value'; pointer: string; label: string; rule: string; absent?: string }
+  /** A number where absent means no limit: a lower one is `lowered`, any other change `raised`. */
+  | { compare: 'limit'; pointer: string; label: string; absent: string; lowered: string; raised: string }
+  /** A switch: turning it `false` is `disabled`, any other change `enabled`. */
+  | { compare: 'switch'; pointer: string; label: string; absent: string; disabled: string; enabled: string }
+  /** A list of strings: each one removed is `removed`, each one added is `added`. */
+  | { compare: 'set'; pointer: string; label: string; removed: string; added: string }
+  /** Predicate uses by phase (`{phase: [{id, args}]}`), matched by phase and predicate name. */
+  | { compare: 'predicates'; pointer: string; added: string; removed: string; changed: string }
+  /** An object whose other members (those no other comparison covers) are `spec.annotation-changed` (x-) or `spec.field-changed`. */
+  | { compare: 'members'; pointer: string };
+
+/** How `spec diff` compares two versions of a spec of this kind. Top-level fields no comparison covers get the generic field rules. */
+export interface KindDiffRules {
+  /** The rules this kind's comparisons report (ids start with the kind's name). */
+  rules: CompatibilityRule[];
+  /** In the order their changes are reported. */
+  compare: ContractComparison[];
+}
+
 export interface KindDescriptor {
   /** Singular kind name, as shown to users and stored in the manifest: `tool`. */
   name: string;
@@ -40,6 +83,8 @@ export interface KindDescriptor {
   capabilities?: string;
   /** Checks data cannot express (a prompt's template variables are declared). Pure. */
   check?: (spec: JsonObject) => KindFinding[];
+  /** How `spec diff` compares versions; without it, every changed field is a generic field change. */
+  diff?: KindDiffRules;
 }
 
 /** Expands a pointer pattern with `*` wildcards against a value: every concrete pointer and the value there. */

@@ -5,6 +5,7 @@ import type { JsonObject } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { defaultDiffConfig, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
 import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { compareTrees } from '../snapshot/compareTrees.js';
 import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
 
@@ -13,6 +14,8 @@ export interface DiffOptions {
   config?: DiffConfig;
   /** Overrides the configuration's `failOn`. */
   failOn?: FailOn;
+  /** The kinds whose rules compare specs (default: the built-in ones). */
+  kinds?: readonly KindDescriptor[];
 }
 
 /** A diff of two snapshots: every changed spec with its changes and their severities, and whether it failed. */
@@ -60,7 +63,7 @@ export async function diffSnapshots(before: SnapshotView, after: SnapshotView, o
       return document ?? undefined;
     };
     const documents: SpecDocuments = { old: lookup('old'), new: lookup('new') };
-    specs = diffSpecs(changed, documents, config);
+    specs = diffSpecs(changed, documents, config, options.kinds);
     if (wanted.old.size + wanted.new.size === 0) break;
     await Promise.all([load(before, wanted.old, loaded.old), load(after, wanted.new, loaded.new)]);
   }

@@ -66,7 +66,7 @@ export interface CompileRegistryOptions {
   store?: SpecStore;
   /** Use the build cache (default true when a store is given). */
   useCache?: boolean;
-  /** Worker threads for analysing files (default: one per core, for large registries with the built-in kinds). */
+  /** Worker threads for analysing files (default: one per core, for large registries whose kinds can cross threads). */
   threads?: number;
   /** Called as files are analysed. */
   onProgress?: (progress: { analyzed: number; total: number }) => void;
@@ -335,12 +335,13 @@ function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, K
     if (indices.length === 0) return;
     for (const index of indices) light.delete(index);
     // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
-    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
+    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
     const total = indices.length;
-    if (indices.length >= minFilesForWorkers && options.kinds === undefined && options.threads !== 1) {
+    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 ? kindsForWorkers([...kindByName.values()]) : undefined;
+    if (workerKinds) {
       const results = await analyzeInWorkers(
         indices.map((index) => ({ file: files[index].file, path: files[index].path, kind: files[index].kind, absolutePath: files[index].absolutePath })),
-        { ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
+        { kinds: workerKinds, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
       );
       indices.forEach((index, i) => (analyses[index] = results[i]!));
       return;

@@ -1,17 +1,24 @@
 // The schema specs of one snapshot, loaded on demand (with what they `$ref`), compiled once, for validating values.
 import { getAtPointer, type JsonValue } from '../core/json.js';
-import { builtinKinds, kindByName } from '../kinds/builtinKinds.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findSchemaSpecRefs, SchemaCompiler, type CompiledSchema } from '../validate/schemaCompiler.js';
 import type { SnapshotView } from './snapshotView.js';
-
-const schemaPointer = kindByName(builtinKinds, 'schema')!.referenceableSchema!;
 
 export class SnapshotSchemas {
   private readonly schemas = new Map<string, JsonValue>();
   /** The compiler reads `schemas` as it grows: load() puts a schema's whole $ref closure there before compiling. */
   private readonly compiler = new SchemaCompiler(this.schemas);
 
-  constructor(private readonly view: SnapshotView) {}
+  /** Where each kind with a referenceable schema holds it (the schema kind's `/schema`). */
+  private readonly schemaPointers: ReadonlyMap<string, string>;
+
+  constructor(
+    private readonly view: SnapshotView,
+    kinds: readonly KindDescriptor[] = builtinKinds,
+  ) {
+    this.schemaPointers = new Map(kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [[kind.name, kind.referenceableSchema] as const])));
+  }
 
   /** The JSON Schema of a schema spec, after loading it and every schema spec it reaches; undefined if absent. */
   async load(id: string): Promise<JsonValue | undefined> {
@@ -20,7 +27,8 @@ export class SnapshotSchemas {
       const next = pending.pop()!;
       if (this.schemas.has(next)) continue;
       const resolved = await this.view.get(next);
-      const schema = resolved?.kind === 'schema' ? getAtPointer(resolved.spec, schemaPointer) : undefined;
+      const pointer = resolved && this.schemaPointers.get(resolved.kind);
+      const schema = resolved && pointer !== undefined ? getAtPointer(resolved.spec, pointer) : undefined;
       if (schema === undefined) continue;
       this.schemas.set(next, schema);
       for (const ref of findSchemaSpecRefs(schema)) pending.push(ref.ref);

@@ -4,6 +4,8 @@ import { isJsonObject, type JsonObject } from '../core/json.js';
 import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { compareVersions, parseVersion, type Version } from '../core/version.js';
 import { SpecError } from '../errors.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import type { SpecStore } from '../store/specStore.js';
 import { isLeafNode, snapshotFormat, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
 
@@ -261,12 +263,15 @@ export class SnapshotView {
     for (const entry of await this.list(filter)) yield { ref: entry.id, ...entry, spec: await this.readSpec(entry) };
   }
 
-  /** Tools that declare a capability. */
-  async findByCapability(capability: string): Promise<ResolvedSpec[]> {
+  /** Specs that declare a capability, of the kinds that have capabilities (`capabilities` in the descriptor: tools). */
+  async findByCapability(capability: string, kinds: readonly KindDescriptor[] = builtinKinds): Promise<ResolvedSpec[]> {
     const found: ResolvedSpec[] = [];
-    for await (const resolved of this.values({ kind: 'tool' })) {
-      const capabilities = resolved.spec['capabilities'];
-      if (Array.isArray(capabilities) && capabilities.includes(capability)) found.push(resolved);
+    for (const kind of kinds) {
+      if (kind.capabilities === undefined) continue;
+      for await (const resolved of this.values({ kind: kind.name })) {
+        const declared = matchPointerPattern(resolved.spec, kind.capabilities).some(({ value }) => Array.isArray(value) && value.includes(capability));
+        if (declared) found.push(resolved);
+      }
     }
     return found;
   }

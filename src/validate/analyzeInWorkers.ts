@@ -1,6 +1,8 @@
 // Analyses many files on every core: worker threads take batches until none are left; results keep input order.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import type { FileAnalysis } from './analyzeSpecFile.js';
 
 export interface AnalysisTask {
@@ -10,11 +12,40 @@ export interface AnalysisTask {
   absolutePath: string;
 }
 
+/** How a worker rebuilds one kind: a built-in one by name (its `check` is code), any other as the descriptor's data. */
+export type WorkerKind = { builtin: string } | { descriptor: KindDescriptor };
+
+/**
+ * The kind set as workers receive it, or undefined when some kind cannot cross a thread (a descriptor that is not
+ * plain data, such as one with a `check` function): then the files are analysed on this thread.
+ */
+export function kindsForWorkers(kinds: readonly KindDescriptor[]): WorkerKind[] | undefined {
+  const sent: WorkerKind[] = [];
+  for (const kind of kinds) {
+    if (builtinKinds.includes(kind)) {
+      sent.push({ builtin: kind.name });
+      continue;
+    }
+    try {
+      sent.push({ descriptor: structuredClone(kind) });
+    } catch {
+      return undefined;
+    }
+  }
+  return sent;
+}
+
+/** The kinds a worker was sent, rebuilt. */
+export function kindsFromWorkerData(sent: readonly WorkerKind[]): KindDescriptor[] {
+  return sent.map((each) => ('builtin' in each ? builtinKinds.find((kind) => kind.name === each.builtin)! : each.descriptor));
+}
+
 /** Below this many files, threads cost more to start than they save. */
 export const minFilesForWorkers = 400;
 const batchSize = 128;
 
-export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: { threads?: number; onProgress?: (done: number) => void } = {}): Promise<FileAnalysis[]> {
+/** `kinds` (from kindsForWorkers) are the kinds the tasks name; each worker rebuilds them. */
+export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: { kinds: WorkerKind[]; threads?: number; onProgress?: (done: number) => void }): Promise<FileAnalysis[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tasks.length / batchSize)));
   const results = new Array<FileAnalysis>(tasks.length);
   let next = 0;
@@ -24,8 +55,8 @@ export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: 
   const workerUrl = new URL(fromSource ? './analysisWorker.ts' : './analysisWorker.js', import.meta.url);
   const createWorker = () =>
     fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true })
-      : new Worker(workerUrl);
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: options.kinds })
+      : new Worker(workerUrl, { workerData: options.kinds });
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const worker = createWorker();

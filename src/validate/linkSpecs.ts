@@ -55,6 +55,8 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
   const diagnostics: Diagnostic[] = [];
   const validPayloads = new Map<string, string[]>();
   const kindByName = new Map(options.kinds.map((kind) => [kind.name, kind]));
+  // A `$ref: "name@version"` in a schema must name a spec whose kind has a referenceable schema.
+  const schemaKinds = options.kinds.filter((kind) => kind.referenceableSchema !== undefined).map((kind) => kind.name);
   const report = (analysis: FileAnalysis, diagnostic: Omit<Diagnostic, 'file' | 'severity' | 'line' | 'column'>) => {
     const location = diagnostic.pointer === undefined ? { file: analysis.file } : options.locate(analysis, diagnostic.pointer);
     diagnostics.push({ severity: 'error', ...diagnostic, ...location });
@@ -128,7 +130,7 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
     for (const embedded of analysis.schemas) {
       let refsResolve = true;
-      for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, ['schema']) !== undefined && refsResolve;
+      for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds) !== undefined && refsResolve;
       if (!analysis.spec || !refsResolve) continue;
       const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
       // A schema spec is compiled under its id (others reach it so); any other embedded schema under its pointer.

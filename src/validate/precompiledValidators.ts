@@ -1,5 +1,6 @@
 // Validators compiled at build time (scripts/precompile-validators.mjs): the built-in kinds' schemas and each draft's
-// meta-schema. From TypeScript sources (the tests) there are none, and ajv compiles them at run time instead.
+// meta-schema. Any other kind, and everything when running from TypeScript sources (the tests), is compiled by ajv
+// at run time instead.
 import type { ValidateFunction } from 'ajv';
 import { createRequire } from 'node:module';
 import { sha256HexOfString } from '../core/digest.js';

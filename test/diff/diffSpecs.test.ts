@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultDiffConfig, diffConfigFromValue } from '../../src/diff/diffConfig.js';
 import { summarizeDiff } from '../../src/diff/diffSpecs.js';
-import { specRules } from '../../src/diff/specRules.js';
+import { builtinKinds } from '../../src/kinds/builtinKinds.js';
+import { engineSpecRules } from '../../src/diff/specRules.js';
 import { diffFixture, ruleLines } from './diffFixtures.js';
 
 const upgrade = ['spec.version-added  compatible', 'spec.version-removed  breaking'];
@@ -151,10 +152,14 @@ test('unknown is never compatible, and fail-on is a threshold (breaking > unknow
   assert.deepEqual(summary.counts, { breaking: 0, unknown: 1, warning: 0, compatible: 0 });
 });
 
-test('every spec rule has a severity per direction, and the default config is backward everywhere', () => {
-  for (const [rule, pair] of Object.entries(specRules)) {
-    assert.equal(pair.length, 2, rule);
-    assert.match(rule, /^(spec|semver|tool|prompt|predicate|policy)\.[a-z-]+$/);
+test('every spec rule is a record with a severity per direction, the rules of a kind start with its name, and the default config is backward everywhere', () => {
+  const severities = ['breaking', 'unknown', 'warning', 'compatible'];
+  const rules = [...engineSpecRules.map((rule) => ({ rule, prefix: /^(spec|semver)\./ })), ...builtinKinds.flatMap((kind) => (kind.diff?.rules ?? []).map((rule) => ({ rule, prefix: new RegExp(`^${kind.name}\\.`) })))];
+  for (const { rule, prefix } of rules) {
+    assert.match(rule.id, /^[a-z]+\.[a-z-]+$/);
+    assert.match(rule.id, prefix);
+    assert.ok(severities.includes(rule.backward) && severities.includes(rule.forward), rule.id);
+    assert.match(rule.purpose, /^[A-Z].*\.$/, rule.id);
   }
   assert.equal(defaultDiffConfig.defaults.mode, 'backward');
 });

@@ -27,7 +27,7 @@ if (pairsMissing) {
         for (const change of changes) {
           assert.ok(isSchemaRuleId(change.rule), change.rule);
           assert.ok(severities.has(change.severity), change.severity);
-          assert.equal(change.severity, severityOfEffect(schemaRules[change.rule], direction), change.rule);
+          assert.equal(change.severity, severityOfEffect(schemaRules[change.rule].effect, direction), change.rule);
           // Every pointer names something that exists in the new schema or, for removals, the old one.
           if (change.rule !== 'schema.too-complex' && change.rule !== 'schema.dialect-changed') {
             const found = getAtPointer(newSchema, change.pointer) ?? getAtPointer(oldSchema, change.pointer);

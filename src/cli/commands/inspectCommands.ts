@@ -2,7 +2,7 @@
 import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples, withStore, openView, kindNames } from '../commandHelpers.js';
+import { withCommon, examples, withStore, openView, kindNames, cliKinds } from '../commandHelpers.js';
 
 export function registerInspectCommands(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -24,8 +24,8 @@ export function registerInspectCommands(program: Command, context: CommandContex
     const entries = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
-      // Capabilities are declared by tools only.
-      const tools = kind === undefined || kind === 'tool' ? await view.findByCapability(capability) : [];
+      // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
+      const tools = await view.findByCapability(capability, kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind));
       return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
     });
     if (json) return context.printJson(entries);

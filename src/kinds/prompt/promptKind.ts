@@ -54,4 +54,19 @@ export const promptKind: KindDescriptor = {
   references: [{ path: '/variables/*/schema', kinds: ['schema'] }],
   embeddedSchemas: [],
   check: checkTemplateVariables,
+  diff: {
+    rules: [
+    { id: 'prompt.variable-added-required', purpose: 'A prompt needs a variable its callers do not fill in.', backward: 'breaking', forward: 'compatible', example: 'variable `seconds` added, required' },
+    { id: 'prompt.variable-added', purpose: 'A prompt accepts a new optional variable.', backward: 'compatible', forward: 'breaking', example: 'optional variable added' },
+    { id: 'prompt.variable-removed', purpose: 'A prompt no longer declares a variable its callers fill in.', backward: 'breaking', forward: 'compatible', example: 'variable `tone` removed' },
+    { id: 'prompt.variable-became-required', purpose: 'A variable callers could leave out must now be given.', backward: 'breaking', forward: 'compatible', example: 'a variable made required' },
+    { id: 'prompt.variable-became-optional', purpose: 'A variable callers had to give may now be left out.', backward: 'compatible', forward: 'breaking', example: 'a variable made optional' },
+    { id: 'prompt.variable-default-changed', purpose: 'A variable\'s default changed, so callers that leave it out get another prompt.', backward: 'warning', forward: 'warning', example: 'a variable\'s `default` changed' },
+    { id: 'prompt.template-changed', purpose: 'The prompt text changed, so its outputs may change.', backward: 'warning', forward: 'warning', example: 'the `template` text changed' },
+    ],
+    compare: [
+      { compare: 'ports', pointer: '/variables', role: 'input', rules: { added: 'prompt.variable-added', addedRequired: 'prompt.variable-added-required', removed: 'prompt.variable-removed', becameRequired: 'prompt.variable-became-required', becameOptional: 'prompt.variable-became-optional', defaultChanged: 'prompt.variable-default-changed' } },
+      { compare: 'value', pointer: '/template', label: 'template', rule: 'prompt.template-changed' },
+    ],
+  },
 };

@@ -20,4 +20,5 @@ export const schemaKind: KindDescriptor = {
   references: [],
   embeddedSchemas: ['/schema'],
   referenceableSchema: '/schema',
+  diff: { rules: [], compare: [{ compare: 'schema', pointer: '/schema' }] },
 };
