@@ -45,5 +45,5 @@ export async function openSnapshot(store: SpecStore, selector: string, options: 
   if (options.preload === true) await view.preload();
   return view;
 }
-export { verifyStore, verifyProblemKinds, type VerifyReport, type VerifyProblem, type VerifyProblemKind, type VerifyOptions } from './maintain/verifyStore.js';
+export { verifyStore, verifyProblemCodes, type VerifyReport, type VerifyProblem, type VerifyProblemCode, type VerifyOptions } from './maintain/verifyStore.js';
 export { collectGarbage, findPlanPins, type CollectGarbageOptions, type GarbageReport, type KeepReason, type PlanPin } from './maintain/collectGarbage.js';

@@ -13,7 +13,7 @@ import { leafSpecs, walkTree, type TreeWalkProblem } from '../snapshot/treeWalk.
 import { parseRecord } from './storeRecords.js';
 
 /** Stable codes of the problems verify reports. */
-export const verifyProblemKinds = [
+export const verifyProblemCodes = [
   /** An `obj:` key that is not a digest. */
   'OBJECT_KEY_INVALID',
   /** An object's bytes do not hash to its key (a flipped bit, a forged write). */
@@ -40,10 +40,10 @@ export const verifyProblemKinds = [
   'CACHE_INVALID',
 ] as const;
 
-export type VerifyProblemKind = (typeof verifyProblemKinds)[number];
+export type VerifyProblemCode = (typeof verifyProblemCodes)[number];
 
 export interface VerifyProblem {
-  kind: VerifyProblemKind;
+  code: VerifyProblemCode;
   message: string;
   /** The store key concerned, when the problem is about one record. */
   key?: string;
@@ -150,15 +150,15 @@ class Verifier {
     await this.checkFiles();
     await this.scanObjects();
     for await (const { key, id, metadata: value } of this.store.snapshots()) {
-      if (id === undefined) this.report({ kind: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
+      if (id === undefined) this.report({ code: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
       else {
         this.snapshots.add(id);
-        if (parseRecord(value) === undefined) this.report({ kind: 'RECORD_INVALID', key, snapshot: id, message: `the metadata of snapshot ${id} is not a JSON object` });
+        if (parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, snapshot: id, message: `the metadata of snapshot ${id} is not a JSON object` });
       }
     }
     for await (const { key, name: id, value } of this.store.records(keySpaces.collected)) {
       if (isDigest(id) && parseRecord(value) !== undefined) this.collected.add(id);
-      else this.report({ kind: 'RECORD_INVALID', key, message: `gc record ${key} is not a digest with a JSON object` });
+      else this.report({ code: 'RECORD_INVALID', key, message: `gc record ${key} is not a digest with a JSON object` });
     }
     for (const id of this.snapshots) await this.checkSnapshot(id);
     const tags = await this.checkTags();
@@ -174,7 +174,7 @@ class Verifier {
       cacheProblems = [{ key: keySpaces.cache.prefix, reason: `reading it fails with ${error.code}` }];
     }
     for (const problem of cacheProblems) {
-      this.report({ kind: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
+      this.report({ code: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
     }
     let unreachable = 0;
     for (const digest of this.objects.keys()) if (!this.reached.has(digest)) unreachable++;
@@ -205,7 +205,7 @@ class Verifier {
         ? ' They are build-cache entries only, which are disposable: `spec build` drops the cache and rebuilds it; the damaged bytes stay in the file until LevelDB rewrites it.'
         : ' What the store reads from there may be wrong; see docs/store.md, "Repairing a store".';
       this.report({
-        kind: 'FILE_DAMAGED',
+        code: 'FILE_DAMAGED',
         file: damage.file,
         ...(damage.offset === undefined ? {} : { offset: damage.offset }),
         ...(held ? { keys: held, cacheOnly } : {}),
@@ -217,7 +217,7 @@ class Verifier {
   private async checkMeta(): Promise<void> {
     for await (const { key, value } of this.store.records(keySpaces.meta)) {
       const sound = key === keys.meta('format') ? value === storeFormat : key === keys.meta('publications') ? /^[1-9][0-9]*$/.test(value) : false;
-      if (!sound) this.report({ kind: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
+      if (!sound) this.report({ code: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
     }
   }
 
@@ -231,13 +231,13 @@ class Verifier {
     for await (const { key, digest, text } of this.store.objects()) {
       this.objectBytes += Buffer.byteLength(key) + Buffer.byteLength(text);
       if (digest === undefined) {
-        this.report({ kind: 'OBJECT_KEY_INVALID', key, message: `object key ${key} is not a digest` });
+        this.report({ code: 'OBJECT_KEY_INVALID', key, message: `object key ${key} is not a digest` });
         continue;
       }
       const actual = digestText(text);
       if (actual !== digest) {
         this.objects.set(digest, { sound: false });
-        this.report({ kind: 'OBJECT_DIGEST_MISMATCH', key, object: digest, message: `object ${digest} hashes to ${actual}: its bytes were changed` });
+        this.report({ code: 'OBJECT_DIGEST_MISMATCH', key, object: digest, message: `object ${digest} hashes to ${actual}: its bytes were changed` });
         continue;
       }
       let value: JsonValue;
@@ -246,7 +246,7 @@ class Verifier {
         if (canonicalJsonTrusted(value) !== text) throw new Error('not canonical');
       } catch {
         this.objects.set(digest, { sound: false });
-        this.report({ kind: 'OBJECT_UNPARSEABLE', key, object: digest, message: `object ${digest} is not canonical JSON, so no build or import wrote it` });
+        this.report({ code: 'OBJECT_UNPARSEABLE', key, object: digest, message: `object ${digest} is not canonical JSON, so no build or import wrote it` });
         continue;
       }
       this.objects.set(digest, classify(value));
@@ -258,31 +258,31 @@ class Verifier {
     const info = this.objects.get(id);
     if (!info || !info.sound) {
       if (!info) this.reportMissing(id, id, 'its root');
-      this.report({ kind: 'SNAPSHOT_INCOMPLETE', snapshot: id, objects: [id], count: 1, message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}` });
+      this.report({ code: 'SNAPSHOT_INCOMPLETE', snapshot: id, objects: [id], count: 1, message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}` });
       return;
     }
     if (info.sort !== 'root') {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} names an object that is not a snapshot root` });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} names an object that is not a snapshot root` });
       return;
     }
     const [value] = await this.store.readObjects([id]);
     const decoded = decodeSnapshotRoot(value);
     if (!decoded.ok) {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `the root of snapshot ${id} ${decoded.problem.message}` });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `the root of snapshot ${id} ${decoded.problem.message}` });
       return;
     }
     const root = decoded.value;
     const tree = await this.checkTree(root.tree, id);
     if (tree.faultCount > 0) {
       this.report({
-        kind: 'SNAPSHOT_INCOMPLETE',
+        code: 'SNAPSHOT_INCOMPLETE',
         snapshot: id,
         objects: tree.faults,
         count: tree.faultCount,
         message: `snapshot ${id} cannot be read in full: it reaches ${tree.faultCount} missing, damaged or malformed object${tree.faultCount === 1 ? '' : 's'}`,
       });
     } else if (tree.specs !== root.specs) {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}` });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}` });
     }
   }
 
@@ -295,7 +295,7 @@ class Verifier {
     const checks = new Map<string, NodeCheck>();
     const order: NodeCheck[] = [];
     const malformed = (check: NodeCheck, message: string) => {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot, object: check.digest, message });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: check.digest, message });
       if (!check.faulted) addFault(check.result, [check.digest]);
       check.faulted = true;
     };
@@ -371,7 +371,7 @@ class Verifier {
         if (!spec) this.reportMissing(specDigest, snapshot, ref, ref);
         addFault(result, [specDigest]);
       } else if (spec.sort !== 'spec' || spec.specId !== ref) {
-        this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot, object: specDigest, ref, message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id` });
+        this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: specDigest, ref, message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id` });
         addFault(result, [specDigest]);
       }
     }
@@ -381,16 +381,16 @@ class Verifier {
   private reportMissing(object: Digest, snapshot: Digest, referrer: string, ref?: string): void {
     if (this.reportedMissing.has(object)) return;
     this.reportedMissing.add(object);
-    this.report({ kind: 'OBJECT_MISSING', object, snapshot, ...(ref === undefined ? {} : { ref }), message: `object ${object} (${referrer}) is missing from the store` });
+    this.report({ code: 'OBJECT_MISSING', object, snapshot, ...(ref === undefined ? {} : { ref }), message: `object ${object} (${referrer}) is missing from the store` });
   }
 
   private async checkTags(): Promise<number> {
     let count = 0;
     for await (const { key, name: tag, value } of this.store.records(keySpaces.tag)) {
       count++;
-      if (!isValidTagName(tag)) this.report({ kind: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
+      if (!isValidTagName(tag)) this.report({ code: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
       if (!isDigest(value) || !this.snapshots.has(value)) {
-        this.report({ kind: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
+        this.report({ code: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
       }
     }
     return count;
@@ -403,14 +403,14 @@ class Verifier {
       const entry = parseRecord(value);
       const snapshot = entry?.['snapshot'];
       if (!isDigest(snapshot)) {
-        this.report({ kind: 'RECORD_INVALID', key, message: `build-log entry ${key} has no snapshot id` });
+        this.report({ code: 'RECORD_INVALID', key, message: `build-log entry ${key} has no snapshot id` });
         continue;
       }
       const flaw = logEntryFlaw(key, entry!);
-      if (flaw) this.report({ kind: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
+      if (flaw) this.report({ code: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
       if (!this.snapshots.has(snapshot) && !this.collected.has(snapshot)) {
         const sequence = Number(keySpaces.log.nameOf(key));
-        this.report({ kind: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
+        this.report({ code: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
       }
     }
     return count;
@@ -425,8 +425,8 @@ class Verifier {
     let pinned = 0;
     for await (const { key, name: snapshot, value } of this.store.records(keySpaces.pin)) {
       pinned++;
-      if (!isDigest(snapshot) || parseRecord(value) === undefined) this.report({ kind: 'RECORD_INVALID', key, message: `pin record ${key} is not a snapshot id with a JSON object` });
-      else if (!this.snapshots.has(snapshot)) this.report({ kind: 'PUBLISHED_INCONSISTENT', key, snapshot, message: `snapshot ${snapshot} is pinned as published, but it is not in the store` });
+      if (!isDigest(snapshot) || parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, message: `pin record ${key} is not a snapshot id with a JSON object` });
+      else if (!this.snapshots.has(snapshot)) this.report({ code: 'PUBLISHED_INCONSISTENT', key, snapshot, message: `snapshot ${snapshot} is pinned as published, but it is not in the store` });
     }
     for await (const { key, name: ref, value } of this.store.records(keySpaces.published)) {
       count++;
@@ -434,11 +434,11 @@ class Verifier {
       const digest = record?.['digest'];
       const snapshot = record?.['snapshot'];
       if (!isDigest(digest) || !isDigest(snapshot)) {
-        this.report({ kind: 'RECORD_INVALID', key, ref, message: `published-version record ${key} is not {digest, snapshot}` });
+        this.report({ code: 'RECORD_INVALID', key, ref, message: `published-version record ${key} is not {digest, snapshot}` });
         continue;
       }
       const problem = await this.publishedProblem(ref, digest, snapshot);
-      if (problem) this.report({ kind: 'PUBLISHED_INCONSISTENT', key, ref, object: digest, snapshot, message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}` });
+      if (problem) this.report({ code: 'PUBLISHED_INCONSISTENT', key, ref, object: digest, snapshot, message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}` });
     }
     return { published: count, pinned };
   }
