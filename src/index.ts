@@ -152,13 +152,13 @@ export { filePlanWriter, type PlanWriter, type StagedPlan } from './plan/planWri
 // Maintenance (docs/store.md).
 export {
   verifyStore,
-  verifyProblemKinds,
+  verifyProblemCodes,
   /** What `verifyStore` found: counts, and every problem. */
   type VerifyReport,
   /** One problem `verifyStore` found, with its stable code (docs/store.md). */
   type VerifyProblem,
   /** The codes of store problems. */
-  type VerifyProblemKind,
+  type VerifyProblemCode,
   /** How many problems `verifyStore` lists at most. */
   type VerifyOptions,
 } from './maintain/verifyStore.js';

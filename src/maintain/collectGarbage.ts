@@ -1,14 +1,17 @@
 // `spec gc`: mark what kept snapshots reach, then delete every other snapshot record and object in one atomic batch.
 import { resolve } from 'node:path';
 import { isDigest, type Digest } from '../core/digest.js';
-import { isJsonObject } from '../core/json.js';
+import type { JsonValue } from '../core/json.js';
 import { isSpecError, SpecError, type Diagnostic } from '../errors.js';
 import { findPlanFiles, readPlanFile } from '../plan/findPlanFiles.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import { publishedSnapshots } from '../store/publishedVersions.js';
 import { keys, type LogEntry, type SpecStore } from '../store/specStore.js';
-import { snapshotFormat } from '../snapshot/manifestTree.js';
-import { collectedKey, collectedPrefix, parseRecord, type CollectedRecord } from './storeRecords.js';
+import { keySpaces } from '../store/storeKeys.js';
+import { isLeafNode } from '../snapshot/manifestTree.js';
+import { decodeSnapshotRoot } from '../snapshot/treeDecoder.js';
+import { leafSpecs, walkTree } from '../snapshot/treeWalk.js';
+import { collectedKey, parseRecord, type CollectedRecord } from './storeRecords.js';
 
 export type KeepReason = 'tag' | 'published' | 'plan' | 'recent';
 
@@ -62,7 +65,7 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
     for (const pin of plans) keep(pin.snapshot, 'plan');
     for (const id of options.pinned ?? []) keep(id, 'plan');
     const recent: LogEntry[] = [];
-    for await (const [, value] of store.kv.entries('log:')) {
+    for await (const { value } of store.records(keySpaces.log)) {
       const entry = parseRecord(value) as LogEntry | undefined;
       if (entry && isDigest(entry.snapshot)) recent.push(entry);
       if (recent.length > keepLast) recent.shift();
@@ -70,7 +73,12 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
     for (const entry of recent) keep(entry.snapshot, 'recent');
 
     const snapshots = new Map<Digest, string>();
-    for await (const [key, value] of store.kv.entries('snap:')) snapshots.set(key.slice('snap:'.length) as Digest, value);
+    // A record whose key is not a snapshot id names nothing gc could keep: it goes with the removed ones, unlisted.
+    const strayRecords: string[] = [];
+    for await (const { key, id, metadata } of store.snapshots()) {
+      if (id === undefined) strayRecords.push(key);
+      else snapshots.set(id, metadata);
+    }
     const marked = new Set<Digest>();
     for (const id of reasons.keys()) await markSnapshot(store, id, snapshots.has(id), marked);
 
@@ -87,8 +95,9 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
     let removedObjects = 0;
     let bytes = 0;
     let remainingObjects = 0;
-    for await (const [key, value] of store.kv.entries('obj:')) {
-      if (marked.has(key.slice('obj:'.length) as Digest)) {
+    for (const key of strayRecords) operations.push({ type: 'del', key });
+    for await (const { key, digest, text: value } of store.objects()) {
+      if (digest !== undefined && marked.has(digest)) {
         remainingObjects++;
         continue;
       }
@@ -98,9 +107,8 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
     }
     for (const id of removedSnapshots) bytes += Buffer.byteLength(keys.snapshot(id)) + Buffer.byteLength(snapshots.get(id)!);
     // A collected snapshot that was built again is no longer collected.
-    for await (const [key] of store.kv.entries(collectedPrefix)) {
-      const id = key.slice(collectedPrefix.length) as Digest;
-      if (snapshots.has(id) && reasons.has(id)) operations.push({ type: 'del', key });
+    for await (const { key, name } of store.records(keySpaces.collected)) {
+      if (isDigest(name) && snapshots.has(name) && reasons.has(name)) operations.push({ type: 'del', key });
     }
 
     if (!options.dryRun && operations.length > 0) {
@@ -137,49 +145,35 @@ async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, ma
       data: { snapshot: id, object },
       ...(cause === undefined ? {} : { cause }),
     });
-  const read = async (digest: Digest) => {
-    try {
-      return await store.readObject(digest);
-    } catch (error) {
-      if (isSpecError(error) && error.code === 'DIGEST_MISMATCH') throw refuse(digest, 'the damaged', error);
-      throw error;
-    }
-  };
   if (marked.has(id)) return;
-  const root = await read(id);
-  if (root === undefined) {
+  let rootValue: JsonValue | undefined;
+  try {
+    [rootValue] = await store.readObjects([id]);
+  } catch (error) {
+    if (isSpecError(error) && error.code === 'DIGEST_MISMATCH') throw refuse(id, 'the damaged', error);
+    throw error;
+  }
+  if (rootValue === undefined) {
     // A plan may pin a snapshot this store never had; a recorded snapshot without its root is damage.
     if (hasRecord) throw refuse(id, 'the missing root');
     return;
   }
-  if (!isJsonObject(root) || root['format'] !== snapshotFormat || !isDigest(root['tree'])) throw refuse(id, 'a malformed root');
+  const root = decodeSnapshotRoot(rootValue);
+  if (!root.ok) throw refuse(id, 'a malformed root');
   marked.add(id);
-  const visit = async (digest: Digest): Promise<void> => {
-    if (marked.has(digest)) return;
-    const node = await read(digest);
-    if (node === undefined) throw refuse(digest, 'the missing tree node');
-    marked.add(digest);
-    const leaf = isJsonObject(node) ? node['leaf'] : undefined;
-    const branch = isJsonObject(node) ? node['branch'] : undefined;
-    if (isJsonObject(leaf)) {
-      for (const entry of Object.values(leaf)) {
-        const versions = isJsonObject(entry) ? entry['versions'] : undefined;
-        if (!isJsonObject(versions)) throw refuse(digest, 'the malformed tree node');
-        for (const spec of Object.values(versions)) {
-          if (!isDigest(spec)) throw refuse(digest, 'the malformed tree node');
-          marked.add(spec);
-        }
-      }
-    } else if (isJsonObject(branch)) {
-      for (const child of Object.values(branch)) {
-        if (!isDigest(child)) throw refuse(digest, 'the malformed tree node');
-        await visit(child);
-      }
-    } else {
-      throw refuse(digest, 'the malformed tree node');
+  const walk = walkTree(store, root.value.tree, {
+    enter: (digest) => !marked.has(digest),
+    onProblem: (problem) => {
+      const what = problem.code === 'NODE_MISSING' ? 'the missing tree node' : problem.code === 'NODE_DAMAGED' ? 'the damaged' : 'the malformed tree node';
+      throw refuse(problem.digest, what, problem.cause);
+    },
+  });
+  for await (const level of walk) {
+    for (const { digest, node } of level) {
+      marked.add(digest);
+      if (isLeafNode(node)) for (const spec of leafSpecs(node)) marked.add(spec.digest);
     }
-  };
-  await visit(root['tree']);
+  }
 }
 
 /**

@@ -4,13 +4,16 @@ import { digestText, isDigest, sha256HexOfString, type Digest } from '../core/di
 import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
+import { keySpaces } from '../store/storeKeys.js';
 import { buildCacheProblems } from '../snapshot/buildCache.js';
-import { leafCapacity, maxTreeDepth, snapshotFormat } from '../snapshot/manifestTree.js';
+import { isLeafNode, leafCapacity, maxTreeDepth, type LeafNode } from '../snapshot/manifestTree.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
-import { collectedPrefix, parseRecord } from './storeRecords.js';
+import { decodeSnapshotRoot, objectSort } from '../snapshot/treeDecoder.js';
+import { leafSpecs, walkTree, type TreeWalkProblem } from '../snapshot/treeWalk.js';
+import { parseRecord } from './storeRecords.js';
 
 /** Stable codes of the problems verify reports. */
-export const verifyProblemKinds = [
+export const verifyProblemCodes = [
   /** An `obj:` key that is not a digest. */
   'OBJECT_KEY_INVALID',
   /** An object's bytes do not hash to its key (a flipped bit, a forged write). */
@@ -37,10 +40,10 @@ export const verifyProblemKinds = [
   'CACHE_INVALID',
 ] as const;
 
-export type VerifyProblemKind = (typeof verifyProblemKinds)[number];
+export type VerifyProblemCode = (typeof verifyProblemCodes)[number];
 
 export interface VerifyProblem {
-  kind: VerifyProblemKind;
+  code: VerifyProblemCode;
   message: string;
   /** The store key concerned, when the problem is about one record. */
   key?: string;
@@ -98,8 +101,26 @@ interface SubtreeResult {
   faultCount: number;
 }
 
+/** One node of the tree being checked, at one position: what it holds itself, then (summed) what lies below. */
+interface NodeCheck {
+  digest: Digest;
+  prefix: string;
+  result: SubtreeResult;
+  /** Subtree keys of the children the walk entered. */
+  children: string[];
+  /** Already counted among the faults. */
+  faulted: boolean;
+  branch: boolean;
+}
+
+const subtreeKey = (digest: Digest, prefix: string) => `${digest}/${prefix}`;
+
+function addFault(result: SubtreeResult, listed: readonly Digest[], count = listed.length): void {
+  result.faultCount += count;
+  for (const item of listed) if (result.faults.length < listedFaults) result.faults.push(item);
+}
+
 const listedFaults = 20;
-const pinPrefix = keys.pin('' as Digest);
 
 /** Checks the whole store. Damage it can describe is in the report; only an unreadable store throws. */
 export async function verifyStore(store: SpecStore, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -128,18 +149,16 @@ class Verifier {
   async run(): Promise<VerifyReport> {
     await this.checkFiles();
     await this.scanObjects();
-    for await (const [key, value] of this.store.kv.entries('snap:')) {
-      const id = key.slice('snap:'.length);
-      if (!isDigest(id)) this.report({ kind: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
+    for await (const { key, id, metadata: value } of this.store.snapshots()) {
+      if (id === undefined) this.report({ code: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
       else {
         this.snapshots.add(id);
-        if (parseRecord(value) === undefined) this.report({ kind: 'RECORD_INVALID', key, snapshot: id, message: `the metadata of snapshot ${id} is not a JSON object` });
+        if (parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, snapshot: id, message: `the metadata of snapshot ${id} is not a JSON object` });
       }
     }
-    for await (const [key, value] of this.store.kv.entries(collectedPrefix)) {
-      const id = key.slice(collectedPrefix.length);
+    for await (const { key, name: id, value } of this.store.records(keySpaces.collected)) {
       if (isDigest(id) && parseRecord(value) !== undefined) this.collected.add(id);
-      else this.report({ kind: 'RECORD_INVALID', key, message: `gc record ${key} is not a digest with a JSON object` });
+      else this.report({ code: 'RECORD_INVALID', key, message: `gc record ${key} is not a digest with a JSON object` });
     }
     for (const id of this.snapshots) await this.checkSnapshot(id);
     const tags = await this.checkTags();
@@ -152,10 +171,10 @@ class Verifier {
     } catch (error) {
       // LevelDB cannot read a damaged block of the cache (reported above as FILE_DAMAGED): builds drop the cache.
       if (!isSpecError(error) || (error.code !== 'STORE_CORRUPT' && error.code !== 'STORE_IO')) throw error;
-      cacheProblems = [{ key: 'cache:', reason: `reading it fails with ${error.code}` }];
+      cacheProblems = [{ key: keySpaces.cache.prefix, reason: `reading it fails with ${error.code}` }];
     }
     for (const problem of cacheProblems) {
-      this.report({ kind: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
+      this.report({ code: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
     }
     let unreachable = 0;
     for (const digest of this.objects.keys()) if (!this.reached.has(digest)) unreachable++;
@@ -180,13 +199,13 @@ class Verifier {
   private async checkFiles(): Promise<void> {
     for (const damage of (await this.store.kv.damagedFiles?.()) ?? []) {
       const held = damage.keys;
-      const cacheOnly = held?.first !== undefined && held.last !== undefined && held.first.startsWith('cache:') && held.last.startsWith('cache:');
+      const cacheOnly = held?.first !== undefined && held.last !== undefined && keySpaces.cache.holds(held.first) && keySpaces.cache.holds(held.last);
       const holds = held ? ` It holds the entries ${held.first === undefined ? 'up to' : `from ${held.first} to`} ${held.last ?? 'the end'}.` : '';
       const advice = cacheOnly
         ? ' They are build-cache entries only, which are disposable: `spec build` drops the cache and rebuilds it; the damaged bytes stay in the file until LevelDB rewrites it.'
         : ' What the store reads from there may be wrong; see docs/store.md, "Repairing a store".';
       this.report({
-        kind: 'FILE_DAMAGED',
+        code: 'FILE_DAMAGED',
         file: damage.file,
         ...(damage.offset === undefined ? {} : { offset: damage.offset }),
         ...(held ? { keys: held, cacheOnly } : {}),
@@ -196,9 +215,9 @@ class Verifier {
   }
 
   private async checkMeta(): Promise<void> {
-    for await (const [key, value] of this.store.kv.entries('meta:')) {
+    for await (const { key, value } of this.store.records(keySpaces.meta)) {
       const sound = key === keys.meta('format') ? value === storeFormat : key === keys.meta('publications') ? /^[1-9][0-9]*$/.test(value) : false;
-      if (!sound) this.report({ kind: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
+      if (!sound) this.report({ code: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
     }
   }
 
@@ -209,17 +228,16 @@ class Verifier {
 
   /** Re-hashes every object and notes what sort of object it is. */
   private async scanObjects(): Promise<void> {
-    for await (const [key, text] of this.store.kv.entries('obj:')) {
+    for await (const { key, digest, text } of this.store.objects()) {
       this.objectBytes += Buffer.byteLength(key) + Buffer.byteLength(text);
-      const digest = key.slice('obj:'.length);
-      if (!isDigest(digest)) {
-        this.report({ kind: 'OBJECT_KEY_INVALID', key, message: `object key ${key} is not a digest` });
+      if (digest === undefined) {
+        this.report({ code: 'OBJECT_KEY_INVALID', key, message: `object key ${key} is not a digest` });
         continue;
       }
       const actual = digestText(text);
       if (actual !== digest) {
         this.objects.set(digest, { sound: false });
-        this.report({ kind: 'OBJECT_DIGEST_MISMATCH', key, object: digest, message: `object ${digest} hashes to ${actual}: its bytes were changed` });
+        this.report({ code: 'OBJECT_DIGEST_MISMATCH', key, object: digest, message: `object ${digest} hashes to ${actual}: its bytes were changed` });
         continue;
       }
       let value: JsonValue;
@@ -228,7 +246,7 @@ class Verifier {
         if (canonicalJsonTrusted(value) !== text) throw new Error('not canonical');
       } catch {
         this.objects.set(digest, { sound: false });
-        this.report({ kind: 'OBJECT_UNPARSEABLE', key, object: digest, message: `object ${digest} is not canonical JSON, so no build or import wrote it` });
+        this.report({ code: 'OBJECT_UNPARSEABLE', key, object: digest, message: `object ${digest} is not canonical JSON, so no build or import wrote it` });
         continue;
       }
       this.objects.set(digest, classify(value));
@@ -240,124 +258,139 @@ class Verifier {
     const info = this.objects.get(id);
     if (!info || !info.sound) {
       if (!info) this.reportMissing(id, id, 'its root');
-      this.report({ kind: 'SNAPSHOT_INCOMPLETE', snapshot: id, objects: [id], count: 1, message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}` });
+      this.report({ code: 'SNAPSHOT_INCOMPLETE', snapshot: id, objects: [id], count: 1, message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}` });
       return;
     }
     if (info.sort !== 'root') {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} names an object that is not a snapshot root` });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} names an object that is not a snapshot root` });
       return;
     }
-    const root = (await this.store.readObject(id)) as { specs: unknown; tree: unknown };
-    if (!isDigest(root.tree) || !Number.isSafeInteger(root.specs)) {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `the root of snapshot ${id} has no valid tree digest or spec count` });
+    const [value] = await this.store.readObjects([id]);
+    const decoded = decodeSnapshotRoot(value);
+    if (!decoded.ok) {
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `the root of snapshot ${id} ${decoded.problem.message}` });
       return;
     }
-    const tree = await this.checkSubtree(root.tree, '', id, `snapshot ${id}`);
+    const root = decoded.value;
+    const tree = await this.checkTree(root.tree, id);
     if (tree.faultCount > 0) {
       this.report({
-        kind: 'SNAPSHOT_INCOMPLETE',
+        code: 'SNAPSHOT_INCOMPLETE',
         snapshot: id,
         objects: tree.faults,
         count: tree.faultCount,
         message: `snapshot ${id} cannot be read in full: it reaches ${tree.faultCount} missing, damaged or malformed object${tree.faultCount === 1 ? '' : 's'}`,
       });
     } else if (tree.specs !== root.specs) {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} says it has ${String(root.specs)} specs but its tree lists ${tree.specs}` });
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}` });
     }
   }
 
   /**
-   * Checks a tree node and everything below it, once per (node, position): snapshots share subtrees, and a subtree's
-   * content is fixed by its digest. `prefix` is the hex path from the top, which every name below must hash under.
+   * Checks a snapshot's tree, each subtree once per (node, position): snapshots share subtrees, and a subtree's content
+   * is fixed by its digest. A node's prefix is the hex path from the top, which every name below must hash under. The
+   * walk checks each node as it comes; what a subtree holds is then summed from the deepest level up.
    */
-  private async checkSubtree(digest: Digest, prefix: string, snapshot: Digest, referrer: string): Promise<SubtreeResult> {
-    const memoKey = `${digest}/${prefix}`;
-    const known = this.subtrees.get(memoKey);
-    if (known) return known;
-    this.reached.add(digest);
-    const result: SubtreeResult = { specs: 0, names: 0, faults: [], faultCount: 0 };
-    const fault = (listed: Digest[], count = listed.length) => {
-      result.faultCount += count;
-      for (const item of listed) if (result.faults.length < listedFaults) result.faults.push(item);
+  private async checkTree(top: Digest, snapshot: Digest): Promise<SubtreeResult> {
+    const checks = new Map<string, NodeCheck>();
+    const order: NodeCheck[] = [];
+    const malformed = (check: NodeCheck, message: string) => {
+      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: check.digest, message });
+      if (!check.faulted) addFault(check.result, [check.digest]);
+      check.faulted = true;
     };
-    let nodeFaulted = false;
-    const malformed = (message: string) => {
-      this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot, object: digest, message });
-      if (!nodeFaulted) fault([digest]);
-      nodeFaulted = true;
+    const enter = (digest: Digest, prefix: string, parent: Digest | undefined): boolean => {
+      const key = subtreeKey(digest, prefix);
+      if (parent !== undefined) checks.get(subtreeKey(parent, prefix.slice(0, -1)))?.children.push(key);
+      if (this.subtrees.has(key)) return false;
+      this.reached.add(digest);
+      const check: NodeCheck = { digest, prefix, result: { specs: 0, names: 0, faults: [], faultCount: 0 }, children: [], faulted: false, branch: false };
+      checks.set(key, check);
+      order.push(check);
+      const referrer = parent === undefined ? `snapshot ${snapshot}` : `tree node ${parent}`;
+      const info = this.objects.get(digest);
+      if (!info || !info.sound) {
+        if (!info) this.reportMissing(digest, snapshot, referrer);
+        addFault(check.result, [digest]);
+        return false;
+      }
+      if (info.sort !== 'node') {
+        malformed(check, `object ${digest} is used as a tree node by ${referrer} but is a ${info.sort === 'other' ? 'JSON value of no known sort' : info.sort}`);
+        return false;
+      }
+      return true;
     };
-    const info = this.objects.get(digest);
-    if (!info || !info.sound) {
-      if (!info) this.reportMissing(digest, snapshot, referrer);
-      fault([digest]);
-    } else if (info.sort !== 'node') {
-      malformed(`object ${digest} is used as a tree node by ${referrer} but is a ${info.sort === 'other' ? 'JSON value of no known sort' : info.sort}`);
-    } else {
-      const node = (await this.store.readObject(digest)) as { leaf?: Record<string, unknown>; branch?: Record<string, unknown> };
-      const depth = prefix.length;
-      if (node.leaf) {
-        for (const [name, entry] of Object.entries(node.leaf)) {
-          result.names++;
-          if (!sha256HexOfString(name).startsWith(prefix)) malformed(`tree node ${digest} holds ${name}, which does not belong under hash prefix "${prefix}"`);
-          const versions = isJsonObject(entry) && typeof entry['kind'] === 'string' && isJsonObject(entry['versions']) ? entry['versions'] : undefined;
-          if (!versions || Object.keys(versions).length === 0) {
-            malformed(`tree node ${digest} has no valid {kind, versions} entry for ${name}`);
-            continue;
-          }
-          for (const [version, specDigest] of Object.entries(versions)) {
-            result.specs++;
-            const ref = `${name}@${version}`;
-            if (!isDigest(specDigest)) {
-              malformed(`tree node ${digest} lists ${ref} with an invalid digest`);
-              continue;
-            }
-            this.reached.add(specDigest);
-            const spec = this.objects.get(specDigest);
-            if (!spec || !spec.sound) {
-              if (!spec) this.reportMissing(specDigest, snapshot, ref, ref);
-              fault([specDigest]);
-            } else if (spec.sort !== 'spec' || spec.specId !== ref) {
-              this.report({ kind: 'SNAPSHOT_MALFORMED', snapshot, object: specDigest, ref, message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id` });
-              fault([specDigest]);
-            }
-          }
-        }
-        if (result.names > leafCapacity && depth < maxTreeDepth) malformed(`tree node ${digest} is a leaf of ${result.names} names; the format splits nodes above ${leafCapacity}`);
-      } else {
-        const children = Object.entries(node.branch ?? {});
-        if (children.length === 0 || depth >= maxTreeDepth) malformed(`tree node ${digest} is a branch ${children.length === 0 ? 'with no children' : `at depth ${depth}`}`);
-        for (const [digit, child] of children) {
-          if (!/^[0-9a-f]$/.test(digit) || !isDigest(child)) {
-            malformed(`tree node ${digest} has an invalid branch member "${digit}"`);
-            continue;
-          }
-          const below = await this.checkSubtree(child, prefix + digit, snapshot, `tree node ${digest}`);
-          result.specs += below.specs;
-          result.names += below.names;
-          if (below.faultCount > 0) fault(below.faults, below.faultCount);
-        }
-        // Names below missing or damaged nodes are not counted, so the count means something only when all was read.
-        if (children.length > 0 && result.faultCount === 0 && result.names <= leafCapacity) malformed(`tree node ${digest} is a branch over only ${result.names} names; the format keeps up to ${leafCapacity} in a leaf`);
+    const onProblem = (problem: TreeWalkProblem) => {
+      const check = checks.get(subtreeKey(problem.digest, problem.prefix));
+      if (!check) return;
+      if (problem.code === 'NODE_MALFORMED') malformed(check, problem.message);
+      else {
+        if (problem.code === 'NODE_MISSING') this.reportMissing(problem.digest, snapshot, problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`);
+        addFault(check.result, [problem.digest]);
+      }
+    };
+    for await (const level of walkTree(this.store, top, { enter, onProblem })) {
+      for (const { digest, node, prefix } of level) {
+        const check = checks.get(subtreeKey(digest, prefix))!;
+        if (isLeafNode(node)) this.checkLeaf(node, check, snapshot, (message) => malformed(check, message));
+        else check.branch = true;
       }
     }
-    this.subtrees.set(memoKey, result);
-    return result;
+    // Deepest first: a node's children are summed before it is.
+    for (const check of order.reverse()) {
+      const { result } = check;
+      for (const child of check.children) {
+        const below = this.subtrees.get(child);
+        if (!below) continue;
+        result.specs += below.specs;
+        result.names += below.names;
+        if (below.faultCount > 0) addFault(result, below.faults, below.faultCount);
+      }
+      // Names below missing or damaged nodes are not counted, so the count means something only when all was read.
+      if (check.branch && check.children.length > 0 && result.faultCount === 0 && result.names <= leafCapacity) {
+        malformed(check, `tree node ${check.digest} is a branch over only ${result.names} names; the format keeps up to ${leafCapacity} in a leaf`);
+      }
+      this.subtrees.set(subtreeKey(check.digest, check.prefix), result);
+    }
+    return this.subtrees.get(subtreeKey(top, ''))!;
+  }
+
+  /** A leaf's names must hash under its prefix, fit its capacity, and list spec objects with their ids. */
+  private checkLeaf(node: LeafNode, check: NodeCheck, snapshot: Digest, malformed: (message: string) => void): void {
+    const { digest, prefix, result } = check;
+    for (const name of Object.keys(node.leaf)) {
+      result.names++;
+      if (!sha256HexOfString(name).startsWith(prefix)) malformed(`tree node ${digest} holds ${name}, which does not belong under hash prefix "${prefix}"`);
+    }
+    for (const { name, version, digest: specDigest } of leafSpecs(node)) {
+      result.specs++;
+      const ref = `${name}@${version}`;
+      this.reached.add(specDigest);
+      const spec = this.objects.get(specDigest);
+      if (!spec || !spec.sound) {
+        if (!spec) this.reportMissing(specDigest, snapshot, ref, ref);
+        addFault(result, [specDigest]);
+      } else if (spec.sort !== 'spec' || spec.specId !== ref) {
+        this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: specDigest, ref, message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id` });
+        addFault(result, [specDigest]);
+      }
+    }
+    if (result.names > leafCapacity && prefix.length < maxTreeDepth) malformed(`tree node ${digest} is a leaf of ${result.names} names; the format splits nodes above ${leafCapacity}`);
   }
 
   private reportMissing(object: Digest, snapshot: Digest, referrer: string, ref?: string): void {
     if (this.reportedMissing.has(object)) return;
     this.reportedMissing.add(object);
-    this.report({ kind: 'OBJECT_MISSING', object, snapshot, ...(ref === undefined ? {} : { ref }), message: `object ${object} (${referrer}) is missing from the store` });
+    this.report({ code: 'OBJECT_MISSING', object, snapshot, ...(ref === undefined ? {} : { ref }), message: `object ${object} (${referrer}) is missing from the store` });
   }
 
   private async checkTags(): Promise<number> {
     let count = 0;
-    for await (const [key, value] of this.store.kv.entries('tag:')) {
+    for await (const { key, name: tag, value } of this.store.records(keySpaces.tag)) {
       count++;
-      const tag = key.slice('tag:'.length);
-      if (!isValidTagName(tag)) this.report({ kind: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
+      if (!isValidTagName(tag)) this.report({ code: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
       if (!isDigest(value) || !this.snapshots.has(value)) {
-        this.report({ kind: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
+        this.report({ code: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
       }
     }
     return count;
@@ -365,19 +398,19 @@ class Verifier {
 
   private async checkLog(): Promise<number> {
     let count = 0;
-    for await (const [key, value] of this.store.kv.entries('log:')) {
+    for await (const { key, value } of this.store.records(keySpaces.log)) {
       count++;
       const entry = parseRecord(value);
       const snapshot = entry?.['snapshot'];
       if (!isDigest(snapshot)) {
-        this.report({ kind: 'RECORD_INVALID', key, message: `build-log entry ${key} has no snapshot id` });
+        this.report({ code: 'RECORD_INVALID', key, message: `build-log entry ${key} has no snapshot id` });
         continue;
       }
       const flaw = logEntryFlaw(key, entry!);
-      if (flaw) this.report({ kind: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
+      if (flaw) this.report({ code: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
       if (!this.snapshots.has(snapshot) && !this.collected.has(snapshot)) {
-        const sequence = Number(key.slice('log:'.length));
-        this.report({ kind: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
+        const sequence = Number(keySpaces.log.nameOf(key));
+        this.report({ code: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
       }
     }
     return count;
@@ -390,25 +423,22 @@ class Verifier {
   private async checkPublished(): Promise<{ published: number; pinned: number }> {
     let count = 0;
     let pinned = 0;
-    for await (const [key, value] of this.store.kv.entries(pinPrefix)) {
+    for await (const { key, name: snapshot, value } of this.store.records(keySpaces.pin)) {
       pinned++;
-      const snapshot = key.slice(pinPrefix.length);
-      if (!isDigest(snapshot) || parseRecord(value) === undefined) this.report({ kind: 'RECORD_INVALID', key, message: `pin record ${key} is not a snapshot id with a JSON object` });
-      else if (!this.snapshots.has(snapshot)) this.report({ kind: 'PUBLISHED_INCONSISTENT', key, snapshot, message: `snapshot ${snapshot} is pinned as published, but it is not in the store` });
+      if (!isDigest(snapshot) || parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, message: `pin record ${key} is not a snapshot id with a JSON object` });
+      else if (!this.snapshots.has(snapshot)) this.report({ code: 'PUBLISHED_INCONSISTENT', key, snapshot, message: `snapshot ${snapshot} is pinned as published, but it is not in the store` });
     }
-    const prefix = keys.published('');
-    for await (const [key, value] of this.store.kv.entries(prefix)) {
+    for await (const { key, name: ref, value } of this.store.records(keySpaces.published)) {
       count++;
-      const ref = key.slice(prefix.length);
       const record = parseRecord(value);
       const digest = record?.['digest'];
       const snapshot = record?.['snapshot'];
       if (!isDigest(digest) || !isDigest(snapshot)) {
-        this.report({ kind: 'RECORD_INVALID', key, ref, message: `published-version record ${key} is not {digest, snapshot}` });
+        this.report({ code: 'RECORD_INVALID', key, ref, message: `published-version record ${key} is not {digest, snapshot}` });
         continue;
       }
       const problem = await this.publishedProblem(ref, digest, snapshot);
-      if (problem) this.report({ kind: 'PUBLISHED_INCONSISTENT', key, ref, object: digest, snapshot, message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}` });
+      if (problem) this.report({ code: 'PUBLISHED_INCONSISTENT', key, ref, object: digest, snapshot, message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}` });
     }
     return { published: count, pinned };
   }
@@ -435,8 +465,9 @@ class Verifier {
 
 /** What is wrong with a build-log entry that names a snapshot: its sequence, date, counts and tool as a build writes them. */
 function logEntryFlaw(key: string, entry: Record<string, unknown>): string | undefined {
-  const sequence = Number(key.slice('log:'.length));
-  if (!/^log:[0-9]{12}$/.test(key) || !Number.isSafeInteger(sequence) || sequence < 1) return 'the key is not a 12-digit sequence number';
+  const name = keySpaces.log.nameOf(key);
+  const sequence = Number(name);
+  if (!/^[0-9]{12}$/.test(name) || !Number.isSafeInteger(sequence) || sequence < 1) return 'the key is not a 12-digit sequence number';
   if (entry['sequence'] !== sequence) return `it records sequence ${String(entry['sequence'])}`;
   const createdAt = entry['createdAt'];
   if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || new Date(createdAt).toISOString() !== createdAt) return 'its date is not an ISO 8601 instant';
@@ -459,10 +490,7 @@ function isValidTagName(name: string): boolean {
 }
 
 function classify(value: JsonValue): ObjectInfo {
-  if (!isJsonObject(value)) return { sound: true, sort: 'other' };
-  const members = Object.keys(value);
-  if (members.length === 1 && (isJsonObject(value['leaf']) || isJsonObject(value['branch']))) return { sound: true, sort: 'node' };
-  if (value['format'] === snapshotFormat) return { sound: true, sort: 'root' };
-  if (typeof value['id'] === 'string') return { sound: true, sort: 'spec', specId: value['id'] };
-  return { sound: true, sort: 'other' };
+  const sort = objectSort(value);
+  if (sort === 'spec' && isJsonObject(value) && typeof value['id'] === 'string') return { sound: true, sort, specId: value['id'] };
+  return { sound: true, sort };
 }

@@ -3,6 +3,7 @@ import { digestBytes, sha256HexOfString, type Digest } from '../core/digest.js';
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { SpecStore } from '../store/specStore.js';
+import { buildCacheSpaces } from '../store/storeKeys.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { RegistryFile } from '../source/listRegistry.js';
 import { toolVersion } from '../version.js';
@@ -75,16 +76,16 @@ export interface BuildCacheUpdate {
 
 export const buildCacheFormat = 'specstore/build-cache/v9';
 
-const indexKey = (registryPath: string) => `cache:build:${sha256HexOfString(registryPath)}`;
+const indexKey = (registryPath: string) => buildCacheSpaces.index.key(sha256HexOfString(registryPath));
 /** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */
-const bucketKey = (registryPath: string, bucket: number) => `cache:build:${sha256HexOfString(registryPath)}:${String(bucket).padStart(2, '0')}`;
+const bucketKey = (registryPath: string, bucket: number) => buildCacheSpaces.index.key(`${sha256HexOfString(registryPath)}:${String(bucket).padStart(2, '0')}`);
 const bucketCount = 64;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
-const analysesPrefix = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}:`;
+const analysesPrefix = (registryPath: string) => buildCacheSpaces.analyses.key(`${sha256HexOfString(registryPath)}:`);
 /** Where format v5 kept the references apart from the index; deleted when seen. */
-const legacyReferencesKey = (registryPath: string) => `cache:references:${sha256HexOfString(registryPath)}`;
+const legacyReferencesKey = (registryPath: string) => buildCacheSpaces.legacyReferences.key(sha256HexOfString(registryPath));
 /** Where format v2 kept every analysis in one value; deleted when seen. */
-const legacyAnalysesKey = (registryPath: string) => `cache:analyses:${sha256HexOfString(registryPath)}`;
+const legacyAnalysesKey = (registryPath: string) => buildCacheSpaces.analyses.key(sha256HexOfString(registryPath));
 
 /** The stored index, read but not decoded: its header, whether the stored buckets are the ones it describes, and a decoder. */
 export interface StoredBuildIndex {
@@ -405,8 +406,9 @@ export async function buildCacheProblems(store: SpecStore): Promise<{ key: strin
   const problems: { key: string; reason: string }[] = [];
   const headers = new Map<string, string>();
   const buckets = new Map<string, Map<number, string>>();
-  for await (const [key, value] of store.kv.entries('cache:build:')) {
-    const match = /^cache:build:([0-9a-f]{64})(?::([0-9]{2}))?$/.exec(key);
+  for await (const [name, value] of store.namespace(buildCacheSpaces.index).entries('')) {
+    const key = buildCacheSpaces.index.key(name);
+    const match = /^([0-9a-f]{64})(?::([0-9]{2}))?$/.exec(name);
     if (!match || (match[2] !== undefined && Number(match[2]) >= bucketCount)) {
       problems.push({ key, reason: 'it is not a build-cache key' });
       continue;
@@ -418,7 +420,7 @@ export async function buildCacheProblems(store: SpecStore): Promise<{ key: strin
     }
   }
   for (const [registry, text] of headers) {
-    const key = `cache:build:${registry}`;
+    const key = buildCacheSpaces.index.key(registry);
     const header = parseIndexHeader(text);
     if (header === undefined) {
       if (headerFormat(text) === undefined) problems.push({ key, reason: 'the index header is not a JSON object with a format' });
@@ -434,7 +436,7 @@ export async function buildCacheProblems(store: SpecStore): Promise<{ key: strin
       }
     }
   }
-  for await (const [key, value] of store.kv.entries('cache:analyses:')) {
+  for await (const { key, value } of store.records(buildCacheSpaces.analyses)) {
     try {
       JSON.parse(value);
     } catch {

@@ -13,7 +13,9 @@ import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { ValidatedSpec } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
-import { buildManifest, updateManifest, type BuiltManifest, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
+import { buildManifest, updateManifest, type BuiltManifest, type NameEntry } from './manifestTree.js';
+import { decodeSnapshotRoot } from './treeDecoder.js';
+import { treeNodeReader } from './treeWalk.js';
 import {
   buildCacheFormat,
   buildCacheOperations,
@@ -216,8 +218,8 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   let manifest: BuiltManifest | undefined;
   if (lastStored && analysed.size + removedPaths.length <= Math.max(64, files.length / 4)) {
     const changes = nameChanges(previous, [...analysed].map((index) => files[index].path).concat(removedPaths), validation.specs);
-    const root = (await store.readObject(previous.last!.snapshot)) as unknown as SnapshotRoot;
-    manifest = await updateManifest(root, changes, validation.specs.length, async (digests) => (await store.readObjects(digests)) as unknown as (TreeNode | undefined)[]);
+    const root = decodeSnapshotRoot(await store.readObject(previous.last!.snapshot));
+    if (root.ok) manifest = await updateManifest(root.value, changes, validation.specs.length, treeNodeReader(store));
   }
   manifest ??= buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
   const specObjects = [...analysed].flatMap((index) => {

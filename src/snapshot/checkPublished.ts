@@ -14,6 +14,7 @@ import {
   type VersionEntry,
 } from '../store/publishedVersions.js';
 import type { SpecStore } from '../store/specStore.js';
+import { keySpaces } from '../store/storeKeys.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
 import { SnapshotView } from './snapshotView.js';
 
@@ -44,7 +45,7 @@ export async function buildVersionOperations(store: SpecStore, compiled: Compile
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
   if (options.tag === undefined) return { operations: [], publications };
   const operations = await publicationOperations(store, snapshot, entries(compiled.specs), [`tag ${options.tag}`], options.now);
-  return { operations, publications: operations.some((operation) => operation.key.startsWith('pub:')) ? publications + 1 : publications };
+  return { operations, publications: operations.some((operation) => keySpaces.published.holds(operation.key)) ? publications + 1 : publications };
 }
 
 /** Conflicts with any snapshot in the store (one per id, the first snapshot found); `skip` holds ids already reported. */

@@ -1,10 +1,13 @@
 // Self-contained snapshot documents: every object a snapshot reaches, each re-verified on import.
 import { digestValue, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
-import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
+import { isJsonObject, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
+import { memoryObjectReader } from '../store/objectReader.js';
 import type { SpecStore } from '../store/specStore.js';
-import { isLeafNode, snapshotFormat, type SnapshotRoot, type TreeNode } from './manifestTree.js';
-import { SnapshotView } from './snapshotView.js';
+import { isLeafNode } from './manifestTree.js';
+import { SnapshotView, type SnapshotEntry } from './snapshotView.js';
+import { decodeSnapshotRoot } from './treeDecoder.js';
+import { leafSpecs, walkTree } from './treeWalk.js';
 
 export const exportFormat = 'specstore/export/v1';
 
@@ -15,24 +18,19 @@ export interface SnapshotDocument {
   objects: Record<string, JsonValue>;
 }
 
-/** Collects every object of a snapshot from the store (each re-hashed on read). */
+/** Collects every object of a snapshot from the store (each re-hashed on read): a level of the tree, then its specs. */
 export async function exportSnapshot(store: SpecStore, id: Digest): Promise<SnapshotDocument> {
   const view = await SnapshotView.open(store, id);
-  const objects: Record<string, JsonValue> = { [id]: view.root as unknown as JsonValue };
-  const visit = async (digest: Digest): Promise<void> => {
-    const node = await view.node(digest);
-    objects[digest] = node as unknown as JsonValue;
-    if (isLeafNode(node)) {
-      for (const entry of Object.values(node.leaf)) {
-        for (const [version, specDigest] of Object.entries(entry.versions)) {
-          objects[specDigest] = await view.readSpec({ id: '', name: '', version, kind: entry.kind, digest: specDigest });
-        }
-      }
-    } else {
-      for (const child of Object.values(node.branch)) await visit(child);
+  const objects: Record<string, JsonValue> = { [id]: view.root };
+  for await (const level of view.levels()) {
+    const specs: SnapshotEntry[] = [];
+    for (const { digest, node } of level) {
+      objects[digest] = node;
+      if (isLeafNode(node)) for (const spec of leafSpecs(node)) specs.push({ id: `${spec.name}@${spec.version}`, ...spec });
     }
-  };
-  await visit(view.root.tree);
+    const documents = await view.readSpecs(specs);
+    specs.forEach((spec, i) => (objects[spec.digest] = documents[i]!));
+  }
   const sorted: Record<string, JsonValue> = {};
   for (const digest of Object.keys(objects).sort()) sorted[digest] = objects[digest]!;
   return { format: exportFormat, snapshot: id, objects: sorted };
@@ -47,7 +45,7 @@ export function formatSnapshotDocument(document: SnapshotDocument): string {
  * Checks a parsed document: the format, every object hashing to its key, and the snapshot reaching only objects the
  * document (or the store) holds. Returns the canonical objects to write.
  */
-export function verifySnapshotDocument(document: unknown): { snapshot: Digest; objects: CanonicalObject[] } {
+export async function verifySnapshotDocument(document: unknown): Promise<{ snapshot: Digest; objects: CanonicalObject[] }> {
   if (!isJsonObject(document) || (document as Record<string, unknown>)['format'] !== exportFormat) {
     throw new SpecError('IMPORT_INVALID', `not a snapshot document (expected "format": "${exportFormat}")`);
   }
@@ -68,30 +66,31 @@ export function verifySnapshotDocument(document: unknown): { snapshot: Digest; o
     }
     verified.set(key, canonical);
   }
-  const need = (digest: Digest, from: string): JsonValue => {
-    const object = verified.get(digest);
-    if (!object) throw new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, { data: { object: digest } });
-    return parseJsonText(object.text);
-  };
-  const root = need(snapshot, 'the document') as unknown as SnapshotRoot;
-  if (!isJsonObject(root) || root.format !== snapshotFormat || !isDigest(root.tree)) {
-    throw new SpecError('IMPORT_INVALID', `object ${snapshot} is not a snapshot root`);
-  }
+  const reader = memoryObjectReader([...verified.values()]);
+  const [rootValue] = await reader.readObjects([snapshot]);
+  if (rootValue === undefined) throw incomplete(snapshot, 'the document');
+  const root = decodeSnapshotRoot(rootValue);
+  if (!root.ok) throw new SpecError('IMPORT_INVALID', `object ${snapshot} is not a snapshot root`);
   let specs = 0;
-  const visit = (digest: Digest, from: string): void => {
-    const node = need(digest, from) as unknown as TreeNode;
-    if (isLeafNode(node)) {
-      for (const [name, entry] of Object.entries(node.leaf)) {
-        for (const [version, specDigest] of Object.entries(entry.versions)) {
-          need(specDigest, `${name}@${version}`);
-          specs++;
-        }
+  const walk = walkTree(reader, root.value.tree, {
+    onProblem: (problem) => {
+      if (problem.code === 'NODE_MISSING') throw incomplete(problem.digest, problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`);
+      throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, { data: { object: problem.digest } });
+    },
+  });
+  for await (const level of walk) {
+    for (const { node } of level) {
+      if (!isLeafNode(node)) continue;
+      for (const spec of leafSpecs(node)) {
+        if (!verified.has(spec.digest)) throw incomplete(spec.digest, `${spec.name}@${spec.version}`);
+        specs++;
       }
-    } else {
-      for (const child of Object.values(node.branch)) visit(child, `tree node ${digest}`);
     }
-  };
-  visit(root.tree, `snapshot ${snapshot}`);
-  if (specs !== root.specs) throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} says it has ${root.specs} specs but its tree lists ${specs}`);
+  }
+  if (specs !== root.value.specs) throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} says it has ${root.value.specs} specs but its tree lists ${specs}`);
   return { snapshot, objects: [...verified.values()] };
+}
+
+function incomplete(digest: Digest, from: string): SpecError {
+  return new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, { data: { object: digest } });
 }

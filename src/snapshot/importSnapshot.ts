@@ -17,10 +17,10 @@ export interface ImportResult {
 }
 
 /** A snapshot document whose every object hashed to its key and whose snapshot reaches only objects it holds. */
-export type VerifiedDocument = ReturnType<typeof verifySnapshotDocument>;
+export type VerifiedDocument = Awaited<ReturnType<typeof verifySnapshotDocument>>;
 
 /** Parses and verifies the text of a snapshot document, without any store: bad input is refused before one is opened. */
-export function parseSnapshotDocument(text: string, options: { source?: string } = {}): VerifiedDocument {
+export async function parseSnapshotDocument(text: string, options: { source?: string } = {}): Promise<VerifiedDocument> {
   let document: unknown;
   try {
     document = parseJsonText(text);
@@ -44,5 +44,5 @@ export async function storeImportedSnapshot(store: SpecStore, verified: Verified
 
 /** parseSnapshotDocument then storeImportedSnapshot: nothing is written if any check fails. */
 export async function importSnapshot(store: SpecStore, text: string, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
-  return storeImportedSnapshot(store, parseSnapshotDocument(text, options), options);
+  return storeImportedSnapshot(store, await parseSnapshotDocument(text, options), options);
 }

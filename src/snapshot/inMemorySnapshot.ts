@@ -1,15 +1,12 @@
 // SnapshotViews over objects held in memory (a verified import, a registry being built), before anything is stored.
 import type { CanonicalObject, Digest } from '../core/digest.js';
-import { keys, SpecStore } from '../store/specStore.js';
-import { MemoryStore } from '../store/memoryStore.js';
+import { memoryObjectReader } from '../store/objectReader.js';
 import { buildManifest, type ManifestEntry } from './manifestTree.js';
 import { SnapshotView } from './snapshotView.js';
 
 /** Opens `snapshot` over `objects`: resolution and listing behave exactly as for a stored snapshot. */
 export async function openInMemorySnapshot(snapshot: Digest, objects: readonly CanonicalObject[]): Promise<SnapshotView> {
-  const kv = new MemoryStore();
-  await kv.batch(objects.map((object) => ({ type: 'put' as const, key: keys.object(object.digest), value: object.text })));
-  return SnapshotView.open(new SpecStore(kv), snapshot);
+  return SnapshotView.open(memoryObjectReader(objects), snapshot);
 }
 
 /**

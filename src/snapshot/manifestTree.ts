@@ -1,6 +1,5 @@
 // The snapshot manifest as a Merkle hash trie: names bucketed by the hex digits of sha256(name). Pure.
 import { digestTrustedValue, sha256HexOfString, type CanonicalObject, type Digest } from '../core/digest.js';
-import type { JsonObject } from '../core/json.js';
 
 /** One spec in a snapshot. */
 export interface ManifestEntry {
@@ -10,22 +9,22 @@ export interface ManifestEntry {
   digest: Digest;
 }
 
-/** All versions of one name, as held in a leaf. */
-export interface NameEntry {
+/** All versions of one name, as held in a leaf. (Type aliases, not interfaces, so that they are JSON values.) */
+export type NameEntry = {
   kind: string;
   versions: Record<string, Digest>;
-}
+};
 
 export type LeafNode = { leaf: Record<string, NameEntry> };
 export type BranchNode = { branch: Record<string, Digest> };
 export type TreeNode = LeafNode | BranchNode;
 
 /** The object whose digest is the snapshot id. */
-export interface SnapshotRoot {
+export type SnapshotRoot = {
   format: typeof snapshotFormat;
   specs: number;
   tree: Digest;
-}
+};
 
 export const snapshotFormat = 'specstore/snapshot/v1';
 /** A node holding more than this many names becomes a branch of 16 children (one per hex digit). */
@@ -65,7 +64,7 @@ export function buildManifest(entries: readonly ManifestEntry[]): BuiltManifest 
   const objects: CanonicalObject[] = [];
   const tree = buildNode(buckets, 0, objects);
   const root: SnapshotRoot = { format: snapshotFormat, specs: entries.length, tree };
-  const rootObject = digestTrustedValue(root as unknown as JsonObject);
+  const rootObject = digestTrustedValue(root);
   objects.push(rootObject);
   return { snapshotId: rootObject.digest, root, objects };
 }
@@ -88,7 +87,7 @@ function buildNode(buckets: NamedBucket[], depth: number, objects: CanonicalObje
     for (const digit of [...children.keys()].sort()) branch[digit] = buildNode(children.get(digit)!, depth + 1, objects);
     node = { branch };
   }
-  const object = digestTrustedValue(node as unknown as JsonObject);
+  const object = digestTrustedValue(node);
   objects.push(object);
   return object.digest;
 }
@@ -133,7 +132,7 @@ export async function updateManifest(previous: SnapshotRoot, changes: NameChange
     throw error;
   }
   const root: SnapshotRoot = { format: snapshotFormat, specs, tree: tree.digest ?? emptyTree(objects) };
-  const rootObject = digestTrustedValue(root as unknown as JsonObject);
+  const rootObject = digestTrustedValue(root);
   const reachable = reachableObjects(objects, root.tree); // children rewritten, then folded into their parent, are not
   reachable.push(rootObject);
   return { snapshotId: rootObject.digest, root, objects: reachable };
@@ -206,7 +205,7 @@ async function updateNode(digest: Digest | undefined, depth: number, changes: { 
     const folded = await foldIfSmall(children, readNodes);
     if (folded) {
       if (Object.keys(folded).length === 0) return { digest: undefined };
-      const object = digestTrustedValue({ leaf: folded } as unknown as JsonObject);
+      const object = digestTrustedValue({ leaf: folded });
       objects.push(object);
       return { digest: object.digest, leaf: folded };
     }

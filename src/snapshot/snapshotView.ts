@@ -1,13 +1,15 @@
 // A read-only, lazily loaded view of one snapshot: only the tree nodes and specs asked for are read.
 import { sha256HexOfString, type Digest } from '../core/digest.js';
-import { isJsonObject, type JsonObject } from '../core/json.js';
+import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import { compareVersions, parseVersion, type Version } from '../core/version.js';
 import { SpecError } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
-import type { SpecStore } from '../store/specStore.js';
-import { isLeafNode, snapshotFormat, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
+import type { ObjectReader } from '../store/objectReader.js';
+import { isLeafNode, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
+import { decodeSnapshotRoot, decodeTreeNode } from './treeDecoder.js';
+import { leafSpecs, walkTree, type TreeWalkProblem, type WalkedNode } from './treeWalk.js';
 
 /** One spec as listed in a snapshot. */
 export interface SnapshotEntry {
@@ -41,34 +43,27 @@ export class SnapshotView {
   private readonly resolved = new Map<string, ResolvedSpec>();
 
   private constructor(
-    private readonly store: SpecStore,
+    private readonly reader: ObjectReader,
     readonly id: Digest,
     readonly root: SnapshotRoot,
   ) {}
 
-  /** Opens a snapshot by exact id: reads its root object only. */
-  static async open(store: SpecStore, id: Digest): Promise<SnapshotView> {
-    const root = await store.readObject(id);
-    if (root === undefined) throw new SpecError('SNAPSHOT_NOT_FOUND', `snapshot ${id} is not in the store`, { data: { snapshot: id } });
-    if (!isJsonObject(root) || root['format'] !== snapshotFormat) {
-      throw new SpecError('STORE_CORRUPT', `object ${id} is not a snapshot root (format ${JSON.stringify(isJsonObject(root) ? root['format'] : typeof root)})`, { data: { snapshot: id } });
-    }
-    return new SnapshotView(store, id, root as unknown as SnapshotRoot);
+  /** Opens a snapshot by exact id: reads its root object only. Any object reader will do (the store, a document, a pack). */
+  static async open(reader: ObjectReader, id: Digest): Promise<SnapshotView> {
+    const [value] = await reader.readObjects([id]);
+    if (value === undefined) throw new SpecError('SNAPSHOT_NOT_FOUND', `snapshot ${id} is not in the store`, { data: { snapshot: id } });
+    const root = decodeSnapshotRoot(value);
+    if (!root.ok) throw new SpecError('STORE_CORRUPT', `object ${id} ${root.problem.message}`, { data: { snapshot: id } });
+    return new SnapshotView(reader, id, root.value);
   }
 
   get size(): number {
     return this.root.specs;
   }
 
-  /** Reads one tree node (cached); a missing node means the store lost part of the snapshot. */
+  /** Reads one tree node (cached); a missing or malformed node means the store lost or damaged part of the snapshot. */
   async node(digest: Digest): Promise<TreeNode> {
-    const cached = this.nodeCache.get(digest);
-    if (cached) return cached;
-    const node = (await this.store.readObject(digest)) as TreeNode | undefined;
-    if (node === undefined) {
-      throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
-    }
-    this.nodeCache.set(digest, node);
+    const [node] = await this.nodes([digest]);
     return node;
   }
 
@@ -76,14 +71,29 @@ export class SnapshotView {
   async nodes(digests: readonly Digest[]): Promise<TreeNode[]> {
     const missing = [...new Set(digests.filter((digest) => !this.nodeCache.has(digest)))];
     if (missing.length > 0) {
-      const read = await this.store.readObjects(missing);
+      const read = await this.reader.readObjects(missing);
       missing.forEach((digest, i) => {
-        const node = read[i] as TreeNode | undefined;
-        if (node === undefined) throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
-        this.nodeCache.set(digest, node);
+        const position = { digest, prefix: '', parent: undefined };
+        const value = read[i];
+        if (value === undefined) throw this.treeProblem({ code: 'NODE_MISSING', ...position, message: `tree node ${digest} is missing` });
+        const node = decodeTreeNode(value);
+        if (!node.ok) throw this.treeProblem({ code: 'NODE_MALFORMED', ...position, message: `tree node ${digest} ${node.problem.message}` });
+        this.nodeCache.set(digest, node.value);
       });
     }
     return digests.map((digest) => this.nodeCache.get(digest)!);
+  }
+
+  /** The whole tree, breadth first, in batches (cached nodes are not read again); a node that cannot be read throws. */
+  levels(): AsyncGenerator<WalkedNode[]> {
+    return walkTree(this.reader, this.root.tree, { cache: this.nodeCache, onProblem: (problem) => { throw this.treeProblem(problem); } });
+  }
+
+  /** A node the snapshot cannot do without: its damage as it was read (DIGEST_MISMATCH), else STORE_CORRUPT. */
+  private treeProblem(problem: TreeWalkProblem): unknown {
+    if (problem.code === 'NODE_DAMAGED') return problem.cause;
+    const what = problem.code === 'NODE_MISSING' ? `tree node ${problem.digest}, which is missing from the store` : `tree node ${problem.digest}, which is malformed: ${problem.message}`;
+    return new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to ${what}`, { data: { snapshot: this.id, object: problem.digest } });
   }
 
   /** All versions of a name: one path from the root to a leaf. */
@@ -111,41 +121,19 @@ export class SnapshotView {
    * with resolveCached, without touching the store: for a runtime that resolves many refs of one pinned snapshot.
    */
   async preload(): Promise<void> {
-    let level: Digest[] = [this.root.tree];
-    const leaves: TreeNode[] = [];
-    while (level.length > 0) {
-      const missing = level.filter((digest) => !this.nodeCache.has(digest));
-      const read = await this.store.readObjects(missing);
-      missing.forEach((digest, i) => {
-        const node = read[i] as TreeNode | undefined;
-        if (node === undefined) throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to tree node ${digest}, which is missing from the store`, { data: { snapshot: this.id, object: digest } });
-        this.nodeCache.set(digest, node);
-      });
-      const next: Digest[] = [];
-      for (const digest of level) {
-        const node = this.nodeCache.get(digest)!;
-        if (isLeafNode(node)) leaves.push(node);
-        else next.push(...Object.values(node.branch));
-      }
-      level = next;
-    }
     const entries: SnapshotEntry[] = [];
-    for (const leaf of leaves) {
-      if (!isLeafNode(leaf)) continue;
-      for (const [name, entry] of Object.entries(leaf.leaf)) {
-        this.names.set(name, entry);
-        for (const [version, digest] of Object.entries(entry.versions)) entries.push({ id: `${name}@${version}`, name, version, kind: entry.kind, digest });
+    for await (const level of this.levels()) {
+      for (const { node } of level) {
+        if (!isLeafNode(node)) continue;
+        for (const [name, entry] of Object.entries(node.leaf)) this.names.set(name, entry);
+        for (const spec of leafSpecs(node)) entries.push(entryOf(spec));
       }
     }
     const batch = 1024;
     for (let start = 0; start < entries.length; start += batch) {
       const slice = entries.slice(start, start + batch).filter((entry) => !this.resolved.has(entry.id));
-      const specs = await this.store.readObjects(slice.map((entry) => entry.digest));
-      slice.forEach((entry, i) => {
-        const spec = specs[i];
-        if (spec === undefined) throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, which is missing from the store`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
-        this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: spec as JsonObject }));
-      });
+      const specs = await this.readSpecs(slice);
+      slice.forEach((entry, i) => this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: specs[i] })));
     }
     // A floating ref is the highest version, as `lookup` chooses it.
     for (const [name, entry] of this.names) {
@@ -159,20 +147,12 @@ export class SnapshotView {
   /** Lists every spec (reads the whole tree, not the specs), ordered by name then version. */
   async list(filter: { kind?: string } = {}): Promise<SnapshotEntry[]> {
     const entries: SnapshotEntry[] = [];
-    const visit = async (digest: Digest): Promise<void> => {
-      const node = await this.node(digest);
-      if (isLeafNode(node)) {
-        for (const [name, entry] of Object.entries(node.leaf)) {
-          if (filter.kind !== undefined && entry.kind !== filter.kind) continue;
-          for (const [version, specDigest] of Object.entries(entry.versions)) {
-            entries.push({ id: `${name}@${version}`, name, version, kind: entry.kind, digest: specDigest });
-          }
-        }
-      } else {
-        for (const child of Object.values(node.branch)) await visit(child);
+    for await (const level of this.levels()) {
+      for (const { node } of level) {
+        if (!isLeafNode(node)) continue;
+        for (const spec of leafSpecs(node)) if (filter.kind === undefined || spec.kind === filter.kind) entries.push(entryOf(spec));
       }
-    };
-    await visit(this.root.tree);
+    }
     return entries.sort(compareEntries);
   }
 
@@ -239,23 +219,20 @@ export class SnapshotView {
   }
 
   async readSpec(entry: SnapshotEntry): Promise<JsonObject> {
-    const spec = await this.store.readObject(entry.digest);
-    if (spec === undefined) {
-      throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, which is missing from the store`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
-    }
-    return spec as JsonObject;
+    const [spec] = await this.readSpecs([entry]);
+    return spec;
   }
 
   /** Several specs' documents at once (one batched read, each re-hashed); a missing one is STORE_CORRUPT. */
   async readSpecs(entries: readonly SnapshotEntry[]): Promise<JsonObject[]> {
-    const specs = await this.store.readObjects(entries.map((entry) => entry.digest));
-    return specs.map((spec, i) => {
-      if (spec === undefined) {
-        const entry = entries[i];
-        throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, which is missing from the store`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
-      }
-      return spec as JsonObject;
-    });
+    const specs = await this.reader.readObjects(entries.map((entry) => entry.digest));
+    return specs.map((spec, i) => this.specDocument(entries[i], spec));
+  }
+
+  private specDocument(entry: SnapshotEntry, spec: JsonValue | undefined): JsonObject {
+    if (isJsonObject(spec)) return spec;
+    const what = spec === undefined ? 'which is missing from the store' : 'which is not a spec (not a JSON object)';
+    throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, ${what}`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
   }
 
   /** Every spec with its document, in list order. */
@@ -275,6 +252,10 @@ export class SnapshotView {
     }
     return found;
   }
+}
+
+function entryOf(spec: { name: string; version: string; kind: string; digest: Digest }): SnapshotEntry {
+  return { id: `${spec.name}@${spec.version}`, ...spec };
 }
 
 function sortedVersions(entry: NameEntry): Version[] {

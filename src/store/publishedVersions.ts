@@ -3,6 +3,7 @@ import type { Digest } from '../core/digest.js';
 import { SpecError } from '../errors.js';
 import type { BatchOperation } from './keyValueStore.js';
 import { keys, type SpecStore } from './specStore.js';
+import { keySpaces } from './storeKeys.js';
 
 /** `pub:<id@version>`: the digest an id@version was first published with, and the snapshot that published it. */
 export interface PublishedVersion {
@@ -101,7 +102,7 @@ export async function readPinRecord(store: SpecStore, snapshot: Digest): Promise
 /** Every published id@version, in key order. */
 export async function listPublishedVersions(store: SpecStore): Promise<(PublishedVersion & { id: string })[]> {
   const records: (PublishedVersion & { id: string })[] = [];
-  for await (const [key, value] of store.kv.entries('pub:')) records.push({ id: key.slice('pub:'.length), ...(JSON.parse(value) as PublishedVersion) });
+  for await (const { name, value } of store.records(keySpaces.published)) records.push({ id: name, ...(JSON.parse(value) as PublishedVersion) });
   return records;
 }
 
@@ -111,8 +112,8 @@ export async function listPublishedVersions(store: SpecStore): Promise<(Publishe
  */
 export async function publishedSnapshots(store: SpecStore): Promise<Set<Digest>> {
   const snapshots = new Set<Digest>();
-  for await (const [key] of store.kv.entries('pin:')) snapshots.add(key.slice('pin:'.length) as Digest);
-  for await (const [, value] of store.kv.entries('pub:')) snapshots.add((JSON.parse(value) as PublishedVersion).snapshot);
+  for await (const { name } of store.records(keySpaces.pin)) snapshots.add(name as Digest);
+  for await (const { value } of store.records(keySpaces.published)) snapshots.add((JSON.parse(value) as PublishedVersion).snapshot);
   return snapshots;
 }
 

@@ -1,19 +1,14 @@
 // The content-addressed layer over a KeyValueStore: objects by digest (re-hashed on read), snapshots, tags, build log.
-import { digestText, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
+import { isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
 import { parseJsonText, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
 import type { BatchOperation, KeyValueStore } from './keyValueStore.js';
+import { NamespacedStore } from './namespacedStore.js';
+import { verifyObjectText, type ObjectReader } from './objectReader.js';
+import { keys, keySpaces, type KeySpace } from './storeKeys.js';
 
-/** Key layout (see docs/store.md). Prefixes end in `:`; nothing user-supplied can contain one before the name. */
-export const keys = {
-  object: (digest: Digest) => `obj:${digest}`,
-  snapshot: (id: Digest) => `snap:${id}`,
-  tag: (name: string) => `tag:${name}`,
-  log: (sequence: number) => `log:${String(sequence).padStart(12, '0')}`,
-  published: (specId: string) => `pub:${specId}`,
-  pin: (snapshot: Digest) => `pin:${snapshot}`,
-  meta: (name: string) => `meta:${name}`,
-} as const;
+export { keys } from './storeKeys.js';
+export { verifyObjectText } from './objectReader.js';
 
 export const storeFormat = 'specstore/store/v1';
 
@@ -50,6 +45,27 @@ export function assertValidTagName(name: string): void {
   }
 }
 
+/** A record of a key space, as scanned: its key, the name after the prefix, and the value. */
+export interface StoredRecord {
+  key: string;
+  name: string;
+  value: string;
+}
+
+/** An `obj:` record as stored (not re-hashed): `digest` is undefined when the key does not hold one. */
+export interface StoredObject {
+  key: string;
+  digest: Digest | undefined;
+  text: string;
+}
+
+/** A `snap:` record: `id` is undefined when the key does not hold a digest. */
+export interface StoredSnapshot {
+  key: string;
+  id: Digest | undefined;
+  metadata: string;
+}
+
 /** Serialises work on one store inside one process (LevelDB's lock only guards against other processes). */
 class Mutex {
   private tail: Promise<void> = Promise.resolve();
@@ -60,13 +76,33 @@ class Mutex {
   }
 }
 
-export class SpecStore {
+export class SpecStore implements ObjectReader {
   private readonly writes = new Mutex();
 
   constructor(readonly kv: KeyValueStore) {}
 
   get location(): string {
     return this.kv.location;
+  }
+
+  /** A view of one key space (a build-cache namespace, say): its keys are the names inside it. */
+  namespace(space: KeySpace): NamespacedStore {
+    return new NamespacedStore(this.kv, space);
+  }
+
+  /** Every record of a key space, in key order. */
+  async *records(space: KeySpace, options: { reverse?: boolean; limit?: number } = {}): AsyncGenerator<StoredRecord> {
+    for await (const [key, value] of this.kv.entries(space.prefix, options)) yield { key, name: space.nameOf(key), value };
+  }
+
+  /** Every stored object as it is on disk, in key order (`spec verify` re-hashes them; gc counts them). */
+  async *objects(): AsyncGenerator<StoredObject> {
+    for await (const { key, name, value } of this.records(keySpaces.object)) yield { key, digest: isDigest(name) ? name : undefined, text: value };
+  }
+
+  /** Every snapshot record, in key order. */
+  async *snapshots(): AsyncGenerator<StoredSnapshot> {
+    for await (const { key, name, value } of this.records(keySpaces.snapshot)) yield { key, id: isDigest(name) ? name : undefined, metadata: value };
   }
 
   /** The canonical text of an object, re-hashed: DIGEST_MISMATCH when the bytes do not match their key. */
@@ -124,7 +160,7 @@ export class SpecStore {
       const existingSnapshot = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
       if (!existingSnapshot) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
       const sequence = (await this.lastLogSequence()) + 1;
-      const logEntry: LogEntry = { ...input.metadata, sequence, snapshot: input.snapshot, newObjects: operations.filter((op) => op.key.startsWith('obj:')).length };
+      const logEntry: LogEntry = { ...input.metadata, sequence, snapshot: input.snapshot, newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length };
       if (input.tag !== undefined) logEntry.tag = input.tag;
       operations.push({ type: 'put', key: keys.log(sequence), value: JSON.stringify(logEntry) });
       if (input.tag !== undefined) operations.push({ type: 'put', key: keys.tag(input.tag), value: input.snapshot });
@@ -154,7 +190,7 @@ export class SpecStore {
       if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
       if (input.extraOperations) operations.push(...(await input.extraOperations()));
       await this.kv.batch(operations);
-      return { newObjects: operations.filter((op) => op.key.startsWith('obj:')).length, existed };
+      return { newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length, existed };
     });
   }
 
@@ -170,7 +206,7 @@ export class SpecStore {
 
   async listSnapshots(): Promise<Digest[]> {
     const ids: Digest[] = [];
-    for await (const [key] of this.kv.entries('snap:')) ids.push(key.slice('snap:'.length) as Digest);
+    for await (const { id } of this.snapshots()) if (id !== undefined) ids.push(id);
     return ids;
   }
 
@@ -192,25 +228,25 @@ export class SpecStore {
 
   async listTags(): Promise<{ name: string; snapshot: Digest }[]> {
     const tags: { name: string; snapshot: Digest }[] = [];
-    for await (const [key, value] of this.kv.entries('tag:')) tags.push({ name: key.slice('tag:'.length), snapshot: value as Digest });
+    for await (const { name, value } of this.records(keySpaces.tag)) tags.push({ name, snapshot: value as Digest });
     return tags;
   }
 
   async log(): Promise<LogEntry[]> {
     const entries: LogEntry[] = [];
-    for await (const [, value] of this.kv.entries('log:')) entries.push(JSON.parse(value) as LogEntry);
+    for await (const { value } of this.records(keySpaces.log)) entries.push(JSON.parse(value) as LogEntry);
     return entries;
   }
 
   private async lastLogSequence(): Promise<number> {
     // Keys are zero-padded, so the first entry of a reverse scan is the newest.
-    for await (const [key] of this.kv.entries('log:', { reverse: true, limit: 1 })) return Number(key.slice('log:'.length));
+    for await (const { name } of this.records(keySpaces.log, { reverse: true, limit: 1 })) return Number(name);
     return 0;
   }
 
   /** The snapshot of the newest build, if any. */
   async latest(): Promise<Digest | undefined> {
-    for await (const [, value] of this.kv.entries('log:', { reverse: true, limit: 1 })) return (JSON.parse(value) as LogEntry).snapshot;
+    for await (const { value } of this.records(keySpaces.log, { reverse: true, limit: 1 })) return (JSON.parse(value) as LogEntry).snapshot;
     return undefined;
   }
 
@@ -233,7 +269,10 @@ export class SpecStore {
     const hex = selector.startsWith('sha256:') ? selector.slice('sha256:'.length) : selector;
     if (/^[0-9a-f]{8,64}$/.test(hex)) {
       const matches: Digest[] = [];
-      for await (const [key] of this.kv.entries(`snap:sha256:${hex}`)) matches.push(key.slice('snap:'.length) as Digest);
+      for await (const [key] of this.kv.entries(keys.snapshot(`sha256:${hex}`))) {
+        const id = keySpaces.snapshot.nameOf(key);
+        if (isDigest(id)) matches.push(id);
+      }
       if (matches.length === 1) return matches[0];
       if (matches.length > 1) {
         throw new SpecError('SNAPSHOT_AMBIGUOUS', `"${selector}" matches ${matches.length} snapshots; give more characters`, { data: { snapshot: selector, matches } });
@@ -245,14 +284,5 @@ export class SpecStore {
 
   async close(): Promise<void> {
     await this.kv.close();
-  }
-}
-
-export function verifyObjectText(digest: Digest, text: string): void {
-  const actual = digestText(text);
-  if (actual !== digest) {
-    throw new SpecError('DIGEST_MISMATCH', `object ${digest} in the store does not hash to its key (it hashes to ${actual}): the store is damaged`, {
-      data: { expected: digest, actual },
-    });
   }
 }

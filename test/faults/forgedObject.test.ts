@@ -32,7 +32,7 @@ test('a forged spec object: verify reports OBJECT_DIGEST_MISMATCH; resolve, show
 
   const report = json(spec('verify', '--json'));
   assert.deepEqual(
-    report.problems.map((problem: { kind: string; object?: string; snapshot?: string }) => [problem.kind, problem.object ?? problem.snapshot]),
+    report.problems.map((problem: { code: string; object?: string; snapshot?: string }) => [problem.code, problem.object ?? problem.snapshot]),
     [
       ['OBJECT_DIGEST_MISMATCH', original.digest],
       ['SNAPSHOT_INCOMPLETE', snapshot],
@@ -65,7 +65,7 @@ test('forgeries that hash to their keys but no build writes: OBJECT_UNPARSEABLE 
   await opened.close();
   const result = runSpec(['verify', '--store', store, '--json']);
   assert.equal(result.status, 5);
-  assert.deepEqual(json(result).problems.map((problem: { kind: string }) => problem.kind).sort(), ['OBJECT_KEY_INVALID', 'OBJECT_UNPARSEABLE']);
+  assert.deepEqual(json(result).problems.map((problem: { code: string }) => problem.code).sort(), ['OBJECT_KEY_INVALID', 'OBJECT_UNPARSEABLE']);
   // Garbage, not part of any snapshot: gc removes it, and the store is clean again.
   assert.equal(runSpec(['gc', '--store', store]).status, 0);
   assert.equal(runSpec(['verify', '--store', store]).status, 0);

@@ -26,11 +26,11 @@ function builtStore(t: { after: (fn: () => void) => void }, before: (() => void)
   return { dir: dir.path, registry, store, spec, snapshot: built.stdout.trim() };
 }
 
-/** What verify says about a store: its exit status and the error code or the problem kinds. */
+/** What verify says about a store: its exit status and the error code or the problem codes. */
 function verdict(spec: Spec): { status: number; what: string[] } {
   const result = spec('verify', '--json');
   const output = json(result);
-  return { status: result.status, what: output.error ? [output.error.code] : output.problems.map((problem: { kind: string }) => problem.kind) };
+  return { status: result.status, what: output.error ? [output.error.code] : output.problems.map((problem: { code: string }) => problem.code) };
 }
 
 test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT): verify exits 5, every time', async (t) => {
@@ -110,7 +110,7 @@ for (const [what, readable, at] of [
     const block = found.block;
 
     const report = json(spec('verify', '--json'));
-    const damage = report.problems.filter((problem: { kind: string }) => problem.kind === 'FILE_DAMAGED');
+    const damage = report.problems.filter((problem: { code: string }) => problem.code === 'FILE_DAMAGED');
     assert.equal(damage.length, 1);
     assert.equal(damage[0].cacheOnly, true);
     assert.equal(damage[0].offset, block.offset);
@@ -122,7 +122,7 @@ for (const [what, readable, at] of [
     assert.match(spec('build').stderr, /^$/, 'the next build finds the rebuilt cache: no warning');
     // The damaged bytes are still in the file, so verify still names them (and, where LevelDB cannot read the block,
     // that a scan of the cache fails); every other record is sound.
-    const after = json(spec('verify', '--json')).problems.map((problem: { kind: string; cacheOnly?: boolean }) => [problem.kind, problem.cacheOnly]);
+    const after = json(spec('verify', '--json')).problems.map((problem: { code: string; cacheOnly?: boolean }) => [problem.code, problem.cacheOnly]);
     assert.deepEqual(after, readable ? [['FILE_DAMAGED', true]] : [['FILE_DAMAGED', true], ['CACHE_INVALID', undefined]]);
     assert.equal(spec('ls', 'prod').status, 0);
   });

@@ -1,8 +1,11 @@
-// verifyStore: a sound store is ok; each kind of damage is reported with its stable kind and the ids involved.
+// verifyStore: a sound store is ok; each kind of damage is reported with its stable code and the ids involved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { digestText, type Digest } from '../../src/core/digest.js';
-import { verifyStore, type VerifyProblem } from '../../src/maintain/verifyStore.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { verifyProblemCodes, verifyStore, type VerifyProblem } from '../../src/maintain/verifyStore.js';
+import { repoRoot } from '../support/cli.js';
 import { collectedKey } from '../../src/maintain/storeRecords.js';
 import { snapshotFormat, type BranchNode, type LeafNode } from '../../src/snapshot/manifestTree.js';
 import { openStore } from '../../src/store/openStore.js';
@@ -15,7 +18,7 @@ async function memoryStore(t: { after: (fn: () => Promise<void>) => void }): Pro
   return store;
 }
 
-const kinds = (problems: VerifyProblem[]) => [...new Set(problems.map((problem) => problem.kind))].sort();
+const codes = (problems: VerifyProblem[]) => [...new Set(problems.map((problem) => problem.code))].sort();
 
 test('a sound store with shared objects, tags, a log and published versions is ok', async (t) => {
   const store = await memoryStore(t);
@@ -46,9 +49,9 @@ test('changed bytes: OBJECT_DIGEST_MISMATCH for the object, SNAPSHOT_INCOMPLETE 
   await store.kv.batch([{ type: 'put', key: keys.object(shared), value: text.replace('1007', '9007') }]);
   const report = await verifyStore(store);
   assert.equal(report.ok, false);
-  assert.deepEqual(kinds(report.problems), ['OBJECT_DIGEST_MISMATCH', 'SNAPSHOT_INCOMPLETE']);
-  assert.equal(report.problems.find((p) => p.kind === 'OBJECT_DIGEST_MISMATCH')!.object, shared);
-  const incomplete = report.problems.filter((p) => p.kind === 'SNAPSHOT_INCOMPLETE');
+  assert.deepEqual(codes(report.problems), ['OBJECT_DIGEST_MISMATCH', 'SNAPSHOT_INCOMPLETE']);
+  assert.equal(report.problems.find((p) => p.code === 'OBJECT_DIGEST_MISMATCH')!.object, shared);
+  const incomplete = report.problems.filter((p) => p.code === 'SNAPSHOT_INCOMPLETE');
   assert.deepEqual(incomplete.map((p) => p.snapshot).sort(), [a.snapshot, b.snapshot].sort());
   for (const problem of incomplete) assert.deepEqual(problem.objects, [shared]);
 });
@@ -61,7 +64,7 @@ test('a missing spec or tree node: OBJECT_MISSING (with the ref) and SNAPSHOT_IN
   await store.kv.batch([{ type: 'del', key: keys.object(spec) }]);
   let report = await verifyStore(store);
   assert.deepEqual(
-    report.problems.map((p) => [p.kind, p.object ?? p.snapshot, p.ref]),
+    report.problems.map((p) => [p.code, p.object ?? p.snapshot, p.ref]),
     [
       ['OBJECT_MISSING', spec, 'p1@1'],
       ['SNAPSHOT_INCOMPLETE', a.snapshot, undefined],
@@ -75,7 +78,7 @@ test('a missing spec or tree node: OBJECT_MISSING (with the ref) and SNAPSHOT_IN
   await store.kv.batch([{ type: 'del', key: keys.object(child) }]);
   report = await verifyStore(store);
   assert.deepEqual(
-    report.problems.map((p) => [p.kind, p.object ?? p.snapshot]),
+    report.problems.map((p) => [p.code, p.object ?? p.snapshot]),
     [
       ['OBJECT_MISSING', child],
       ['SNAPSHOT_INCOMPLETE', a.snapshot],
@@ -89,8 +92,8 @@ test('a missing snapshot root is SNAPSHOT_INCOMPLETE and OBJECT_MISSING', async 
   await commit(store, a);
   await store.kv.batch([{ type: 'del', key: keys.object(a.snapshot) }]);
   const report = await verifyStore(store);
-  assert.deepEqual(kinds(report.problems), ['OBJECT_MISSING', 'SNAPSHOT_INCOMPLETE']);
-  assert.equal(report.problems.find((p) => p.kind === 'SNAPSHOT_INCOMPLETE')!.snapshot, a.snapshot);
+  assert.deepEqual(codes(report.problems), ['OBJECT_MISSING', 'SNAPSHOT_INCOMPLETE']);
+  assert.equal(report.problems.find((p) => p.code === 'SNAPSHOT_INCOMPLETE')!.snapshot, a.snapshot);
 });
 
 test('hash-valid forgeries that no build writes: OBJECT_UNPARSEABLE, OBJECT_KEY_INVALID', async (t) => {
@@ -105,7 +108,7 @@ test('hash-valid forgeries that no build writes: OBJECT_UNPARSEABLE, OBJECT_KEY_
   ]);
   const report = await verifyStore(store);
   assert.deepEqual(
-    report.problems.map((p) => [p.kind, p.object ?? p.key]).sort(),
+    report.problems.map((p) => [p.code, p.object ?? p.key]).sort(),
     [
       ['OBJECT_KEY_INVALID', 'obj:not-a-digest'],
       ['OBJECT_UNPARSEABLE', digestText(notCanonical)],
@@ -122,10 +125,10 @@ test('tags and log entries must name snapshots; a log entry of a snapshot gc col
   await commit(store, b);
   await store.kv.batch([{ type: 'del', key: keys.snapshot(a.snapshot) }]);
   let report = await verifyStore(store);
-  assert.deepEqual(kinds(report.problems), ['LOG_DANGLING', 'TAG_DANGLING']);
-  assert.equal(report.problems.find((p) => p.kind === 'TAG_DANGLING')!.tag, 'prod');
+  assert.deepEqual(codes(report.problems), ['LOG_DANGLING', 'TAG_DANGLING']);
+  assert.equal(report.problems.find((p) => p.code === 'TAG_DANGLING')!.tag, 'prod');
   assert.deepEqual(
-    report.problems.filter((p) => p.kind === 'LOG_DANGLING').map((p) => [p.sequence, p.snapshot]),
+    report.problems.filter((p) => p.code === 'LOG_DANGLING').map((p) => [p.sequence, p.snapshot]),
     [[1, a.snapshot]],
   );
   await store.kv.batch([
@@ -158,7 +161,7 @@ test('published-version records: the spec object must be that spec and the snaps
   ]);
   const report = await verifyStore(store);
   assert.deepEqual(
-    report.problems.map((p) => [p.kind, p.ref]).sort(),
+    report.problems.map((p) => [p.code, p.ref]).sort(),
     [
       ['PUBLISHED_INCONSISTENT', undefined],
       ['PUBLISHED_INCONSISTENT', 'p0@2'],
@@ -193,10 +196,10 @@ test('a hash-valid snapshot that breaks the format is SNAPSHOT_MALFORMED: names 
   const wrongCount = await putObject(store, { format: snapshotFormat, specs: root.specs + 1, tree: root.tree });
   for (const snapshot of [wrongBucket, wrongId, wrongCount]) await store.commitBuild({ snapshot, objects: [], metadata: { createdAt: 'x', tool: 't', specs: 0 } });
   const report = await verifyStore(store);
-  const malformed = new Set(report.problems.filter((p) => p.kind === 'SNAPSHOT_MALFORMED').map((p) => p.snapshot));
+  const malformed = new Set(report.problems.filter((p) => p.code === 'SNAPSHOT_MALFORMED').map((p) => p.snapshot));
   assert.deepEqual([...malformed].sort(), [wrongBucket, wrongId, wrongCount].sort());
   assert.ok(!report.problems.some((p) => p.snapshot === a.snapshot), 'the sound snapshot sharing those nodes is not blamed');
-  const incomplete = report.problems.filter((p) => p.kind === 'SNAPSHOT_INCOMPLETE').map((p) => p.snapshot).sort();
+  const incomplete = report.problems.filter((p) => p.code === 'SNAPSHOT_INCOMPLETE').map((p) => p.snapshot).sort();
   assert.deepEqual(incomplete, [wrongBucket, wrongId].sort());
 });
 
@@ -208,4 +211,11 @@ test('problems beyond maxProblems are counted, not listed', async (t) => {
   assert.equal(report.problemsOmitted, 7);
   assert.equal(report.ok, false);
   await assert.rejects(verifyStore(store, { maxProblems: -1 }), TypeError);
+});
+
+test('every verify problem code is in the table of docs/store.md, and the table lists no other', () => {
+  const text = readFileSync(join(repoRoot, 'docs/store.md'), 'utf8');
+  const table = text.slice(text.indexOf('| code | meaning |'));
+  const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+  assert.deepEqual([...documented].sort(), [...verifyProblemCodes].sort());
 });

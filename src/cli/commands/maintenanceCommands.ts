@@ -25,7 +25,7 @@ export function registerMaintenanceCommands(program: Command, context: CommandCo
     if (report.ok) return;
     const count = report.problems.length + report.problemsOmitted;
     const error = new SpecError('VERIFY_FAILED', `${count} problem${count === 1 ? '' : 's'} in the store at ${report.store}`, {
-      data: { store: report.store, problems: count, kinds: [...new Set(report.problems.map((problem) => problem.kind))] },
+      data: { store: report.store, problems: count, codes: [...new Set(report.problems.map((problem) => problem.code))] },
     });
     if (json) context.failAfterOutput(error);
     throw error;
@@ -68,7 +68,7 @@ function plural(count: number, word: string, words = `${word}s`): string {
 
 function formatVerifyReport(report: VerifyReport): string {
   const counts = `${plural(report.objects, 'object')}, ${plural(report.snapshots, 'snapshot')}, ${plural(report.tags, 'tag')}, ${plural(report.logEntries, 'log entry', 'log entries')}, ${plural(report.published, 'published version')}, ${plural(report.pinned, 'published snapshot')}`;
-  const lines = report.problems.map((problem) => `${problem.kind}  ${problem.message}`);
+  const lines = report.problems.map((problem) => `${problem.code}  ${problem.message}`);
   if (report.problemsOmitted > 0) lines.push(`… and ${plural(report.problemsOmitted, 'more problem')}`);
   if (report.ok) lines.push(`store ok: ${counts}`);
   else lines.push(`store damaged: ${counts}`);

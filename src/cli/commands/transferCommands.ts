@@ -47,7 +47,7 @@ export function registerTransferCommands(program: Command, context: CommandConte
       throw new SpecError('IMPORT_INVALID', `${file} is not UTF-8 text: a snapshot document is JSON in UTF-8`, { data: { file }, cause });
     }
     // The document is verified before the store is opened: a bad document never creates or changes a store.
-    const verified = parseSnapshotDocument(text, { source: file });
+    const verified = await parseSnapshotDocument(text, { source: file });
     const result = await withStore(context, this, 'create', (store) => storeImportedSnapshot(store, verified, { source: file }));
     if (json) return context.printJson(result);
     context.print(result.snapshot);
