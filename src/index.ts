@@ -20,7 +20,15 @@ export type {
   /** A kind as data: its name, folder, JSON Schema and reference fields. */
   KindDescriptor,
   ReferenceField,
+  /** A kind's diff rules and what it compares, as data (docs/compatibility.md). */
+  KindDiffRules,
+  /** One comparison a kind's diff makes: a schema field, a port list, a value, a limit… */
+  ContractComparison,
 } from './kinds/kindDescriptor.js';
+export type {
+  /** One compatibility rule as a record: id, purpose, severity per direction. */
+  CompatibilityRule,
+} from './core/compatibilityRule.js';
 export {
   /** Reads one spec file with the safe YAML reader (no tags, no aliases, bounded): its JSON value, or diagnostics. */
   parseYamlSpec,

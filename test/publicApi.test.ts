@@ -60,7 +60,7 @@ const expectedRuntimeExports = [
   'storeSnapshot',
   'tagSnapshot',
   'upgradePlan',
-  'verifyProblemKinds',
+  'verifyProblemCodes',
   'verifySnapshotDocument',
   'verifyStore',
 ];
