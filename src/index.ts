@@ -14,7 +14,7 @@ export { SpecStore, type BuildMetadata, type LogEntry } from './store/specStore.
 export type { KeyValueStore, BatchOperation } from './store/keyValueStore.js';
 export { MemoryStore } from './store/memoryStore.js';
 export { buildManifest, snapshotFormat, type ManifestEntry, type SnapshotRoot, type TreeNode } from './snapshot/manifestTree.js';
-export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type BuildResult, type CompiledRegistry } from './snapshot/buildSnapshot.js';
+export { buildSnapshot, compileRegistry, storeSnapshot, type BuildOptions, type BuildResult, type CompiledRegistry } from './build/buildSnapshot.js';
 export { SnapshotView, type ResolvedSpec, type SnapshotEntry, type ResolveExplanation } from './snapshot/snapshotView.js';
 export { exportSnapshot, formatSnapshotDocument, verifySnapshotDocument, type SnapshotDocument } from './snapshot/exportSnapshot.js';
 export { importSnapshot, parseSnapshotDocument, storeImportedSnapshot, type ImportResult, type VerifiedDocument } from './snapshot/importSnapshot.js';

@@ -4,7 +4,7 @@ import { digestText, isDigest, sha256HexOfString, type Digest } from '../core/di
 import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
-import { buildCacheProblems } from '../snapshot/buildCache.js';
+import { buildCacheProblems } from '../build/buildCache.js';
 import { leafCapacity, maxTreeDepth, snapshotFormat } from '../snapshot/manifestTree.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 import { collectedPrefix, parseRecord } from './storeRecords.js';

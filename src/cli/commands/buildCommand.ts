@@ -1,6 +1,6 @@
 // `spec build`: validate a registry and store its snapshot.
 import { resolve } from 'node:path';
-import { compileRegistry, storeSnapshot } from '../../snapshot/buildSnapshot.js';
+import { compileRegistry, storeSnapshot } from '../../build/buildSnapshot.js';
 import { assertValidTagName } from '../../store/specStore.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
 import type { Command } from 'commander';

@@ -15,7 +15,7 @@ import {
 } from '../store/publishedVersions.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
-import { SnapshotView } from './snapshotView.js';
+import { SnapshotView } from '../snapshot/snapshotView.js';
 
 export interface VersionCheckOptions {
   /** The build also tags its snapshot, which publishes it. */

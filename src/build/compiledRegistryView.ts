@@ -5,7 +5,7 @@ import { SpecError } from '../errors.js';
 import type { KeyValueStore } from '../store/keyValueStore.js';
 import { keys, SpecStore } from '../store/specStore.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
-import { SnapshotView } from './snapshotView.js';
+import { SnapshotView } from '../snapshot/snapshotView.js';
 
 class OverlayStore implements KeyValueStore {
   private readonly objects: Map<string, string>;

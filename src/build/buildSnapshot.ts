@@ -13,7 +13,7 @@ import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { ValidatedSpec } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
-import { buildManifest, updateManifest, type BuiltManifest, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
+import { buildManifest, updateManifest, type BuiltManifest, type NameEntry, type SnapshotRoot, type TreeNode } from '../snapshot/manifestTree.js';
 import {
   buildCacheFormat,
   buildCacheOperations,
