@@ -243,7 +243,7 @@ test('the build index round-trips through its stored buckets; a build writes onl
   const racyNext = encodeBuildIndex({ ...racyDecoded, listedAt: t1 + 60_000, files: new Map([...racyDecoded.files, [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }]]) }, racyDecoded);
   assert.deepEqual([...racyNext.buckets.keys()], [bucketOf(otherPath)]);
   const racyLater = decodeBuildIndex(stored(racyNext, racyFirst))!;
-  const stat = { file: racyPath, path: racyPath, absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
+  const stat = { file: racyPath, path: racyPath, root: '/r', absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
   assert.equal(racyLater.listedAt, t1 + 60_000);
   assert.equal(isUnchanged(racyLater, stat), false, 'modified in the instant its bucket was written: not trusted');
   assert.equal(isUnchanged(racyLater, { ...stat, path: otherPath, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }), true);
