@@ -35,6 +35,18 @@ export {
   /** A spec file read by `parseYamlSpec`: its value when it has one, and every problem positioned. */
   type ParsedSpecFile,
 } from './source/parseYamlSpec.js';
+export {
+  /** A directory on disk as a registry root. */
+  fileSystemRoot,
+  /** Files held in memory (path → text) as a registry root: builds and dry runs of drafts not on disk. */
+  memoryRoot,
+  /** A registry: one root or several; `compileRegistry({ registry, source })` reads through one. */
+  type RegistrySource,
+  /** One root of a registry: where it is and the file system that reads it. */
+  type RegistryRoot,
+  /** What a registry root must be able to do: list, stat, read. */
+  type RegistryFileSystem,
+} from './source/registrySource.js';
 
 // The store.
 export {
@@ -75,7 +87,7 @@ export {
   type CompiledRegistry,
   /** The registry to compile, and how (kinds, store for the build cache, threads, progress). */
   type CompileRegistryOptions,
-} from './snapshot/buildSnapshot.js';
+} from './build/buildSnapshot.js';
 export {
   compareRegistryWithSnapshot,
   /** How a working registry differs from a snapshot: added, removed and modified specs. */
@@ -94,7 +106,7 @@ export {
   /** How a ref was resolved (`spec resolve --explain`): what was parsed, the candidates, the one chosen. */
   type ResolveExplanation,
 } from './snapshot/snapshotView.js';
-export { openCompiledRegistry } from './snapshot/compiledRegistryView.js';
+export { openCompiledRegistry } from './build/compiledRegistryView.js';
 export {
   findSpecReferrers,
   /** A spec that references the target, and where. */

@@ -1,7 +1,7 @@
 // Building a registry into the store at a directory: the store is opened first when there is one (it holds the build
 // cache), and created only once the registry is valid, so bad input never creates or changes a store.
 import { isSpecError } from '../errors.js';
-import { compileRegistry, storeSnapshot, type BuildResult, type CompiledRegistry, type CompileRegistryOptions } from '../snapshot/buildSnapshot.js';
+import { compileRegistry, storeSnapshot, type BuildResult, type CompiledRegistry, type CompileRegistryOptions } from './buildSnapshot.js';
 import type { StoreNotice } from '../store/keyValueStore.js';
 import { openStore } from '../store/openStore.js';
 import { assertValidTagName, type SpecStore } from '../store/specStore.js';

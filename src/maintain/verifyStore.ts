@@ -5,7 +5,7 @@ import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
 import { keySpaces } from '../store/storeKeys.js';
-import { buildCacheProblems } from '../snapshot/buildCache.js';
+import { buildCacheProblems } from '../build/buildCache.js';
 import { isLeafNode, leafCapacity, maxTreeDepth, type LeafNode } from '../snapshot/manifestTree.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 import { decodeSnapshotRoot, objectSort } from '../snapshot/treeDecoder.js';

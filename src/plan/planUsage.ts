@@ -1,6 +1,6 @@
 // Which plans use which specs: for `spec refs --plans` and `spec build --plans`.
 import { invalidInput, type Diagnostic } from '../errors.js';
-import type { CompiledRegistry } from '../snapshot/buildSnapshot.js';
+import type { CompiledRegistry } from '../build/buildSnapshot.js';
 import { openManifestView } from '../snapshot/inMemorySnapshot.js';
 import type { SnapshotView } from '../snapshot/snapshotView.js';
 import { resolveReference } from './checkPlan.js';

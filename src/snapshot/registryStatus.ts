@@ -2,7 +2,7 @@
 import type { Digest } from '../core/digest.js';
 import { parseSpecId } from '../core/ref.js';
 import { compareVersions } from '../core/version.js';
-import type { CompiledSpec } from './buildSnapshot.js';
+import type { CompiledSpec } from '../build/buildSnapshot.js';
 import type { SnapshotEntry } from './snapshotView.js';
 
 export interface StatusEntry {

@@ -1,15 +1,18 @@
 // Finding and reading a registry's spec files: one directory per kind, YAML files below it, in a stable order.
-import { readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { normalize, relative, sep } from 'node:path';
 import { SpecError, type Diagnostic } from '../errors.js';
+import { fileSystemRoot, type RegistryFileSystem, type RegistryRoot, type RegistrySource } from './registrySource.js';
 
-/** One spec file found in a registry (stat only; read its bytes with readSourceFile). */
+/** One spec file found in a registry (stat only; read its bytes with the listing's readFile). */
 export interface RegistryFile {
   /** Path shown to users (relative to the working directory when inside it). */
   file: string;
-  /** Path relative to the registry root, with `/` separators: the file's stable name across machines. */
+  /** Path relative to its root, with `/` separators: the file's stable name across machines. */
   path: string;
-  absolutePath: string;
+  /** The location of the root it was found in. */
+  root: string;
+  /** Where it is on disk (so worker threads can read it); absent for a root that is not on disk. */
+  absolutePath?: string;
   kind: string;
   size: number;
   mtimeMs: number;
@@ -22,19 +25,18 @@ export interface SourceFile extends RegistryFile {
   bytes: Uint8Array;
 }
 
-export function readSourceFile(file: RegistryFile): SourceFile {
-  return { ...file, bytes: readFileSync(file.absolutePath) };
-}
-
 export interface RegistryListing {
   root: string;
   files: RegistryFile[];
   /** Things in the registry that are not specs (unknown directories, non-YAML files): warnings. */
   diagnostics: Diagnostic[];
+  /** Reads a listed file from its root. */
+  readFile: (file: RegistryFile) => SourceFile;
+  /** Every root's stats change whenever its content does: the build cache may trust them. */
+  statsTrackChanges: boolean;
 }
 
 const specExtension = /\.ya?ml$/i;
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What listing needs of a kind (a KindDescriptor is one): its name and the directory its files live in. */
 export interface KindDirectory {
@@ -47,37 +49,75 @@ export interface KindDirectory {
  * dot-directories are skipped. Symbolic links are followed when their target stays inside the registry (a link
  * that leaves it, dangles or loops is an error naming it); nothing is skipped silently: a problem with the file
  * system (an unreadable folder, a name that is not UTF-8, a file where a kind folder belongs) is an error diagnostic,
- * other things that are not specs draw warnings. The rules are in docs/specs.md.
+ * other things that are not specs draw warnings. The rules are in docs/specs.md. With several roots, each is listed
+ * so, and a path found in two of them is REGISTRY_PATH_CONFLICT (the first root's file is kept).
  */
-export function listRegistry(root: string, kinds: readonly KindDirectory[], options: { cwd?: string } = {}): RegistryListing {
+export function listRegistry(source: string | RegistrySource, kinds: readonly KindDirectory[], options: { cwd?: string } = {}): RegistryListing {
   const cwd = options.cwd ?? process.cwd();
-  let rootStat;
-  let realRoot;
-  try {
-    rootStat = statSync(root);
-    realRoot = realpathSync(root);
-  } catch {
-    throw new SpecError('REGISTRY_NOT_FOUND', `registry directory ${root} does not exist (pass --registry DIR, or run \`spec init\`)`, { data: { registry: root } });
-  }
-  if (!rootStat.isDirectory()) throw new SpecError('REGISTRY_NOT_FOUND', `registry ${root} is not a directory`, { data: { registry: root } });
-
+  const roots = typeof source === 'string' ? [fileSystemRoot(source)] : source.roots;
+  if (roots.length === 0) throw new TypeError('listRegistry: a registry source needs at least one root');
   const files: RegistryFile[] = [];
   const diagnostics: Diagnostic[] = [];
-  // Paths are joined by hand, not with path.join/relative per file: on 13k files that was a third of the listing.
-  const base = normalize(root);
-  const rootPrefix = base.endsWith(sep) ? base : `${base}${sep}`;
-  const rootFromCwd = relative(cwd, base);
-  const shownPrefix = rootFromCwd === '' ? '' : rootFromCwd.startsWith('..') ? rootPrefix : `${rootFromCwd}${sep}`;
-  const local = (relativePath: string) => (sep === '/' ? relativePath : relativePath.split('/').join(sep));
-  const shown = (relativePath: string) => `${shownPrefix}${local(relativePath)}`;
-  const walker: Walker = { rootPrefix, realRoot, shown, diagnostics, files: [] };
   const kindByDirectory = new Map(kinds.map((kind) => [kind.directory, kind]));
+  const byPath = new Map<string, RegistryFile>();
+  let shownFirst = '';
+  roots.forEach((root, index) => {
+    const walker = openRoot(root, cwd, diagnostics);
+    if (index === 0) shownFirst = walker.shown('');
+    for (const file of listRoot(walker, root, kinds, kindByDirectory)) {
+      const first = byPath.get(file.path);
+      if (first) {
+        diagnostics.push({ code: 'REGISTRY_PATH_CONFLICT', severity: 'error', file: file.file, message: `${file.path} is in two registry roots, ${first.root} and ${file.root}: a path may be in only one`, related: [{ file: first.file }] });
+        continue;
+      }
+      byPath.set(file.path, file);
+      files.push(file);
+    }
+  });
+  if (files.length === 0 && !diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+    diagnostics.push({ code: 'REGISTRY_EMPTY', severity: 'warning', file: shownFirst.replace(/[\\/]$/, '') || '.', message: `no spec files in any kind directory (${[...kindByDirectory.keys()].join(', ')}): the snapshot is empty` });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const fsByRoot = new Map(roots.map((root) => [root.location, root.fs]));
+  return {
+    root: roots[0].location,
+    files,
+    diagnostics,
+    readFile: (file) => ({ ...file, bytes: fsByRoot.get(file.root)!.readFile(file.path) }),
+    statsTrackChanges: roots.every((root) => root.fs.statsTrackChanges),
+  };
+}
 
+/** The root's walker, once it is known to be a folder (else REGISTRY_NOT_FOUND). */
+function openRoot(root: RegistryRoot, cwd: string, diagnostics: Diagnostic[]): Walker {
+  const { fs, location } = root;
+  let rootStat;
+  try {
+    rootStat = fs.stat('');
+    fs.realpath('');
+  } catch {
+    throw new SpecError('REGISTRY_NOT_FOUND', `registry directory ${location} does not exist (pass --registry DIR, or run \`spec init\`)`, { data: { registry: location } });
+  }
+  if (rootStat.type !== 'directory') throw new SpecError('REGISTRY_NOT_FOUND', `registry ${location} is not a directory`, { data: { registry: location } });
+  let shownPrefix: string;
+  if (fs.diskPath) {
+    const base = normalize(location);
+    const rootPrefix = base.endsWith(sep) ? base : `${base}${sep}`;
+    const rootFromCwd = relative(cwd, base);
+    shownPrefix = rootFromCwd === '' ? '' : rootFromCwd.startsWith('..') ? rootPrefix : `${rootFromCwd}${sep}`;
+  } else shownPrefix = location === '' ? '' : `${location}/`;
+  const local = (relativePath: string) => (sep === '/' || !fs.diskPath ? relativePath : relativePath.split('/').join(sep));
+  return { fs, shown: (relativePath) => `${shownPrefix}${local(relativePath)}`, diagnostics, files: [] };
+}
+
+function listRoot(walker: Walker, root: RegistryRoot, kinds: readonly KindDirectory[], kindByDirectory: ReadonlyMap<string, KindDirectory>): RegistryFile[] {
+  const { fs, shown, diagnostics } = walker;
+  const files: RegistryFile[] = [];
   const rootEntries = readEntries(walker, '');
   const rootEntryByName = new Map((rootEntries ?? []).map((entry) => [entry.name, entry]));
   for (const entry of rootEntries ?? []) {
     if (entry.name.startsWith('.') || kindByDirectory.has(entry.name)) continue;
-    if (entry.dirent.isDirectory() || entry.dirent.isSymbolicLink()) {
+    if (entry.type === 'directory' || entry.type === 'symlink') {
       diagnostics.push({
         code: 'UNKNOWN_KIND_DIRECTORY',
         severity: 'warning',
@@ -91,37 +131,33 @@ export function listRegistry(root: string, kinds: readonly KindDirectory[], opti
     const entry = rootEntryByName.get(kind.directory);
     if (entry === undefined) continue;
     walker.files = [];
-    const ancestors = new Set([realRoot]);
-    if (entry.dirent.isSymbolicLink()) {
+    const ancestors = new Set(['']);
+    if (entry.type === 'symlink') {
       const target = followLink(walker, kind.directory);
       if (target?.type === 'directory') walk(walker, `${kind.directory}/`, target.real, new Set([...ancestors, target.real]));
       else if (target?.type !== undefined) kindNotADirectory(walker, kind.directory);
-    } else if (entry.dirent.isDirectory()) {
-      const real = `${realRoot}${sep}${kind.directory}`;
-      walk(walker, `${kind.directory}/`, real, new Set([...ancestors, real]));
+    } else if (entry.type === 'directory') {
+      walk(walker, `${kind.directory}/`, kind.directory, new Set([...ancestors, kind.directory]));
     } else kindNotADirectory(walker, kind.directory);
 
     for (const relativePath of walker.files) {
-      const path = `${rootPrefix}${local(relativePath)}`;
       if (!specExtension.test(relativePath)) {
         diagnostics.push({ code: 'NOT_A_SPEC_FILE', severity: 'warning', file: shown(relativePath), message: 'not a .yaml or .yml file; ignored' });
         continue;
       }
       let stat;
       try {
-        stat = statSync(path);
+        stat = fs.stat(relativePath);
       } catch (cause) {
         diagnostics.push(unreadableFile(shown(relativePath), cause));
         continue;
       }
-      files.push({ file: shown(relativePath), path: relativePath, absolutePath: path, kind: kind.name, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino });
+      const file: RegistryFile = { file: shown(relativePath), path: relativePath, root: root.location, kind: kind.name, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+      if (fs.diskPath) file.absolutePath = fs.diskPath(relativePath);
+      files.push(file);
     }
   }
-  if (files.length === 0 && !diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
-    diagnostics.push({ code: 'REGISTRY_EMPTY', severity: 'warning', file: shown('').replace(/[\\/]$/, '') || '.', message: `no spec files in any kind directory (${[...kindByDirectory.keys()].join(', ')}): the snapshot is empty` });
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, files, diagnostics };
+  return files;
 }
 
 /** FILE_UNREADABLE for a spec file that cannot be read (no permission, removed or replaced since it was listed). */
@@ -130,8 +166,7 @@ export function unreadableFile(file: string, cause: unknown): Diagnostic {
 }
 
 interface Walker {
-  rootPrefix: string;
-  realRoot: string;
+  fs: RegistryFileSystem;
   shown: (relativePath: string) => string;
   diagnostics: Diagnostic[];
   /** `/`-separated paths relative to the root of the files found (of every type but folders). */
@@ -140,56 +175,48 @@ interface Walker {
 
 interface Entry {
   name: string;
-  dirent: Dirent<string> | Dirent<Buffer>;
-}
-
-function absoluteOf(walker: Walker, relativePath: string): string {
-  return walker.rootPrefix + (sep === '/' ? relativePath : relativePath.split('/').join(sep));
+  type: 'file' | 'directory' | 'symlink' | 'other';
 }
 
 /**
  * The entries of a folder (`/`-terminated, relative to the root; '' for the root), or undefined with
- * DIRECTORY_UNREADABLE. A name that is not UTF-8 (node would turn its bad bytes into U+FFFD, and the file could then
- * not be opened) is FILE_NAME_NOT_UTF8: the folder is read again as bytes only when a name holds U+FFFD.
+ * DIRECTORY_UNREADABLE. A name that is not UTF-8 (it could not be a stable path, nor be opened) is FILE_NAME_NOT_UTF8.
  */
 function readEntries(walker: Walker, directory: string): Entry[] | undefined {
-  const absolute = absoluteOf(walker, directory);
-  let dirents;
+  let listed;
   try {
-    dirents = readdirSync(absolute, { withFileTypes: true });
+    listed = walker.fs.readdir(directory.endsWith('/') ? directory.slice(0, -1) : directory);
   } catch (cause) {
     const shownDirectory = walker.shown(directory).replace(/[\\/]$/, '') || '.';
     walker.diagnostics.push({ code: 'DIRECTORY_UNREADABLE', severity: 'error', file: shownDirectory, message: `cannot read this folder: ${(cause as Error).message}` });
     return undefined;
   }
-  if (!dirents.some((dirent) => dirent.name.includes('\uFFFD'))) return dirents.map((dirent) => ({ name: dirent.name, dirent }));
+  if (!listed.some((entry) => entry.nameBytes !== undefined)) return listed;
   const entries: Entry[] = [];
-  for (const dirent of readdirSync(absolute, { withFileTypes: true, encoding: 'buffer' })) {
-    let name;
-    try {
-      name = strictUtf8.decode(dirent.name);
-    } catch {
-      const lossy = dirent.name.toString('utf8');
-      const escaped = [...dirent.name].map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
-      walker.diagnostics.push({ code: 'FILE_NAME_NOT_UTF8', severity: 'error', file: walker.shown(`${directory}${lossy}`), message: `the name "${escaped}" is not valid UTF-8, so it cannot be a stable path in a snapshot; rename it` });
+  for (const entry of listed) {
+    if (entry.nameBytes === undefined) {
+      entries.push(entry);
       continue;
     }
-    entries.push({ name, dirent });
+    const escaped = [...entry.nameBytes].map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+    walker.diagnostics.push({ code: 'FILE_NAME_NOT_UTF8', severity: 'error', file: walker.shown(`${directory}${entry.name}`), message: `the name "${escaped}" is not valid UTF-8, so it cannot be a stable path in a snapshot; rename it` });
   }
   return entries;
 }
 
-/** Collects into walker.files the files below `directory`, whose real path is `real`; `ancestors` detect loops. */
+/**
+ * Collects into walker.files the files below `directory`, whose real path (relative to the root, links resolved) is
+ * `real`; `ancestors` detect loops.
+ */
 function walk(walker: Walker, directory: string, real: string, ancestors: Set<string>): void {
   for (const entry of readEntries(walker, directory) ?? []) {
     if (entry.name.startsWith('.')) continue;
     const relativePath = `${directory}${entry.name}`;
-    const { dirent } = entry;
-    if (dirent.isFile()) walker.files.push(relativePath);
-    else if (dirent.isDirectory()) {
-      const childReal = `${real}${sep}${entry.name}`;
+    if (entry.type === 'file') walker.files.push(relativePath);
+    else if (entry.type === 'directory') {
+      const childReal = real === '' ? entry.name : `${real}/${entry.name}`;
       walk(walker, `${relativePath}/`, childReal, new Set([...ancestors, childReal]));
-    } else if (dirent.isSymbolicLink()) {
+    } else if (entry.type === 'symlink') {
       const target = followLink(walker, relativePath);
       if (target?.type === 'file') walker.files.push(relativePath);
       else if (target?.type === 'directory') {
@@ -204,33 +231,31 @@ function walk(walker: Walker, directory: string, real: string, ancestors: Set<st
 /** Where a link leads, when that is inside the registry; otherwise undefined, with SYMLINK_* (or FILE_UNREADABLE). */
 function followLink(walker: Walker, relativePath: string): { type: 'file' | 'directory' | 'other'; real: string } | undefined {
   const file = walker.shown(relativePath);
-  const absolute = absoluteOf(walker, relativePath);
-  let real;
+  let resolved;
   try {
-    real = realpathSync(absolute);
+    resolved = walker.fs.realpath(relativePath);
   } catch (cause) {
     const errno = (cause as NodeJS.ErrnoException).code;
-    if (errno === 'ENOENT') walker.diagnostics.push({ code: 'SYMLINK_DANGLING', severity: 'error', file, message: `this link leads nowhere (${linkTarget(absolute)} does not exist)` });
+    if (errno === 'ENOENT') walker.diagnostics.push({ code: 'SYMLINK_DANGLING', severity: 'error', file, message: `this link leads nowhere (${linkTarget(walker, relativePath)} does not exist)` });
     else if (errno === 'ELOOP') walker.diagnostics.push({ code: 'SYMLINK_LOOP', severity: 'error', file, message: 'this link leads to itself through other links' });
     else walker.diagnostics.push(unreadableFile(file, cause));
     return undefined;
   }
-  if (real !== walker.realRoot && !real.startsWith(`${walker.realRoot}${sep}`)) {
-    walker.diagnostics.push({ code: 'SYMLINK_OUTSIDE_REGISTRY', severity: 'error', file, message: `this link leads outside the registry (to ${real}); only links that stay inside it are followed` });
+  if ('outside' in resolved) {
+    walker.diagnostics.push({ code: 'SYMLINK_OUTSIDE_REGISTRY', severity: 'error', file, message: `this link leads outside the registry (to ${resolved.outside}); only links that stay inside it are followed` });
     return undefined;
   }
   try {
-    const stat = statSync(real);
-    return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', real };
+    return { type: walker.fs.stat(resolved.inside).type, real: resolved.inside };
   } catch (cause) {
     walker.diagnostics.push(unreadableFile(file, cause));
     return undefined;
   }
 }
 
-function linkTarget(absolute: string): string {
+function linkTarget(walker: Walker, relativePath: string): string {
   try {
-    return readlinkSync(absolute);
+    return walker.fs.readlink(relativePath);
   } catch {
     return 'its target';
   }

@@ -1,7 +1,7 @@
 // Everything that can be checked in one file alone: YAML, the kind's schema, the id, kind checks, digest, outgoing refs.
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { digestTrustedValue, type Digest } from '../core/digest.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
+import { getAtPointer, isJsonObject, parseJsonText, type JsonObject, type JsonValue } from '../core/json.js';
 import { describeRefProblem, parseSpecId, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
@@ -9,7 +9,7 @@ import { unreadableFile } from '../source/listRegistry.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
 import { precompiledKindValidator } from './precompiledValidators.js';
-import { findSchemaSpecRefs } from './schemaCompiler.js';
+import { embeddedSchemaKey, findSchemaSpecRefs, selfContainedSchemaProblems, type SchemaProblem } from './schemaCompiler.js';
 
 /** The input of an analysis: one file's bytes and the kind its directory says it is. */
 export interface SpecSource {
@@ -31,6 +31,8 @@ export interface OutgoingReference {
 export interface EmbeddedSchema {
   pointer: string;
   specRefs: { pointer: string; ref: string }[];
+  /** For a schema that `$ref`s no schema spec, in a file without errors: its own problems (selfContainedSchemaProblems). */
+  problems?: SchemaProblem[];
 }
 
 export interface AnalyzedSpec {
@@ -160,6 +162,15 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
   if (ref && !analysis.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
     const { digest, text } = digestTrustedValue(value);
     analysis.spec = { id: ref.text, name: ref.name, version: ref.version.text, digest, text };
+    // Checked here, off the main thread, on the document the link would read (the canonical text, parsed).
+    const selfContained = analysis.schemas.filter((embedded) => embedded.specRefs.length === 0);
+    if (selfContained.length > 0) {
+      const canonical = parseJsonText(text);
+      for (const embedded of selfContained) {
+        const problems = selfContainedSchemaProblems(getAtPointer(canonical, embedded.pointer)!, embeddedSchemaKey(kind.referenceableSchema, ref.text, embedded.pointer));
+        if (problems) embedded.problems = problems;
+      }
+    }
   }
   return analysis;
 }

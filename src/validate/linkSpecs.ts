@@ -5,7 +5,7 @@ import type { Diagnostic, SourceLocation } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
 import { digestTrustedValue } from '../core/digest.js';
-import { findSchemaSpecRefs, SchemaCompiler, validateBounded } from './schemaCompiler.js';
+import { embeddedSchemaKey, findSchemaSpecRefs, SchemaCompiler, validateBounded } from './schemaCompiler.js';
 
 export interface LinkOptions {
   kinds: readonly KindDescriptor[];
@@ -132,12 +132,15 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       let refsResolve = true;
       for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds) !== undefined && refsResolve;
       if (!analysis.spec || !refsResolve) continue;
-      const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
-      // A schema spec is compiled under its id (others reach it so); any other embedded schema under its pointer.
-      const key = kindByName.get(analysis.kind)?.referenceableSchema === embedded.pointer ? analysis.id : `${analysis.id}/embedded${embedded.pointer}`;
-      let problems = compiler.check(schema, key);
-      // What passes the checks must also compile (enum: [] is valid against some meta-schemas and no schema at all).
-      if (problems.length === 0) problems = compiler.compile(key, schema, { checked: true }).problems;
+      // Found by the file's analysis when they depend on the schema alone; else checked here, with every schema spec.
+      let problems = embedded.problems;
+      if (problems === undefined) {
+        const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
+        const key = embeddedSchemaKey(kindByName.get(analysis.kind)?.referenceableSchema, analysis.id, embedded.pointer);
+        problems = compiler.check(schema, key);
+        // What passes the checks must also compile (enum: [] is valid against some meta-schemas and no schema at all).
+        if (problems.length === 0) problems = compiler.compile(key, schema, { checked: true }).problems;
+      }
       for (const problem of problems) report(analysis, { code: problem.code, pointer: `${embedded.pointer}${problem.pointer}`, message: `schema ${problem.message}` });
     }
     for (const reference of analysis.references) {

@@ -1,5 +1,5 @@
 // Compiles the JSON Schemas held in specs, resolving `$ref: "name@version"` to other schema specs; never fetches.
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { isJsonObject, newJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { createUserAjv, detectDraft, type AjvInstance, type Draft } from './ajvInstances.js';
@@ -127,22 +127,46 @@ function problemsFromAjvErrors(errors: ErrorObject[] | null | undefined, code: s
   }));
 }
 
+/** Meta-schema validation only, so one per draft and process (each compiles its meta-schema once). */
+const metaSchemaInstances = new Map<Draft, AjvInstance>();
+
+/** The key a spec's embedded schema compiles under: a schema spec's own id (others reach it so), else id and pointer. */
+export function embeddedSchemaKey(referenceableSchema: string | undefined, id: string, pointer: string): string {
+  return referenceableSchema === pointer ? id : `${id}/embedded${pointer}`;
+}
+
+const noSchemaSpecs: SchemaLookup = { get: () => undefined };
+
+/**
+ * What linkSpecs finds for an embedded schema that `$ref`s no schema spec (`check`, then `compile` if that passed):
+ * they depend on the schema and its key alone, so the file's analysis finds them (in a worker thread, and cached with
+ * it). Undefined for a schema that reaches a schema spec: the link checks it with the whole registry at hand.
+ */
+export function selfContainedSchemaProblems(schema: JsonValue, key: string): SchemaProblem[] | undefined {
+  if (findSchemaSpecRefs(schema).length > 0) return undefined;
+  const compiler = new SchemaCompiler(noSchemaSpecs);
+  const problems = compiler.check(schema, key);
+  return problems.length > 0 ? problems : compiler.compile(key, schema, { checked: true, verdictOnly: true }).problems;
+}
+
 /**
  * One compiler per build: schema specs are registered by id, compiled on demand, each once. A `$ref` across drafts is
- * reported, not guessed at. Each compilation has an ajv instance of its own (holding the schema and the schema specs
- * it reaches), so that two schema specs may declare the same `$id` (two versions of one schema do).
+ * reported, not guessed at. A compilation that reaches other schemas or declares ids has an ajv instance of its own
+ * (holding the schema and the schema specs it reaches), so that two schema specs may declare the same `$id` (two
+ * versions of one schema do); a self-contained schema compiles in a shared one (see isSelfContained).
  */
 export class SchemaCompiler {
-  private readonly instances = new Map<Draft, AjvInstance>();
   private readonly compiled = new Map<string, CompiledSchema>();
+  /** The schema each key last passed `check` with: its bounds (SchemaRefGraph) need no second pass to compile it. */
+  private readonly passedCheck = new Map<string, JsonValue>();
 
   /** @param schemaSpecs the schema held by each schema spec, by `id@version` */
   constructor(private readonly schemaSpecs: SchemaLookup) {}
 
-  /** The shared instance of a draft, for validating schemas against the meta-schema (compiled once per process). */
+  /** The instance of a draft for validating schemas against the meta-schema (it holds no user schema). */
   private ajvFor(draft: Draft): AjvInstance {
-    let ajv = this.instances.get(draft);
-    if (!ajv) this.instances.set(draft, (ajv = createUserAjv(draft)));
+    let ajv = metaSchemaInstances.get(draft);
+    if (!ajv) metaSchemaInstances.set(draft, (ajv = createUserAjv(draft)));
     return ajv;
   }
 
@@ -200,6 +224,7 @@ export class SchemaCompiler {
     }
     problems.push(...checkSchemaRefs(schema, draft, this.schemaSpecs, detectDraft), ...checkSchemaPatterns(schema));
     problems.push(...new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check());
+    if (problems.length === 0) this.passedCheck.set(key, schema);
     return problems;
   }
 
@@ -209,16 +234,19 @@ export class SchemaCompiler {
    * skips the meta-schema pass (compiling a draft's meta-schema costs ~0.05 s per process) for a schema that `check`
    * passed; if it did not after all, ajv's own errors are still caught and returned as problems.
    */
-  compile(key: string, schema: JsonValue, options: { checked?: boolean } = {}): CompiledSchema {
+  compile(key: string, schema: JsonValue, options: { checked?: boolean; verdictOnly?: boolean } = {}): CompiledSchema {
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const result = this.compileUncached(key, schema, options.checked === true);
+    const result = this.compileUncached(key, schema, options.checked === true, options.verdictOnly === true);
     this.compiled.set(key, result);
     return result;
   }
 
-  /** @param checked the schema passed `check` (in this build or the one that stored it): skip the meta-schema pass */
-  private compileUncached(key: string, schema: JsonValue, checked: boolean): CompiledSchema {
+  /**
+   * @param checked the schema passed `check` (in this build or the one that stored it): skip the meta-schema pass
+   * @param verdictOnly only the problems are wanted: the validator's code is not optimised (the same code, unpruned)
+   */
+  private compileUncached(key: string, schema: JsonValue, checked: boolean, verdictOnly: boolean): CompiledSchema {
     const draft = detectDraft(schema);
     if (draft === undefined) {
       return { problems: [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }] };
@@ -228,11 +256,15 @@ export class SchemaCompiler {
       return { problems: problemsFromAjvErrors(this.ajvFor(draft).errors, 'SCHEMA_INVALID') };
     }
     // Bounded work first: what ajv would recurse on without end, or too deep for its stack, is refused here.
-    const bounded = new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check();
+    const bounded = this.passedCheck.get(key) === schema ? [] : new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check();
     if (bounded.length > 0) return { problems: bounded };
-    const ajv = createUserAjv(draft);
+    const specRefs = findSchemaSpecRefs(schema);
+    const options = verdictOnly ? verdictOnlyOptions : {};
+    const pool = verdictOnly ? sharedVerdictInstances : sharedInstances;
+    const shared = specRefs.length === 0 && isSelfContained(schema, draft) ? sharedAjv(pool, draft, key, options) : undefined;
+    const ajv = shared ?? createUserAjv(draft, options);
     const seen = new Set<string>([key]);
-    for (const ref of findSchemaSpecRefs(schema)) this.ensureRegistered(ajv, ref.ref, draft, problems, ref.pointer, seen);
+    for (const ref of specRefs) this.ensureRegistered(ajv, ref.ref, draft, problems, ref.pointer, seen);
     if (problems.length > 0) return { problems };
     try {
       register(ajv, schema, key, draft);
@@ -240,6 +272,7 @@ export class SchemaCompiler {
       if (!validate) throw new Error(`schema ${key} did not compile`);
       return { validate, problems };
     } catch (cause) {
+      if (shared) pool.delete(draft); // what a failed compilation left behind meets no later schema
       const error = cause as Error & { missingRef?: string };
       if (error instanceof PatternUnsupportedError) return { problems: [{ code: error.code, pointer: '', message: error.message }] };
       const message = error.missingRef
@@ -248,6 +281,51 @@ export class SchemaCompiler {
       return { problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }] };
     }
   }
+}
+
+/**
+ * Whether compiling a schema in an ajv instance shared with other schemas gives what an instance of its own gives: it
+ * declares no `$id` (ids are global to an instance, and two schemas may declare the same one), no nested `$schema`,
+ * no dynamic or recursive anchors and references, and every `$ref` is a local `#…` pointer (so nothing it reaches can
+ * be another schema of the instance). Anything else compiles in an instance of its own.
+ */
+export function isSelfContained(schema: JsonValue, draft: Draft): boolean {
+  const idKeyword = draft === 'draft-04' ? 'id' : '$id';
+  const visit = (value: JsonValue, position: 'schema' | 'map' | 'data', isRoot: boolean): boolean => {
+    if (Array.isArray(value)) return value.every((item) => visit(item, position, false));
+    if (value === null || typeof value !== 'object') return true;
+    for (const [member, child] of Object.entries(value)) {
+      if (position === 'schema') {
+        if (member === idKeyword || (member === '$schema' && !isRoot) || unsharedKeywords.has(member)) return false;
+        if (member === '$ref' && (typeof child !== 'string' || !child.startsWith('#'))) return false;
+      }
+      const childPosition = position === 'map' ? 'schema' : position === 'data' || dataKeywords.has(member) ? 'data' : schemaMapKeywords.has(member) ? 'map' : 'schema';
+      if (!visit(child, childPosition, false)) return false;
+    }
+    return true;
+  };
+  return visit(schema, 'schema', true);
+}
+
+const unsharedKeywords = new Set(['$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor']);
+
+/**
+ * One ajv instance per draft for self-contained schemas: making an instance (meta-schemas, formats) cost more than
+ * compiling a small schema. It is replaced after a bounded number of schemas (an instance keeps all it compiled) and
+ * when it already holds the key (a second build in the same process compiles the same keys again).
+ */
+type SharedInstances = Map<Draft, { ajv: AjvInstance; keys: Set<string> }>;
+const sharedInstances: SharedInstances = new Map();
+const sharedVerdictInstances: SharedInstances = new Map();
+const schemasPerSharedInstance = 64;
+/** Optimising generated code only prunes it (compile errors arise before): a validator that is not kept skips it. */
+const verdictOnlyOptions: Options = { code: { optimize: false } };
+
+function sharedAjv(pool: SharedInstances, draft: Draft, key: string, options: Options): AjvInstance {
+  let shared = pool.get(draft);
+  if (!shared || shared.keys.has(key) || shared.keys.size >= schemasPerSharedInstance) pool.set(draft, (shared = { ajv: createUserAjv(draft, options), keys: new Set() }));
+  shared.keys.add(key);
+  return shared.ajv;
 }
 
 /**

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileRegistry } from '../../src/snapshot/buildSnapshot.js';
+import { compileRegistry } from '../../src/build/buildSnapshot.js';
 import type { Diagnostic } from '../../src/errors.js';
 import { tempDir } from '../support/cli.js';
 import { sharedPath, skipWithoutShared } from '../support/sharedCorpus.js';

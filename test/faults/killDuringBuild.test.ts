@@ -7,7 +7,7 @@ import { watch } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, generateRegistry } from '../../bench/mutableRegistry.mjs';
 import { verifyStore } from '../../src/maintain/verifyStore.js';
-import { compileRegistry, storeSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { compileRegistry, storeSnapshot } from '../../src/build/buildSnapshot.js';
 import { exportSnapshot } from '../../src/snapshot/exportSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { tempDir } from '../support/cli.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { analyzePlan, checkPlan } from '../../src/plan/checkPlan.js';
 import { upgradePlan } from '../../src/plan/upgradePlan.js';
 import { SnapshotView } from '../../src/snapshot/snapshotView.js';
-import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot } from '../../src/build/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { parsePlanFile } from '../../src/plan/planFile.js';
 import { bundledRegistry, repoRoot, tempDir } from '../support/cli.js';

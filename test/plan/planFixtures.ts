@@ -1,7 +1,7 @@
 // Shared by the plan tests: small registries and plans written to temporary directories.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot } from '../../src/build/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import type { SpecStore } from '../../src/store/specStore.js';
 import { parsePlanFile, type PlanFile } from '../../src/plan/planFile.js';

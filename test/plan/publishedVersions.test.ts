@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSpecError, type SpecError } from '../../src/errors.js';
-import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot } from '../../src/build/buildSnapshot.js';
 import { exportSnapshot, formatSnapshotDocument } from '../../src/snapshot/exportSnapshot.js';
 import { importSnapshot } from '../../src/snapshot/importSnapshot.js';
 import { pinSnapshot, tagSnapshot } from '../../src/snapshot/publishSnapshot.js';

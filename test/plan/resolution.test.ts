@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { openSnapshot } from '../../src/index.js';
-import { buildSnapshot } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot } from '../../src/build/buildSnapshot.js';
 import { buildManifest, isLeafNode, type TreeNode } from '../../src/snapshot/manifestTree.js';
 import type { BatchOperation, KeyValueStore } from '../../src/store/keyValueStore.js';
 import { MemoryStore } from '../../src/store/memoryStore.js';

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { join } from 'node:path';
 import fc from 'fast-check';
 import YAML from 'yaml';
-import { compileRegistry } from '../../src/snapshot/buildSnapshot.js';
+import { compileRegistry } from '../../src/build/buildSnapshot.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
 async function idOf(registry: string): Promise<string> {

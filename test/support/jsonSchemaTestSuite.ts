@@ -2,7 +2,7 @@
 // a tool takes an input `v` of that schema, and each test's data is a plan step checked with `checkPlan`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot, compileRegistry } from '../../src/build/buildSnapshot.js';
 import { checkPlan } from '../../src/plan/checkPlan.js';
 import { parsePlanFile } from '../../src/plan/planFile.js';
 import { openStore } from '../../src/store/openStore.js';

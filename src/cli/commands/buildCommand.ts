@@ -1,7 +1,7 @@
 // `spec build`: validate a registry and store its snapshot.
 import { resolve } from 'node:path';
 import { buildIntoStore } from '../../build/buildIntoStore.js';
-import type { CompiledRegistry } from '../../snapshot/buildSnapshot.js';
+import type { CompiledRegistry } from '../../build/buildSnapshot.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';

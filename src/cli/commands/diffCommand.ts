@@ -38,7 +38,7 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
         return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: after.id } };
       }
       // Only a diff against the working registry needs the build modules.
-      const [{ compileRegistry }, { openCompiledRegistry }] = await Promise.all([import('../../snapshot/buildSnapshot.js'), import('../../snapshot/compiledRegistryView.js')]);
+      const [{ compileRegistry }, { openCompiledRegistry }] = await Promise.all([import('../../build/buildSnapshot.js'), import('../../build/compiledRegistryView.js')]);
       const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
       const after = await openCompiledRegistry(store, compiled);
       return { report: await diffSnapshots(before, after, { config, ...(options.failOn ? { failOn: options.failOn } : {}) }), labels: { from: before.id, to: `${options.registry} (${after.id})` } };

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import { readPlanDirectories } from '../../plan/findPlanFiles.js';
 import { findPlanReferrers } from '../../plan/planUsage.js';
-import { compileRegistry } from '../../snapshot/buildSnapshot.js';
+import { compileRegistry } from '../../build/buildSnapshot.js';
 import { findSpecReferrers } from '../../snapshot/referenceIndex.js';
 import { compareRegistryWithSnapshot, type StatusEntry } from '../../snapshot/registryStatus.js';
 import type { CommandContext } from '../run.js';

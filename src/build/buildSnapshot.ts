@@ -6,21 +6,21 @@ import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../errors
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findGitCommit } from '../source/gitCommit.js';
-import { listRegistry, readSourceFile, type RegistryFile } from '../source/listRegistry.js';
+import { listRegistry, type RegistryFile, type RegistryListing } from '../source/listRegistry.js';
+import type { RegistrySource } from '../source/registrySource.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
-import type { ValidatedSpec } from '../validate/validateSpecs.js';
+import type { ValidatedSpec, ValidationResult } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
-import { buildManifest, updateManifest, type BuiltManifest, type NameEntry } from './manifestTree.js';
-import { decodeSnapshotRoot } from './treeDecoder.js';
-import { treeNodeReader } from './treeWalk.js';
+import { buildManifest, updateManifest, type BuiltManifest, type NameEntry } from '../snapshot/manifestTree.js';
+import { decodeSnapshotRoot } from '../snapshot/treeDecoder.js';
+import { treeNodeReader } from '../snapshot/treeWalk.js';
 import {
   buildCacheFormat,
   buildCacheOperations,
   indexEntry,
-  isUnchanged,
   listingFingerprint,
   listingTrusted,
   readBuildIndex,
@@ -30,7 +30,9 @@ import {
   type BuildIndex,
   type CachedAnalysis,
   type IndexEntry,
+  type StoredBuildIndex,
 } from './buildCache.js';
+import { unchangedEntries, whatChanged, type Changes, type FileState } from './whatChanged.js';
 import { referencedIds } from '../validate/referencedIds.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
@@ -61,7 +63,10 @@ export interface CompiledRegistry {
 }
 
 export interface CompileRegistryOptions {
+  /** The registry directory; with `source`, the name the result and messages give it. */
   registry: string;
+  /** Where to read the registry from instead of the directory: several roots, or files in memory (see registrySource). */
+  source?: RegistrySource;
   kinds?: readonly KindDescriptor[];
   cwd?: string;
   /** An existing store to take the build cache and cached specs from (read only). */
@@ -79,179 +84,323 @@ export interface CompileRegistryOptions {
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
   const kinds = options.kinds ?? builtinKinds;
-  const kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
-  const registry = resolve(options.registry);
+  const source = options.source ?? options.registry;
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
-  // The cache is disposable: one that cannot be read (a damaged table block) or does not match its own check values
-  // is dropped, this build rebuilds it from the files (writing every bucket), and says so.
+  const cache = openBuildCache(store && options.useCache !== false && sourceStatsTrackChanges(source) ? store : undefined, buildCacheKey(source));
+  const listing = listRegistry(source, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const files = listing.files;
+  // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
+  const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
+  const stored = await cache.storedIndex();
+  const fingerprint = listingFingerprint(files);
+  const unchanged = !listingFailed && store && stored ? await sameListingAgain(options.registry, store, stored, listing, fingerprint) : undefined;
+  if (unchanged) return unchanged;
+
+  const previous = stored?.decode();
+  // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
+  const known = unchangedEntries(previous, files);
+  const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
+  if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size) return sameFilesAgain(options.registry, previous, listing, known);
+  // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
+  if (store && !lastStored) await forgetCollectedSpecs(store, known);
+
+  const run = new AnalysisRun(options, kinds, listing, known);
+  await run.analyse(known.flatMap((entry, index) => (entry ? [] : [index])));
+  const changes = whatChanged(previous, files, known, run.statesOf(run.analysed));
+  const validPayloads = new Set<string>();
+  if (store && previous) await rememberPayloads(cache, run, previous, validPayloads);
+  await relinkFromCache(cache, run, changes.relink, validPayloads);
+  const reused = files.length - run.analysed.size;
+
+  const validation = await validateRun(run, store && reused > 0 ? store : undefined, changes.relink, validPayloads);
+  const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
+  if (!validation.ok || listingFailed) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  const dropped = cache.dropped();
+  if (dropped !== undefined) {
+    diagnostics.push({ code: 'BUILD_CACHE_DROPPED', severity: 'warning', message: `the build cache in the store was damaged (${dropped}): it was dropped, and this build rebuilt it from the files` });
+  }
+  const manifest = await snapshotManifest(lastStored ? store : undefined, previous, run, changes.removed, validation.specs);
+  return compiledResult(options.registry, cache.key, { run, previous, lastStored: lastStored === true, listedAt, fingerprint, changes, validation, manifest, diagnostics, reused });
+}
+
+/** The build cache as this build reads it: the index fetched early, analyses on demand, and whether it was dropped. */
+interface OpenBuildCache {
+  key: string;
+  storedIndex: () => Promise<StoredBuildIndex | undefined>;
+  loadAnalyses: (paths: string[]) => Promise<(CachedAnalysis | undefined)[]>;
+  /** Why the cache was dropped, if it was. */
+  dropped: () => string | undefined;
+}
+
+/**
+ * The cache is disposable: one that cannot be read (a damaged table block) or does not match its own check values
+ * is dropped, this build rebuilds it from the files (writing every bucket), and says so. Without a store (or with
+ * the cache off), it holds nothing.
+ */
+function openBuildCache(store: SpecStore | undefined, key: string): OpenBuildCache {
   let cacheDropped: string | undefined;
   const dropCache = (why: string) => {
     cacheDropped ??= why;
   };
-  const loadingIndex = store && options.useCache !== false ? readBuildIndex(store, registry).catch((error: unknown) => (dropCache(cacheReadFailure(error)), undefined)) : undefined;
+  const loadingIndex = store ? readBuildIndex(store, key).catch((error: unknown) => (dropCache(cacheReadFailure(error)), undefined)) : undefined;
   loadingIndex?.catch(() => undefined); // a listing that fails (no registry) still reports first
-  const listing = listRegistry(options.registry, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
+  return {
+    key,
+    storedIndex: async () => {
+      const stored = await loadingIndex;
+      if (stored && stored.header.listing && (!stored.intact() || stored.decode() === undefined)) {
+        dropCache('its entries do not match their check values');
+        return undefined;
+      }
+      return stored;
+    },
+    loadAnalyses: async (paths) => {
+      if (!store) return paths.map(() => undefined);
+      try {
+        return await loadCachedAnalyses(store, key, paths);
+      } catch (error) {
+        dropCache(cacheReadFailure(error));
+        return paths.map(() => undefined);
+      }
+    },
+    dropped: () => cacheDropped,
+  };
+}
+
+/** The build cache is kept per registry: its resolved directory, or its roots' (a source with stats that mean nothing has none). */
+function buildCacheKey(source: string | RegistrySource): string {
+  if (typeof source === 'string') return resolve(source);
+  return source.roots.map((root) => resolve(root.location)).join('\u0000');
+}
+
+function sourceStatsTrackChanges(source: string | RegistrySource): boolean {
+  return typeof source === 'string' || source.roots.every((root) => root.fs.statsTrackChanges);
+}
+
+/**
+ * Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
+ * still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
+ */
+async function sameListingAgain(registry: string, store: SpecStore, stored: StoredBuildIndex, listing: RegistryListing, fingerprint: { digest: string }): Promise<CompiledRegistry | undefined> {
+  const fast = stored.header.listing;
   const files = listing.files;
-  // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
-  const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-  let stored = await loadingIndex;
-  if (stored && stored.header.listing && (!stored.intact() || stored.decode() === undefined)) {
-    dropCache('its entries do not match their check values');
-    stored = undefined;
-  }
-  const loadAnalyses = async (paths: string[]): Promise<(CachedAnalysis | undefined)[]> => {
-    try {
-      return await loadCachedAnalyses(store!, registry, paths);
-    } catch (error) {
-      dropCache(cacheReadFailure(error));
-      return paths.map(() => undefined);
-    }
+  if (!fast || fast.warnings || !stored.header.last || fingerprint.digest !== fast.digest || !listingTrusted(files, fast) || !stored.intact()) return undefined;
+  const snapshot = stored.header.last.snapshot;
+  const metadata = await store.snapshotMetadata(snapshot);
+  if (metadata === undefined) return undefined;
+  let specs: CompiledSpec[] | undefined;
+  const specsOf = () => {
+    const index = stored.decode();
+    if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
+    return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
   };
-  const fingerprint = listingFingerprint(files);
+  return lastSnapshotAgain(registry, snapshot, specsOf, metadata.specs, [...listing.diagnostics], stored.header, files.length);
+}
 
-  // Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
-  // still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
-  const fast = stored?.header.listing;
-  if (!listingFailed && store && stored && fast && !fast.warnings && stored.header.last && fingerprint.digest === fast.digest && listingTrusted(files, fast) && stored.intact()) {
-    const snapshot = stored.header.last.snapshot;
-    const metadata = await store.snapshotMetadata(snapshot);
-    if (metadata !== undefined) {
-      let specs: CompiledSpec[] | undefined;
-      const specsOf = () => {
-        const index = stored.decode();
-        if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
-        return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
-      };
-      return lastSnapshotAgain(options.registry, snapshot, specsOf, metadata.specs, [...listing.diagnostics], stored.header, files.length);
-    }
-  }
-  const previous = stored?.decode();
-  // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
-  const known = files.map((file) => (isUnchanged(previous, file) && previous!.files.get(file.path)!.digest !== undefined ? previous!.files.get(file.path) : undefined));
-  const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
+/** The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result. */
+function sameFilesAgain(registry: string, previous: BuildIndex, listing: RegistryListing, known: readonly (IndexEntry | undefined)[]): CompiledRegistry {
+  const files = listing.files;
+  const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
+  const warnings = files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })));
+  return lastSnapshotAgain(registry, previous.last!.snapshot, () => specs, files.length, [...listing.diagnostics, ...warnings], previous, files.length);
+}
 
-  // The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result.
-  if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size) {
-    const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
-    const warnings = files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })));
-    return lastSnapshotAgain(options.registry, previous.last!.snapshot, () => specs, files.length, [...listing.diagnostics, ...warnings], previous, files.length);
-  }
-
-  // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
-  if (store && !lastStored && known.some(Boolean)) {
-    const withSpecs = known.flatMap((entry, index) => (entry ? [index] : []));
-    const present = await store.hasObjects(withSpecs.map((index) => known[index]!.digest!));
-    withSpecs.forEach((index, i) => {
-      if (!present[i]) known[index] = undefined; // collected since: read the file again
-    });
-  }
-
-  const analyses = new Array<FileAnalysis | CachedAnalysis>(files.length);
-  const light = new Set<number>(); // analyses made from the index: no references or schemas to check
-  files.forEach((file, index) => {
-    if (!known[index]) return;
-    analyses[index] = analysisFromIndex(file, known[index]);
-    light.add(index);
+/** Forgets the index entries whose spec is no longer stored (collected since): those files are read again. */
+async function forgetCollectedSpecs(store: SpecStore, known: (IndexEntry | undefined)[]): Promise<void> {
+  if (!known.some(Boolean)) return;
+  const withSpecs = known.flatMap((entry, index) => (entry ? [index] : []));
+  const present = await store.hasObjects(withSpecs.map((index) => known[index]!.digest!));
+  withSpecs.forEach((index, i) => {
+    if (!present[i]) known[index] = undefined;
   });
-  const analyse = fileAnalyser(options, kindByName, files, light);
-  const analysed = new Set<number>(known.flatMap((entry, index) => (entry ? [] : [index])));
-  await analyse([...analysed], analyses);
+}
 
-  // Re-link the files that changed, and the unchanged ones whose references (directly or through other specs) reach
-  // a spec that changed: their link result is the only one that can differ. Their analyses come from the cache.
-  const referencesOf = (index: number): string[] => (known[index] ? known[index].references : referencedIds(analyses[index]));
-  const fileByPath = new Map(files.map((file) => [file.path, file]));
-  const removedPaths = previous ? [...previous.files.keys()].filter((path) => !fileByPath.has(path)) : [];
-  const relink = previous ? affectedFiles(analyses, light, previous, referencesOf, { analysed, removed: removedPaths }) : [...light];
-  // Payloads found valid before (content-addressed keys, so a stale analysis of a changed file still vouches for them).
-  const validPayloads = new Set<string>();
-  const remember = (analysis: CachedAnalysis | undefined) => {
-    for (const key of analysis?.validPayloads ?? []) validPayloads.add(key);
-  };
-  if (store && previous && analysed.size <= 256) {
-    const readAgain = [...analysed].filter((index) => previous.files.has(files[index].path));
-    if (readAgain.length > 0) (await loadAnalyses(readAgain.map((index) => files[index].path))).forEach(remember);
-  }
-  if (relink.length > 0) {
-    const cached = await loadAnalyses(relink.map((index) => files[index].path));
-    const missing: number[] = [];
-    relink.forEach((index, i) => {
-      const analysis = cached[i];
-      remember(analysis);
-      light.delete(index);
-      if (analysis?.spec?.digest === known[index]!.digest) analyses[index] = relocate(analysis!, files[index]);
-      else missing.push(index); // no usable cached analysis: read the file again
+/**
+ * Every file's analysis in this build: made from the index for unchanged files ("light": no references or schemas to
+ * check), taken from the cache for those relinked, or made by reading the file (`analysed`).
+ */
+class AnalysisRun {
+  readonly files: readonly RegistryFile[];
+  readonly analyses: (FileAnalysis | CachedAnalysis)[];
+  readonly light = new Set<number>();
+  readonly analysed = new Set<number>();
+  readonly fileByPath: Map<string, RegistryFile>;
+  private readonly kindByName: Map<string, KindDescriptor>;
+
+  constructor(
+    private readonly options: CompileRegistryOptions,
+    readonly kinds: readonly KindDescriptor[],
+    readonly listing: RegistryListing,
+    readonly known: readonly (IndexEntry | undefined)[],
+  ) {
+    this.files = listing.files;
+    this.kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
+    this.fileByPath = new Map(this.files.map((file) => [file.path, file]));
+    this.analyses = new Array<FileAnalysis | CachedAnalysis>(this.files.length);
+    this.files.forEach((file, index) => {
+      if (!known[index]) return;
+      this.analyses[index] = analysisFromIndex(file, known[index]);
+      this.light.add(index);
     });
-    missing.forEach((index) => analysed.add(index));
-    await analyse(missing, analyses);
   }
-  const reused = files.length - analysed.size;
 
-  // Documents of cached specs come from the store, and only those the re-linked files can reach.
+  /** The ids a file references: from the index for an unchanged file, else from its analysis. */
+  referencesOf = (index: number): string[] => {
+    const entry = this.known[index];
+    return entry ? entry.references : referencedIds(this.analyses[index]);
+  };
+
+  /** What the analyses of these files found, for whatChanged. */
+  statesOf(indices: Iterable<number>): Map<number, FileState> {
+    const states = new Map<number, FileState>();
+    for (const index of indices) {
+      const analysis = this.analyses[index];
+      states.set(index, { ...(analysis.id === undefined ? {} : { id: analysis.id }), kind: analysis.kind, ...(analysis.spec ? { digest: analysis.spec.digest } : {}), references: this.referencesOf(index) });
+    }
+    return states;
+  }
+
+  /** Reads and analyses these files: in worker threads for many files, here for a few. */
+  async analyse(indices: number[]): Promise<void> {
+    if (indices.length === 0) return;
+    const { options, files, analyses, listing } = this;
+    for (const index of indices) {
+      this.light.delete(index);
+      this.analysed.add(index);
+    }
+    // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
+    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
+    const total = indices.length;
+    // Worker threads read the files themselves, so only from disk.
+    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 && indices.every((index) => files[index].absolutePath !== undefined) ? kindsForWorkers([...this.kindByName.values()]) : undefined;
+    if (workerKinds) {
+      const results = await analyzeInWorkers(
+        indices.map((index) => ({ file: files[index].file, path: files[index].path, kind: files[index].kind, absolutePath: files[index].absolutePath! })),
+        { kinds: workerKinds, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
+      );
+      indices.forEach((index, i) => (analyses[index] = results[i]!));
+      return;
+    }
+    indices.forEach((index, i) => {
+      let source;
+      try {
+        source = listing.readFile(files[index]);
+      } catch (cause) {
+        analyses[index] = unreadableFileAnalysis(files[index], cause);
+        return;
+      }
+      analyses[index] = analyzeSpecFile(source, this.kindByName.get(files[index].kind)!);
+      if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
+    });
+  }
+}
+
+/**
+ * Payloads found valid before, by the cached analyses of the files read again (content-addressed keys, so a stale
+ * analysis of a changed file still vouches for them); only for a few files, where checking payloads again dominates.
+ */
+async function rememberPayloads(cache: OpenBuildCache, run: AnalysisRun, previous: BuildIndex, validPayloads: Set<string>): Promise<void> {
+  if (run.analysed.size > 256) return;
+  const readAgain = [...run.analysed].filter((index) => previous.files.has(run.files[index].path));
+  if (readAgain.length > 0) (await cache.loadAnalyses(readAgain.map((index) => run.files[index].path))).forEach((analysis) => addValidPayloads(validPayloads, analysis));
+}
+
+function addValidPayloads(validPayloads: Set<string>, analysis: CachedAnalysis | undefined): void {
+  for (const key of analysis?.validPayloads ?? []) validPayloads.add(key);
+}
+
+/**
+ * Re-links the unchanged files a change reaches: their link result is the only one that can differ. Their analyses
+ * come from the cache; a file without a usable one is read again.
+ */
+async function relinkFromCache(cache: OpenBuildCache, run: AnalysisRun, relink: readonly number[], validPayloads: Set<string>): Promise<void> {
+  if (relink.length === 0) return;
+  const cached = await cache.loadAnalyses(relink.map((index) => run.files[index].path));
+  const missing: number[] = [];
+  relink.forEach((index, i) => {
+    const analysis = cached[i];
+    addValidPayloads(validPayloads, analysis);
+    run.light.delete(index);
+    if (analysis?.spec?.digest === run.known[index]!.digest) run.analyses[index] = relocate(analysis!, run.files[index]);
+    else missing.push(index);
+  });
+  await run.analyse(missing);
+}
+
+/** Links every file: documents of cached specs come from the store, and only those the re-linked files can reach. */
+async function validateRun(run: AnalysisRun, store: SpecStore | undefined, relink: readonly number[], validPayloads: ReadonlySet<string>) {
   const storedValues = new Map<Digest, JsonObject>();
-  if (store && reused > 0) {
-    const needed = reachableCachedSpecs(analyses, [...analysed, ...relink], referencesOf);
+  if (store) {
+    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf);
     const values = await store.readObjects(needed);
     needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
   const { finishValidation, parsedValueOf } = await import('../validate/validateSpecs.js');
   const bytesRead = new Map<string, Uint8Array>();
-  const validation = finishValidation(analyses as FileAnalysis[], {
-    kinds,
+  return finishValidation(run.analyses as FileAnalysis[], {
+    kinds: run.kinds,
     validPayloads,
     valueOf: (analysis) => ('text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!),
     bytesOf: (analysis) => {
       let bytes = bytesRead.get(analysis.path);
-      if (!bytes) bytesRead.set(analysis.path, (bytes = readSourceFile(fileByPath.get(analysis.path)!).bytes));
+      if (!bytes) bytesRead.set(analysis.path, (bytes = run.listing.readFile(run.fileByPath.get(analysis.path)!).bytes));
       return bytes;
     },
   });
-  const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
-  if (!validation.ok || listingFailed) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
-  if (cacheDropped !== undefined) {
-    diagnostics.push({ code: 'BUILD_CACHE_DROPPED', severity: 'warning', message: `the build cache in the store was damaged (${cacheDropped}): it was dropped, and this build rebuilt it from the files` });
-  }
+}
 
-  // The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree.
-  let manifest: BuiltManifest | undefined;
-  if (lastStored && analysed.size + removedPaths.length <= Math.max(64, files.length / 4)) {
-    const changes = nameChanges(previous, [...analysed].map((index) => files[index].path).concat(removedPaths), validation.specs);
+/** The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree. */
+async function snapshotManifest(store: SpecStore | undefined, previous: BuildIndex | undefined, run: AnalysisRun, removed: readonly string[], specs: readonly CompiledSpec[]): Promise<BuiltManifest> {
+  if (store && previous && run.analysed.size + removed.length <= Math.max(64, run.files.length / 4)) {
+    const changes = nameChanges(previous, [...run.analysed].map((index) => run.files[index].path).concat(removed), specs);
     const root = decodeSnapshotRoot(await store.readObject(previous.last!.snapshot));
-    if (root.ok) manifest = await updateManifest(root.value, changes, validation.specs.length, treeNodeReader(store));
+    const updated = root.ok ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store)) : undefined;
+    if (updated) return updated; // else the last tree could not be read back whole: a new tree
   }
-  manifest ??= buildManifest(validation.specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
+  return buildManifest(specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
+}
+
+/** The compiled registry: what to write (new specs' texts, the tree), what must still be stored, and the cache records. */
+function compiledResult(
+  registry: string,
+  cacheKey: string,
+  built: { run: AnalysisRun; previous: BuildIndex | undefined; lastStored: boolean; listedAt: number; fingerprint: { digest: string }; changes: Changes; validation: ValidationResult; manifest: BuiltManifest; diagnostics: Diagnostic[]; reused: number },
+): CompiledRegistry {
+  const { run, previous, lastStored, validation, manifest, reused } = built;
+  const { files, analyses, analysed, known } = run;
   const specObjects = [...analysed].flatMap((index) => {
     const spec = analyses[index].spec;
     return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
   });
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
   const cache: BuildCacheUpdate = {
+    registryKey: cacheKey,
     index: {
       format: buildCacheFormat,
       tool: toolVersion,
-      listedAt,
+      listedAt: built.listedAt,
       // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
-      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index], referencesOf(index))])),
+      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index], run.referencesOf(index))])),
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
-    listing: { digest: fingerprint.digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
+    listing: { digest: built.fingerprint.digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
     analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index], validation.validPayloads.get(files[index].path))])),
-    removed: removedPaths,
+    removed: built.changes.removed,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
   const reusedDigests = () => validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
   return {
-    registry: options.registry,
+    registry,
     snapshot: manifest.snapshotId,
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
     specs: validation.specs.map(({ text: _text, ...spec }) => spec),
     specCount: validation.specs.length,
     objects: [...specObjects, ...manifest.objects],
-    requires: lastStored ? (reused > 0 ? [previous.last!.snapshot] : []) : reusedDigests(),
-    diagnostics,
+    requires: lastStored ? (reused > 0 ? [previous!.last!.snapshot] : []) : reusedDigests(),
+    diagnostics: built.diagnostics,
     cache,
     ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index].path)),
     analyzed: analysed.size,
@@ -331,37 +480,6 @@ function sameNameEntry(a: NameEntry | undefined, b: NameEntry | undefined): bool
   return a.kind === b.kind && versions.length === Object.keys(b.versions).length && versions.every((version) => a.versions[version] === b.versions[version]);
 }
 
-/** Analyses files into `analyses` at their indices: in worker threads for many files, here for a few. */
-function fileAnalyser(options: CompileRegistryOptions, kindByName: Map<string, KindDescriptor>, files: readonly RegistryFile[], light: Set<number>): (indices: number[], analyses: (FileAnalysis | CachedAnalysis)[]) => Promise<void> {
-  return async (indices, analyses) => {
-    if (indices.length === 0) return;
-    for (const index of indices) light.delete(index);
-    // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
-    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
-    const total = indices.length;
-    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 ? kindsForWorkers([...kindByName.values()]) : undefined;
-    if (workerKinds) {
-      const results = await analyzeInWorkers(
-        indices.map((index) => ({ file: files[index].file, path: files[index].path, kind: files[index].kind, absolutePath: files[index].absolutePath })),
-        { kinds: workerKinds, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
-      );
-      indices.forEach((index, i) => (analyses[index] = results[i]!));
-      return;
-    }
-    indices.forEach((index, i) => {
-      let source;
-      try {
-        source = readSourceFile(files[index]);
-      } catch (cause) {
-        analyses[index] = unreadableFileAnalysis(files[index], cause);
-        return;
-      }
-      analyses[index] = analyzeSpecFile(source, kindByName.get(files[index].kind)!);
-      if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
-    });
-  };
-}
-
 /** An unchanged file as the index describes it: its spec and warnings, and nothing to check. */
 function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysis {
   const { id, name, version, digest } = compiledSpecFromIndex(file, entry);
@@ -383,57 +501,6 @@ function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledS
 function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
   if (cached.file === file.file) return cached;
   return { ...cached, file: file.file, diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })) };
-}
-
-/**
- * The unchanged files (those still described by the index alone) to link again: the referrers, direct or through
- * other specs, of every id whose spec was added, removed, duplicated or changed in kind or digest. Only the files read
- * again and the files that are gone can change an id, so only theirs are compared (the index holds no duplicates:
- * it is written only by a build that succeeded).
- */
-function affectedFiles(analyses: readonly (FileAnalysis | CachedAnalysis)[], light: ReadonlySet<number>, previous: BuildIndex, referencesOf: (index: number) => string[], changedPaths: { analysed: Iterable<number>; removed: readonly string[] }): number[] {
-  const before = new Map<string, string[]>();
-  const now = new Map<string, string[]>();
-  const note = (map: Map<string, string[]>, id: string, state: string) => {
-    const states = map.get(id);
-    if (states) states.push(state);
-    else map.set(id, [state]);
-  };
-  const noteEntry = (entry: IndexEntry | undefined) => {
-    if (entry?.id !== undefined) note(before, entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
-  };
-  for (const index of changedPaths.analysed) {
-    const analysis = analyses[index];
-    noteEntry(previous.files.get(analysis.path));
-    if (analysis.id !== undefined) note(now, analysis.id, `${analysis.kind} ${analysis.spec?.digest ?? '-'}`);
-  }
-  for (const path of changedPaths.removed) noteEntry(previous.files.get(path));
-  const changed = new Set<string>();
-  const same = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
-  for (const id of new Set([...before.keys(), ...now.keys()])) if (!same(before.get(id), now.get(id))) changed.add(id);
-  // Changes travel through every file, analysed or not (a predicate read again but unchanged still passes on a change
-  // to the schema its args $ref); only the files the index alone describes need linking again. One pass over the
-  // files per step of the chain (chains are short), instead of a map of every file's referrers.
-  const affected = new Set<number>();
-  const visited = new Set<number>();
-  let frontier = changed;
-  while (frontier.size > 0) {
-    const next = new Set<string>();
-    for (let index = 0; index < analyses.length; index++) {
-      if (visited.has(index)) continue;
-      const references = referencesOf(index);
-      if (references.length === 0 || !references.some((id) => frontier.has(id))) continue;
-      visited.add(index);
-      if (light.has(index)) affected.add(index);
-      const id = analyses[index].id;
-      if (id !== undefined && !changed.has(id)) {
-        changed.add(id); // its referrers may depend on what it reaches (a schema that $refs a changed schema)
-        next.add(id);
-      }
-    }
-    frontier = next;
-  }
-  return [...affected].sort((a, b) => a - b);
 }
 
 /** Digests of the cached specs (no text in hand) whose documents linking these files can read. */
@@ -519,7 +586,7 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
       const stillStored = await assertStillStored(store, compiled.requires);
       const versions = await buildVersionOperations(store, compiled, { ...options, now });
       // The index records the publication count its specs were checked at, for the next build.
-      const cache: BatchOperation[] = compiled.cache ? buildCacheOperations(resolve(compiled.registry), { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
+      const cache: BatchOperation[] = compiled.cache ? buildCacheOperations(compiled.cache.registryKey, { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
       cacheBytesWritten = cache.reduce((total, operation) => total + (operation.type === 'put' ? operation.key.length + Buffer.byteLength(operation.value) : 0), 0);
       return [...stillStored, ...versions.operations, ...cache];
     },

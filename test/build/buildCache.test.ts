@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
-import { buildSnapshot, compileRegistry } from '../../src/snapshot/buildSnapshot.js';
+import { buildSnapshot, compileRegistry } from '../../src/build/buildSnapshot.js';
 import { openStore } from '../../src/store/openStore.js';
 import { tempDir } from '../support/cli.js';
 import type { Diagnostic } from '../../src/errors.js';
-import type { BuildIndex, IndexEntry } from '../../src/snapshot/buildCache.js';
+import type { BuildIndex, IndexEntry } from '../../src/build/buildCache.js';
 
 // The predicate's args $ref schema s0: a change to s0 reaches every tool through the predicate, both unchanged.
 const budgetPredicate = 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
@@ -193,7 +193,7 @@ test('worker threads give the same snapshot and diagnostics as a single thread',
 });
 
 test('the build index round-trips through its stored buckets; a build writes only the buckets that changed', async () => {
-  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat, bucketOf, isUnchanged } = await import('../../src/snapshot/buildCache.js');
+  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat, bucketOf, isUnchanged } = await import('../../src/build/buildCache.js');
   const { toolVersion } = await import('../../src/version.js');
   type Stored = { header: string; buckets: Map<number, string> };
   const stored = (encoded: { header: string; buckets: Map<number, string | undefined> }, base?: Stored): Stored => {
@@ -243,7 +243,7 @@ test('the build index round-trips through its stored buckets; a build writes onl
   const racyNext = encodeBuildIndex({ ...racyDecoded, listedAt: t1 + 60_000, files: new Map([...racyDecoded.files, [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }]]) }, racyDecoded);
   assert.deepEqual([...racyNext.buckets.keys()], [bucketOf(otherPath)]);
   const racyLater = decodeBuildIndex(stored(racyNext, racyFirst))!;
-  const stat = { file: racyPath, path: racyPath, absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
+  const stat = { file: racyPath, path: racyPath, root: '/r', absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
   assert.equal(racyLater.listedAt, t1 + 60_000);
   assert.equal(isUnchanged(racyLater, stat), false, 'modified in the instant its bucket was written: not trusted');
   assert.equal(isUnchanged(racyLater, { ...stat, path: otherPath, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }), true);
@@ -268,7 +268,7 @@ test('the build index round-trips through its stored buckets; a build writes onl
 });
 
 test('an unchanged listing is recognised from the index header alone; its specs are still the full list when asked for', async (t) => {
-  const { readBuildIndex, listingFingerprint, listingTrusted } = await import('../../src/snapshot/buildCache.js');
+  const { readBuildIndex, listingFingerprint, listingTrusted } = await import('../../src/build/buildCache.js');
   const { listRegistry } = await import('../../src/source/listRegistry.js');
   const { builtinKinds } = await import('../../src/kinds/builtinKinds.js');
   const dir = tempDir();
@@ -325,7 +325,7 @@ test("a payload's earlier verdict is reused only for the same payload under the 
   const aged = () => ageRegistry(registry);
   await aged();
   await buildSnapshot({ registry, store });
-  const { loadCachedAnalyses } = await import('../../src/snapshot/buildCache.js');
+  const { loadCachedAnalyses } = await import('../../src/build/buildCache.js');
   const [cached] = await loadCachedAnalyses(store, resolve(registry), ['tools/t2.yaml']);
   assert.equal(cached?.validPayloads?.length, 1, 'the verdict is kept with the analysis');
 

@@ -63,6 +63,8 @@ export interface BuildIndex {
 
 /** What a build writes to the cache besides the snapshot. */
 export interface BuildCacheUpdate {
+  /** The registry the cache is kept for (its resolved directory). */
+  registryKey: string;
   index: BuildIndex;
   /** The index this build started from: only the buckets whose entries differ from it are written. */
   previous?: BuildIndex;

@@ -16,7 +16,7 @@ import {
 import type { SpecStore } from '../store/specStore.js';
 import { keySpaces } from '../store/storeKeys.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
-import { SnapshotView } from './snapshotView.js';
+import { SnapshotView } from '../snapshot/snapshotView.js';
 
 export interface VersionCheckOptions {
   /** The build also tags its snapshot, which publishes it. */

@@ -3,7 +3,7 @@
 import { memoryObjectReader } from '../store/objectReader.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
-import { SnapshotView } from './snapshotView.js';
+import { SnapshotView } from '../snapshot/snapshotView.js';
 
 /** Opens the snapshot a registry would build to, as if it were stored. */
 export async function openCompiledRegistry(store: SpecStore, compiled: CompiledRegistry): Promise<SnapshotView> {

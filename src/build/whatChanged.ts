@@ -1,0 +1,93 @@
+// What a build must redo, from the last build's index and the listing alone: pure, so a file watcher can reuse it.
+import type { Digest } from '../core/digest.js';
+import type { RegistryFile } from '../source/listRegistry.js';
+import { isUnchanged, type BuildIndex, type IndexEntry } from './buildCache.js';
+
+/** What the link needs to know of a file: the id it defines (if any), its kind and digest, the ids it references. */
+export interface FileState {
+  id?: string;
+  kind: string;
+  digest?: Digest;
+  references: readonly string[];
+}
+
+export interface Changes {
+  /** Files (indices into the listing) to read and analyse again: new, modified, or not vouched for by the index. */
+  reanalyse: number[];
+  /** Unchanged files whose references reach, directly or through other specs, an id whose spec changed. */
+  relink: number[];
+  /** Paths the index has that the listing no longer has. */
+  removed: string[];
+}
+
+/**
+ * The index entry that still describes each listed file (as the index saw it, and not modified since its entry was
+ * written), or undefined for a file to read again. An entry without a digest (a file that failed) does not count.
+ */
+export function unchangedEntries(previous: BuildIndex | undefined, files: readonly RegistryFile[]): (IndexEntry | undefined)[] {
+  return files.map((file) => {
+    if (!isUnchanged(previous, file)) return undefined;
+    const entry = previous!.files.get(file.path)!;
+    return entry.digest === undefined ? undefined : entry;
+  });
+}
+
+/**
+ * What changed: the files not described by `known` (see unchangedEntries) are re-analysed, and `readAgain` gives what
+ * their analysis found; the files to link again are the referrers, direct or through other specs, of every id whose
+ * spec was added, removed, duplicated or changed in kind or digest. Only the files read again and the files that are
+ * gone can change an id, so only theirs are compared (the index holds no duplicates: only a build that succeeded
+ * writes it). Without an index there is nothing to compare: nothing is relinked.
+ */
+export function whatChanged(previous: BuildIndex | undefined, files: readonly RegistryFile[], known: readonly (IndexEntry | undefined)[], readAgain: ReadonlyMap<number, FileState>): Changes {
+  const reanalyse = known.flatMap((entry, index) => (entry ? [] : [index]));
+  if (!previous) return { reanalyse, relink: [], removed: [] };
+  const listed = new Set(files.map((file) => file.path));
+  const removed = [...previous.files.keys()].filter((path) => !listed.has(path));
+  const stateOf = (index: number): FileState | undefined => known[index] ?? readAgain.get(index);
+
+  const before = new Map<string, string[]>();
+  const now = new Map<string, string[]>();
+  const note = (map: Map<string, string[]>, id: string, state: string) => {
+    const states = map.get(id);
+    if (states) states.push(state);
+    else map.set(id, [state]);
+  };
+  const noteEntry = (entry: IndexEntry | undefined) => {
+    if (entry?.id !== undefined) note(before, entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
+  };
+  for (const index of reanalyse) {
+    noteEntry(previous.files.get(files[index].path));
+    const state = readAgain.get(index);
+    if (state?.id !== undefined) note(now, state.id, `${state.kind} ${state.digest ?? '-'}`);
+  }
+  for (const path of removed) noteEntry(previous.files.get(path));
+  const changed = new Set<string>();
+  const same = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
+  for (const id of new Set([...before.keys(), ...now.keys()])) if (!same(before.get(id), now.get(id))) changed.add(id);
+
+  // Changes travel through every file, read again or not (a predicate read again but unchanged still passes on a
+  // change to the schema its args $ref); only the files the index alone describes need linking again. One pass over
+  // the files per step of the chain (chains are short), instead of a map of every file's referrers.
+  const affected = new Set<number>();
+  const visited = new Set<number>();
+  let frontier = changed;
+  while (frontier.size > 0) {
+    const next = new Set<string>();
+    for (let index = 0; index < files.length; index++) {
+      if (visited.has(index)) continue;
+      const state = stateOf(index);
+      const references = state?.references ?? [];
+      if (references.length === 0 || !references.some((id) => frontier.has(id))) continue;
+      visited.add(index);
+      if (known[index]) affected.add(index);
+      const id = state?.id;
+      if (id !== undefined && !changed.has(id)) {
+        changed.add(id); // its referrers may depend on what it reaches (a schema that $refs a changed schema)
+        next.add(id);
+      }
+    }
+    frontier = next;
+  }
+  return { reanalyse, relink: [...affected].sort((a, b) => a - b), removed };
+}
