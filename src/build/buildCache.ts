@@ -143,7 +143,8 @@ function parseIndexHeader(text: string): IndexHeader | undefined {
 
 /**
  * What an unchanged listing must match: a digest of every file's path and kind, and of its stat numbers as float64
- * bytes (formatting 52k numbers as text took ~15 ms; this is a local cache, so the machine's byte order is fine).
+ * bytes (formatting tens of thousands of numbers as text was measurably slower; this is a local cache, so the
+ * machine's byte order is fine).
  */
 export function listingFingerprint(files: readonly RegistryFile[]): { digest: string } {
   const numbers = new Float64Array(files.length * 4);
@@ -213,8 +214,8 @@ export interface EncodedBuildIndex {
 /**
  * A bucket as stored: the listing time of the build that wrote it, a line break, then per file these NUL-separated
  * fields: path, size, mtime, ctime, inode, kind, id, digest, warnings as JSON, the number of ids it references, and
- * those ids. Every build reads the index, so it is made to be split, not parsed (13k files as JSON objects took
- * ~35 ms to parse in a fresh process), and written back only where it changed: with `previous`, only the buckets whose
+ * those ids. Every build reads the index, so it is made to be split, not parsed (a JSON object per file is
+ * several times slower to parse in a fresh process), and written back only where it changed: with `previous`, only the buckets whose
  * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
  * NUL; ids and kinds are validated names; JSON escapes NUL.
  */

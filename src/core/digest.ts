@@ -18,7 +18,7 @@ export interface Sha256Backend {
 
 /**
  * `@noble/hashes`: pure JavaScript, runs anywhere (browsers included). Loaded only where there is no node:crypto, or
- * when asked for (the tests hold both to the same vectors): on node it would cost every command ~8 ms to load.
+ * when asked for (the tests hold both to the same vectors): on node it would add its loading time to every command.
  */
 export async function loadNobleSha256(): Promise<Sha256Backend> {
   const [{ sha256 }, { bytesToHex }] = await Promise.all([import('@noble/hashes/sha2.js'), import('@noble/hashes/utils.js')]);

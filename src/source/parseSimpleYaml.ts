@@ -1,10 +1,11 @@
 // A fast reader for the plain subset of YAML most spec files are written in. It answers only when it is sure.
 //
-// The full path (yaml's lexer, parser and composer, then the JSON walk) costs ~0.15 ms per small file, most of a cold
-// build. This reader accepts block mappings and sequences, one-line flow collections, plain scalars made of a safe
-// alphabet, and quoted scalars without escapes, and returns exactly the value the full path returns for them. On
-// anything else (tabs, anchors, tags, block scalars, multi-line scalars, escapes, duplicate keys, numbers in any but
-// the plainest form, limits reached) it returns undefined and the caller runs the full path, which also reports every
+// The full path (yaml's lexer, parser and composer, then the JSON walk) is most of a cold build's time per file. This
+// reader accepts block mappings and sequences, one-line flow collections, plain scalars made of a safe alphabet,
+// quoted scalars without escapes, and literal block scalars (`|` and `|-`, clip and strip), and returns exactly the
+// value the full path returns for them. On anything else (tabs, anchors, tags, folded or keep (`>`, `|+`) block
+// scalars and indentation indicators, other multi-line scalars, escapes, duplicate keys, numbers in any but the
+// plainest form, limits reached) it returns undefined and the caller runs the full path, which also reports every
 // problem with its position. test/source/parseSimpleYaml.test.ts holds it to the full path on generated documents.
 import { newJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 

@@ -1,5 +1,5 @@
 // The yaml package, loaded on first use: files in parseSimpleYaml's subset never need it, so a build whose changed
-// files are all plain (and every command that reads no YAML) does not pay the ~30 ms it takes to load.
+// files are all plain (and every command that reads no YAML) does not pay for loading it.
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 

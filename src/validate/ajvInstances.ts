@@ -12,7 +12,7 @@ import { linearRegExpEngine } from './linearRegExp.js';
 const require = createRequire(import.meta.url);
 // ajv is loaded by the first schema that needs it, one draft's class at a time, and the formats with the first user
 // schema: a build whose kinds are validated by the precompiled validators and that compiles no user schema never
-// loads it (~35 ms of module loading).
+// loads it (ajv's modules are a large part of start-up).
 // Each loader first makes ajv's enum/const/uniqueItems equality JSON equality (see ajvEquality.ts).
 const loadAjv2020 = () => (useJsonEqualityInAjv(), require('ajv/dist/2020.js') as typeof Ajv2020Module).default;
 const loadAjv2019 = () => (useJsonEqualityInAjv(), require('ajv/dist/2019.js') as typeof Ajv2019Module).default;
@@ -93,7 +93,7 @@ export const kindAjvOptions: Options = { strict: true, strictRequired: false, al
 
 /**
  * Strict ajv for the project's own schemas. It does not validate them against the meta-schema on every compile (that
- * compiles the 2020-12 meta-schema, ~0.1 s, in every process that analyses a file): a test does it once for all.
+ * compiles the 2020-12 meta-schema in every process that analyses a file): a test does it once for all.
  */
 export function createKindAjv(extra: Options = {}): InstanceType<ReturnType<typeof loadAjv2020>> {
   return new (loadAjv2020())({ ...kindAjvOptions, validateSchema: false, ...extra });

@@ -231,7 +231,7 @@ export class SchemaCompiler {
   /**
    * Compiles a schema owned by `key` (a schema spec's `id@version`, or `id@version#/pointer` for one embedded in
    * another spec). Schema specs must be compiled under their own id so that others can reference them. `checked`
-   * skips the meta-schema pass (compiling a draft's meta-schema costs ~0.05 s per process) for a schema that `check`
+   * skips the meta-schema pass (compiling a draft's meta-schema is a cost per process) for a schema that `check`
    * passed; if it did not after all, ajv's own errors are still caught and returned as problems.
    */
   compile(key: string, schema: JsonValue, options: { checked?: boolean; verdictOnly?: boolean } = {}): CompiledSchema {
