@@ -255,7 +255,7 @@ test('the build index round-trips through its stored buckets; a build writes onl
   assert.equal([...encodeBuildIndex({ ...index, files: new Map() }).buckets.values()].filter((text) => text === undefined).length, 64);
 
   // Damaged or foreign: no index at all.
-  const [someBucket, someText] = [...first.buckets][0];
+  const [someBucket, someText] = [...first.buckets][0]!;
   const damaged = (text: string) => decodeBuildIndex({ header: first.header, buckets: new Map([...first.buckets, [someBucket, text]]) });
   assert.equal(damaged(someText.slice(0, someText.lastIndexOf('\u0000'))), undefined, 'a truncated entry');
   assert.equal(damaged(someText.replace(/^[0-9.]+\n/, 'x\n')), undefined, 'no listing time');
@@ -301,12 +301,14 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   assert.notEqual(listingFingerprint(listRegistry(registry, builtinKinds).files).digest, stored.header.listing!.digest);
   const bucketKeys: string[] = [];
   for await (const [key] of store.kv.entries('cache:build:')) if (/:\d\d$/.test(key)) bucketKeys.push(key);
-  await store.kv.batch([{ type: 'put', key: bucketKeys[0], value: `${(await store.kv.get(bucketKeys[0]))!}x` }]);
+  const bucketKey = bucketKeys[0];
+  assert.ok(bucketKey, 'the build cache has buckets');
+  await store.kv.batch([{ type: 'put', key: bucketKey, value: `${(await store.kv.get(bucketKey))!}x` }]);
   assert.equal((await readBuildIndex(store, resolve(registry)))!.intact(), false);
   const afterDamage = await compileRegistry({ registry, store });
   assert.equal(afterDamage.snapshot, built.snapshot, 'a damaged cache is only a slower build');
   // A header whose fast-path record is malformed is read as having none.
-  const headerKey = bucketKeys[0].replace(/:\d\d$/, '');
+  const headerKey = bucketKey.replace(/:\d\d$/, '');
   const header = JSON.parse((await store.kv.get(headerKey))!) as Record<string, unknown>;
   await store.kv.batch([{ type: 'put', key: headerKey, value: JSON.stringify({ ...header, listing: { digest: 'x', bucketDigests: 3 } }) }]);
   assert.equal((await readBuildIndex(store, resolve(registry)))!.header.listing, undefined);

@@ -32,8 +32,8 @@ function sourceText(): string {
 /** The codes thrown as `new SpecError('CODE'`, and those a helper picks as `code = 'CODE'` (storeIoError). */
 function thrownCodes(text: string): Set<string> {
   const codes = new Set<string>();
-  for (const match of text.matchAll(/new SpecError\(\s*'([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1]);
-  for (const match of text.matchAll(/\bcode(?:: ErrorCode)? = '([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1]);
+  for (const match of text.matchAll(/new SpecError\(\s*'([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1]!);
+  for (const match of text.matchAll(/\bcode(?:: ErrorCode)? = '([A-Z][A-Z0-9_]*)'/g)) codes.add(match[1]!);
   return codes;
 }
 
@@ -45,8 +45,8 @@ function documentedExitStatus(): Map<string, number> {
   for (const row of table.split('\n').filter((line) => /^\| [0-9]+ \|/.test(line))) {
     const status = Number(row.split('|')[1]);
     for (const match of row.matchAll(/`([A-Z][A-Z0-9_]*)`/g)) {
-      assert.equal(documented.get(match[1]) ?? status, status, `${match[1]} is in two rows of the exit-code table`);
-      documented.set(match[1], status);
+      assert.equal(documented.get(match[1]!) ?? status, status, `${match[1]} is in two rows of the exit-code table`);
+      documented.set(match[1]!, status);
     }
   }
   return documented;

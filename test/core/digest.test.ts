@@ -38,7 +38,7 @@ function shuffler(seed: number): <T>(items: T[]) => T[] {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j], copy[i]];
+      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
     }
     return copy;
   };
@@ -175,6 +175,7 @@ describe('properties over generated JSON values', () => {
       fc.property(jsonValues, fc.nat(), (value, pick) => {
         const paths = leafPaths(value);
         const path = paths[pick % paths.length];
+        assert.ok(path, 'every value has a leaf');
         const leaf = path.reduce<JsonValue>((node, step) => (node as Record<string | number, JsonValue>)[step]!, value);
         const changed = replaceAt(value, path, otherValue(leaf));
         assert.notEqual(digestValue(changed).digest, digestValue(value).digest, `changing ${JSON.stringify(path)} of ${JSON.stringify(value)}`);

@@ -18,7 +18,7 @@ function compare(a: string, b: string): number {
 function assertAscending(texts: string[]): void {
   for (let i = 0; i < texts.length; i++) {
     for (let j = 0; j < texts.length; j++) {
-      assert.equal(compare(texts[i], texts[j]), Math.sign(i - j), `${texts[i]} vs ${texts[j]}`);
+      assert.equal(compare(texts[i]!, texts[j]!), Math.sign(i - j), `${texts[i]} vs ${texts[j]}`);
     }
   }
 }
@@ -131,7 +131,7 @@ describe('compareVersions is a total order', () => {
         const forward = texts.map(version).sort(compareVersions).map((v) => v.text);
         const backward = [...texts].reverse().map(version).sort(compareVersions).map((v) => v.text);
         assert.deepEqual(backward, forward);
-        for (let i = 1; i < forward.length; i++) assert.ok(compare(forward[i - 1], forward[i]) < 0);
+        for (let i = 1; i < forward.length; i++) assert.ok(compare(forward[i - 1]!, forward[i]!) < 0);
       }),
       { numRuns: 300 },
     );

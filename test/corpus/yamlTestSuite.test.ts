@@ -23,7 +23,7 @@ const limits = { maxDepth: defaultYamlLimits.maxDepth, maxNodes: defaultYamlLimi
 function documentedYamlCodes(): Set<string> {
   const docs = readFileSync(join(repoRoot, 'docs/specs.md'), 'utf8');
   const section = docs.slice(docs.indexOf('\n## YAML'), docs.indexOf('\n## ', docs.indexOf('\n## YAML') + 1));
-  return new Set([...section.matchAll(/^\|.*\|.*$/gm)].flatMap((row) => [...row[0].matchAll(/`(YAML_[A-Z_]+)`/g)].map((match) => match[1])));
+  return new Set([...section.matchAll(/^\|.*\|.*$/gm)].flatMap((row) => [...row[0].matchAll(/`(YAML_[A-Z_]+)`/g)].map((match) => match[1]!)));
 }
 
 interface SuiteCase {
@@ -66,11 +66,11 @@ function parseJsonStream(text: string): JsonValue[] {
   const values: JsonValue[] = [];
   let start = 0;
   for (;;) {
-    while (start < text.length && /\s/.test(text[start])) start++;
+    while (start < text.length && /\s/.test(text[start]!)) start++;
     if (start === text.length) return values;
     let end = start + 1;
     for (; end <= text.length; end++) {
-      if (end < text.length && !/\s/.test(text[end])) continue; // each value ends at white space or the end
+      if (end < text.length && !/\s/.test(text[end]!)) continue; // each value ends at white space or the end
       try {
         values.push(JSON.parse(text.slice(start, end)) as JsonValue);
         break;
@@ -88,7 +88,7 @@ interface EventNode {
   type: 'doc' | 'map' | 'seq' | 'val' | 'alias';
   anchor?: string;
   tag?: string;
-  style?: string;
+  style?: string | undefined;
   value?: string;
   children: EventNode[];
 }
@@ -96,6 +96,11 @@ interface EventNode {
 function parseEvents(text: string): EventNode[] {
   const documents: EventNode[] = [];
   const stack: EventNode[] = [];
+  const innermost = (): EventNode => {
+    const node = stack[stack.length - 1];
+    assert.ok(node, 'an event outside any document or collection');
+    return node;
+  };
   for (const line of text.split('\n')) {
     const kind = line.slice(0, 4);
     const rest = line.slice(5);
@@ -105,7 +110,7 @@ function parseEvents(text: string): EventNode[] {
       stack.push(document);
     } else if (kind === '+MAP' || kind === '+SEQ') {
       const node: EventNode = { type: kind === '+MAP' ? 'map' : 'seq', children: [], ...properties(rest) };
-      stack[stack.length - 1].children.push(node);
+      innermost().children.push(node);
       stack.push(node);
     } else if (kind === '-MAP' || kind === '-SEQ' || kind === '-DOC') stack.pop();
     else if (kind === '=VAL') {
@@ -113,8 +118,8 @@ function parseEvents(text: string): EventNode[] {
       const node: EventNode = { type: 'val', children: [], style: scalar[0], value: unescapeEvent(scalar.slice(1)) };
       if (anchor !== undefined) node.anchor = anchor;
       if (tag !== undefined) node.tag = tag;
-      stack[stack.length - 1].children.push(node);
-    } else if (kind === '=ALI') stack[stack.length - 1].children.push({ type: 'alias', children: [] });
+      innermost().children.push(node);
+    } else if (kind === '=ALI') innermost().children.push({ type: 'alias', children: [] });
   }
   return documents;
 }
@@ -181,7 +186,9 @@ function expectationOf(suiteCase: SuiteCase, text: string): Expectation {
       const object: Record<string, JsonValue> = {};
       for (let i = 0; i < node.children.length; i += 2) {
         const key = node.children[i];
-        const member = build(node.children[i + 1]);
+        const memberNode = node.children[i + 1];
+        assert.ok(key && memberNode, 'map events come in key/value pairs');
+        const member = build(memberNode);
         build(key); // for the rules a complex key breaks
         // Keys are read as the strings they are written as (docs/specs.md); an empty key is null, not a string.
         if (key.type !== 'val' || (key.style === ':' && key.value === '')) breaks.add('YAML_NON_STRING_KEY');

@@ -51,7 +51,7 @@ test('a truncated or missing table file (.ldb): STORE_CORRUPT naming the table',
   await compactIntoTables(store);
   const tables = readdirSync(store).filter((name) => name.endsWith('.ldb'));
   assert.equal(tables.length, 1);
-  const table = join(store, tables[0]);
+  const table = join(store, tables[0]!);
   const bytes = readFileSync(table);
   truncateSync(table, Math.floor(bytes.length / 2));
   assertRefused(store, spec, { code: 'STORE_CORRUPT', file: tables[0], problem: 'table-truncated' });
@@ -101,7 +101,7 @@ describe('the write-ahead log check follows LevelDB 1.20 recovery', () => {
     for (let at = 0; at < log.length; at++) {
       for (let bit = 0; bit < 8; bit++) {
         const damaged = Buffer.from(log);
-        damaged[at] ^= 1 << bit;
+        damaged[at]! ^= 1 << bit;
         assert.ok(findDamagedLogRecord(damaged), `a flip of bit ${bit} of byte ${at} is found`);
       }
     }

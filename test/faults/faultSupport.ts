@@ -64,7 +64,7 @@ export function findInStoreFiles(directory: string, needle: string, pattern: Reg
 /** XORs one byte of a file in place. */
 export function flipByte(file: string, offset: number, mask = 0x01): void {
   const bytes = readFileSync(file);
-  bytes[offset] ^= mask;
+  bytes[offset]! ^= mask;
   writeFileSync(file, bytes);
 }
 

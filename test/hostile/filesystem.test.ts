@@ -92,8 +92,8 @@ test('a newline or control character in a file name is escaped: each diagnostic 
   assert.equal(result.status, 1);
   const lines = result.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 2, result.stderr); // the diagnostic and the summary
-  assert.ok(lines[0].startsWith('registry/policies/two\\nlines\\x1b.yaml:'), lines[0]);
-  assert.match(lines[0], /^\S+:\d+:\d+ /);
+  assert.ok(lines[0]!.startsWith('registry/policies/two\\nlines\\x1b.yaml:'), lines[0]);
+  assert.match(lines[0]!, /^\S+:\d+:\d+ /);
   // JSON keeps the real name.
   assert.equal(json(build(cwd)).error.diagnostics[0].file, 'registry/policies/two\nlines\u001b.yaml');
 });
@@ -271,7 +271,7 @@ test('a reader that stops early (`| head`): spec ends quietly with exit 141, lik
     ['export latest --store store', 'true'],
     ['ls --store store --json', 'true'],
     ['log --store store', 'true'],
-  ]) {
+  ] as const) {
     const { status, stderr } = pipeline(dir.path, args, reader);
     assert.equal(stderr, '', `${args} | ${reader}`);
     assert.equal(status, 141, `${args} | ${reader}`);

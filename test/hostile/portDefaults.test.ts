@@ -31,7 +31,7 @@ test('a typed port whose default has another type is refused at build, at the de
 });
 
 test('every JSON type is held to: an integer port refuses 1.5 and takes 2; a null port takes only null', (t) => {
-  for (const [type, bad, good] of [['integer', '1.5', '2'], ['null', '0', 'null'], ['array', '{}', '[]'], ['object', '[]', '{}'], ['boolean', '"yes"', 'false'], ['number', '"1"', '1.5']]) {
+  for (const [type, bad, good] of [['integer', '1.5', '2'], ['null', '0', 'null'], ['array', '{}', '[]'], ['object', '[]', '{}'], ['boolean', '"yes"', 'false'], ['number', '"1"', '1.5']] as const) {
     const edit = (value: string) => (registry: string) => replaceIn(join(registry, 'tools/image.caption.yaml'), '    type: "string"\n    default: "en"', `    type: "${type}"\n    default: ${value}`);
     const refused = runSpecWithinBound(['build', '--store', 'store', '--json'], { cwd: registryWith(t, edit(bad)) });
     assert.equal(refused.status, 1, `${type} default ${bad}: ${refused.stdout}`);

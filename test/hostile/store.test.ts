@@ -54,7 +54,7 @@ test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT)
     const offsets = new Set([0, original.length - 1, ...Array.from({ length: samples }, (_, i) => Math.floor(((i + 0.5) * original.length) / samples))]);
     for (const offset of offsets) {
       const damaged = Buffer.from(original);
-      damaged[offset] ^= 0x04;
+      damaged[offset]! ^= 0x04;
       rmSync(store, { recursive: true });
       cpSync(pristine, store, { recursive: true });
       writeFileSync(path, damaged);
@@ -105,7 +105,7 @@ for (const [what, readable, at] of [
     const { store, spec, snapshot } = builtStore(t);
     const found = await cacheBlock(store);
     const bytes = readFileSync(found.file);
-    bytes[at(found)] ^= 0x10;
+    bytes[at(found)]! ^= 0x10;
     writeFileSync(found.file, bytes);
     const block = found.block;
 

@@ -78,7 +78,7 @@ test('keeps the last N builds, published snapshots and snapshots pinned by plan 
   const extra = policySnapshot(2, {}, 'q');
   await commit(store, extra);
   const [published, pinned, , third, fourth] = fixtures as [FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot];
-  const fifth = fixtures[5];
+  const fifth = fixtures[5]!;
   await store.kv.batch([
     { type: 'put', key: keys.published('p1@1'), value: JSON.stringify({ digest: published.specs.get('p1@1'), snapshot: published.snapshot }) },
     { type: 'put', key: keys.pin(third.snapshot), value: JSON.stringify({ pinnedAt: 'x', by: ['import'] }) },
@@ -88,13 +88,13 @@ test('keeps the last N builds, published snapshots and snapshots pinned by plan 
   mkdirSync(join(dir.path, 'plans/nested'), { recursive: true });
   writeFileSync(join(dir.path, 'plans/nested/deploy.yml'), `# pinned\nplan: deploy\nsnapshot: "${pinned.snapshot}"\nsteps: [{id: a, processor_ref: "x@1"}]\n`);
   writeFileSync(join(dir.path, 'plans/other.yaml'), 'plan: other\nsteps: []\n');
-  writeFileSync(join(dir.path, 'plans/readme.txt'), `snapshot: ${fixtures[2].snapshot}\n`);
+  writeFileSync(join(dir.path, 'plans/readme.txt'), `snapshot: ${fixtures[2]!.snapshot}\n`);
 
   const report = await collectGarbage(store, { keepLast: 3, planDirectories: [join(dir.path, 'plans')] });
   assert.deepEqual(report.plans, [{ file: join(dir.path, 'plans/nested/deploy.yml'), snapshot: pinned.snapshot }]);
   const kept = Object.fromEntries(report.kept.map((entry) => [entry.snapshot, entry.reasons]));
   assert.deepEqual(kept, { [published.snapshot]: ['published'], [pinned.snapshot]: ['plan'], [third.snapshot]: ['published'], [fourth.snapshot]: ['recent'], [fifth.snapshot]: ['recent'], [extra.snapshot]: ['recent'] });
-  assert.deepEqual(report.removed.snapshots, [fixtures[2].snapshot]);
+  assert.deepEqual(report.removed.snapshots, [fixtures[2]!.snapshot]);
   assert.deepEqual((await verifyStore(store)).problems, []);
   await store.kv.batch([{ type: 'put', key: keys.published('p2@1'), value: 'damaged' }]);
   await assert.rejects(collectGarbage(store), { code: 'STORE_CORRUPT' }, 'a damaged published record stops gc');
@@ -107,6 +107,7 @@ test('gc deletes nothing when a kept snapshot reaches a damaged or missing node 
   await commit(store, kept);
   const root = (await store.readObject(kept.snapshot)) as { tree: Digest };
   const node = Object.values(((await store.readObject(root.tree)) as { branch: Record<string, Digest> }).branch)[0];
+  assert.ok(node, 'the tree has a child node');
   const text = (await store.kv.get(keys.object(node)))!;
   await store.kv.batch([{ type: 'put', key: keys.object(node), value: text.replace('policy', 'polic_') }]);
   const before = await dumpStore(store);

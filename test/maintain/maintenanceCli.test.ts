@@ -52,8 +52,8 @@ test('gc through the CLI: --dry-run, --keep-last, --plans; then verify is clean 
   assert.equal(human.status, 0, human.stderr);
   assert.match(human.stdout, new RegExp(`^removed ${ids[1]}$`, 'm'));
   assert.match(human.stdout, /^removed 1 snapshot and \d+ objects \([\d,]+ bytes\)$/m);
-  for (const id of [ids[0], ids[2], ids[3]]) assert.equal(spec('resolve', id, 'default@1').status, 0);
-  assert.equal(spec('resolve', ids[1], 'default@1').status, 3);
+  for (const id of [ids[0]!, ids[2]!, ids[3]!]) assert.equal(spec('resolve', id, 'default@1').status, 0);
+  assert.equal(spec('resolve', ids[1]!, 'default@1').status, 3);
   assert.equal(spec('verify').status, 0);
   assert.equal(json(spec('log', '--json')).length, 4, 'the build log keeps its history');
 
@@ -95,10 +95,11 @@ test('import refuses a document whose digests do not match: IMPORT_DIGEST_MISMAT
   const file = join(dir, 'snap.json');
   assert.equal(spec('export', id, '-o', file).status, 0);
   const document = JSON.parse(readFileSync(file, 'utf8')) as { objects: Record<string, Record<string, unknown>> };
-  const specDigests = Object.keys(document.objects).filter((digest) => typeof document.objects[digest]['id'] === 'string');
+  const specDigests = Object.keys(document.objects).filter((digest) => typeof document.objects[digest]!['id'] === 'string');
   const [firstBad, secondBad] = [specDigests[1], specDigests[3]];
-  document.objects[firstBad]['description'] = 'tampered';
-  document.objects[secondBad]['description'] = 'tampered too';
+  assert.ok(firstBad && secondBad, 'the export holds at least four specs');
+  document.objects[firstBad]!['description'] = 'tampered';
+  document.objects[secondBad]!['description'] = 'tampered too';
   writeFileSync(file, JSON.stringify(document, null, 2));
   const other = join(dir, 'other-store');
   const result = runSpec(['import', file, '--store', other, '--json']);

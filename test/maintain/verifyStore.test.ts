@@ -183,8 +183,10 @@ test('a hash-valid snapshot that breaks the format is SNAPSHOT_MALFORMED: names 
   const root = (await store.readObject(a.snapshot)) as { tree: Digest; specs: number };
   const top = (await readNode(store, root.tree)) as BranchNode;
   // Swap two children: every name below them now sits under the wrong hash digit.
-  const [[d1, c1], [d2, c2]] = Object.entries(top.branch);
-  const swapped = await putObject(store, { branch: { ...top.branch, [d1!]: c2!, [d2!]: c1! } });
+  const [first, second] = Object.entries(top.branch);
+  assert.ok(first && second, 'the top node has two children');
+  const [[d1, c1], [d2, c2]] = [first, second];
+  const swapped = await putObject(store, { branch: { ...top.branch, [d1]: c2, [d2]: c1 } });
   const wrongBucket = await putObject(store, { format: snapshotFormat, specs: root.specs, tree: swapped });
   // A leaf that lists p0@1 as the digest of p1@1.
   const leafDigest = Object.values(top.branch)[0]!;

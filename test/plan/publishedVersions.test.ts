@@ -56,6 +56,7 @@ test('a build that changes a published version fails with VERSION_MUTATED naming
   writeFiles(dir.path, mutated);
   const error = await rejectsWith(buildSnapshot({ registry: dir.path, store, useCache: false, tag: 'next' }), 'VERSION_MUTATED');
   const [conflict] = error.data['conflicts'] as { id: string; digest: string; existing: { digest: string; snapshot: string }; published: boolean; fix: string }[];
+  assert.ok(conflict, 'the error lists the conflict');
   assert.equal(conflict.id, 'p@1');
   assert.equal(conflict.existing.snapshot, snapshot);
   assert.notEqual(conflict.digest, conflict.existing.digest);
@@ -181,7 +182,7 @@ test('the build cache never skips the published-version check: a version publish
   // Another registry publishes p@1 with other content; registry a is unchanged, but its p@1 may no longer be built.
   await buildSnapshot({ registry: b, store, tag: 'prod' });
   const error = await rejectsWith(buildSnapshot({ registry: a, store, now: past }), 'VERSION_MUTATED');
-  assert.equal((error.data['conflicts'] as { id: string }[])[0].id, 'p@1');
+  assert.equal((error.data['conflicts'] as { id: string }[])[0]?.id, 'p@1');
   // And with a file of a changed (the unchanged p@1 still conflicts).
   writeFiles(a, { 'policies/q.yaml': 'id: "q@1"\nbudget: {max_usd_micro: 21}\n' });
   await rejectsWith(buildSnapshot({ registry: a, store, useCache: true }), 'VERSION_MUTATED');

@@ -48,21 +48,22 @@ test('property: two stores built from the same registry, written in different or
       const root = join(dir.path, String(run++));
       writeRegistry(join(root, 'a'), registry, 'forward');
       writeRegistry(join(root, 'b'), registry, 'reverse');
-      const stores = [await openStore({ directory: join(root, 'store-a'), create: true }), await openStore({ directory: join(root, 'store-b'), create: true })];
+      const stores = [await openStore({ directory: join(root, 'store-a'), create: true }), await openStore({ directory: join(root, 'store-b'), create: true })] as const;
       try {
         const ids = [
           (await buildSnapshot({ registry: join(root, 'a'), store: stores[0], useCache: false })).snapshot,
           (await buildSnapshot({ registry: join(root, 'b'), store: stores[1], useCache: false })).snapshot,
-        ];
+        ] as const;
         assert.equal(ids[0], ids[1]);
-        const views = [await openSnapshot(stores[0], ids[0]), await openSnapshot(stores[1], 'latest')];
+        const views = [await openSnapshot(stores[0], ids[0]), await openSnapshot(stores[1], 'latest')] as const;
         for (const [index, version] of picks) {
-          const ref = version === '' ? registry[index % registry.length].name : `${registry[index % registry.length].name}@${version}`;
+          const entry = registry[index % registry.length];
+          assert.ok(entry, 'the registry has specs');
+          const ref = version === '' ? entry.name : `${entry.name}@${version}`;
           const [a, b] = [await views[0].lookup(ref), await views[1].lookup(ref)];
           assert.deepEqual(a, b, ref);
           if (version === '') {
             // A floating ref is the highest version under the documented order.
-            const entry = registry[index % registry.length];
             const highest = versionPool.filter((v) => entry.versions.includes(v)).sort((x, y) => order(x) - order(y)).at(-1);
             assert.equal(a?.version, highest, ref);
           }
@@ -167,7 +168,7 @@ test('openSnapshot + get(one ref) reads the root, one tree path and one spec; a 
     path.push(digest);
     const node = (await store.readObject(digest as never)) as unknown as TreeNode;
     if (isLeafNode(node)) break;
-    digest = node.branch[sha256HexOfString('p42')[depth]]!;
+    digest = node.branch[sha256HexOfString('p42')[depth]!]!;
   }
   assert.ok(path.length >= 2);
 

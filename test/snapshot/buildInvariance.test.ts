@@ -67,7 +67,7 @@ test('any change to any value of any spec changes the id (property)', async (t) 
   const originals = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: files.length - 1 }), fc.string({ minLength: 1, maxLength: 12 }), async (fileIndex, text) => {
-      const path = files[fileIndex];
+      const path = files[fileIndex]!;
       const value = YAML.parse(originals.get(path)!);
       value['x-note'] = text;
       writeFileSync(path, YAML.stringify(value));

@@ -50,7 +50,7 @@ test('compareTrees finds exactly the names whose entries differ (property)', asy
       const b = await storeSnapshot(store, new Map(Object.entries(right)));
       const expected = new Set<string>();
       for (const id of new Set([...Object.keys(left), ...Object.keys(right)])) {
-        if (left[id] !== right[id]) expected.add(id.split('@')[0]);
+        if (left[id] !== right[id]) expected.add(id.split('@')[0]!);
       }
       const { changed } = await compareTrees(a, b);
       assert.deepEqual(changed.map((c) => c.name), [...expected].sort());

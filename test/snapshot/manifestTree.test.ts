@@ -223,7 +223,7 @@ describe('structural sharing: changing k of n = 2,000 specs', () => {
   test('k = 1: exactly the path to the leaf and the root are new, under 5% of the manifest bytes', () => {
     const { changed, fresh, manifest } = change(1);
     assert.notEqual(manifest.snapshotId, old.snapshotId);
-    assert.equal(fresh.length, leafDepth(old, changed[0]) + 1 + 1);
+    assert.equal(fresh.length, leafDepth(old, changed[0]!) + 1 + 1);
     assert.ok(fresh.length <= 1 * (levels + 1));
     const freshBytes = objectBytes(fresh);
     assert.ok(freshBytes < 0.05 * totalBytes, `${freshBytes} new bytes of ${totalBytes}`);

@@ -112,7 +112,9 @@ test('a node missing, damaged or malformed is reported once, with its position, 
   const top = decodeTreeNode(JSON.parse(objects.find((object) => object.digest === tree)!.text));
   assert.ok(top.ok && !isLeafNode(top.value));
   const children = Object.entries(top.value.branch);
-  const [[missingDigit, missingChild], [damagedDigit, damagedChild], [badDigit]] = children;
+  const [missingEntry, damagedEntry, badEntry] = children;
+  assert.ok(missingEntry && damagedEntry && badEntry, 'the top node has three children to spoil');
+  const [[missingDigit, missingChild], [damagedDigit, damagedChild], [badDigit]] = [missingEntry, damagedEntry, badEntry];
   const malformed = digestTrustedValue({ leaf: { x: { kind: 'policy', versions: {} } } });
   // A top node with a member that is not a hex digit is itself malformed: nothing below it is read.
   const forgedTop = digestTrustedValue({ branch: { ...top.value.branch, [badDigit!]: malformed.digest, g: missingChild! } as Record<string, Digest> });

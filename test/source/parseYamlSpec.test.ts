@@ -117,7 +117,9 @@ describe('parseYamlSpec: hazard fixtures', () => {
 
   it('names UTF-16 in encoding messages, as users will look for it', () => {
     for (const name of ['utf16.yaml', 'utf16-no-bom.yaml', 'nul-byte.yaml']) {
-      assert.match(parseYamlSpec(fixture(name), name).diagnostics[0].message, /UTF-16/);
+      const [diagnostic] = parseYamlSpec(fixture(name), name).diagnostics;
+      assert.ok(diagnostic, name);
+      assert.match(diagnostic.message, /UTF-16/);
     }
   });
 
@@ -509,6 +511,7 @@ describe('locatePointer', () => {
   it('agrees with the pointers and positions of diagnostics', () => {
     const source = fixture('infinity.yaml');
     const [diagnostic] = parseYamlSpec(source, 'infinity.yaml').diagnostics;
+    assert.ok(diagnostic);
     const found = locatePointer(source, diagnostic.pointer!);
     assert.deepEqual(found, { line: 3, column: 3 });
     assert.equal(found?.line, diagnostic.line);
@@ -543,6 +546,7 @@ describe('excerpt', () => {
   it('shows a window of a long line', () => {
     const line = 'k: ' + 'x'.repeat(500) + 'HERE' + 'y'.repeat(500);
     const [shown, caret] = excerpt(encode(line), 1, 504).split('\n');
+    assert.ok(shown !== undefined && caret !== undefined, 'a line and its caret');
     assert.ok(shown.length <= 122);
     assert.ok(shown.startsWith('…') && shown.endsWith('…'));
     assert.equal(shown.slice(caret.length - 1, caret.length + 3), 'HERE');

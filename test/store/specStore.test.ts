@@ -23,6 +23,7 @@ test('an object whose bytes do not hash to its key is DIGEST_MISMATCH on read, n
   const { objects, snapshot } = sampleBuild(1);
   await store.commitBuild({ snapshot, objects, metadata });
   const spec = objects[0];
+  assert.ok(spec);
   assert.deepEqual(withPrototypes(await store.readObject(spec.digest)), JSON.parse(spec.text));
   await store.kv.batch([{ type: 'put', key: keys.object(spec.digest), value: spec.text.replace('1', '2') }]);
   await assert.rejects(store.readObject(spec.digest), { code: 'DIGEST_MISMATCH' });

@@ -7,8 +7,8 @@ import { compareRegistryWithSnapshot } from '../../src/snapshot/registryStatus.j
 import { copyBundledRegistry, json, runSpec, tempDir } from '../support/cli.js';
 
 test('compareRegistryWithSnapshot sorts added, removed and modified by name then version', () => {
-  const spec = (id: string, digest: string) => ({ file: `${id}.yaml`, path: `${id}.yaml`, kind: 'policy', id, name: id.split('@')[0], version: id.split('@')[1], digest: digest as never });
-  const entry = (id: string, digest: string) => ({ id, name: id.split('@')[0], version: id.split('@')[1], kind: 'policy', digest: digest as never });
+  const spec = (id: string, digest: string) => ({ file: `${id}.yaml`, path: `${id}.yaml`, kind: 'policy', id, name: id.split('@')[0]!, version: id.split('@')[1]!, digest: digest as never });
+  const entry = (id: string, digest: string) => ({ id, name: id.split('@')[0]!, version: id.split('@')[1]!, kind: 'policy', digest: digest as never });
   const status = compareRegistryWithSnapshot('r', [spec('b@10', 'x'), spec('b@2', 'x'), spec('a@1', 'new'), spec('c@1', 'same')], 'sha256:s', [entry('a@1', 'old'), entry('c@1', 'same'), entry('d@1', 'gone')]);
   assert.deepEqual(status.added.map((e) => e.id), ['b@2', 'b@10']);
   assert.deepEqual(status.modified, [{ id: 'a@1', kind: 'policy', digest: 'new', file: 'a@1.yaml', snapshotDigest: 'old' }]);

@@ -31,7 +31,7 @@ function mutate(value: unknown, [at, how]: [number, string]): unknown {
   if (value === null || typeof value !== 'object') return value;
   const copy: Record<string, unknown> = Array.isArray(value) ? { ...value } : { ...(value as Record<string, unknown>) };
   const keys = Object.keys(copy);
-  const key = keys.length === 0 ? 'k' : keys[at % keys.length];
+  const key = keys.length === 0 ? 'k' : keys[at % keys.length]!;
   const replacements: Record<string, unknown> = { string: 'text', number: 1.5, array: [1, 'a'], object: { a: 1 }, null: null, empty: '' };
   if (how === 'delete') delete copy[key];
   else if (how === 'extra') copy['unexpected'] = 1;
@@ -48,19 +48,24 @@ test('every built-in kind has a build-time validator made from its schema as it 
   }
   // From sources there is no generated module next to the code: ajv compiles (the fallback). A changed schema is
   // not matched by an old validator.
-  assert.equal(precompiledKindValidator(builtinKinds[0]), undefined);
+  const [firstKind] = builtinKinds;
+  assert.ok(firstKind);
+  assert.equal(precompiledKindValidator(firstKind), undefined);
 });
 
 test('the built library picks the build-time validators, and only for a kind whose schema is unchanged', async () => {
   const built = (await import(pathToFileURL(join(repoRoot, 'dist/validate/precompiledValidators.js')).href)) as { precompiledKindValidator: typeof precompiledKindValidator };
   for (const kind of builtinKinds) assert.equal(built.precompiledKindValidator(kind), generated[kind.name], kind.name);
-  const changed = { ...builtinKinds[0], schema: { ...builtinKinds[0].schema, description: 'changed' } };
+  const [firstKind] = builtinKinds;
+  assert.ok(firstKind);
+  const changed = { ...firstKind, schema: { ...firstKind.schema, description: 'changed' } };
   assert.equal(built.precompiledKindValidator(changed), undefined);
 });
 
 test('build-time and run-time validators agree on validity and on every error, over mutated documents', () => {
   for (const kind of builtinKinds) {
     const precompiled = generated[kind.name];
+    assert.ok(precompiled, `${kind.name}: run npm run build`);
     const compiled = createKindAjv().compile(kind.schema);
     const documents = documentsOf(kind.name);
     assert.ok(documents.length > 0, kind.name);
