@@ -265,7 +265,7 @@ function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildI
   const members = previous ? decodedFrom.get(previous)?.members : undefined;
   if (!previous || !members) {
     const all = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
-    for (const [path, entry] of files) all[bucketOf(path)].push([path, entry]);
+    for (const [path, entry] of files) all[bucketOf(path)]!.push([path, entry]);
     return all;
   }
   const changed = new Set<number>();
@@ -327,11 +327,11 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
   let i = 0;
   while (i < fields.length) {
     if (i + 10 > fields.length) return undefined;
-    const path = fields[i];
-    const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5], references: [] };
-    if (fields[i + 6] !== '') entry.id = fields[i + 6];
+    const path = fields[i]!;
+    const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5]!, references: [] };
+    if (fields[i + 6] !== '') entry.id = fields[i + 6]!;
     if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
-    if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]) as Diagnostic[];
+    if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]!) as Diagnostic[];
     const count = Number(fields[i + 9]);
     i += 10;
     if (!Number.isSafeInteger(count) || count < 0 || i + count > fields.length) return undefined;
@@ -416,10 +416,10 @@ export async function buildCacheProblems(store: SpecStore): Promise<{ key: strin
       problems.push({ key, reason: 'it is not a build-cache key' });
       continue;
     }
-    if (match[2] === undefined) headers.set(match[1], value);
+    if (match[2] === undefined) headers.set(match[1]!, value);
     else {
-      if (!buckets.has(match[1])) buckets.set(match[1], new Map());
-      buckets.get(match[1])!.set(Number(match[2]), value);
+      if (!buckets.has(match[1]!)) buckets.set(match[1]!, new Map());
+      buckets.get(match[1]!)!.set(Number(match[2]), value);
     }
   }
   for (const [registry, text] of headers) {

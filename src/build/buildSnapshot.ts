@@ -249,14 +249,14 @@ class AnalysisRun {
   /** The ids a file references: from the index for an unchanged file, else from its analysis. */
   referencesOf = (index: number): string[] => {
     const entry = this.known[index];
-    return entry ? entry.references : referencedIds(this.analyses[index]);
+    return entry ? entry.references : referencedIds(this.analyses[index]!);
   };
 
   /** What the analyses of these files found, for whatChanged. */
   statesOf(indices: Iterable<number>): Map<number, FileState> {
     const states = new Map<number, FileState>();
     for (const index of indices) {
-      const analysis = this.analyses[index];
+      const analysis = this.analyses[index]!;
       states.set(index, { ...(analysis.id === undefined ? {} : { id: analysis.id }), kind: analysis.kind, ...(analysis.spec ? { digest: analysis.spec.digest } : {}), references: this.referencesOf(index) });
     }
     return states;
@@ -274,10 +274,10 @@ class AnalysisRun {
     const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
     const total = indices.length;
     // Worker threads read the files themselves, so only from disk.
-    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 && indices.every((index) => files[index].absolutePath !== undefined) ? kindsForWorkers([...this.kindByName.values()]) : undefined;
+    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 && indices.every((index) => files[index]!.absolutePath !== undefined) ? kindsForWorkers([...this.kindByName.values()]) : undefined;
     if (workerKinds) {
       const results = await analyzeInWorkers(
-        indices.map((index) => ({ file: files[index].file, path: files[index].path, kind: files[index].kind, absolutePath: files[index].absolutePath! })),
+        indices.map((index) => ({ file: files[index]!.file, path: files[index]!.path, kind: files[index]!.kind, absolutePath: files[index]!.absolutePath! })),
         { kinds: workerKinds, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
       );
       indices.forEach((index, i) => (analyses[index] = results[i]!));
@@ -286,12 +286,12 @@ class AnalysisRun {
     indices.forEach((index, i) => {
       let source;
       try {
-        source = listing.readFile(files[index]);
+        source = listing.readFile(files[index]!);
       } catch (cause) {
-        analyses[index] = unreadableFileAnalysis(files[index], cause);
+        analyses[index] = unreadableFileAnalysis(files[index]!, cause);
         return;
       }
-      analyses[index] = analyzeSpecFile(source, this.kindByName.get(files[index].kind)!);
+      analyses[index] = analyzeSpecFile(source, this.kindByName.get(files[index]!.kind)!);
       if (options.onProgress && (i + 1) % 500 === 0) options.onProgress({ analyzed: i + 1, total });
     });
   }
@@ -303,8 +303,8 @@ class AnalysisRun {
  */
 async function rememberPayloads(cache: OpenBuildCache, run: AnalysisRun, previous: BuildIndex, validPayloads: Set<string>): Promise<void> {
   if (run.analysed.size > 256) return;
-  const readAgain = [...run.analysed].filter((index) => previous.files.has(run.files[index].path));
-  if (readAgain.length > 0) (await cache.loadAnalyses(readAgain.map((index) => run.files[index].path))).forEach((analysis) => addValidPayloads(validPayloads, analysis));
+  const readAgain = [...run.analysed].filter((index) => previous.files.has(run.files[index]!.path));
+  if (readAgain.length > 0) (await cache.loadAnalyses(readAgain.map((index) => run.files[index]!.path))).forEach((analysis) => addValidPayloads(validPayloads, analysis));
 }
 
 function addValidPayloads(validPayloads: Set<string>, analysis: CachedAnalysis | undefined): void {
@@ -317,13 +317,13 @@ function addValidPayloads(validPayloads: Set<string>, analysis: CachedAnalysis |
  */
 async function relinkFromCache(cache: OpenBuildCache, run: AnalysisRun, relink: readonly number[], validPayloads: Set<string>): Promise<void> {
   if (relink.length === 0) return;
-  const cached = await cache.loadAnalyses(relink.map((index) => run.files[index].path));
+  const cached = await cache.loadAnalyses(relink.map((index) => run.files[index]!.path));
   const missing: number[] = [];
   relink.forEach((index, i) => {
     const analysis = cached[i];
     addValidPayloads(validPayloads, analysis);
     run.light.delete(index);
-    if (analysis?.spec?.digest === run.known[index]!.digest) run.analyses[index] = relocate(analysis!, run.files[index]);
+    if (analysis?.spec?.digest === run.known[index]!.digest) run.analyses[index] = relocate(analysis!, run.files[index]!);
     else missing.push(index);
   });
   await run.analyse(missing);
@@ -354,7 +354,7 @@ async function validateRun(run: AnalysisRun, store: SpecStore | undefined, relin
 /** The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree. */
 async function snapshotManifest(store: SpecStore | undefined, previous: BuildIndex | undefined, run: AnalysisRun, removed: readonly string[], specs: readonly CompiledSpec[]): Promise<BuiltManifest> {
   if (store && previous && run.analysed.size + removed.length <= Math.max(64, run.files.length / 4)) {
-    const changes = nameChanges(previous, [...run.analysed].map((index) => run.files[index].path).concat(removed), specs);
+    const changes = nameChanges(previous, [...run.analysed].map((index) => run.files[index]!.path).concat(removed), specs);
     const root = decodeSnapshotRoot(await store.readObject(previous.last!.snapshot));
     const updated = root.ok ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store)) : undefined;
     if (updated) return updated; // else the last tree could not be read back whole: a new tree
@@ -371,7 +371,7 @@ function compiledResult(
   const { run, previous, lastStored, validation, manifest, reused } = built;
   const { files, analyses, analysed, known } = run;
   const specObjects = [...analysed].flatMap((index) => {
-    const spec = analyses[index].spec;
+    const spec = analyses[index]!.spec;
     return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
   });
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
@@ -382,12 +382,12 @@ function compiledResult(
       tool: toolVersion,
       listedAt: built.listedAt,
       // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
-      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index], run.referencesOf(index))])),
+      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index]!, run.referencesOf(index))])),
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
     listing: { digest: built.fingerprint.digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
-    analysed: Object.fromEntries([...analysed].map((index) => [files[index].path, toCachedAnalysis(analyses[index], validation.validPayloads.get(files[index].path))])),
+    analysed: Object.fromEntries([...analysed].map((index) => [files[index]!.path, toCachedAnalysis(analyses[index]!, validation.validPayloads.get(files[index]!.path))])),
     removed: built.changes.removed,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
@@ -402,7 +402,7 @@ function compiledResult(
     requires: lastStored ? (reused > 0 ? [previous!.last!.snapshot] : []) : reusedDigests(),
     diagnostics: built.diagnostics,
     cache,
-    ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index].path)),
+    ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index]!.path)),
     analyzed: analysed.size,
     reused,
   };
@@ -516,12 +516,12 @@ function reachableCachedSpecs(analyses: readonly (FileAnalysis | CachedAnalysis)
   };
   const needed = new Set<Digest>();
   const cachedDigest = (index: number) => {
-    const spec = analyses[index].spec;
+    const spec = analyses[index]!.spec;
     return spec && !('text' in spec) ? spec.digest : undefined;
   };
   for (const index of start) {
     const digest = cachedDigest(index);
-    if (digest && analyses[index].schemas.length > 0) needed.add(digest);
+    if (digest && analyses[index]!.schemas.length > 0) needed.add(digest);
   }
   const seen = new Set<number>();
   const queue = [...start];

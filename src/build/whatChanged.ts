@@ -57,7 +57,7 @@ export function whatChanged(previous: BuildIndex | undefined, files: readonly Re
     if (entry?.id !== undefined) note(before, entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
   };
   for (const index of reanalyse) {
-    noteEntry(previous.files.get(files[index].path));
+    noteEntry(previous.files.get(files[index]!.path));
     const state = readAgain.get(index);
     if (state?.id !== undefined) note(now, state.id, `${state.kind} ${state.digest ?? '-'}`);
   }

@@ -30,7 +30,7 @@ const globalOptionsWithValue = new Set(['--store', '--wait']);
 /** The command named on the command line (the first word that is neither an option nor a global option's value). */
 export function requestedCommand(argv: readonly string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
+    const word = argv[i]!;
     if (globalOptionsWithValue.has(word)) i++;
     else if (!word.startsWith('-')) return word;
   }

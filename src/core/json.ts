@@ -71,7 +71,7 @@ export function ownJsonValue(value: JsonValue): JsonValue {
     }
     const copy = newJsonObject();
     for (const name of Object.keys(current)) {
-      copy[name] = current[name];
+      copy[name] = current[name]!;
       pending.push([copy, name]);
     }
     container[key] = copy;

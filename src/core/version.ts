@@ -30,9 +30,9 @@ export function parseVersion(text: string): Version | undefined {
   return {
     text,
     kind: 'semver',
-    major: match[1],
-    minor: match[2],
-    patch: match[3],
+    major: match[1]!,
+    minor: match[2]!,
+    patch: match[3]!,
     prerelease: match[4] === undefined ? [] : match[4].split('.'),
   };
 }
@@ -66,7 +66,7 @@ export function compareVersions(a: Version, b: Version): number {
     if (aPre.length !== bPre.length) return aPre.length === 0 ? 1 : -1;
   } else {
     for (let i = 0; i < Math.min(aPre.length, bPre.length); i++) {
-      const order = compareIdentifiers(aPre[i], bPre[i]);
+      const order = compareIdentifiers(aPre[i]!, bPre[i]!);
       if (order !== 0) return order;
     }
     if (aPre.length !== bPre.length) return aPre.length < bPre.length ? -1 : 1;

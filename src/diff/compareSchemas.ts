@@ -393,7 +393,7 @@ class SchemaComparison {
       if (match) matched.push(pattern);
     }
     // One matching pattern is what held the name before; with several, their conjunction is at least `true`.
-    if (matched.length === 1) return { node: keywordChild(view, 'patternProperties', matched[0]), declared: false };
+    if (matched.length === 1) return { node: keywordChild(view, 'patternProperties', matched[0]!), declared: false };
     if (matched.length > 1) return { node: implicitTrue(view.node, 'properties', name), declared: false };
     return { node: keywordChild(view, 'additionalProperties'), declared: false };
   }
@@ -554,7 +554,7 @@ class SchemaComparison {
       Array.isArray(branchesO) &&
       Array.isArray(branchesN) &&
       branchesO.length === branchesN.length &&
-      branchesO.every((a, i) => this.equivalent(a, branchesN[i], depth + 1));
+      branchesO.every((a, i) => this.equivalent(a, branchesN[i]!, depth + 1));
     if (!same) this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
   }
 
@@ -707,11 +707,11 @@ function pairUp<T>(olds: readonly T[], news: readonly T[], key: (item: T) => str
     if (match === undefined) unpairedOld.push(item);
     else {
       usedNew.add(match);
-      pairs.push([item, news[match]]);
+      pairs.push([item, news[match]!]);
     }
   }
   const unpairedNew = news.filter((_, i) => !usedNew.has(i));
   const count = Math.min(unpairedOld.length, unpairedNew.length);
-  for (let i = 0; i < count; i++) pairs.push([unpairedOld[i], unpairedNew[i]]);
+  for (let i = 0; i < count; i++) pairs.push([unpairedOld[i]!, unpairedNew[i]!]);
   return { pairs, onlyOld: unpairedOld.slice(count), onlyNew: unpairedNew.slice(count) };
 }

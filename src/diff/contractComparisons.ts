@@ -9,7 +9,7 @@ import { differs, type DiffChange, type SpecRuleCatalogue } from './specRules.js
 
 /** The top-level fields a list of comparisons covers; the generic field rules judge the others. */
 export function comparedFields(comparisons: readonly ContractComparison[]): Set<string> {
-  return new Set(comparisons.map((comparison) => comparison.pointer.split('/')[1].replace(/~1/g, '/').replace(/~0/g, '~')));
+  return new Set(comparisons.map((comparison) => comparison.pointer.split('/')[1]!.replace(/~1/g, '/').replace(/~0/g, '~')));
 }
 
 /** The changes of every comparison, in list order, for one direction. */

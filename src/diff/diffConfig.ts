@@ -66,7 +66,7 @@ export function diffConfigFromValue(value: JsonValue): DiffConfig {
 }
 
 export function kindConfig(config: DiffConfig, kind: string): KindDiffConfig {
-  return Object.hasOwn(config.kinds, kind) ? config.kinds[kind] : config.defaults;
+  return Object.hasOwn(config.kinds, kind) ? config.kinds[kind]! : config.defaults;
 }
 
 export function isIgnored(rule: string, patterns: readonly string[]): boolean {

@@ -184,7 +184,7 @@ async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, ma
 export function findPlanPins(directories: readonly string[]): PlanPin[] {
   const found = findPlanFiles(directories.map((directory) => resolve(directory)));
   if (found.unreadable.length > 0) {
-    const [first] = found.unreadable;
+    const first = found.unreadable[0]!;
     throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: cannot read ${first.path} (${first.message}), which might hold a plan that pins a snapshot`, {
       data: { file: first.path, unreadable: found.unreadable, outcome: 'gc deleted nothing' },
     });

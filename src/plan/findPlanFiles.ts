@@ -106,7 +106,7 @@ export function readPlanFiles(paths: readonly string[], options: { cwd: string }
 export function readPlanDirectories(directories: readonly string[], options: { cwd: string }): PlanFile[] {
   const found = findPlanFiles(directories.map((directory) => resolve(options.cwd, directory)));
   if (found.unreadable.length > 0) {
-    const [first] = found.unreadable;
+    const first = found.unreadable[0]!;
     const shown = shownPath(options.cwd, first.path);
     throw new SpecError(first.code, `cannot read the plans in ${shown}: ${first.message}`, { data: { file: shown } });
   }

@@ -75,7 +75,7 @@ function emptyValueSplice(text: string, at: number, value: string): { start: num
 
 /** A new `key: value` line after the `after` key's line (or before the first key), at the top map's indentation. */
 function insertion(text: string, top: YAMLMap, key: string, edit: PlanEdit): { start: number; end: number; text: string } {
-  const first = top.items[0].key as Node;
+  const first = top.items[0]!.key as Node; // the caller inserts only into a map with keys
   const lineStart = text.lastIndexOf('\n', first.range![0] - 1) + 1;
   const indent = text.slice(lineStart, first.range![0]);
   const line = `${indent}${key}: ${renderScalar(edit.value, Scalar.PLAIN)}\n`;
@@ -100,7 +100,7 @@ function applyToValue(value: JsonObject, edits: readonly PlanEdit[]): JsonValue 
   for (const edit of edits) {
     let target = copy as Record<string | number, JsonValue>;
     for (const token of edit.path.slice(0, -1)) target = target[token] as Record<string | number, JsonValue>;
-    target[edit.path[edit.path.length - 1]] = edit.value;
+    target[edit.path[edit.path.length - 1]!] = edit.value;
   }
   return copy;
 }

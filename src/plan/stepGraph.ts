@@ -44,8 +44,8 @@ function findCycles(steps: Map<string, PlanStep>): PlanFinding[] {
     const cursors: number[] = [0];
     state.set(start, 'active');
     while (path.length > 0) {
-      const current = steps.get(path[path.length - 1])!;
-      const index = cursors[cursors.length - 1];
+      const current = steps.get(path[path.length - 1]!)!;
+      const index = cursors[cursors.length - 1]!;
       if (index >= current.after.length) {
         state.set(current.id!, 'done');
         path.pop();
@@ -53,7 +53,7 @@ function findCycles(steps: Map<string, PlanStep>): PlanFinding[] {
         continue;
       }
       cursors[cursors.length - 1] = index + 1;
-      const edge = current.after[index];
+      const edge = current.after[index]!;
       if (!steps.has(edge.name)) continue;
       const edgeState = state.get(edge.name);
       if (edgeState === 'active') {

@@ -44,7 +44,7 @@ const bindingPattern = /^\$\{steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z
 export function parseBinding(value: JsonValue): OutputBinding | 'invalid' | undefined {
   if (typeof value !== 'string' || !value.startsWith('${') || !value.endsWith('}')) return undefined;
   const match = bindingPattern.exec(value);
-  return match ? { step: match[1], output: match[2] } : 'invalid';
+  return match ? { step: match[1]!, output: match[2]! } : 'invalid';
 }
 
 /** A `${…}` string somewhere inside an input value: where (a pointer below the value's), and what it binds. */

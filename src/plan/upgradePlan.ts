@@ -73,7 +73,7 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
   const schemas = { from: new SnapshotSchemas(fromView), to: new SnapshotSchemas(toView) };
   const refs: RefUpgrade[] = [];
   for (const [index, reference] of after.references.entries()) {
-    const old = before.references[index].resolved;
+    const old = before.references[index]!.resolved; // the same plan file, analysed twice: the same references
     const current = reference.resolved;
     const scope = reference.kind === 'policy' ? '/policy' : reference.pointer.replace(/\/processor_ref$/, '');
     const problems = newProblems.filter((problem) => problem.pointer === scope || problem.pointer?.startsWith(`${scope}/`));

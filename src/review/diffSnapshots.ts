@@ -49,7 +49,7 @@ export async function diffSnapshots(before: SnapshotView, after: SnapshotView, o
   await Promise.all(
     (['old', 'new'] as const).map(async (side) => {
       const documents = await (side === 'old' ? before : after).readSpecs(differing[side]);
-      differing[side].forEach((entry, i) => loaded[side].set(entry.id, documents[i]));
+      differing[side].forEach((entry, i) => loaded[side].set(entry.id, documents[i]!));
     }),
   );
   // The rules are pure and synchronous: run them, note the documents they asked for and did not have, load those,

@@ -56,8 +56,8 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
       flatten(pair[1], into[1], nextAfter);
     }
     both.forEach((_, i) => {
-      const nodeA = nodesA[i];
-      const nodeB = nodesB[i];
+      const nodeA = nodesA[i]!;
+      const nodeB = nodesB[i]!;
       if (!isLeafNode(nodeA) && !isLeafNode(nodeB)) {
         for (const digit of new Set([...Object.keys(nodeA.branch), ...Object.keys(nodeB.branch)])) {
           const childA = nodeA.branch[digit];
@@ -71,8 +71,8 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
       collect(nodeA, into[0], nextBefore);
       collect(nodeB, into[1], nextAfter);
     });
-    flattenBefore.forEach(([, into], i) => collect(flatA[i], into, nextBefore));
-    flattenAfter.forEach(([, into], i) => collect(flatB[i], into, nextAfter));
+    flattenBefore.forEach(([, into], i) => collect(flatA[i]!, into, nextBefore));
+    flattenAfter.forEach(([, into], i) => collect(flatB[i]!, into, nextAfter));
     pairs = nextPairs;
     flattenBefore = nextBefore;
     flattenAfter = nextAfter;

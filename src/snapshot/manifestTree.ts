@@ -78,7 +78,7 @@ function buildNode(buckets: NamedBucket[], depth: number, objects: CanonicalObje
   } else {
     const children = new Map<string, NamedBucket[]>();
     for (const bucket of buckets) {
-      const digit = bucket.hash[depth];
+      const digit = bucket.hash[depth]!;
       let list = children.get(digit);
       if (!list) children.set(digit, (list = []));
       list.push(bucket);
@@ -98,7 +98,7 @@ export function isLeafNode(node: TreeNode): node is LeafNode {
 
 /** The hex digit of sha256(name) that picks the child at `depth`. */
 export function bucketDigit(name: string, depth: number): string {
-  return sha256HexOfString(name)[depth];
+  return sha256HexOfString(name)[depth]!;
 }
 
 /** Reads tree nodes by digest (from the store); throws or returns undefined for a node it does not have. */
@@ -188,7 +188,7 @@ async function updateNode(digest: Digest | undefined, depth: number, changes: { 
   // A branch: update the children with changes, keep the others as they are.
   const byDigit = new Map<string, typeof changes>();
   for (const change of changes) {
-    const digit = change.hash[depth];
+    const digit = change.hash[depth]!;
     let list = byDigit.get(digit);
     if (!list) byDigit.set(digit, (list = []));
     list.push(change);

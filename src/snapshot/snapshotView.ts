@@ -64,7 +64,7 @@ export class SnapshotView {
   /** Reads one tree node (cached); a missing or malformed node means the store lost or damaged part of the snapshot. */
   async node(digest: Digest): Promise<TreeNode> {
     const [node] = await this.nodes([digest]);
-    return node;
+    return node!;
   }
 
   /** Several tree nodes at once (cached; the missing ones in one batched, re-hashed read). */
@@ -103,7 +103,7 @@ export class SnapshotView {
     const hash = sha256HexOfString(name);
     let node = await this.node(this.root.tree);
     for (let depth = 0; !isLeafNode(node); depth++) {
-      const child = node.branch[hash[depth]];
+      const child = node.branch[hash[depth]!];
       if (child === undefined) {
         this.names.set(name, null);
         return undefined;
@@ -133,13 +133,15 @@ export class SnapshotView {
     for (let start = 0; start < entries.length; start += batch) {
       const slice = entries.slice(start, start + batch).filter((entry) => !this.resolved.has(entry.id));
       const specs = await this.readSpecs(slice);
-      slice.forEach((entry, i) => this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: specs[i] })));
+      slice.forEach((entry, i) => this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: specs[i]! })));
     }
     // A floating ref is the highest version, as `lookup` chooses it.
     for (const [name, entry] of this.names) {
       if (entry === null || this.resolved.has(name)) continue;
       const versions = sortedVersions(entry);
-      const highest = this.resolved.get(`${name}@${versions[versions.length - 1].text}`);
+      const last = versions[versions.length - 1];
+      if (last === undefined) continue;
+      const highest = this.resolved.get(`${name}@${last.text}`);
       if (highest) this.resolved.set(name, Object.freeze({ ...highest, ref: name }));
     }
   }
@@ -173,13 +175,13 @@ export class SnapshotView {
     if (!entry) return explanation;
     explanation.kind = entry.kind;
     const versions = sortedVersions(entry);
-    explanation.candidates = versions.map((version) => ({ version: version.text, digest: entry.versions[version.text] }));
+    explanation.candidates = versions.map((version) => ({ version: version.text, digest: entry.versions[version.text]! }));
     if (ref.version) {
       const digest = Object.hasOwn(entry.versions, ref.version.text) ? entry.versions[ref.version.text] : undefined;
       if (digest) explanation.chosen = { version: ref.version.text, digest, reason: 'exact version' };
     } else if (versions.length > 0) {
-      const highest = versions[versions.length - 1];
-      explanation.chosen = { version: highest.text, digest: entry.versions[highest.text], reason: 'highest version under the documented order (docs/specs.md#versions)' };
+      const highest = versions[versions.length - 1]!;
+      explanation.chosen = { version: highest.text, digest: entry.versions[highest.text]!, reason: 'highest version under the documented order (docs/specs.md#versions)' };
     }
     return explanation;
   }
@@ -220,13 +222,13 @@ export class SnapshotView {
 
   async readSpec(entry: SnapshotEntry): Promise<JsonObject> {
     const [spec] = await this.readSpecs([entry]);
-    return spec;
+    return spec!;
   }
 
   /** Several specs' documents at once (one batched read, each re-hashed); a missing one is STORE_CORRUPT. */
   async readSpecs(entries: readonly SnapshotEntry[]): Promise<JsonObject[]> {
     const specs = await this.reader.readObjects(entries.map((entry) => entry.digest));
-    return specs.map((spec, i) => this.specDocument(entries[i], spec));
+    return specs.map((spec, i) => this.specDocument(entries[i]!, spec));
   }
 
   private specDocument(entry: SnapshotEntry, spec: JsonValue | undefined): JsonObject {

@@ -90,7 +90,7 @@ export async function* walkTree(reader: ObjectReader, top: Digest, options: Tree
           report({ digest, prefix, parent: undefined }, 'NODE_MALFORMED', `tree node ${digest} is a branch at depth ${prefix.length}`);
           continue;
         }
-        for (const digit in node.branch) admit({ digest: node.branch[digit], prefix: prefix + digit, parent: digest }, next);
+        for (const digit in node.branch) admit({ digest: node.branch[digit]!, prefix: prefix + digit, parent: digest }, next);
       }
     }
     level = next;
@@ -106,7 +106,7 @@ async function readNodes(
 ): Promise<(TreeNode | undefined)[]> {
   const wanted = [...new Set(batch.map((position) => position.digest).filter((digest) => !cache?.has(digest)))];
   const results = new Map<Digest, ReadResult>();
-  if (wanted.length > 0) (await readEach(reader, wanted)).forEach((result, i) => results.set(wanted[i], result));
+  if (wanted.length > 0) (await readEach(reader, wanted)).forEach((result, i) => results.set(wanted[i]!, result));
   const decoded = new Map<Digest, TreeNode | undefined>();
   return batch.map((position) => {
     const cached = cache?.get(position.digest);
@@ -166,8 +166,8 @@ export interface LeafSpec {
 /** The specs a leaf lists, name by name, version by version. */
 export function* leafSpecs(leaf: LeafNode): Generator<LeafSpec> {
   for (const name in leaf.leaf) {
-    const entry = leaf.leaf[name];
-    for (const version in entry.versions) yield { name, version, kind: entry.kind, digest: entry.versions[version] };
+    const entry = leaf.leaf[name]!;
+    for (const version in entry.versions) yield { name, version, kind: entry.kind, digest: entry.versions[version]! };
   }
 }
 

@@ -59,7 +59,7 @@ function problem(message: string, bytes: Uint8Array, byteOffset: number): Decode
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
-    const lead = bytes[i];
+    const lead = bytes[i]!;
     if (lead < 0x80) {
       i++;
       continue;

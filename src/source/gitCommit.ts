@@ -19,7 +19,7 @@ function readHead(gitPath: string): string | undefined {
     if (statSync(gitPath).isFile()) {
       const pointer = /^gitdir: (.+)$/m.exec(readFileSync(gitPath, 'utf8'));
       if (!pointer) return undefined;
-      gitDir = resolve(dirname(gitPath), pointer[1].trim());
+      gitDir = resolve(dirname(gitPath), pointer[1]!.trim());
     }
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     if (/^[0-9a-f]{40,64}$/.test(head)) return head;

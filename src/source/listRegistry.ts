@@ -80,7 +80,7 @@ export function listRegistry(source: string | RegistrySource, kinds: readonly Ki
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const fsByRoot = new Map(roots.map((root) => [root.location, root.fs]));
   return {
-    root: roots[0].location,
+    root: roots[0]!.location,
     files,
     diagnostics,
     readFile: (file) => ({ ...file, bytes: fsByRoot.get(file.root)!.readFile(file.path) }),

@@ -82,14 +82,14 @@ class SimpleYamlReader {
   /** A block collection starting at the current line, whose indentation is `indent`. */
   private block(indent: number, depth: number): JsonValue {
     if (depth > this.maxDepth) throw decline;
-    return isSequenceItem(this.lines[this.position].content) ? this.sequence(indent, depth) : this.mapping(indent, depth);
+    return isSequenceItem(this.lines[this.position]!.content) ? this.sequence(indent, depth) : this.mapping(indent, depth);
   }
 
   private mapping(indent: number, depth: number): JsonObject {
     if (depth > this.maxDepth) throw decline;
     const object = newJsonObject();
     while (this.position < this.lines.length) {
-      const line = this.lines[this.position];
+      const line = this.lines[this.position]!;
       if (line.indent < indent) break;
       if (line.indent > indent || isSequenceItem(line.content)) throw decline;
       const { key, rest } = splitKey(line.content);
@@ -104,7 +104,7 @@ class SimpleYamlReader {
     if (depth > this.maxDepth) throw decline;
     const array: JsonValue[] = [];
     while (this.position < this.lines.length) {
-      const line = this.lines[this.position];
+      const line = this.lines[this.position]!;
       if (line.indent < indent) break;
       if (line.indent > indent || !isSequenceItem(line.content)) throw decline;
       if (line.content === '-') {
@@ -155,7 +155,7 @@ class SimpleYamlReader {
     if (contentIndent <= indent || contentIndent === first.length) throw decline;
     const content: string[] = [];
     for (; number < lines.length; number++) {
-      const line = lines[number];
+      const line = lines[number]!;
       let spaces = 0;
       while (line.charCodeAt(spaces) === 32) spaces++;
       if (spaces === line.length) {
@@ -166,7 +166,7 @@ class SimpleYamlReader {
     }
     if (number === lines.length && lines[number - 1] !== '') throw decline; // no line break after the last line
     while (content.length > 0 && content[content.length - 1] === '') content.pop();
-    while (this.position < this.lines.length && this.lines[this.position].number < number) this.position++;
+    while (this.position < this.lines.length && this.lines[this.position]!.number < number) this.position++;
     const next = this.lines[this.position];
     if (next !== undefined && next.indent > indent) throw decline;
     return content.join('\n') + (match[1] === '-' ? '' : '\n');
@@ -275,9 +275,9 @@ class FlowScanner {
     const start = this.offset;
     let end = start;
     while (end < this.text.length) {
-      const character = this.text[end];
+      const character = this.text[end]!;
       if (plainCharacter.test(character)) end++;
-      else if (character === ' ' && end > start && end + 1 < this.text.length && plainCharacter.test(this.text[end + 1])) end++;
+      else if (character === ' ' && end > start && end + 1 < this.text.length && plainCharacter.test(this.text[end + 1]!)) end++;
       else break;
     }
     if (end === start) throw decline;

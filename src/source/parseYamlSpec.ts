@@ -54,7 +54,7 @@ function readYamlText(text: string, file: string, limits: { maxDepth: number; ma
   const { maxDepth, maxNodes } = limits;
   const { document, findings } = composeYamlDocument(text, maxDepth, maxNodes);
   const value = document === undefined ? undefined : topValue(document, findings, maxDepth, mappingAtTop);
-  if (findings.length === 0) return { value, diagnostics: [] };
+  if (findings.length === 0) return value === undefined ? { diagnostics: [] } : { value, diagnostics: [] };
   return { diagnostics: toDiagnostics(findings, text, file) };
 }
 

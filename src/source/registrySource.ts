@@ -113,9 +113,9 @@ export function memoryRoot(files: ReadonlyMap<string, string> | Readonly<Record<
       let children = folders.get(folder);
       if (!children) folders.set(folder, (children = new Map<string, SourceEntryType>()));
       const isFile = depth === parts.length - 1;
-      const existing = children.get(parts[depth]);
+      const existing = children.get(parts[depth]!);
       if (existing !== undefined && existing !== (isFile ? 'file' : 'directory')) throw new TypeError(`memoryRoot: "${parts.slice(0, depth + 1).join('/')}" is both a file and a folder`);
-      children.set(parts[depth], isFile ? 'file' : 'directory');
+      children.set(parts[depth]!, isFile ? 'file' : 'directory');
     }
   }
   const missing = (path: string) => Object.assign(new Error(`ENOENT: no such file or directory, '${path}'`), { code: 'ENOENT' });

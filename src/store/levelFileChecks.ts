@@ -34,7 +34,7 @@ const crc32cTable = (() => {
 
 export function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
   let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = crc32cTable[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = start; i < end; i++) crc = crc32cTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
 
@@ -62,7 +62,7 @@ function* physicalRecords(bytes: Uint8Array): Generator<PhysicalRecord> {
     }
     if (leftInFile < logHeaderSize) return;
     const length = view.getUint16(offset + 4, true);
-    const type = bytes[offset + 6];
+    const type = bytes[offset + 6]!;
     if (logHeaderSize + length > Math.min(leftInBlock, leftInFile)) {
       // A write cut short ends the file inside its last record, but so may a damaged length field: it is damage when
       // a shorter length makes the checksum match where the file ends or another whole record starts.
@@ -97,10 +97,10 @@ function isWholeRecordAt(bytes: Uint8Array, offset: number): boolean {
 /** One pass over the rest of the file: the checksum of every shorter payload, compared with the stored one. */
 function hasShorterValidLength(bytes: Uint8Array, offset: number): boolean {
   const expected = unmaskCrc(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(offset, true));
-  let crc = crc32cTable[(0xffffffff ^ bytes[offset + 6]) & 0xff] ^ (0xffffffff >>> 8);
+  let crc = crc32cTable[(0xffffffff ^ bytes[offset + 6]!) & 0xff]! ^ (0xffffffff >>> 8);
   for (let end = offset + logHeaderSize; end <= bytes.length; end++) {
     if ((crc ^ 0xffffffff) >>> 0 === expected && (end === bytes.length || isWholeRecordAt(bytes, end))) return true;
-    if (end < bytes.length) crc = crc32cTable[(crc ^ bytes[end]) & 0xff] ^ (crc >>> 8);
+    if (end < bytes.length) crc = crc32cTable[(crc ^ bytes[end]!) & 0xff]! ^ (crc >>> 8);
   }
   return false;
 }
@@ -177,7 +177,7 @@ function applyVersionEdit(edit: Uint8Array, live: LiveFiles): boolean {
   const varint = (): number => {
     let value = 0;
     for (let shift = 0; shift < 64 && offset < edit.length; shift += 7) {
-      const byte = edit[offset++];
+      const byte = edit[offset++]!;
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return value;
     }

@@ -31,7 +31,7 @@ class Reader {
     let value = 0;
     for (let shift = 0; shift < 64; shift += 7) {
       if (this.offset >= this.end) throw new RangeError('truncated varint');
-      const byte = this.bytes[this.offset++];
+      const byte = this.bytes[this.offset++]!;
       value += (byte & 0x7f) * 2 ** shift;
       if (byte < 0x80) return value;
     }
@@ -87,7 +87,7 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
       const contents = blockContents(bytes, block.handle, footerStart, block.what, problem);
       if (problem.length > 0 && !contents) {
         const keys = block.what === 'a data block' ? (knownKeys(bytes, block.handle) ?? block.keys) : undefined;
-        damage.push({ ...problem[0], ...(keys ? { keys } : {}) });
+        damage.push({ ...problem[0]!, ...(keys ? { keys } : {}) });
       }
     }
   }
@@ -115,7 +115,7 @@ function knownKeys(bytes: Uint8Array, handle: BlockHandle): TableDamage['keys'] 
     const raw = bytes.subarray(handle.offset, handle.offset + handle.size);
     const contents = type === 1 ? snappyDecompress(raw) : raw;
     const keys = [...blockEntries(contents)].map(([key]) => userKey(key));
-    return keys.length === 0 ? undefined : { first: keys[0], last: keys[keys.length - 1] };
+    return keys.length === 0 ? undefined : { first: keys[0]!, last: keys[keys.length - 1]! };
   } catch {
     return undefined;
   }
@@ -189,7 +189,7 @@ export function snappyDecompress(input: Uint8Array): Uint8Array {
     if (at + count > input.length) throw new RangeError('truncated snappy input');
   };
   while (at < input.length) {
-    const tag = input[at++];
+    const tag = input[at++]!;
     const kind = tag & 3;
     if (kind === 0) {
       let literal = tag >>> 2;
@@ -197,7 +197,7 @@ export function snappyDecompress(input: Uint8Array): Uint8Array {
         const extra = literal - 59;
         need(extra);
         literal = 0;
-        for (let i = 0; i < extra; i++) literal += input[at + i] * 2 ** (8 * i);
+        for (let i = 0; i < extra; i++) literal += input[at + i]! * 2 ** (8 * i);
         at += extra;
       }
       literal += 1;
@@ -213,20 +213,20 @@ export function snappyDecompress(input: Uint8Array): Uint8Array {
     if (kind === 1) {
       need(1);
       copyLength = 4 + ((tag >>> 2) & 7);
-      distance = ((tag >>> 5) << 8) | input[at++];
+      distance = ((tag >>> 5) << 8) | input[at++]!;
     } else if (kind === 2) {
       need(2);
       copyLength = (tag >>> 2) + 1;
-      distance = input[at] | (input[at + 1] << 8);
+      distance = input[at]! | (input[at + 1]! << 8);
       at += 2;
     } else {
       need(4);
       copyLength = (tag >>> 2) + 1;
-      distance = (input[at] | (input[at + 1] << 8) | (input[at + 2] << 16) | (input[at + 3] << 24)) >>> 0;
+      distance = (input[at]! | (input[at + 1]! << 8) | (input[at + 2]! << 16) | (input[at + 3]! << 24)) >>> 0;
       at += 4;
     }
     if (distance === 0 || distance > out || out + copyLength > length) throw new RangeError('bad snappy copy');
-    for (let i = 0; i < copyLength; i++, out++) output[out] = output[out - distance];
+    for (let i = 0; i < copyLength; i++, out++) output[out] = output[out - distance]!;
   }
   if (out !== length) throw new RangeError('snappy output shorter than its length');
   return output;

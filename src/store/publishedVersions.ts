@@ -48,7 +48,7 @@ export async function readPublishedVersions(store: SpecStore, ids: readonly stri
   const values = await store.kv.getMany(ids.map(keys.published));
   const found = new Map<string, PublishedVersion>();
   values.forEach((value, i) => {
-    if (value !== undefined) found.set(ids[i], JSON.parse(value) as PublishedVersion);
+    if (value !== undefined) found.set(ids[i]!, JSON.parse(value) as PublishedVersion);
   });
   return found;
 }
@@ -124,12 +124,12 @@ export function suggestNextVersion(id: string): string {
   const version = id.slice(at + 1);
   if (/^[0-9]+$/.test(version)) return `${name}@${BigInt(version) + 1n}`;
   const semver = /^([0-9]+)\.([0-9]+)\.([0-9]+)/.exec(version);
-  return semver ? `${name}@${semver[1]}.${semver[2]}.${BigInt(semver[3]) + 1n}` : `${name}@<new version>`;
+  return semver ? `${name}@${semver[1]}.${semver[2]}.${BigInt(semver[3]!) + 1n}` : `${name}@<new version>`;
 }
 
 /** VERSION_MUTATED naming each spec, the snapshot that holds it, both digests and the fix; `diagnostics` carry files. */
 export function versionMutatedError(conflicts: readonly VersionConflict[], snapshot?: Digest, diagnostics: SpecError['diagnostics'] = []): SpecError {
-  const first = conflicts[0];
+  const first = conflicts[0]!; // callers pass at least one conflict
   const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
   return new SpecError('VERSION_MUTATED', `${conflictMessage(first)}${more}`, {
     data: { conflicts: conflicts.map((conflict) => ({ ...conflict, fix: suggestNextVersion(conflict.id) })), ...(snapshot === undefined ? {} : { snapshot }) },

@@ -123,7 +123,7 @@ export class SpecStore implements ObjectReader {
     const texts = await this.kv.getMany(digests.map(keys.object));
     return texts.map((text, i) => {
       if (text === undefined) return undefined;
-      verifyObjectText(digests[i], text);
+      verifyObjectText(digests[i]!, text);
       return parseJsonText(text);
     });
   }
@@ -273,7 +273,7 @@ export class SpecStore implements ObjectReader {
         const id = keySpaces.snapshot.nameOf(key);
         if (isDigest(id)) matches.push(id);
       }
-      if (matches.length === 1) return matches[0];
+      if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) {
         throw new SpecError('SNAPSHOT_AMBIGUOUS', `"${selector}" matches ${matches.length} snapshots; give more characters`, { data: { snapshot: selector, matches } });
       }

@@ -99,7 +99,7 @@ class PatternTranslator {
     let out = '';
     const p = this.pattern;
     while (this.i < p.length) {
-      const c = p[this.i];
+      const c = p[this.i]!;
       if (c === '\\') out += this.escape(false).text;
       else if (c === '[') out += this.characterClass();
       else if (c === '.') {
@@ -147,7 +147,7 @@ class PatternTranslator {
    */
   private escape(inClass: boolean): { text: string; notSpace?: boolean } {
     const p = this.pattern;
-    const c = p[this.i + 1];
+    const c = p[this.i + 1]!; // the syntax check guarantees an escape is followed by a character
     this.i += 2;
     switch (c) {
       case 'd': case 'D': case 'w': case 'W': // ASCII in both dialects (no i flag)

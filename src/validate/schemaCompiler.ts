@@ -45,7 +45,7 @@ export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
       for (const [key, child] of Object.entries(value)) {
         const childPointer = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
         if (key === '$ref' && typeof child === 'string') {
-          const target = child.split('#', 1)[0];
+          const target = child.split('#', 1)[0]!;
           if (parseSpecId(target)) refs.push({ pointer: childPointer, ref: target });
         } else {
           stack.push({ value: child, pointer: childPointer });
@@ -107,7 +107,7 @@ function declareProtoProperty(schema: JsonObject): void {
   const patterns = newJsonObject();
   if (isJsonObject(schema['patternProperties'])) Object.assign(patterns, schema['patternProperties']);
   const pattern = '^__proto__$';
-  patterns[pattern] = Object.hasOwn(patterns, pattern) ? { allOf: [patterns[pattern], properties['__proto__']] } : properties['__proto__'];
+  patterns[pattern] = Object.hasOwn(patterns, pattern) ? { allOf: [patterns[pattern]!, properties['__proto__']!] } : properties['__proto__']!;
   schema['properties'] = rest;
   schema['patternProperties'] = patterns;
 }

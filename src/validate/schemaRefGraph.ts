@@ -233,9 +233,9 @@ export class SchemaRefGraph {
     enter(start, '');
     let tooDeep = false;
     while (frames.length > 0) {
-      const frame = frames[frames.length - 1];
+      const frame = frames[frames.length - 1]!;
       if (frame.next < frame.edges.length) {
-        const edge = frame.edges[frame.next++];
+        const edge = frame.edges[frame.next++]!;
         const via = frame.via !== '' ? frame.via : edge.refPointer !== undefined && frame.node.document === this.rootKey ? edge.refPointer : '';
         if (onStack.has(edge.to.key)) continue;
         const known = depth.get(edge.to.key);
@@ -249,7 +249,7 @@ export class SchemaRefGraph {
       frames.pop();
       onStack.delete(frame.node.key);
       depth.set(frame.node.key, frame.deepest + 1);
-      if (frames.length > 0) frames[frames.length - 1].deepest = Math.max(frames[frames.length - 1].deepest, frame.deepest + 1);
+      if (frames.length > 0) frames[frames.length - 1]!.deepest = Math.max(frames[frames.length - 1]!.deepest, frame.deepest + 1);
     }
     if (!tooDeep) problems.push(...this.inPlaceCycles(edgesOf), ...this.unevaluatedHazards(edgesOf));
     return problems;
@@ -263,13 +263,13 @@ export class SchemaRefGraph {
       const frames: { key: string; edges: Edge[]; next: number }[] = [{ key: startKey, edges: (edgesOf.get(startKey) ?? []).filter((e) => e.inPlace), next: 0 }];
       state.set(startKey, 'active');
       while (frames.length > 0) {
-        const frame = frames[frames.length - 1];
+        const frame = frames[frames.length - 1]!;
         if (frame.next >= frame.edges.length) {
           state.set(frame.key, 'done');
           frames.pop();
           continue;
         }
-        const edge = frame.edges[frame.next++];
+        const edge = frame.edges[frame.next++]!;
         const seen = state.get(edge.to.key);
         if (seen === 'active') {
           const cycle = frames.slice(frames.findIndex((f) => f.key === edge.to.key));

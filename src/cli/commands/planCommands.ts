@@ -86,7 +86,7 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const { json } = context.common(this);
     const [planFile] = requireValidPlans(readPlanFiles([path], { cwd: io.cwd }), upgradeRefused);
     const report = await withStore(context, this, 'write', (store) =>
-      upgradePlan(store, planFile, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }) }),
+      upgradePlan(store, planFile!, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }) }),
     );
     if (json) context.printJson(report);
     else context.print(formatUpgrade(report, context));

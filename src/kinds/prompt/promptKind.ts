@@ -21,7 +21,7 @@ function checkTemplateVariables(spec: JsonObject): KindFinding[] {
   const findings: KindFinding[] = [];
   const used = new Set<string>();
   for (const match of template.matchAll(placeholder)) {
-    const name = match[1];
+    const name = match[1]!;
     used.add(name);
     if (!declared.has(name)) {
       findings.push({ code: 'PROMPT_VARIABLE_UNDECLARED', pointer: '/template', message: `template uses {{${name}}}, which is not declared in variables` });
