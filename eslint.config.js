@@ -27,12 +27,6 @@ export default tseslint.config(
     },
   },
   {
-    // src/ is written for noUncheckedIndexedAccess (index reads in range carry `!`), which tsconfig.json turns on
-    // after the src/ and test/ fixes merge; until then the rule calls those assertions unnecessary. Remove this then.
-    files: ['src/**/*.ts'],
-    rules: { '@typescript-eslint/no-unnecessary-type-assertion': 'off' },
-  },
-  {
     files: ['test/**/*.ts'],
     rules: {
       // node:test's test() and describe() return promises the runner awaits itself.
