@@ -39,7 +39,10 @@ export function importDirectionConfigs() {
                   regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
                   message: `src/${room}/ may not import from a room above it (${forbidden.join(', ')}): see docs/architecture.md`,
                 },
-                { regex: '^(\\.\\./)+index\\.js$', message: 'src/index.ts is the public API; import the module itself' },
+                {
+                  regex: '^(\\.\\./)+index\\.js$',
+                  message: 'src/index.ts is the public API; import the module itself',
+                },
               ],
             },
           ],

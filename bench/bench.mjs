@@ -2,7 +2,18 @@
 // `npm run bench`: specstore's speed, memory and storage figures, side by side with git's content-addressed snapshot
 // of the same tree (git add -A && git write-tree with --object-format=sha256). Prints medians and ratios.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +34,8 @@ const median = (values) => {
 };
 const seconds = (ms) => `${(ms / 1000).toFixed(3)} s`;
 /** The median, and the range of the runs (this machine's speed varies from run to run). */
-const spread = (values) => `${seconds(median(values))} (${(Math.min(...values) / 1000).toFixed(3)}–${(Math.max(...values) / 1000).toFixed(3)})`;
+const spread = (values) =>
+  `${seconds(median(values))} (${(Math.min(...values) / 1000).toFixed(3)}–${(Math.max(...values) / 1000).toFixed(3)})`;
 const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 function timed(command, args, options = {}) {
@@ -67,7 +79,12 @@ function mutateTools(registry, fraction, round) {
   let changed = 0;
   for (let i = round % step; i < names.length; i += step) {
     const path = join(directory, names[i]);
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/default: ([0-9.]+)\n/, `default: ${(round + 7) / 100}\n`).replace(/^id: "(t[^@]+)@(\d+)"/m, (_, name, version) => `id: "${name}@${Number(version) + 3 + round}"`));
+    writeFileSync(
+      path,
+      readFileSync(path, 'utf8')
+        .replace(/default: ([0-9.]+)\n/, `default: ${(round + 7) / 100}\n`)
+        .replace(/^id: "(t[^@]+)@(\d+)"/m, (_, name, version) => `id: "${name}@${Number(version) + 3 + round}"`),
+    );
     changed++;
   }
   return changed;
@@ -82,7 +99,9 @@ function ageTree(directory) {
 }
 
 try {
-  console.log(`specstore benchmark: ${tools} tools (+ schemas, policies, predicates), ${coldRuns} cold / ${warmRuns} warm runs, node ${process.version}`);
+  console.log(
+    `specstore benchmark: ${tools} tools (+ schemas, policies, predicates), ${coldRuns} cold / ${warmRuns} warm runs, node ${process.version}`,
+  );
   const registry = join(work, 'registry');
   const files = generateRegistry(registry, tools);
   ageTree(registry);
@@ -102,7 +121,12 @@ try {
     snapshot = result.stdout.trim();
   }
   settle();
-  const gitEnv = (gitDir) => ({ ...process.env, GIT_DIR: gitDir, GIT_WORK_TREE: registry, GIT_INDEX_FILE: join(gitDir, 'index') });
+  const gitEnv = (gitDir) => ({
+    ...process.env,
+    GIT_DIR: gitDir,
+    GIT_WORK_TREE: registry,
+    GIT_INDEX_FILE: join(gitDir, 'index'),
+  });
   let gitCold;
   let gitWarm;
   let gitColdRuns = [];
@@ -112,7 +136,11 @@ try {
       const gitDir = join(work, `git-${run}`);
       execFileSync('git', ['init', '-q', '--object-format=sha256', '--bare', gitDir]);
       const started = process.hrtime.bigint();
-      execFileSync('sh', ['-c', 'git add -A && git write-tree'], { env: gitEnv(gitDir), cwd: registry, stdio: 'ignore' });
+      execFileSync('sh', ['-c', 'git add -A && git write-tree'], {
+        env: gitEnv(gitDir),
+        cwd: registry,
+        stdio: 'ignore',
+      });
       coldGit.push(Number(process.hrtime.bigint() - started) / 1e6);
       settle();
     }
@@ -124,13 +152,23 @@ try {
       const now = new Date();
       utimesSync(touched, now, now);
       const started = process.hrtime.bigint();
-      execFileSync('sh', ['-c', 'git add -A && git write-tree'], { env: gitEnv(join(work, 'git-0')), cwd: registry, stdio: 'ignore' });
+      execFileSync('sh', ['-c', 'git add -A && git write-tree'], {
+        env: gitEnv(join(work, 'git-0')),
+        cwd: registry,
+        stdio: 'ignore',
+      });
       warmGit.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     gitWarm = median(warmGit);
   }
   console.log('builds');
-  row('cold build into an empty store (wall)', spread(cold), '≤ 1.5× git cold', gitCold && spread(gitColdRuns), gitCold && (median(cold) / gitCold).toFixed(2));
+  row(
+    'cold build into an empty store (wall)',
+    spread(cold),
+    '≤ 1.5× git cold',
+    gitCold && spread(gitColdRuns),
+    gitCold && (median(cold) / gitCold).toFixed(2),
+  );
 
   // 2. No-change rebuild, including process start.
   ageTree(registry);
@@ -140,14 +178,32 @@ try {
   settle();
   const unchanged = [];
   for (let run = 0; run < warmRuns; run++) unchanged.push(spec(['build', '--registry', registry, '--store', store]).ms);
-  row('no-change rebuild (wall, with process start)', spread(unchanged), '≤ 0.3 s', gitWarm && seconds(gitWarm), gitWarm && (median(unchanged) / gitWarm).toFixed(2));
+  row(
+    'no-change rebuild (wall, with process start)',
+    spread(unchanged),
+    '≤ 0.3 s',
+    gitWarm && seconds(gitWarm),
+    gitWarm && (median(unchanged) / gitWarm).toFixed(2),
+  );
 
   // 3. One file changed: a policy (nothing references it), a tool (its predicates' payloads are checked again) and a
   // schema (the tools whose inputs use it are linked again). Each edit is aged a second, as an editor's save would be.
   const editors = [
-    ['policy', join(registry, 'policies', 'p1.yaml'), (text, run) => text.replace(/max_attempts: \d+/, `max_attempts: ${run + 10}`)],
-    ['tool', join(registry, 'tools', readdirSync(join(registry, 'tools')).sort()[7]), (text, run) => text.replace(/default: "gpt-4[^"]*"/, `default: "gpt-4-${run}"`)],
-    ['schema', join(registry, 'schemas', readdirSync(join(registry, 'schemas')).sort()[7]), (text, run) => text.replace(/^schema:\n/m, `schema:\n  description: "revision ${run}"\n`)],
+    [
+      'policy',
+      join(registry, 'policies', 'p1.yaml'),
+      (text, run) => text.replace(/max_attempts: \d+/, `max_attempts: ${run + 10}`),
+    ],
+    [
+      'tool',
+      join(registry, 'tools', readdirSync(join(registry, 'tools')).sort()[7]),
+      (text, run) => text.replace(/default: "gpt-4[^"]*"/, `default: "gpt-4-${run}"`),
+    ],
+    [
+      'schema',
+      join(registry, 'schemas', readdirSync(join(registry, 'schemas')).sort()[7]),
+      (text, run) => text.replace(/^schema:\n/m, `schema:\n  description: "revision ${run}"\n`),
+    ],
   ];
   for (const [label, victim, edit] of editors) {
     const original = readFileSync(victim, 'utf8');
@@ -161,25 +217,56 @@ try {
     writeFileSync(victim, original);
     const past = new Date(Date.now() - 1000);
     utimesSync(victim, past, past);
-    row(`rebuild after one file changed: a ${label} (wall)`, spread(oneFile), '≤ 0.4 s', gitWarm && seconds(gitWarm), gitWarm && (median(oneFile) / gitWarm).toFixed(2));
+    row(
+      `rebuild after one file changed: a ${label} (wall)`,
+      spread(oneFile),
+      '≤ 0.4 s',
+      gitWarm && seconds(gitWarm),
+      gitWarm && (median(oneFile) / gitWarm).toFixed(2),
+    );
   }
 
   // 4. Peak memory of a cold build.
   const memoryStore = join(work, 'store-memory');
-  const memory = JSON.parse(timed(process.execPath, [join(root, 'bench/peakMemory.mjs'), 'build', '--registry', registry, '--store', memoryStore]).stdout);
+  const memory = JSON.parse(
+    timed(process.execPath, [
+      join(root, 'bench/peakMemory.mjs'),
+      'build',
+      '--registry',
+      registry,
+      '--store',
+      memoryStore,
+    ]).stdout,
+  );
   rmSync(memoryStore, { recursive: true, force: true });
   row('peak memory of the cold build (RSS, worker threads included)', megabytes(memory.maxRssBytes), '≤ 400 MB');
 
   // 5. Open and resolve from a fresh process; 6. resolve in an opened snapshot.
-  const someTool = readFileSync(join(registry, 'tools', readdirSync(join(registry, 'tools')).sort()[0]), 'utf8').match(/^id: "([^"]+)"/m)[1];
+  const someTool = readFileSync(join(registry, 'tools', readdirSync(join(registry, 'tools')).sort()[0]), 'utf8').match(
+    /^id: "([^"]+)"/m,
+  )[1];
   spec(['build', '--registry', registry, '--store', store]);
   const fresh = [];
   for (let run = 0; run < warmRuns; run++) fresh.push(spec(['resolve', snapshot, someTool, '--store', store]).ms);
   row('open a snapshot and resolve one ref, fresh process (wall)', spread(fresh), '≤ 0.15 s');
-  const perCall = JSON.parse(timed(process.execPath, [join(root, 'bench/resolveLoop.mjs'), store, snapshot, someTool]).stdout);
-  row('resolve a ref in an opened snapshot (library, per call): resolved before', `${perCall.resolveCached.toFixed(3)} µs sync (resolveCached), ${perCall.resolveAgain.toFixed(3)} µs async (resolve)`, '≤ 2 µs');
-  row(`resolve a ref in an opened snapshot (library, per call): preloaded view, all ${perCall.refs} refs in turn`, `${perCall.preloadedPerCall.toFixed(3)} µs sync (opening with preload: ${perCall.preloadMs.toFixed(0)} ms)`, '≤ 2 µs');
-  row(`resolve a ref in an opened snapshot (library, per call): lazy view, first time (${perCall.distinctRefs} refs)`, `${perCall.resolveFirst.toFixed(1)} µs (reads its tree path and spec, re-hashes them)`, '');
+  const perCall = JSON.parse(
+    timed(process.execPath, [join(root, 'bench/resolveLoop.mjs'), store, snapshot, someTool]).stdout,
+  );
+  row(
+    'resolve a ref in an opened snapshot (library, per call): resolved before',
+    `${perCall.resolveCached.toFixed(3)} µs sync (resolveCached), ${perCall.resolveAgain.toFixed(3)} µs async (resolve)`,
+    '≤ 2 µs',
+  );
+  row(
+    `resolve a ref in an opened snapshot (library, per call): preloaded view, all ${perCall.refs} refs in turn`,
+    `${perCall.preloadedPerCall.toFixed(3)} µs sync (opening with preload: ${perCall.preloadMs.toFixed(0)} ms)`,
+    '≤ 2 µs',
+  );
+  row(
+    `resolve a ref in an opened snapshot (library, per call): lazy view, first time (${perCall.distinctRefs} refs)`,
+    `${perCall.resolveFirst.toFixed(1)} µs (reads its tree path and spec, re-hashes them)`,
+    '',
+  );
 
   // 7. Diff of two snapshots differing in 1% of specs; 8. bytes per new snapshot.
   console.log('\nsnapshots');
@@ -197,21 +284,28 @@ try {
     const build = JSON.parse(spec(['build', '--registry', changedRegistry, '--store', store, '--json']).stdout);
     const after = duBytes(store);
     storage.push({ fraction, changed, build, disk: after - before });
-    row(`bytes written for a new snapshot, ${fraction * 100}% of specs changed (${changed} specs)`, `${(build.bytesWritten / 1024).toFixed(0)} KiB of objects, ${build.newObjects} new objects (${(build.bytesWritten / changed).toFixed(0)} B per changed spec), and ${(build.cacheBytesWritten / 1024).toFixed(0)} KiB of build cache`, 'proportional to the change');
+    row(
+      `bytes written for a new snapshot, ${fraction * 100}% of specs changed (${changed} specs)`,
+      `${(build.bytesWritten / 1024).toFixed(0)} KiB of objects, ${build.newObjects} new objects (${(build.bytesWritten / changed).toFixed(0)} B per changed spec), and ${(build.cacheBytesWritten / 1024).toFixed(0)} KiB of build cache`,
+      'proportional to the change',
+    );
     if (fraction === 0.01) {
       const diffHelp = spec(['diff', '--help'], { allowFailure: true });
       if (diffHelp.status === 0) {
         settle();
         spec(['diff', snapshot, build.snapshot, '--store', store, '--json'], { allowFailure: true }); // discarded warm-up
         const diffs = [];
-        for (let run = 0; run < warmRuns; run++) diffs.push(spec(['diff', snapshot, build.snapshot, '--store', store, '--json'], { allowFailure: true }).ms);
+        for (let run = 0; run < warmRuns; run++)
+          diffs.push(spec(['diff', snapshot, build.snapshot, '--store', store, '--json'], { allowFailure: true }).ms);
         row('diff of two snapshots differing in 1% of specs (wall)', spread(diffs), '≤ 0.2 s');
       } else {
         row('diff of two snapshots differing in 1% of specs (wall)', 'n/a (no `spec diff` in this build)', '≤ 0.2 s');
       }
     }
   }
-  const fullObjects = JSON.parse(spec(['build', '--registry', registry, '--store', join(work, 'store-size'), '--json']).stdout).bytesWritten;
+  const fullObjects = JSON.parse(
+    spec(['build', '--registry', registry, '--store', join(work, 'store-size'), '--json']).stdout,
+  ).bytesWritten;
   row('bytes of a whole snapshot (for scale)', `${(fullObjects / 1024).toFixed(0)} KiB`, '');
 
   // The real-world corpus, when present.
@@ -221,17 +315,40 @@ try {
     const corpusRegistry = join(work, 'schemastore');
     mkdirSync(join(corpusRegistry, 'schemas'), { recursive: true });
     for (const name of readdirSync(corpus).filter((file) => file.endsWith('.json'))) {
-      const id = `schemastore.${name.slice(0, -5).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}@1`;
-      writeFileSync(join(corpusRegistry, 'schemas', `${name.slice(0, -5)}.yaml`), `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`);
+      const id = `schemastore.${name
+        .slice(0, -5)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}@1`;
+      writeFileSync(
+        join(corpusRegistry, 'schemas', `${name.slice(0, -5)}.yaml`),
+        `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
+      );
     }
-    const corpusRun = timed(process.execPath, [join(root, 'bench/peakMemory.mjs'), 'build', '--registry', corpusRegistry, '--store', join(work, 'store-corpus'), '--json'], { allowFailure: true });
+    const corpusRun = timed(
+      process.execPath,
+      [
+        join(root, 'bench/peakMemory.mjs'),
+        'build',
+        '--registry',
+        corpusRegistry,
+        '--store',
+        join(work, 'store-corpus'),
+        '--json',
+      ],
+      { allowFailure: true },
+    );
     const outcome = JSON.parse(corpusRun.stdout);
     const result = JSON.parse(outcome.stdout);
     const problems = result.error?.diagnostics ?? [];
     const failedFiles = new Set(problems.filter((d) => d.severity === 'error').map((d) => d.file));
     const byCode = {};
     for (const problem of problems) byCode[problem.code] = (byCode[problem.code] ?? 0) + 1;
-    row('build of 951 real schemas (wall, peak RSS)', `${seconds(corpusRun.ms)}, ${megabytes(outcome.maxRssBytes)}`, 'bounded memory');
+    row(
+      'build of 951 real schemas (wall, peak RSS)',
+      `${seconds(corpusRun.ms)}, ${megabytes(outcome.maxRssBytes)}`,
+      'bounded memory',
+    );
     row('real schemas refused', `${failedFiles.size} files: ${JSON.stringify(byCode)}`, 'each with a clear reason');
   } else {
     row('build of 951 real schemas (wall, peak RSS)', `n/a (${corpus} is absent)`, 'bounded memory');

@@ -3,7 +3,28 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const topics = ['text', 'image', 'audio', 'video', 'search', 'embed', 'rank', 'summarize', 'translate', 'classify', 'extract', 'render', 'transcode', 'ocr', 'detect', 'caption', 'plan', 'route', 'score', 'fetch'];
+const topics = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'search',
+  'embed',
+  'rank',
+  'summarize',
+  'translate',
+  'classify',
+  'extract',
+  'render',
+  'transcode',
+  'ocr',
+  'detect',
+  'caption',
+  'plan',
+  'route',
+  'score',
+  'fetch',
+];
 const jsonTypes = ['string', 'integer', 'number', 'boolean'];
 
 /** A small linear congruential generator: the same seed gives the same registry on every machine. */
@@ -51,14 +72,18 @@ predicates:
 /** Writes a registry with `tools` tools into `root`; returns the number of files. */
 export function generateRegistry(root, tools, seed = 1) {
   const random = randomSource(seed);
-  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) mkdirSync(join(root, directory), { recursive: true });
+  for (const directory of ['tools', 'schemas', 'policies', 'predicates'])
+    mkdirSync(join(root, directory), { recursive: true });
   let files = 0;
   const schemas = Math.max(1, Math.floor(tools / 4));
   for (let i = 0; i < schemas; i++) {
     const fields = Array.from({ length: 3 + Math.floor(random.next() * 6) }, (_, k) => `${random.pick(topics)}_${k}`);
     const topic = random.pick(topics);
     const properties = fields.map((field) => `    ${field}: {type: "${random.pick(jsonTypes)}"}`).join('\n');
-    writeFileSync(join(root, 'schemas', `s${i}.${topic}.yaml`), `# schema ${i}\nid: "s${i}.${topic}@1"\nschema:\n  type: "object"\n  properties:\n${properties}\n  required: ["${fields[0]}"]\n`);
+    writeFileSync(
+      join(root, 'schemas', `s${i}.${topic}.yaml`),
+      `# schema ${i}\nid: "s${i}.${topic}@1"\nschema:\n  type: "object"\n  properties:\n${properties}\n  required: ["${fields[0]}"]\n`,
+    );
     files++;
   }
   const policies = Math.max(1, Math.floor(tools / 20));
@@ -81,8 +106,14 @@ export function generateRegistry(root, tools, seed = 1) {
 /** The two predicates every generated tool references (the reference generator leaves them out). */
 export function addPredicates(root) {
   mkdirSync(join(root, 'predicates'), { recursive: true });
-  writeFileSync(join(root, 'predicates', 'budget.available.yaml'), 'id: "budget.available@1"\nargs:\n  type: "object"\n  properties:\n    required_usd_micro: {type: "integer", minimum: 0}\n  required: ["required_usd_micro"]\n');
-  writeFileSync(join(root, 'predicates', 'artifact.exists.yaml'), 'id: "artifact.exists@1"\nargs:\n  type: "object"\n  properties:\n    path: {type: "string"}\n  required: ["path"]\n');
+  writeFileSync(
+    join(root, 'predicates', 'budget.available.yaml'),
+    'id: "budget.available@1"\nargs:\n  type: "object"\n  properties:\n    required_usd_micro: {type: "integer", minimum: 0}\n  required: ["required_usd_micro"]\n',
+  );
+  writeFileSync(
+    join(root, 'predicates', 'artifact.exists.yaml'),
+    'id: "artifact.exists@1"\nargs:\n  type: "object"\n  properties:\n    path: {type: "string"}\n  required: ["path"]\n',
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

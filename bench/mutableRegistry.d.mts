@@ -1,3 +1,6 @@
 // Types for mutableRegistry.mjs, which the TypeScript fault tests import.
 export function createRandom(seed: number): () => number;
-export function generateRegistry(directory: string, options?: { specs?: number; seed?: number }): { specs: number; mutate(): string[] };
+export function generateRegistry(
+  directory: string,
+  options?: { specs?: number; seed?: number },
+): { specs: number; mutate(): string[] };

@@ -2,7 +2,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const words = ['render', 'probe', 'caption', 'frame', 'audio', 'scene', 'budget', 'lease', 'retry', 'model', 'prompt', 'token', 'metadata', 'archive', 'stream'];
+const words = [
+  'render',
+  'probe',
+  'caption',
+  'frame',
+  'audio',
+  'scene',
+  'budget',
+  'lease',
+  'retry',
+  'model',
+  'prompt',
+  'token',
+  'metadata',
+  'archive',
+  'stream',
+];
 
 /** A deterministic pseudo-random generator (mulberry32), so a seed reproduces a run. */
 export function createRandom(seed) {
@@ -80,7 +96,12 @@ export function generateRegistry(directory, { specs = 300, seed = 1 } = {}) {
   const files = [];
   const write = (file, index, revision) => {
     const path = join(directory, file.kind, `${file.kind}-${index}.yaml`);
-    const text = file.kind === 'schemas' ? schemaText(index, revision, random) : file.kind === 'tools' ? toolText(index, revision, schemas, random) : policyText(index, revision);
+    const text =
+      file.kind === 'schemas'
+        ? schemaText(index, revision, random)
+        : file.kind === 'tools'
+          ? toolText(index, revision, schemas, random)
+          : policyText(index, revision);
     writeFileSync(path, text);
     return path;
   };

@@ -10,4 +10,6 @@ const code = await run(process.argv.slice(2), {
   stdoutIsTty: false,
   stderrIsTty: false,
 });
-process.stdout.write(`${JSON.stringify({ exitCode: code, maxRssBytes: process.resourceUsage().maxRSS * 1024, stdout: output.join('') })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ exitCode: code, maxRssBytes: process.resourceUsage().maxRSS * 1024, stdout: output.join('') })}\n`,
+);

@@ -32,4 +32,6 @@ const preloadedPerCall = perCallSync(1_000_000, (i) => {
 });
 await store.close();
 if (missing > 0) throw new Error(`${missing} refs missing from the preloaded view`);
-process.stdout.write(`${JSON.stringify({ resolveCached: cached, resolveAgain: again, resolveFirst: first, distinctRefs: sample.length, preloadMs, preloadedPerCall, refs: refs.length })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ resolveCached: cached, resolveAgain: again, resolveFirst: first, distinctRefs: sample.length, preloadMs, preloadedPerCall, refs: refs.length })}\n`,
+);

@@ -35,7 +35,9 @@ function describe(label, { report, verifyMs, disk }) {
 }
 
 const generator = generateRegistry(registry, { specs: specCount, seed });
-console.log(`soak: ${builds} builds of a ${generator.specs}-spec registry (1–3 files changed each), seed ${seed}, in ${dir}`);
+console.log(
+  `soak: ${builds} builds of a ${generator.specs}-spec registry (1–3 files changed each), seed ${seed}, in ${dir}`,
+);
 const store = await openStore({ directory, create: true });
 let failed;
 try {
@@ -50,7 +52,8 @@ try {
     generator.mutate();
     const result = await storeSnapshot(store, await compileRegistry({ registry, store }));
     if (!result.unchanged) created++;
-    if (i % 100 === 0) process.stderr.write(`  ${i} builds, ${((performance.now() - started) / i).toFixed(1)} ms each\n`);
+    if (i % 100 === 0)
+      process.stderr.write(`  ${i} builds, ${((performance.now() - started) / i).toFixed(1)} ms each\n`);
   }
   const buildMs = (performance.now() - started) / Math.max(1, builds - 1);
   const before = await figures(store);
@@ -60,10 +63,16 @@ try {
   const after = await figures(store);
 
   const perSnapshot = (total, base) => number((total - base) / Math.max(1, created - 1));
-  console.log(`snapshots created: ${created} of ${builds} builds; first build ${number(firstMs)} ms, then ${buildMs.toFixed(1)} ms per build`);
+  console.log(
+    `snapshots created: ${created} of ${builds} builds; first build ${number(firstMs)} ms, then ${buildMs.toFixed(1)} ms per build`,
+  );
   console.log(describe('after the builds:', before));
-  console.log(`${''.padEnd(24)} per new snapshot: ${perSnapshot(before.report.objectBytes, afterFirstObjects)} object bytes, ${perSnapshot(before.disk, afterFirst)} bytes on disk`);
-  console.log(`gc --keep-last ${keepLast}: removed ${number(gc.removed.snapshots.length)} snapshots and ${number(gc.removed.objects)} objects (${number(gc.removed.bytes)} bytes of keys and values) in ${number(gcMs)} ms; kept ${gc.kept.length}`);
+  console.log(
+    `${''.padEnd(24)} per new snapshot: ${perSnapshot(before.report.objectBytes, afterFirstObjects)} object bytes, ${perSnapshot(before.disk, afterFirst)} bytes on disk`,
+  );
+  console.log(
+    `gc --keep-last ${keepLast}: removed ${number(gc.removed.snapshots.length)} snapshots and ${number(gc.removed.objects)} objects (${number(gc.removed.bytes)} bytes of keys and values) in ${number(gcMs)} ms; kept ${gc.kept.length}`,
+  );
   console.log(describe('after gc:', after));
   failed = !before.report.ok || !after.report.ok || after.report.snapshots !== gc.kept.length;
 } finally {

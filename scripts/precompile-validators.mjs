@@ -22,7 +22,10 @@ const kindAjv = createKindAjv({ code: { source: true } });
 for (const kind of builtinKinds) kindAjv.addSchema(kind.schema, `kind:${kind.name}`);
 const kindCode = standalone(kindAjv, Object.fromEntries(builtinKinds.map((kind) => [kind.name, `kind:${kind.name}`])));
 const digests = Object.fromEntries(builtinKinds.map((kind) => [kind.name, kindSchemaDigest(kind.schema)]));
-writeFileSync(fileURLToPath(new URL('kinds/kindValidators.cjs', dist)), `${header}${kindCode}\nmodule.exports.schemaDigests = ${JSON.stringify(digests)};\n`);
+writeFileSync(
+  fileURLToPath(new URL('kinds/kindValidators.cjs', dist)),
+  `${header}${kindCode}\nmodule.exports.schemaDigests = ${JSON.stringify(digests)};\n`,
+);
 
 // The meta-schemas' few patterns ($anchor's) are the standard's, not a user's: native RegExp, which standalone code can
 // name ("new RegExp"); a test holds them to the linear engine's dialect. Users' patterns never reach this code.
@@ -32,7 +35,12 @@ for (const [draft, id] of Object.entries(metaSchemaIds)) {
   const ajv = createUserAjv(draft, { code: { source: true, regExp: nativeRegExp } });
   if (!ajv.getSchema(id)) throw new Error(`no meta-schema ${id} for ${draft}`);
   // Each draft's code in its own scope: standalone code declares the same helper names.
-  metaParts.push(`module.exports[${JSON.stringify(draft)}] = (() => {\nconst exports = {};\n${standalone(ajv, { validate: id })}\nreturn exports.validate;\n})();`);
+  metaParts.push(
+    `module.exports[${JSON.stringify(draft)}] = (() => {\nconst exports = {};\n${standalone(ajv, { validate: id })}\nreturn exports.validate;\n})();`,
+  );
 }
-writeFileSync(fileURLToPath(new URL('validate/metaSchemaValidators.cjs', dist)), `${header}"use strict";\n${metaParts.join('\n')}\n`);
+writeFileSync(
+  fileURLToPath(new URL('validate/metaSchemaValidators.cjs', dist)),
+  `${header}"use strict";\n${metaParts.join('\n')}\n`,
+);
 console.log(`precompiled ${builtinKinds.length} kind validators and ${metaParts.length} meta-schema validators`);

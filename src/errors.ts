@@ -43,21 +43,36 @@ export type ErrorCategory =
 /** The error catalogue: every code a SpecError can carry, its category, and one line on what it means. */
 export const errorCatalogue = {
   INVALID_INPUT: { category: 'invalid', description: 'the input has problems; every one is in `diagnostics`' },
-  VERSION_MUTATED: { category: 'invalid', description: 'an id@version a published snapshot holds would get another digest' },
+  VERSION_MUTATED: {
+    category: 'invalid',
+    description: 'an id@version a published snapshot holds would get another digest',
+  },
   IMPORT_INVALID: { category: 'invalid', description: 'an import document is not a well-formed snapshot document' },
-  IMPORT_DIGEST_MISMATCH: { category: 'invalid', description: 'an object of an import document does not hash to its digest' },
+  IMPORT_DIGEST_MISMATCH: {
+    category: 'invalid',
+    description: 'an object of an import document does not hash to its digest',
+  },
   IMPORT_INCOMPLETE: { category: 'invalid', description: 'an import document lacks an object its snapshot references' },
   REF_INVALID: { category: 'invalid', description: 'a reference is not `name` or `name@version`' },
   REGISTRY_EXISTS: { category: 'invalid', description: '`spec init` found a registry already there' },
   NOT_JSON: { category: 'invalid', description: 'a value is not JSON (a function, a cycle, a non-finite number…)' },
-  GC_PLAN_UNREADABLE: { category: 'invalid', description: 'gc cannot read a plan that might pin a snapshot, so deletes nothing' },
+  GC_PLAN_UNREADABLE: {
+    category: 'invalid',
+    description: 'gc cannot read a plan that might pin a snapshot, so deletes nothing',
+  },
   PLAN_REWRITE_FAILED: { category: 'invalid', description: 'a plan cannot be rewritten without changing other values' },
-  SCHEMA_PATTERN_UNSUPPORTED: { category: 'invalid', description: 'a schema pattern the linear-time engine cannot run' },
+  SCHEMA_PATTERN_UNSUPPORTED: {
+    category: 'invalid',
+    description: 'a schema pattern the linear-time engine cannot run',
+  },
   PLAN_UNWRITABLE: { category: 'io', description: 'a plan that must be rewritten cannot be written' },
   DIRECTORY_UNREADABLE: { category: 'io', description: 'a folder cannot be listed' },
   FILE_UNREADABLE: { category: 'io', description: 'a file exists but cannot be read (or is a folder)' },
   OUTPUT_IS_DIRECTORY: { category: 'io', description: 'an output file is a directory' },
-  OUTPUT_DENIED: { category: 'io', description: 'an output file may not be written (permissions, a read-only file system)' },
+  OUTPUT_DENIED: {
+    category: 'io',
+    description: 'an output file may not be written (permissions, a read-only file system)',
+  },
   OUTPUT_FULL: { category: 'io', description: 'an output file or stdout is on a full disk' },
   OUTPUT_FAILED: { category: 'io', description: 'an output file cannot be written for another reason' },
   USAGE: { category: 'usage', description: 'a mistake in the command line or in the arguments of a call' },
@@ -73,7 +88,7 @@ export const errorCatalogue = {
   PLAN_UPGRADE_BREAKING: { category: 'breaking', description: 'upgrading a plan would break it' },
   STORE_LOCKED: { category: 'store', description: 'another process holds the store' },
   STORE_CORRUPT: { category: 'store', description: 'the store is damaged' },
-  STORE_IO: { category: 'store', description: 'the store\'s files cannot be read or written' },
+  STORE_IO: { category: 'store', description: "the store's files cannot be read or written" },
   STORE_READ_ONLY: { category: 'store', description: 'the store may not be written' },
   STORE_FULL: { category: 'store', description: 'the disk that holds the store is full' },
   STORE_NOT_A_DIRECTORY: { category: 'store', description: 'the store path is not a directory' },
@@ -137,8 +152,15 @@ export function isSpecError(error: unknown): error is SpecError {
  * A validation failure: all diagnostics at once. `outcome` says what the refusal meant ("nothing was stored", "no
  * diff was made"); it ends the message and is kept as `data.outcome` for the CLI's summary line.
  */
-export function invalidInput(diagnostics: Diagnostic[], outcome?: string, data: Record<string, unknown> = {}): SpecError {
+export function invalidInput(
+  diagnostics: Diagnostic[],
+  outcome?: string,
+  data: Record<string, unknown> = {},
+): SpecError {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const found = `${errors} problem${errors === 1 ? '' : 's'} found`;
-  return new SpecError('INVALID_INPUT', outcome === undefined ? found : `${found}; ${outcome}`, { diagnostics, data: outcome === undefined ? data : { ...data, outcome } });
+  return new SpecError('INVALID_INPUT', outcome === undefined ? found : `${found}; ${outcome}`, {
+    diagnostics,
+    data: outcome === undefined ? data : { ...data, outcome },
+  });
 }

@@ -2,7 +2,17 @@
 // Each export has a doc comment: on its declaration, or here when the declaration has none.
 
 // Errors: one class with a stable code from one catalogue; each code has a category.
-export { SpecError, isSpecError, errorCatalogue, errorCategoryOf, type ErrorCode, type ErrorCategory, type SpecErrorOptions, type Diagnostic, type SourceLocation } from './errors.js';
+export {
+  SpecError,
+  isSpecError,
+  errorCatalogue,
+  errorCategoryOf,
+  type ErrorCode,
+  type ErrorCategory,
+  type SpecErrorOptions,
+  type Diagnostic,
+  type SourceLocation,
+} from './errors.js';
 
 // Content addressing (docs/format.md): canonical JSON, digests, refs and versions.
 export { canonicalJson, canonicalBytes } from './core/canonicalJson.js';
@@ -71,7 +81,12 @@ export type {
   BatchOperation,
   StoreNotice,
 } from './store/keyValueStore.js';
-export { publishedSnapshots, listPublishedVersions, type PublishedVersion, type PinRecord } from './store/publishedVersions.js';
+export {
+  publishedSnapshots,
+  listPublishedVersions,
+  type PublishedVersion,
+  type PinRecord,
+} from './store/publishedVersions.js';
 
 // Building a registry into a snapshot.
 export { buildIntoStore, type BuildIntoStoreOptions } from './build/buildIntoStore.js';
@@ -160,8 +175,21 @@ export {
 } from './diff/compareSchemas.js';
 
 // Plans (docs/plans.md).
-export { parsePlanFile, planReferences, type Plan, type PlanFile, type PlanStep, type PlanReference } from './plan/planFile.js';
-export { findPlanFiles, readPlanFile, readPlanFiles, readPlanDirectories, type FoundPlanFiles } from './plan/findPlanFiles.js';
+export {
+  parsePlanFile,
+  planReferences,
+  type Plan,
+  type PlanFile,
+  type PlanStep,
+  type PlanReference,
+} from './plan/planFile.js';
+export {
+  findPlanFiles,
+  readPlanFile,
+  readPlanFiles,
+  readPlanDirectories,
+  type FoundPlanFiles,
+} from './plan/findPlanFiles.js';
 export { checkPlan, type PlanCheckResult } from './plan/checkPlan.js';
 export { pinPlans, type PinResult, type PinnedPlan } from './plan/pinPlans.js';
 export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js';

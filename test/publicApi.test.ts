@@ -75,7 +75,13 @@ test('the runtime exports of src/index.ts are exactly the expected list (an API 
 /** Every name src/index.ts exports, values and types, with whether it has a doc comment (on its declaration or in index.ts). */
 function exportDocumentation(): Map<string, boolean> {
   const indexFile = join(repoRoot, 'src/index.ts');
-  const program = ts.createProgram([indexFile], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, noEmit: true });
+  const program = ts.createProgram([indexFile], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(indexFile);
   assert.ok(source, 'src/index.ts is not in the program');
@@ -85,18 +91,28 @@ function exportDocumentation(): Map<string, boolean> {
   for (const symbol of checker.getExportsOfModule(moduleSymbol)) {
     const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
     const onDeclaration = ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '';
-    const inIndex = (symbol.declarations ?? []).some((declaration) => ts.getJSDocCommentsAndTags(declaration).length > 0 || hasLeadingDocComment(source, declaration));
+    const inIndex = (symbol.declarations ?? []).some(
+      (declaration) => ts.getJSDocCommentsAndTags(declaration).length > 0 || hasLeadingDocComment(source, declaration),
+    );
     documented.set(symbol.name, onDeclaration || inIndex);
   }
   return documented;
 }
 
 function hasLeadingDocComment(source: ts.SourceFile, node: ts.Node): boolean {
-  return (ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? []).some((range) => source.text.startsWith('/**', range.pos));
+  return (ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? []).some((range) =>
+    source.text.startsWith('/**', range.pos),
+  );
 }
 
 test('every export of src/index.ts, value or type, has a doc comment', () => {
   const documented = exportDocumentation();
   assert.ok(documented.size > expectedRuntimeExports.length, `only ${documented.size} exports found`);
-  assert.deepEqual([...documented].filter(([, has]) => !has).map(([name]) => name).sort(), []);
+  assert.deepEqual(
+    [...documented]
+      .filter(([, has]) => !has)
+      .map(([name]) => name)
+      .sort(),
+    [],
+  );
 });

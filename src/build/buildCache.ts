@@ -13,7 +13,10 @@ import { toolVersion } from '../version.js';
  * payloads were last found valid (linkSpecs' payloadKey): a rebuild of the file with the same payloads and schemas
  * need not check them again.
  */
-export type CachedAnalysis = Omit<FileAnalysis, 'spec'> & { spec?: Omit<NonNullable<FileAnalysis['spec']>, 'text'>; validPayloads?: string[] };
+export type CachedAnalysis = Omit<FileAnalysis, 'spec'> & {
+  spec?: Omit<NonNullable<FileAnalysis['spec']>, 'text'>;
+  validPayloads?: string[];
+};
 
 /** What the index keeps per file: enough to decide "unchanged" and to name the spec, without any analysis. */
 export interface IndexEntry {
@@ -56,7 +59,13 @@ export interface BuildIndex {
    * stored buckets, and whether any file had warnings. A listing with that fingerprint, each file older than its
    * bucket, is described by the index exactly, so the buckets need not be decoded.
    */
-  listing?: { digest: string; trustedBefore: number; bucketListedAt: (number | null)[]; bucketDigests: (string | null)[]; warnings: boolean };
+  listing?: {
+    digest: string;
+    trustedBefore: number;
+    bucketListedAt: (number | null)[];
+    bucketDigests: (string | null)[];
+    warnings: boolean;
+  };
   /** As read from the store: the listing time of the build that wrote each bucket (by bucket number). */
   bucketListedAt?: number[];
 }
@@ -80,12 +89,14 @@ export const buildCacheFormat = 'specstore/build-cache/v9';
 
 const indexKey = (registryPath: string) => buildCacheSpaces.index.key(sha256HexOfString(registryPath));
 /** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */
-const bucketKey = (registryPath: string, bucket: number) => buildCacheSpaces.index.key(`${sha256HexOfString(registryPath)}:${String(bucket).padStart(2, '0')}`);
+const bucketKey = (registryPath: string, bucket: number) =>
+  buildCacheSpaces.index.key(`${sha256HexOfString(registryPath)}:${String(bucket).padStart(2, '0')}`);
 const bucketCount = 64;
 /** One key per file, so a build that changes one file rewrites one analysis, not all of them. */
 const analysesPrefix = (registryPath: string) => buildCacheSpaces.analyses.key(`${sha256HexOfString(registryPath)}:`);
 /** Where format v5 kept the references apart from the index; deleted when seen. */
-const legacyReferencesKey = (registryPath: string) => buildCacheSpaces.legacyReferences.key(sha256HexOfString(registryPath));
+const legacyReferencesKey = (registryPath: string) =>
+  buildCacheSpaces.legacyReferences.key(sha256HexOfString(registryPath));
 /** Where format v2 kept every analysis in one value; deleted when seen. */
 const legacyAnalysesKey = (registryPath: string) => buildCacheSpaces.analyses.key(sha256HexOfString(registryPath));
 
@@ -102,14 +113,22 @@ export interface StoredBuildIndex {
  * starts this and then lists the registry (synchronous stat calls) has LevelDB fetch the index meanwhile.
  */
 export async function readBuildIndex(store: SpecStore, registryPath: string): Promise<StoredBuildIndex | undefined> {
-  const [headerText, texts] = await Promise.all([store.kv.get(indexKey(registryPath)), store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket)))]);
+  const [headerText, texts] = await Promise.all([
+    store.kv.get(indexKey(registryPath)),
+    store.kv.getMany(Array.from({ length: bucketCount }, (_, bucket) => bucketKey(registryPath, bucket))),
+  ]);
   if (headerText === undefined) return undefined;
   const header = parseIndexHeader(headerText);
   if (header === undefined) {
-    if (headerFormat(headerText) === undefined) throw new SpecError('STORE_CORRUPT', 'the build index header is not a JSON object with a format', { data: { key: indexKey(registryPath) } });
+    if (headerFormat(headerText) === undefined)
+      throw new SpecError('STORE_CORRUPT', 'the build index header is not a JSON object with a format', {
+        data: { key: indexKey(registryPath) },
+      });
     return undefined; // another format or tool version: this build replaces it
   }
-  const buckets = new Map(texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])));
+  const buckets = new Map(
+    texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])),
+  );
   let decoded: BuildIndex | undefined | null = null;
   return {
     header,
@@ -136,7 +155,13 @@ function parseIndexHeader(text: string): IndexHeader | undefined {
   } catch {
     return undefined;
   }
-  if (header === null || typeof header !== 'object' || header.format !== buildCacheFormat || header.tool !== toolVersion) return undefined;
+  if (
+    header === null ||
+    typeof header !== 'object' ||
+    header.format !== buildCacheFormat ||
+    header.tool !== toolVersion
+  )
+    return undefined;
   if (header.listing !== undefined && !isListingRecord(header.listing)) delete header.listing;
   return header;
 }
@@ -172,7 +197,11 @@ export function listingTrusted(files: readonly RegistryFile[], listing: NonNulla
  * was written; a file modified in that instant or after may have changed unseen. `oldest` is the earliest of the
  * buckets' times: a file older than it needs no hashing to find its bucket.
  */
-function modifiedBefore(file: RegistryFile, bucketListedAt: readonly (number | null | undefined)[], oldest: number): boolean {
+function modifiedBefore(
+  file: RegistryFile,
+  bucketListedAt: readonly (number | null | undefined)[],
+  oldest: number,
+): boolean {
   const newest = Math.max(file.mtimeMs, file.ctimeMs);
   if (newest < oldest) return true;
   const writtenAt = bucketListedAt[bucketOf(file.path)];
@@ -188,8 +217,12 @@ function isListingRecord(value: unknown): value is NonNullable<BuildIndex['listi
     typeof record['digest'] === 'string' &&
     typeof record['trustedBefore'] === 'number' &&
     typeof record['warnings'] === 'boolean' &&
-    Array.isArray(times) && times.length === bucketCount && times.every((time) => time === null || typeof time === 'number') &&
-    Array.isArray(digests) && digests.length === bucketCount && digests.every((digest) => digest === null || typeof digest === 'string')
+    Array.isArray(times) &&
+    times.length === bucketCount &&
+    times.every((time) => time === null || typeof time === 'number') &&
+    Array.isArray(digests) &&
+    digests.length === bucketCount &&
+    digests.every((digest) => digest === null || typeof digest === 'string')
   );
 }
 
@@ -219,7 +252,12 @@ export interface EncodedBuildIndex {
  * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
  * NUL; ids and kinds are validated names; JSON escapes NUL.
  */
-export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, changedPaths?: Iterable<string>, listing?: { digest: string; warnings: boolean }): EncodedBuildIndex {
+export function encodeBuildIndex(
+  index: BuildIndex,
+  previous?: BuildIndex,
+  changedPaths?: Iterable<string>,
+  listing?: { digest: string; warnings: boolean },
+): EncodedBuildIndex {
   const { files, listedAt, bucketListedAt: _read, listing: _previousListing, ...header } = index;
   const byBucket = changedBuckets(files, previous, changedPaths);
   const buckets = new Map<number, string | undefined>();
@@ -231,7 +269,19 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
     }
     const fields: string[] = [];
     for (const [path, entry] of entries) {
-      fields.push(path, String(entry.size), String(entry.mtimeMs), String(entry.ctimeMs), String(entry.ino), entry.kind, entry.id ?? '', entry.digest ?? '', entry.warnings ? JSON.stringify(entry.warnings) : '', String(entry.references.length), ...entry.references);
+      fields.push(
+        path,
+        String(entry.size),
+        String(entry.mtimeMs),
+        String(entry.ctimeMs),
+        String(entry.ino),
+        entry.kind,
+        entry.id ?? '',
+        entry.digest ?? '',
+        entry.warnings ? JSON.stringify(entry.warnings) : '',
+        String(entry.references.length),
+        ...entry.references,
+      );
     }
     buckets.set(bucket, `${listedAt}\n${fields.join('\u0000')}`);
   });
@@ -251,7 +301,17 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
     if (writtenAt[bucket] === null) complete = false;
   }
   const trustedBefore = Math.min(listedAt, ...writtenAt.filter((time): time is number => time !== null));
-  const fast = complete ? { listing: { digest: listing.digest, trustedBefore, bucketListedAt: writtenAt, bucketDigests: digests, warnings: listing.warnings } } : {};
+  const fast = complete
+    ? {
+        listing: {
+          digest: listing.digest,
+          trustedBefore,
+          bucketListedAt: writtenAt,
+          bucketDigests: digests,
+          warnings: listing.warnings,
+        },
+      }
+    : {};
   return { header: JSON.stringify({ ...header, listedAt, ...fast }), buckets };
 }
 
@@ -261,7 +321,11 @@ export function encodeBuildIndex(index: BuildIndex, previous?: BuildIndex, chang
  * names them: `changedPaths`, the added, removed and re-made entries): a bucket's other members are known from
  * decoding. Without it, every bucket is written or cleared (no stale entry may survive).
  */
-function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildIndex | undefined, changedPaths?: Iterable<string>): ([string, IndexEntry][] | undefined)[] {
+function changedBuckets(
+  files: ReadonlyMap<string, IndexEntry>,
+  previous: BuildIndex | undefined,
+  changedPaths?: Iterable<string>,
+): ([string, IndexEntry][] | undefined)[] {
   const members = previous ? decodedFrom.get(previous)?.members : undefined;
   if (!previous || !members) {
     const all = Array.from({ length: bucketCount }, (): [string, IndexEntry][] => []);
@@ -284,16 +348,24 @@ function changedBuckets(files: ReadonlyMap<string, IndexEntry>, previous: BuildI
     result[bucket] = entries;
   }
   // Paths new since the previous index join the buckets marked above.
-  const added = changedPaths ? [...changedPaths].filter((path) => files.has(path) && !previous.files.has(path)) : [...files.keys()].filter((path) => !previous.files.has(path));
+  const added = changedPaths
+    ? [...changedPaths].filter((path) => files.has(path) && !previous.files.has(path))
+    : [...files.keys()].filter((path) => !previous.files.has(path));
   for (const path of added) result[bucketOf(path)]!.push([path, files.get(path)!]);
   return result;
 }
 
 /** What a decoded index was decoded from: each bucket's paths in stored order, the bucket texts, the oldest bucket's time. */
-const decodedFrom = new WeakMap<BuildIndex, { members: string[][]; texts: ReadonlyMap<number, string>; oldest: number }>();
+const decodedFrom = new WeakMap<
+  BuildIndex,
+  { members: string[][]; texts: ReadonlyMap<number, string>; oldest: number }
+>();
 
 /** Undefined for a damaged index or one of another format or tool version (a cache is only ever an optimisation). */
-export function decodeBuildIndex(stored: { header: string; buckets: ReadonlyMap<number, string> }): BuildIndex | undefined {
+export function decodeBuildIndex(stored: {
+  header: string;
+  buckets: ReadonlyMap<number, string>;
+}): BuildIndex | undefined {
   const header = parseIndexHeader(stored.header);
   return header === undefined ? undefined : decodeEntries(header, stored.buckets);
 }
@@ -311,7 +383,11 @@ function decodeEntries(header: IndexHeader, buckets: ReadonlyMap<number, string>
       members[bucket] = paths;
     }
     const index: BuildIndex = { ...header, files, bucketListedAt };
-    decodedFrom.set(index, { members, texts: buckets, oldest: Math.min(...bucketListedAt.filter((time) => time !== undefined)) });
+    decodedFrom.set(index, {
+      members,
+      texts: buckets,
+      oldest: Math.min(...bucketListedAt.filter((time) => time !== undefined)),
+    });
     return index;
   } catch {
     return undefined;
@@ -328,7 +404,14 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
   while (i < fields.length) {
     if (i + 10 > fields.length) return undefined;
     const path = fields[i]!;
-    const entry: IndexEntry = { size: Number(fields[i + 1]), mtimeMs: Number(fields[i + 2]), ctimeMs: Number(fields[i + 3]), ino: Number(fields[i + 4]), kind: fields[i + 5]!, references: [] };
+    const entry: IndexEntry = {
+      size: Number(fields[i + 1]),
+      mtimeMs: Number(fields[i + 2]),
+      ctimeMs: Number(fields[i + 3]),
+      ino: Number(fields[i + 4]),
+      kind: fields[i + 5]!,
+      references: [],
+    };
     if (fields[i + 6] !== '') entry.id = fields[i + 6]!;
     if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
     if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]!) as Diagnostic[];
@@ -337,7 +420,16 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
     if (!Number.isSafeInteger(count) || count < 0 || i + count > fields.length) return undefined;
     if (count > 0) entry.references = fields.slice(i, i + count);
     i += count;
-    if (!(Number.isFinite(entry.size) && Number.isFinite(entry.mtimeMs) && Number.isFinite(entry.ctimeMs) && Number.isFinite(entry.ino)) || files.has(path)) return undefined;
+    if (
+      !(
+        Number.isFinite(entry.size) &&
+        Number.isFinite(entry.mtimeMs) &&
+        Number.isFinite(entry.ctimeMs) &&
+        Number.isFinite(entry.ino)
+      ) ||
+      files.has(path)
+    )
+      return undefined;
     files.set(path, entry);
     paths.push(path);
   }
@@ -345,7 +437,11 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
 }
 
 /** The cached analyses of these files (undefined where there is none, or it is damaged: a miss). */
-export async function loadCachedAnalyses(store: SpecStore, registryPath: string, paths: readonly string[]): Promise<(CachedAnalysis | undefined)[]> {
+export async function loadCachedAnalyses(
+  store: SpecStore,
+  registryPath: string,
+  paths: readonly string[],
+): Promise<(CachedAnalysis | undefined)[]> {
   const prefix = analysesPrefix(registryPath);
   const texts = await store.kv.getMany(paths.map((path) => `${prefix}${path}`));
   return texts.map((text) => {
@@ -361,13 +457,26 @@ export async function loadCachedAnalyses(store: SpecStore, registryPath: string,
 /** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
 export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
-  const { header, buckets } = encodeBuildIndex(update.index, update.previous, [...Object.keys(update.analysed), ...update.removed], update.listing);
+  const { header, buckets } = encodeBuildIndex(
+    update.index,
+    update.previous,
+    [...Object.keys(update.analysed), ...update.removed],
+    update.listing,
+  );
   return [
     { type: 'put', key: indexKey(registryPath), value: header },
-    ...[...buckets].map(([bucket, text]): BatchOperation => (text === undefined ? { type: 'del', key: bucketKey(registryPath, bucket) } : { type: 'put', key: bucketKey(registryPath, bucket), value: text })),
+    ...[...buckets].map(([bucket, text]): BatchOperation =>
+      text === undefined
+        ? { type: 'del', key: bucketKey(registryPath, bucket) }
+        : { type: 'put', key: bucketKey(registryPath, bucket), value: text },
+    ),
     { type: 'del', key: legacyReferencesKey(registryPath) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
-    ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({ type: 'put', key: `${prefix}${path}`, value: JSON.stringify(analysis) })),
+    ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({
+      type: 'put',
+      key: `${prefix}${path}`,
+      value: JSON.stringify(analysis),
+    })),
     ...update.removed.map((path): BatchOperation => ({ type: 'del', key: `${prefix}${path}` })),
   ];
 }
@@ -376,14 +485,32 @@ export function buildCacheOperations(registryPath: string, update: BuildCacheUpd
 export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
   const entry = index?.files.get(file.path);
   if (!entry || !index) return false;
-  if (entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || entry.ctimeMs !== file.ctimeMs || entry.ino !== file.ino || entry.kind !== file.kind) return false;
+  if (
+    entry.size !== file.size ||
+    entry.mtimeMs !== file.mtimeMs ||
+    entry.ctimeMs !== file.ctimeMs ||
+    entry.ino !== file.ino ||
+    entry.kind !== file.kind
+  )
+    return false;
   // An index made in memory (not decoded) has no bucket times: its own listing time stands for every entry.
   if (index.bucketListedAt === undefined) return Math.max(file.mtimeMs, file.ctimeMs) < index.listedAt;
   return modifiedBefore(file, index.bucketListedAt, decodedFrom.get(index)?.oldest ?? Number.NEGATIVE_INFINITY);
 }
 
-export function indexEntry(file: RegistryFile, analysis: FileAnalysis | CachedAnalysis, references: string[]): IndexEntry {
-  const entry: IndexEntry = { size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, ino: file.ino, kind: file.kind, references };
+export function indexEntry(
+  file: RegistryFile,
+  analysis: FileAnalysis | CachedAnalysis,
+  references: string[],
+): IndexEntry {
+  const entry: IndexEntry = {
+    size: file.size,
+    mtimeMs: file.mtimeMs,
+    ctimeMs: file.ctimeMs,
+    ino: file.ino,
+    kind: file.kind,
+    references,
+  };
   if (analysis.spec) {
     entry.id = analysis.spec.id;
     entry.digest = analysis.spec.digest;
@@ -426,16 +553,24 @@ export async function buildCacheProblems(store: SpecStore): Promise<{ key: strin
     const key = buildCacheSpaces.index.key(registry);
     const header = parseIndexHeader(text);
     if (header === undefined) {
-      if (headerFormat(text) === undefined) problems.push({ key, reason: 'the index header is not a JSON object with a format' });
+      if (headerFormat(text) === undefined)
+        problems.push({ key, reason: 'the index header is not a JSON object with a format' });
       continue; // another format or tool version: replaced by the next build, not damage
     }
     const stored = buckets.get(registry) ?? new Map<number, string>();
     for (let bucket = 0; bucket < bucketCount; bucket++) {
       const bucketText = stored.get(bucket);
       const bucketKeyText = `${key}:${String(bucket).padStart(2, '0')}`;
-      if (bucketText !== undefined && !bucketDecodes(bucketText)) problems.push({ key: bucketKeyText, reason: 'the index bucket does not decode' });
-      else if (header.listing && (bucketText === undefined ? null : bucketDigest(bucketText)) !== (header.listing.bucketDigests[bucket] ?? null)) {
-        problems.push({ key: bucketKeyText, reason: 'the index bucket does not match the check value its header records' });
+      if (bucketText !== undefined && !bucketDecodes(bucketText))
+        problems.push({ key: bucketKeyText, reason: 'the index bucket does not decode' });
+      else if (
+        header.listing &&
+        (bucketText === undefined ? null : bucketDigest(bucketText)) !== (header.listing.bucketDigests[bucket] ?? null)
+      ) {
+        problems.push({
+          key: bucketKeyText,
+          reason: 'the index bucket does not match the check value its header records',
+        });
       }
     }
   }

@@ -1,7 +1,13 @@
 // Building a registry into the store at a directory: the store is opened first when there is one (it holds the build
 // cache), and created only once the registry is valid, so bad input never creates or changes a store.
 import { isSpecError } from '../errors.js';
-import { compileRegistry, storeSnapshot, type BuildResult, type CompiledRegistry, type CompileRegistryOptions } from './buildSnapshot.js';
+import {
+  compileRegistry,
+  storeSnapshot,
+  type BuildResult,
+  type CompiledRegistry,
+  type CompileRegistryOptions,
+} from './buildSnapshot.js';
 import type { StoreNotice } from '../store/keyValueStore.js';
 import { openStore } from '../store/openStore.js';
 import { assertValidTagName, type SpecStore } from '../store/specStore.js';
@@ -24,8 +30,10 @@ export interface BuildIntoStoreOptions extends Omit<CompileRegistryOptions, 'sto
 
 /** Validates the registry and stores its snapshot in the store at `options.directory`, creating the store if needed. */
 export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<BuildResult> {
-  if (options === null || typeof options !== 'object' || typeof options.registry !== 'string') throw new TypeError('buildIntoStore: options.registry must be a string');
-  if (typeof options.directory !== 'string' || options.directory === '') throw new TypeError('buildIntoStore: options.directory must be a non-empty string');
+  if (options === null || typeof options !== 'object' || typeof options.registry !== 'string')
+    throw new TypeError('buildIntoStore: options.registry must be a string');
+  if (typeof options.directory !== 'string' || options.directory === '')
+    throw new TypeError('buildIntoStore: options.directory must be a non-empty string');
   const { directory, waitMs = 0, tag, strict, check, onNotice, ...compileOptions } = options;
   if (tag !== undefined) assertValidTagName(tag);
   let store = await openExistingStore(directory, waitMs);
@@ -36,7 +44,11 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
       store = await openStore({ directory, create: true, waitMs });
       for (const notice of store.kv.notices ?? []) onNotice?.(notice);
     }
-    return await storeSnapshot(store, compiled, { ...(tag === undefined ? {} : { tag }), strict: strict === true, ...(options.now === undefined ? {} : { now: options.now }) });
+    return await storeSnapshot(store, compiled, {
+      ...(tag === undefined ? {} : { tag }),
+      strict: strict === true,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
   } finally {
     await store?.close();
   }

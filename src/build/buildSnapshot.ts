@@ -88,21 +88,28 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
-  const cache = openBuildCache(store && options.useCache !== false && sourceStatsTrackChanges(source) ? store : undefined, buildCacheKey(source));
+  const cache = openBuildCache(
+    store && options.useCache !== false && sourceStatsTrackChanges(source) ? store : undefined,
+    buildCacheKey(source),
+  );
   const listing = listRegistry(source, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
   const files = listing.files;
   // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
   const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
   const stored = await cache.storedIndex();
   const fingerprint = listingFingerprint(files);
-  const unchanged = !listingFailed && store && stored ? await sameListingAgain(options.registry, store, stored, listing, fingerprint) : undefined;
+  const unchanged =
+    !listingFailed && store && stored
+      ? await sameListingAgain(options.registry, store, stored, listing, fingerprint)
+      : undefined;
   if (unchanged) return unchanged;
 
   const previous = stored?.decode();
   // Unchanged files are known from the index alone: id, kind, digest and warnings, as of the last build.
   const known = unchangedEntries(previous, files);
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
-  if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size) return sameFilesAgain(options.registry, previous, listing, known);
+  if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size)
+    return sameFilesAgain(options.registry, previous, listing, known);
   // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
   if (store && !lastStored) await forgetCollectedSpecs(store, known);
 
@@ -116,13 +123,35 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 
   const validation = await validateRun(run, store && reused > 0 ? store : undefined, changes.relink, validPayloads);
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
-  if (!validation.ok || listingFailed) throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  if (!validation.ok || listingFailed)
+    throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
   const dropped = cache.dropped();
   if (dropped !== undefined) {
-    diagnostics.push({ code: 'BUILD_CACHE_DROPPED', severity: 'warning', message: `the build cache in the store was damaged (${dropped}): it was dropped, and this build rebuilt it from the files` });
+    diagnostics.push({
+      code: 'BUILD_CACHE_DROPPED',
+      severity: 'warning',
+      message: `the build cache in the store was damaged (${dropped}): it was dropped, and this build rebuilt it from the files`,
+    });
   }
-  const manifest = await snapshotManifest(lastStored ? store : undefined, previous, run, changes.removed, validation.specs);
-  return compiledResult(options.registry, cache.key, { run, previous, lastStored: lastStored === true, listedAt, fingerprint, changes, validation, manifest, diagnostics, reused });
+  const manifest = await snapshotManifest(
+    lastStored ? store : undefined,
+    previous,
+    run,
+    changes.removed,
+    validation.specs,
+  );
+  return compiledResult(options.registry, cache.key, {
+    run,
+    previous,
+    lastStored: lastStored === true,
+    listedAt,
+    fingerprint,
+    changes,
+    validation,
+    manifest,
+    diagnostics,
+    reused,
+  });
 }
 
 /** The build cache as this build reads it: the index fetched early, analyses on demand, and whether it was dropped. */
@@ -144,7 +173,9 @@ function openBuildCache(store: SpecStore | undefined, key: string): OpenBuildCac
   const dropCache = (why: string) => {
     cacheDropped ??= why;
   };
-  const loadingIndex = store ? readBuildIndex(store, key).catch((error: unknown) => (dropCache(cacheReadFailure(error)), undefined)) : undefined;
+  const loadingIndex = store
+    ? readBuildIndex(store, key).catch((error: unknown) => (dropCache(cacheReadFailure(error)), undefined))
+    : undefined;
   loadingIndex?.catch(() => undefined); // a listing that fails (no registry) still reports first
   return {
     key,
@@ -183,10 +214,24 @@ function sourceStatsTrackChanges(source: string | RegistrySource): boolean {
  * Exactly the listing the index was written from, every file older than every bucket, and the last build's snapshot
  * still stored: that snapshot is the result, known without decoding the index (its specs are decoded if asked for).
  */
-async function sameListingAgain(registry: string, store: SpecStore, stored: StoredBuildIndex, listing: RegistryListing, fingerprint: { digest: string }): Promise<CompiledRegistry | undefined> {
+async function sameListingAgain(
+  registry: string,
+  store: SpecStore,
+  stored: StoredBuildIndex,
+  listing: RegistryListing,
+  fingerprint: { digest: string },
+): Promise<CompiledRegistry | undefined> {
   const fast = stored.header.listing;
   const files = listing.files;
-  if (!fast || fast.warnings || !stored.header.last || fingerprint.digest !== fast.digest || !listingTrusted(files, fast) || !stored.intact()) return undefined;
+  if (
+    !fast ||
+    fast.warnings ||
+    !stored.header.last ||
+    fingerprint.digest !== fast.digest ||
+    !listingTrusted(files, fast) ||
+    !stored.intact()
+  )
+    return undefined;
   const snapshot = stored.header.last.snapshot;
   const metadata = await store.snapshotMetadata(snapshot);
   if (metadata === undefined) return undefined;
@@ -196,15 +241,38 @@ async function sameListingAgain(registry: string, store: SpecStore, stored: Stor
     if (!index) throw new Error('the build index decoded when checked but not when read'); // intact: cannot happen
     return (specs ??= files.map((file) => compiledSpecFromIndex(file, index.files.get(file.path)!)));
   };
-  return lastSnapshotAgain(registry, snapshot, specsOf, metadata.specs, [...listing.diagnostics], stored.header, files.length);
+  return lastSnapshotAgain(
+    registry,
+    snapshot,
+    specsOf,
+    metadata.specs,
+    [...listing.diagnostics],
+    stored.header,
+    files.length,
+  );
 }
 
 /** The same files, all unchanged, and the last build's snapshot still stored: that snapshot is the result. */
-function sameFilesAgain(registry: string, previous: BuildIndex, listing: RegistryListing, known: readonly (IndexEntry | undefined)[]): CompiledRegistry {
+function sameFilesAgain(
+  registry: string,
+  previous: BuildIndex,
+  listing: RegistryListing,
+  known: readonly (IndexEntry | undefined)[],
+): CompiledRegistry {
   const files = listing.files;
   const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
-  const warnings = files.flatMap((file, index) => (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })));
-  return lastSnapshotAgain(registry, previous.last!.snapshot, () => specs, files.length, [...listing.diagnostics, ...warnings], previous, files.length);
+  const warnings = files.flatMap((file, index) =>
+    (known[index]!.warnings ?? []).map((warning) => ({ ...warning, file: file.file })),
+  );
+  return lastSnapshotAgain(
+    registry,
+    previous.last!.snapshot,
+    () => specs,
+    files.length,
+    [...listing.diagnostics, ...warnings],
+    previous,
+    files.length,
+  );
 }
 
 /** Forgets the index entries whose spec is no longer stored (collected since): those files are read again. */
@@ -257,7 +325,12 @@ class AnalysisRun {
     const states = new Map<number, FileState>();
     for (const index of indices) {
       const analysis = this.analyses[index]!;
-      states.set(index, { ...(analysis.id === undefined ? {} : { id: analysis.id }), kind: analysis.kind, ...(analysis.spec ? { digest: analysis.spec.digest } : {}), references: this.referencesOf(index) });
+      states.set(index, {
+        ...(analysis.id === undefined ? {} : { id: analysis.id }),
+        kind: analysis.kind,
+        ...(analysis.spec ? { digest: analysis.spec.digest } : {}),
+        references: this.referencesOf(index),
+      });
     }
     return states;
   }
@@ -271,14 +344,29 @@ class AnalysisRun {
       this.analysed.add(index);
     }
     // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
-    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] = await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
+    const [{ analyzeSpecFile, unreadableFileAnalysis }, { analyzeInWorkers, kindsForWorkers, minFilesForWorkers }] =
+      await Promise.all([import('../validate/analyzeSpecFile.js'), import('../validate/analyzeInWorkers.js')]);
     const total = indices.length;
     // Worker threads read the files themselves, so only from disk.
-    const workerKinds = indices.length >= minFilesForWorkers && options.threads !== 1 && indices.every((index) => files[index]!.absolutePath !== undefined) ? kindsForWorkers([...this.kindByName.values()]) : undefined;
+    const workerKinds =
+      indices.length >= minFilesForWorkers &&
+      options.threads !== 1 &&
+      indices.every((index) => files[index]!.absolutePath !== undefined)
+        ? kindsForWorkers([...this.kindByName.values()])
+        : undefined;
     if (workerKinds) {
       const results = await analyzeInWorkers(
-        indices.map((index) => ({ file: files[index]!.file, path: files[index]!.path, kind: files[index]!.kind, absolutePath: files[index]!.absolutePath! })),
-        { kinds: workerKinds, ...(options.threads === undefined ? {} : { threads: options.threads }), ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}) },
+        indices.map((index) => ({
+          file: files[index]!.file,
+          path: files[index]!.path,
+          kind: files[index]!.kind,
+          absolutePath: files[index]!.absolutePath!,
+        })),
+        {
+          kinds: workerKinds,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.onProgress ? { onProgress: (analyzed: number) => options.onProgress!({ analyzed, total }) } : {}),
+        },
       );
       indices.forEach((index, i) => (analyses[index] = results[i]!));
       return;
@@ -301,10 +389,18 @@ class AnalysisRun {
  * Payloads found valid before, by the cached analyses of the files read again (content-addressed keys, so a stale
  * analysis of a changed file still vouches for them); only for a few files, where checking payloads again dominates.
  */
-async function rememberPayloads(cache: OpenBuildCache, run: AnalysisRun, previous: BuildIndex, validPayloads: Set<string>): Promise<void> {
+async function rememberPayloads(
+  cache: OpenBuildCache,
+  run: AnalysisRun,
+  previous: BuildIndex,
+  validPayloads: Set<string>,
+): Promise<void> {
   if (run.analysed.size > 256) return;
   const readAgain = [...run.analysed].filter((index) => previous.files.has(run.files[index]!.path));
-  if (readAgain.length > 0) (await cache.loadAnalyses(readAgain.map((index) => run.files[index]!.path))).forEach((analysis) => addValidPayloads(validPayloads, analysis));
+  if (readAgain.length > 0)
+    (await cache.loadAnalyses(readAgain.map((index) => run.files[index]!.path))).forEach((analysis) =>
+      addValidPayloads(validPayloads, analysis),
+    );
 }
 
 function addValidPayloads(validPayloads: Set<string>, analysis: CachedAnalysis | undefined): void {
@@ -315,7 +411,12 @@ function addValidPayloads(validPayloads: Set<string>, analysis: CachedAnalysis |
  * Re-links the unchanged files a change reaches: their link result is the only one that can differ. Their analyses
  * come from the cache; a file without a usable one is read again.
  */
-async function relinkFromCache(cache: OpenBuildCache, run: AnalysisRun, relink: readonly number[], validPayloads: Set<string>): Promise<void> {
+async function relinkFromCache(
+  cache: OpenBuildCache,
+  run: AnalysisRun,
+  relink: readonly number[],
+  validPayloads: Set<string>,
+): Promise<void> {
   if (relink.length === 0) return;
   const cached = await cache.loadAnalyses(relink.map((index) => run.files[index]!.path));
   const missing: number[] = [];
@@ -323,14 +424,20 @@ async function relinkFromCache(cache: OpenBuildCache, run: AnalysisRun, relink: 
     const analysis = cached[i];
     addValidPayloads(validPayloads, analysis);
     run.light.delete(index);
-    if (analysis?.spec?.digest === run.known[index]!.digest) run.analyses[index] = relocate(analysis!, run.files[index]!);
+    if (analysis?.spec?.digest === run.known[index]!.digest)
+      run.analyses[index] = relocate(analysis!, run.files[index]!);
     else missing.push(index);
   });
   await run.analyse(missing);
 }
 
 /** Links every file: documents of cached specs come from the store, and only those the re-linked files can reach. */
-async function validateRun(run: AnalysisRun, store: SpecStore | undefined, relink: readonly number[], validPayloads: ReadonlySet<string>) {
+async function validateRun(
+  run: AnalysisRun,
+  store: SpecStore | undefined,
+  relink: readonly number[],
+  validPayloads: ReadonlySet<string>,
+) {
   const storedValues = new Map<Digest, JsonObject>();
   if (store) {
     const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf);
@@ -342,31 +449,58 @@ async function validateRun(run: AnalysisRun, store: SpecStore | undefined, relin
   return finishValidation(run.analyses as FileAnalysis[], {
     kinds: run.kinds,
     validPayloads,
-    valueOf: (analysis) => ('text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!),
+    valueOf: (analysis) =>
+      'text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!,
     bytesOf: (analysis) => {
       let bytes = bytesRead.get(analysis.path);
-      if (!bytes) bytesRead.set(analysis.path, (bytes = run.listing.readFile(run.fileByPath.get(analysis.path)!).bytes));
+      if (!bytes)
+        bytesRead.set(analysis.path, (bytes = run.listing.readFile(run.fileByPath.get(analysis.path)!).bytes));
       return bytes;
     },
   });
 }
 
 /** The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree. */
-async function snapshotManifest(store: SpecStore | undefined, previous: BuildIndex | undefined, run: AnalysisRun, removed: readonly string[], specs: readonly CompiledSpec[]): Promise<BuiltManifest> {
+async function snapshotManifest(
+  store: SpecStore | undefined,
+  previous: BuildIndex | undefined,
+  run: AnalysisRun,
+  removed: readonly string[],
+  specs: readonly CompiledSpec[],
+): Promise<BuiltManifest> {
   if (store && previous && run.analysed.size + removed.length <= Math.max(64, run.files.length / 4)) {
-    const changes = nameChanges(previous, [...run.analysed].map((index) => run.files[index]!.path).concat(removed), specs);
+    const changes = nameChanges(
+      previous,
+      [...run.analysed].map((index) => run.files[index]!.path).concat(removed),
+      specs,
+    );
     const root = decodeSnapshotRoot(await store.readObject(previous.last!.snapshot));
-    const updated = root.ok ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store)) : undefined;
+    const updated = root.ok
+      ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store))
+      : undefined;
     if (updated) return updated; // else the last tree could not be read back whole: a new tree
   }
-  return buildManifest(specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })));
+  return buildManifest(
+    specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })),
+  );
 }
 
 /** The compiled registry: what to write (new specs' texts, the tree), what must still be stored, and the cache records. */
 function compiledResult(
   registry: string,
   cacheKey: string,
-  built: { run: AnalysisRun; previous: BuildIndex | undefined; lastStored: boolean; listedAt: number; fingerprint: { digest: string }; changes: Changes; validation: ValidationResult; manifest: BuiltManifest; diagnostics: Diagnostic[]; reused: number },
+  built: {
+    run: AnalysisRun;
+    previous: BuildIndex | undefined;
+    lastStored: boolean;
+    listedAt: number;
+    fingerprint: { digest: string };
+    changes: Changes;
+    validation: ValidationResult;
+    manifest: BuiltManifest;
+    diagnostics: Diagnostic[];
+    reused: number;
+  },
 ): CompiledRegistry {
   const { run, previous, lastStored, validation, manifest, reused } = built;
   const { files, analyses, analysed, known } = run;
@@ -382,16 +516,32 @@ function compiledResult(
       tool: toolVersion,
       listedAt: built.listedAt,
       // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
-      files: new Map(files.map((file, index) => [file.path, known[index] && !analysed.has(index) ? known[index] : indexEntry(file, analyses[index]!, run.referencesOf(index))])),
+      files: new Map(
+        files.map((file, index) => [
+          file.path,
+          known[index] && !analysed.has(index)
+            ? known[index]
+            : indexEntry(file, analyses[index]!, run.referencesOf(index)),
+        ]),
+      ),
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
-    listing: { digest: built.fingerprint.digest, warnings: analyses.some((analysis) => analysis.diagnostics.length > 0) },
-    analysed: Object.fromEntries([...analysed].map((index) => [files[index]!.path, toCachedAnalysis(analyses[index]!, validation.validPayloads.get(files[index]!.path))])),
+    listing: {
+      digest: built.fingerprint.digest,
+      warnings: analyses.some((analysis) => analysis.diagnostics.length > 0),
+    },
+    analysed: Object.fromEntries(
+      [...analysed].map((index) => [
+        files[index]!.path,
+        toCachedAnalysis(analyses[index]!, validation.validPayloads.get(files[index]!.path)),
+      ]),
+    ),
     removed: built.changes.removed,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
-  const reusedDigests = () => validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
+  const reusedDigests = () =>
+    validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
   return {
     registry,
     snapshot: manifest.snapshotId,
@@ -402,7 +552,10 @@ function compiledResult(
     requires: lastStored ? (reused > 0 ? [previous!.last!.snapshot] : []) : reusedDigests(),
     diagnostics: built.diagnostics,
     cache,
-    ...versionsCheckedBy(lastStored ? previous : undefined, [...analysed].map((index) => files[index]!.path)),
+    ...versionsCheckedBy(
+      lastStored ? previous : undefined,
+      [...analysed].map((index) => files[index]!.path),
+    ),
     analyzed: analysed.size,
     reused,
   };
@@ -410,12 +563,21 @@ function compiledResult(
 
 /** Why a cache read failed: damage the store reports on reading (a table block), else the error is not the cache's. */
 function cacheReadFailure(error: unknown): string {
-  if (isSpecError(error) && (error.code === 'STORE_CORRUPT' || error.code === 'STORE_IO')) return `reading it failed: ${error.code}`;
+  if (isSpecError(error) && (error.code === 'STORE_CORRUPT' || error.code === 'STORE_IO'))
+    return `reading it failed: ${error.code}`;
   throw error;
 }
 
 /** The result of a build whose files are all as the last build left them: its snapshot, nothing to write. */
-function lastSnapshotAgain(registry: string, snapshot: Digest, specsOf: () => CompiledSpec[], specCount: number, diagnostics: Diagnostic[], index: { publications?: number }, files: number): CompiledRegistry {
+function lastSnapshotAgain(
+  registry: string,
+  snapshot: Digest,
+  specsOf: () => CompiledSpec[],
+  specCount: number,
+  diagnostics: Diagnostic[],
+  index: { publications?: number },
+  files: number,
+): CompiledRegistry {
   return {
     registry,
     snapshot,
@@ -437,12 +599,21 @@ function lastSnapshotAgain(registry: string, snapshot: Digest, specsOf: () => Co
  * What the last build checked against the published versions (its index records the publication count then): every
  * spec of a file not read again is one of its specs, with the same id and digest.
  */
-function versionsCheckedBy(previous: { publications?: number } | undefined, readAgain: string[]): Pick<CompiledRegistry, 'versionsChecked'> {
-  return previous?.publications === undefined ? {} : { versionsChecked: { publications: previous.publications, uncheckedPaths: new Set(readAgain) } };
+function versionsCheckedBy(
+  previous: { publications?: number } | undefined,
+  readAgain: string[],
+): Pick<CompiledRegistry, 'versionsChecked'> {
+  return previous?.publications === undefined
+    ? {}
+    : { versionsChecked: { publications: previous.publications, uncheckedPaths: new Set(readAgain) } };
 }
 
 /** The names whose entry differs from the last build's, for the files at these paths: new entry, or undefined if gone. */
-function nameChanges(previous: BuildIndex, paths: readonly string[], specs: readonly CompiledSpec[]): Map<string, NameEntry | undefined> {
+function nameChanges(
+  previous: BuildIndex,
+  paths: readonly string[],
+  specs: readonly CompiledSpec[],
+): Map<string, NameEntry | undefined> {
   const nameOf = (id: string) => id.slice(0, id.indexOf('@'));
   const touched = new Set<string>();
   for (const path of paths) {
@@ -477,14 +648,29 @@ function nameChanges(previous: BuildIndex, paths: readonly string[], specs: read
 function sameNameEntry(a: NameEntry | undefined, b: NameEntry | undefined): boolean {
   if (!a || !b) return a === b;
   const versions = Object.keys(a.versions);
-  return a.kind === b.kind && versions.length === Object.keys(b.versions).length && versions.every((version) => a.versions[version] === b.versions[version]);
+  return (
+    a.kind === b.kind &&
+    versions.length === Object.keys(b.versions).length &&
+    versions.every((version) => a.versions[version] === b.versions[version])
+  );
 }
 
 /** An unchanged file as the index describes it: its spec and warnings, and nothing to check. */
 function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysis {
   const { id, name, version, digest } = compiledSpecFromIndex(file, entry);
-  const diagnostics = entry.warnings ? entry.warnings.map((warning) => ({ ...warning, file: file.file })) : noDiagnostics;
-  return { file: file.file, path: file.path, kind: file.kind, id, spec: { id, name, version, digest }, references: noReferences, schemas: noSchemas, diagnostics };
+  const diagnostics = entry.warnings
+    ? entry.warnings.map((warning) => ({ ...warning, file: file.file }))
+    : noDiagnostics;
+  return {
+    file: file.file,
+    path: file.path,
+    kind: file.kind,
+    id,
+    spec: { id, name, version, digest },
+    references: noReferences,
+    schemas: noSchemas,
+    diagnostics,
+  };
 }
 
 // Shared by the many analyses made from the index (frozen: nothing may add to them).
@@ -494,17 +680,33 @@ const noSchemas: CachedAnalysis['schemas'] = Object.freeze([]) as unknown as Cac
 
 function compiledSpecFromIndex(file: RegistryFile, entry: IndexEntry): CompiledSpec {
   const at = entry.id!.indexOf('@');
-  return { file: file.file, path: file.path, kind: file.kind, id: entry.id!, name: entry.id!.slice(0, at), version: entry.id!.slice(at + 1), digest: entry.digest! };
+  return {
+    file: file.file,
+    path: file.path,
+    kind: file.kind,
+    id: entry.id!,
+    name: entry.id!.slice(0, at),
+    version: entry.id!.slice(at + 1),
+    digest: entry.digest!,
+  };
 }
 
 /** A cached analysis re-labelled with the file's display path of this run (the working directory may differ). */
 function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
   if (cached.file === file.file) return cached;
-  return { ...cached, file: file.file, diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })) };
+  return {
+    ...cached,
+    file: file.file,
+    diagnostics: cached.diagnostics.map((diagnostic) => ({ ...diagnostic, file: file.file })),
+  };
 }
 
 /** Digests of the cached specs (no text in hand) whose documents linking these files can read. */
-function reachableCachedSpecs(analyses: readonly (FileAnalysis | CachedAnalysis)[], start: readonly number[], referencesOf: (index: number) => string[]): Digest[] {
+function reachableCachedSpecs(
+  analyses: readonly (FileAnalysis | CachedAnalysis)[],
+  start: readonly number[],
+  referencesOf: (index: number) => string[],
+): Digest[] {
   let byId: Map<string, number> | undefined; // made when a start file references anything
   const indexById = () => {
     if (byId) return byId;
@@ -565,7 +767,11 @@ export interface BuildResult {
 }
 
 /** Stores a compiled registry as a snapshot: one atomic batch of new objects, snapshot record, log entry, tag and cache. */
-export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry, options: { tag?: string; strict?: boolean; now?: () => Date } = {}): Promise<BuildResult> {
+export async function storeSnapshot(
+  store: SpecStore,
+  compiled: CompiledRegistry,
+  options: { tag?: string; strict?: boolean; now?: () => Date } = {},
+): Promise<BuildResult> {
   const gitCommit = findGitCommit(compiled.registry);
   const existed = (await store.snapshotMetadata(compiled.snapshot)) !== undefined;
   const now = (options.now ?? (() => new Date()))();
@@ -586,8 +792,17 @@ export async function storeSnapshot(store: SpecStore, compiled: CompiledRegistry
       const stillStored = await assertStillStored(store, compiled.requires);
       const versions = await buildVersionOperations(store, compiled, { ...options, now });
       // The index records the publication count its specs were checked at, for the next build.
-      const cache: BatchOperation[] = compiled.cache ? buildCacheOperations(compiled.cache.registryKey, { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } }) : [];
-      cacheBytesWritten = cache.reduce((total, operation) => total + (operation.type === 'put' ? operation.key.length + Buffer.byteLength(operation.value) : 0), 0);
+      const cache: BatchOperation[] = compiled.cache
+        ? buildCacheOperations(compiled.cache.registryKey, {
+            ...compiled.cache,
+            index: { ...compiled.cache.index, publications: versions.publications },
+          })
+        : [];
+      cacheBytesWritten = cache.reduce(
+        (total, operation) =>
+          total + (operation.type === 'put' ? operation.key.length + Buffer.byteLength(operation.value) : 0),
+        0,
+      );
       return [...stillStored, ...versions.operations, ...cache];
     },
   });
@@ -610,14 +825,19 @@ async function assertStillStored(store: SpecStore, digests: readonly Digest[]): 
   const present = await store.hasObjects(digests);
   const missing = digests.filter((_, i) => !present[i]);
   if (missing.length > 0) {
-    throw new SpecError('STORE_CHANGED', `${missing.length} object(s) this build reuses were removed from the store while it ran (by gc?); nothing was written: run the build again`, { data: { missing: missing.slice(0, 5) } });
+    throw new SpecError(
+      'STORE_CHANGED',
+      `${missing.length} object(s) this build reuses were removed from the store while it ran (by gc?); nothing was written: run the build again`,
+      { data: { missing: missing.slice(0, 5) } },
+    );
   }
   return [];
 }
 
 /** compileRegistry then storeSnapshot: nothing is written unless every check passes. */
 export async function buildSnapshot(options: BuildOptions): Promise<BuildResult> {
-  if (options === null || typeof options !== 'object' || typeof options.registry !== 'string') throw new TypeError('buildSnapshot: options.registry must be a string');
+  if (options === null || typeof options !== 'object' || typeof options.registry !== 'string')
+    throw new TypeError('buildSnapshot: options.registry must be a string');
   if (!options.store) throw new TypeError('buildSnapshot: options.store is required (see openStore)');
   const compiled = await compileRegistry(options);
   return storeSnapshot(options.store, compiled, options);

@@ -32,24 +32,52 @@ export interface VersionCheckOptions {
  * publication count once the batch is written. When nothing was published since the last build checked its specs
  * (`compiled.versionsChecked`), only the specs that build did not have are checked.
  */
-export async function buildVersionOperations(store: SpecStore, compiled: CompiledRegistry, options: VersionCheckOptions): Promise<{ operations: BatchOperation[]; publications: number }> {
+export async function buildVersionOperations(
+  store: SpecStore,
+  compiled: CompiledRegistry,
+  options: VersionCheckOptions,
+): Promise<{ operations: BatchOperation[]; publications: number }> {
   const snapshot = compiled.snapshot;
-  const entries = (specs: readonly CompiledRegistry['specs'][number][]): VersionEntry[] => specs.map(({ id, digest }) => ({ id, digest }));
+  const entries = (specs: readonly CompiledRegistry['specs'][number][]): VersionEntry[] =>
+    specs.map(({ id, digest }) => ({ id, digest }));
   const publications = await readPublicationCount(store);
   const checked = compiled.versionsChecked;
   const upToDate = checked !== undefined && checked.publications === publications;
   // An unchanged rebuild with nothing published since needs no check (and no list of its specs).
-  const toCheck = upToDate && checked.uncheckedPaths.size === 0 ? [] : entries(upToDate ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : compiled.specs);
+  const toCheck =
+    upToDate && checked.uncheckedPaths.size === 0
+      ? []
+      : entries(upToDate ? compiled.specs.filter((spec) => checked.uncheckedPaths.has(spec.path)) : compiled.specs);
   const conflicts = await findPublishedConflicts(store, toCheck);
-  if (options.strict) conflicts.push(...(await findStoredConflicts(store, snapshot, entries(compiled.specs), new Set(conflicts.map((c) => c.id)))));
-  if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
+  if (options.strict)
+    conflicts.push(
+      ...(await findStoredConflicts(store, snapshot, entries(compiled.specs), new Set(conflicts.map((c) => c.id)))),
+    );
+  if (conflicts.length > 0)
+    throw versionMutatedError(conflicts, snapshot, await conflictDiagnostics(compiled, conflicts));
   if (options.tag === undefined) return { operations: [], publications };
-  const operations = await publicationOperations(store, snapshot, entries(compiled.specs), [`tag ${options.tag}`], options.now);
-  return { operations, publications: operations.some((operation) => keySpaces.published.holds(operation.key)) ? publications + 1 : publications };
+  const operations = await publicationOperations(
+    store,
+    snapshot,
+    entries(compiled.specs),
+    [`tag ${options.tag}`],
+    options.now,
+  );
+  return {
+    operations,
+    publications: operations.some((operation) => keySpaces.published.holds(operation.key))
+      ? publications + 1
+      : publications,
+  };
 }
 
 /** Conflicts with any snapshot in the store (one per id, the first snapshot found); `skip` holds ids already reported. */
-async function findStoredConflicts(store: SpecStore, snapshot: Digest, entries: readonly VersionEntry[], skip: Set<string>): Promise<VersionConflict[]> {
+async function findStoredConflicts(
+  store: SpecStore,
+  snapshot: Digest,
+  entries: readonly VersionEntry[],
+  skip: Set<string>,
+): Promise<VersionConflict[]> {
   const wanted = new Map(entries.filter((entry) => !skip.has(entry.id)).map((entry) => [entry.id, entry.digest]));
   const conflicts: VersionConflict[] = [];
   for (const other of await store.listSnapshots()) {
@@ -65,13 +93,23 @@ async function findStoredConflicts(store: SpecStore, snapshot: Digest, entries: 
 }
 
 /** One diagnostic per conflict at the spec's `id`, so the build output names the file to change. */
-async function conflictDiagnostics(compiled: CompiledRegistry, conflicts: readonly VersionConflict[]): Promise<Diagnostic[]> {
+async function conflictDiagnostics(
+  compiled: CompiledRegistry,
+  conflicts: readonly VersionConflict[],
+): Promise<Diagnostic[]> {
   // Positioning needs the YAML parser: loaded on this error path only, not by every build.
   const { positionDiagnostic } = await import('../validate/analyzeSpecFile.js');
   const specById = new Map(compiled.specs.map((spec) => [spec.id, spec]));
   return conflicts.map((conflict) => {
     const spec = specById.get(conflict.id)!;
-    const diagnostic: Diagnostic = { code: 'VERSION_MUTATED', severity: 'error', message: conflictMessage(conflict), file: spec.file, pointer: '/id', ref: conflict.id };
+    const diagnostic: Diagnostic = {
+      code: 'VERSION_MUTATED',
+      severity: 'error',
+      message: conflictMessage(conflict),
+      file: spec.file,
+      pointer: '/id',
+      ref: conflict.id,
+    };
     try {
       return positionDiagnostic(diagnostic, readFileSync(resolve(compiled.registry, spec.path)));
     } catch {

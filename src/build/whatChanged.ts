@@ -24,7 +24,10 @@ export interface Changes {
  * The index entry that still describes each listed file (as the index saw it, and not modified since its entry was
  * written), or undefined for a file to read again. An entry without a digest (a file that failed) does not count.
  */
-export function unchangedEntries(previous: BuildIndex | undefined, files: readonly RegistryFile[]): (IndexEntry | undefined)[] {
+export function unchangedEntries(
+  previous: BuildIndex | undefined,
+  files: readonly RegistryFile[],
+): (IndexEntry | undefined)[] {
   return files.map((file) => {
     if (!isUnchanged(previous, file)) return undefined;
     const entry = previous!.files.get(file.path)!;
@@ -39,7 +42,12 @@ export function unchangedEntries(previous: BuildIndex | undefined, files: readon
  * gone can change an id, so only theirs are compared (the index holds no duplicates: only a build that succeeded
  * writes it). Without an index there is nothing to compare: nothing is relinked.
  */
-export function whatChanged(previous: BuildIndex | undefined, files: readonly RegistryFile[], known: readonly (IndexEntry | undefined)[], readAgain: ReadonlyMap<number, FileState>): Changes {
+export function whatChanged(
+  previous: BuildIndex | undefined,
+  files: readonly RegistryFile[],
+  known: readonly (IndexEntry | undefined)[],
+  readAgain: ReadonlyMap<number, FileState>,
+): Changes {
   const reanalyse = known.flatMap((entry, index) => (entry ? [] : [index]));
   if (!previous) return { reanalyse, relink: [], removed: [] };
   const listed = new Set(files.map((file) => file.path));
@@ -63,7 +71,8 @@ export function whatChanged(previous: BuildIndex | undefined, files: readonly Re
   }
   for (const path of removed) noteEntry(previous.files.get(path));
   const changed = new Set<string>();
-  const same = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
+  const same = (a: string[] | undefined, b: string[] | undefined) =>
+    a !== undefined && b !== undefined && a.length === b.length && a.sort().join('\n') === b.sort().join('\n');
   for (const id of new Set([...before.keys(), ...now.keys()])) if (!same(before.get(id), now.get(id))) changed.add(id);
 
   // Changes travel through every file, read again or not (a predicate read again but unchanged still passes on a

@@ -8,14 +8,21 @@ import type { CommandContext } from './run.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 
 export function withCommon(command: Command): Command {
-  return command.option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)').option('--json', 'print the result as JSON').addOption(waitOption());
+  return command
+    .option('--store <dir>', 'store directory (default: $SPEC_STORE or .spec/store)')
+    .option('--json', 'print the result as JSON')
+    .addOption(waitOption());
 }
 
 /** `--wait SECONDS`: while another process holds the store, retry until then instead of failing at once. */
 export function waitOption(): Option {
-  return new Option('--wait <seconds>', 'if another process holds the store, keep trying this long (default: fail at once)').argParser((value: string) => {
+  return new Option(
+    '--wait <seconds>',
+    'if another process holds the store, keep trying this long (default: fail at once)',
+  ).argParser((value: string) => {
     const seconds = Number(value);
-    if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400) throw new InvalidArgumentError('expected a number of seconds from 0 to 86400');
+    if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || seconds > 86_400)
+      throw new InvalidArgumentError('expected a number of seconds from 0 to 86400');
     return seconds;
   });
 }
@@ -35,7 +42,12 @@ export function examples(command: Command, text: string): Command {
  */
 export type StoreAccess = 'read' | 'verify' | 'write' | 'create';
 
-export async function withStore<T>(context: CommandContext, command: Command, access: StoreAccess, work: (store: SpecStore) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  context: CommandContext,
+  command: Command,
+  access: StoreAccess,
+  work: (store: SpecStore) => Promise<T>,
+): Promise<T> {
   const { store: directory } = context.common(command);
   const store = await openStore({
     directory: resolve(context.io.cwd, directory),
@@ -65,4 +77,3 @@ export const kindNames = cliKinds.map((kind) => kind.name);
 export async function openView(store: SpecStore, selector: string): Promise<SnapshotView> {
   return SnapshotView.open(store, await store.resolveSnapshot(selector));
 }
-

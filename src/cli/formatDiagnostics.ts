@@ -16,7 +16,9 @@ const namedEscapes: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '
 export function escapeControlCharacters(text: string): string {
   return text.replace(controlCharacters, (character) => {
     const code = character.charCodeAt(0);
-    return namedEscapes[character] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+    return (
+      namedEscapes[character] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`)
+    );
   });
 }
 
@@ -27,7 +29,10 @@ export function formatLocation(diagnostic: { file?: string; line?: number; colum
   return `${file}:${diagnostic.line}:${diagnostic.column ?? 1}`;
 }
 
-export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: { style: Style; excerpts: boolean; cwd: string }): string {
+export function formatDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  options: { style: Style; excerpts: boolean; cwd: string },
+): string {
   const { style } = options;
   const fileCache = new Map<string, Uint8Array | null>();
   const read = (file: string): Uint8Array | null => {
@@ -45,7 +50,9 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: {
     const location = formatLocation(diagnostic);
     const code = diagnostic.severity === 'error' ? style.red(diagnostic.code) : style.yellow(diagnostic.code);
     const prefix = diagnostic.severity === 'warning' ? `${style.yellow('warning')} ` : '';
-    lines.push(`${location ? `${style.bold(location)} ` : ''}${prefix}${code} ${escapeControlCharacters(diagnostic.message)}`);
+    lines.push(
+      `${location ? `${style.bold(location)} ` : ''}${prefix}${code} ${escapeControlCharacters(diagnostic.message)}`,
+    );
     if (options.excerpts && diagnostic.file !== undefined && diagnostic.line !== undefined) {
       const bytes = read(diagnostic.file);
       if (bytes) lines.push(style.dim(excerpt(bytes, diagnostic.line, diagnostic.column ?? 1)));

@@ -19,7 +19,9 @@ function where(change: DiffChange): string {
 }
 
 function totals(report: DiffReport): string {
-  const parts = severityOrder.filter((severity) => report.counts[severity] > 0).map((severity) => `${report.counts[severity]} ${severity}`);
+  const parts = severityOrder
+    .filter((severity) => report.counts[severity] > 0)
+    .map((severity) => `${report.counts[severity]} ${severity}`);
   if (report.ignored > 0) parts.push(`${report.ignored} ignored`);
   return parts.join(', ');
 }
@@ -30,7 +32,12 @@ function heading(spec: SpecDiff): string {
 }
 
 export function formatDiffText(report: DiffReport, labels: DiffLabels, style: Style): string {
-  const paint = (severity: Severity, text: string) => (severity === 'breaking' ? style.red(text) : severity === 'unknown' || severity === 'warning' ? style.yellow(text) : style.green(text));
+  const paint = (severity: Severity, text: string) =>
+    severity === 'breaking'
+      ? style.red(text)
+      : severity === 'unknown' || severity === 'warning'
+        ? style.yellow(text)
+        : style.green(text);
   const lines = [style.bold(`diff ${labels.from} → ${labels.to}`)];
   if (report.empty) {
     lines.push('no differences');
@@ -40,12 +47,17 @@ export function formatDiffText(report: DiffReport, labels: DiffLabels, style: St
     lines.push('', `${style.bold(heading(spec))}  ${paint(spec.severity, spec.severity)}`);
     for (const change of spec.changes) {
       const location = where(change);
-      lines.push(`  ${paint(change.severity, change.severity.padEnd(10))} ${change.rule}${location ? `  ${style.dim(location)}` : ''}  ${change.message}`);
+      lines.push(
+        `  ${paint(change.severity, change.severity.padEnd(10))} ${change.rule}${location ? `  ${style.dim(location)}` : ''}  ${change.message}`,
+      );
     }
     if (spec.ignored > 0) lines.push(style.dim(`  (${spec.ignored} ignored)`));
   }
   const changed = report.specs.length;
-  lines.push('', `${changed} spec${changed === 1 ? '' : 's'} changed: ${totals(report) || 'nothing to report'}; verdict ${paint(report.severity, report.severity)}`);
+  lines.push(
+    '',
+    `${changed} spec${changed === 1 ? '' : 's'} changed: ${totals(report) || 'nothing to report'}; verdict ${paint(report.severity, report.severity)}`,
+  );
   return lines.join('\n');
 }
 
@@ -60,19 +72,31 @@ export function formatDiffMarkdown(report: DiffReport, labels: DiffLabels): stri
     lines.push('No differences.');
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`**Verdict: ${report.severity}** (${totals(report)}) in ${report.specs.length} spec${report.specs.length === 1 ? '' : 's'}.`, '');
+  lines.push(
+    `**Verdict: ${report.severity}** (${totals(report)}) in ${report.specs.length} spec${report.specs.length === 1 ? '' : 's'}.`,
+    '',
+  );
   lines.push('| spec | kind | versions | verdict |', '| --- | --- | --- | --- |');
   for (const spec of report.specs) {
-    const versions = spec.from && spec.to ? (spec.from === spec.to ? spec.to : `${spec.from} → ${spec.to}`) : spec.status;
-    lines.push(`| \`${cell(spec.name)}\` | ${spec.kind} | ${cell(versions)} | ${spec.severity === 'breaking' ? '**breaking**' : spec.severity} |`);
+    const versions =
+      spec.from && spec.to ? (spec.from === spec.to ? spec.to : `${spec.from} → ${spec.to}`) : spec.status;
+    lines.push(
+      `| \`${cell(spec.name)}\` | ${spec.kind} | ${cell(versions)} | ${spec.severity === 'breaking' ? '**breaking**' : spec.severity} |`,
+    );
   }
   for (const spec of report.specs) {
     if (spec.changes.length === 0) continue;
-    lines.push('', `<details${spec.severity === 'breaking' || spec.severity === 'unknown' ? ' open' : ''}><summary><code>${cell(spec.name)}</code>: ${spec.severity}</summary>`, '');
+    lines.push(
+      '',
+      `<details${spec.severity === 'breaking' || spec.severity === 'unknown' ? ' open' : ''}><summary><code>${cell(spec.name)}</code>: ${spec.severity}</summary>`,
+      '',
+    );
     lines.push('| severity | rule | where | change |', '| --- | --- | --- | --- |');
     for (const change of spec.changes) {
       const location = where(change);
-      lines.push(`| ${change.severity === 'breaking' ? '**breaking**' : change.severity} | \`${change.rule}\` | ${location ? `\`${cell(location)}\`` : ''} | ${cell(change.message)} |`);
+      lines.push(
+        `| ${change.severity === 'breaking' ? '**breaking**' : change.severity} | \`${change.rule}\` | ${location ? `\`${cell(location)}\`` : ''} | ${cell(change.message)} |`,
+      );
     }
     lines.push('', '</details>');
   }

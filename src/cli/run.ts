@@ -15,12 +15,27 @@ type Registrar = (program: Command, context: CommandContext) => void;
 export const commandModules: { commands: string[]; load: () => Promise<Registrar> }[] = [
   { commands: ['init'], load: async () => (await import('./commands/initCommand.js')).registerInitCommand },
   { commands: ['build'], load: async () => (await import('./commands/buildCommand.js')).registerBuildCommand },
-  { commands: ['ls', 'show', 'resolve'], load: async () => (await import('./commands/inspectCommands.js')).registerInspectCommands },
-  { commands: ['tag', 'tags', 'log'], load: async () => (await import('./commands/historyCommands.js')).registerHistoryCommands },
-  { commands: ['export', 'import'], load: async () => (await import('./commands/transferCommands.js')).registerTransferCommands },
-  { commands: ['verify', 'gc'], load: async () => (await import('./commands/maintenanceCommands.js')).registerMaintenanceCommands },
+  {
+    commands: ['ls', 'show', 'resolve'],
+    load: async () => (await import('./commands/inspectCommands.js')).registerInspectCommands,
+  },
+  {
+    commands: ['tag', 'tags', 'log'],
+    load: async () => (await import('./commands/historyCommands.js')).registerHistoryCommands,
+  },
+  {
+    commands: ['export', 'import'],
+    load: async () => (await import('./commands/transferCommands.js')).registerTransferCommands,
+  },
+  {
+    commands: ['verify', 'gc'],
+    load: async () => (await import('./commands/maintenanceCommands.js')).registerMaintenanceCommands,
+  },
   { commands: ['plan'], load: async () => (await import('./commands/planCommands.js')).registerPlanCommands },
-  { commands: ['refs', 'status'], load: async () => (await import('./commands/usageCommands.js')).registerUsageCommands },
+  {
+    commands: ['refs', 'status'],
+    load: async () => (await import('./commands/usageCommands.js')).registerUsageCommands,
+  },
   { commands: ['diff'], load: async () => (await import('./commands/diffCommand.js')).registerDiffCommand },
 ];
 
@@ -126,7 +141,8 @@ Docs: docs/cli.md`,
   const wanted = requestedCommand(argv);
   const needed = commandModules.filter((module) => wanted !== undefined && module.commands.includes(wanted));
   const versionOnly = wanted === undefined && (argv.includes('-V') || argv.includes('--version'));
-  for (const module of needed.length > 0 || versionOnly ? needed : commandModules) (await module.load())(program, context);
+  for (const module of needed.length > 0 || versionOnly ? needed : commandModules)
+    (await module.load())(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -152,7 +168,9 @@ function usageMessage(error: CommanderError): string {
 function reportError(error: unknown, io: CliIo, style: Style, json: boolean): number {
   if (!isSpecError(error)) {
     // A bug in specstore, not a user mistake: say so, with the stack, so it can be reported.
-    io.stderr(`${style.red('internal error')} (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `${style.red('internal error')} (please report this): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return exitInternalError;
   }
   const exitCode = exitCodeOf(error.code);

@@ -21,7 +21,10 @@ export interface Sha256Backend {
  * when asked for (the tests hold both to the same vectors): on node it would add its loading time to every command.
  */
 export async function loadNobleSha256(): Promise<Sha256Backend> {
-  const [{ sha256 }, { bytesToHex }] = await Promise.all([import('@noble/hashes/sha2.js'), import('@noble/hashes/utils.js')]);
+  const [{ sha256 }, { bytesToHex }] = await Promise.all([
+    import('@noble/hashes/sha2.js'),
+    import('@noble/hashes/utils.js'),
+  ]);
   return {
     name: '@noble/hashes',
     hexOfBytes: (bytes) => bytesToHex(sha256(bytes)),
@@ -36,8 +39,10 @@ type NodeCrypto = typeof NodeCryptoModule;
  * still loads where there is none. Both give the same digests: tests run the same vectors through each.
  */
 function nodeSha256(): Sha256Backend | undefined {
-  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  const crypto = typeof getBuiltinModule === 'function' ? (getBuiltinModule('node:crypto') as NodeCrypto | undefined) : undefined;
+  const getBuiltinModule = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  const crypto =
+    typeof getBuiltinModule === 'function' ? (getBuiltinModule('node:crypto') as NodeCrypto | undefined) : undefined;
   if (!crypto || typeof crypto.createHash !== 'function') return undefined;
   const { createHash } = crypto;
   return {

@@ -32,7 +32,8 @@ export function getAtPointer(value: JsonValue, pointer: string): JsonValue | und
   let current: JsonValue | undefined = value;
   for (const token of splitPointer(pointer)) {
     if (Array.isArray(current)) current = /^(0|[1-9][0-9]*)$/.test(token) ? current[Number(token)] : undefined;
-    else if (current !== null && typeof current === 'object') current = Object.hasOwn(current, token) ? current[token] : undefined;
+    else if (current !== null && typeof current === 'object')
+      current = Object.hasOwn(current, token) ? current[token] : undefined;
     else return undefined;
     if (current === undefined) return undefined;
   }
@@ -120,7 +121,7 @@ export function assertJsonValue(value: unknown, maxDepth = maxJsonDepth): assert
     if (typeof current === 'object') {
       const proto: unknown = Object.getPrototypeOf(current);
       if (proto !== Object.prototype && proto !== null) {
-        throw notJson(pointer, `${(current).constructor?.name ?? 'object'} is not a plain JSON object`);
+        throw notJson(pointer, `${current.constructor?.name ?? 'object'} is not a plain JSON object`);
       }
       for (const key of Object.keys(current)) {
         if (loneSurrogate.test(key)) throw notJson(joinPointer(pointer, key), 'key contains a lone UTF-16 surrogate');

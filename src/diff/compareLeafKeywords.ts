@@ -4,7 +4,14 @@ import type { JsonValue } from '../core/json.js';
 import { kindOfJson, typeAdmits, type InstanceKind } from './instanceTypes.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import type { SchemaRuleId } from './schemaRules.js';
-import { allowedValues, keywordLocation, kindsOf, typeNamesOf, type ChangeLocation, type SchemaView } from './schemaView.js';
+import {
+  allowedValues,
+  keywordLocation,
+  kindsOf,
+  typeNamesOf,
+  type ChangeLocation,
+  type SchemaView,
+} from './schemaView.js';
 
 export type EmitChange = (
   rule: SchemaRuleId,
@@ -83,10 +90,17 @@ function compareValues(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   const keywordO = valueKeyword(o);
   const keywordN = valueKeyword(n);
   if (valuesO === undefined) {
-    return emit(keywordN === 'const' ? 'schema.const-added' : 'schema.enum-added', location, `${keywordN} added`, { new: raw(n, keywordN) });
+    return emit(keywordN === 'const' ? 'schema.const-added' : 'schema.enum-added', location, `${keywordN} added`, {
+      new: raw(n, keywordN),
+    });
   }
   if (valuesN === undefined) {
-    return emit(keywordO === 'const' ? 'schema.const-removed' : 'schema.enum-removed', location, `${keywordO} removed`, { old: raw(o, keywordO) });
+    return emit(
+      keywordO === 'const' ? 'schema.const-removed' : 'schema.enum-removed',
+      location,
+      `${keywordO} removed`,
+      { old: raw(o, keywordO) },
+    );
   }
   // Only values the other keywords of the same schema let through can make a difference.
   const namesO = typeNamesOf(o);
@@ -98,8 +112,10 @@ function compareValues(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   if (keywordO === 'const' && keywordN === 'const' && removed.length > 0 && added.length > 0) {
     return emit('schema.const-changed', location, 'const changed', { old: raw(o, 'const'), new: raw(n, 'const') });
   }
-  if (removed.length > 0) emit('schema.enum-value-removed', location, `${removed.length} value(s) no longer allowed`, { old: removed });
-  if (added.length > 0) emit('schema.enum-value-added', location, `${added.length} value(s) newly allowed`, { new: added });
+  if (removed.length > 0)
+    emit('schema.enum-value-removed', location, `${removed.length} value(s) no longer allowed`, { old: removed });
+  if (added.length > 0)
+    emit('schema.enum-value-added', location, `${added.length} value(s) newly allowed`, { new: added });
 }
 
 function admitted(names: ReadonlySet<string> | undefined | 'invalid', value: JsonValue): boolean {
@@ -112,8 +128,20 @@ interface Bound {
 }
 
 const boundKeywords = {
-  lower: { inclusive: 'minimum', exclusive: 'exclusiveMinimum', tightened: 'schema.minimum-tightened', loosened: 'schema.minimum-loosened', sign: 1 },
-  upper: { inclusive: 'maximum', exclusive: 'exclusiveMaximum', tightened: 'schema.maximum-tightened', loosened: 'schema.maximum-loosened', sign: -1 },
+  lower: {
+    inclusive: 'minimum',
+    exclusive: 'exclusiveMinimum',
+    tightened: 'schema.minimum-tightened',
+    loosened: 'schema.minimum-loosened',
+    sign: 1,
+  },
+  upper: {
+    inclusive: 'maximum',
+    exclusive: 'exclusiveMaximum',
+    tightened: 'schema.maximum-tightened',
+    loosened: 'schema.maximum-loosened',
+    sign: -1,
+  },
 } as const;
 
 /** The effective bound of one side: minimum and exclusiveMinimum combined, in the draft-04 boolean form or the numeric one. */
@@ -121,7 +149,10 @@ function boundOf(view: SchemaView, side: 'lower' | 'upper'): Bound | undefined |
   const { inclusive, exclusive, sign } = boundKeywords[side];
   const limit = raw(view, inclusive);
   const strict = raw(view, exclusive);
-  if ((limit !== undefined && typeof limit !== 'number') || (strict !== undefined && typeof strict !== 'number' && typeof strict !== 'boolean')) {
+  if (
+    (limit !== undefined && typeof limit !== 'number') ||
+    (strict !== undefined && typeof strict !== 'number' && typeof strict !== 'boolean')
+  ) {
     return 'invalid';
   }
   const candidates: Bound[] = [];
@@ -178,7 +209,8 @@ function isMultipleOf(a: number, b: number): boolean | undefined {
 function compareMultipleOf(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   const a = raw(o, 'multipleOf');
   const b = raw(n, 'multipleOf');
-  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number')) return malformed(o, n, ['multipleOf'], emit);
+  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number'))
+    return malformed(o, n, ['multipleOf'], emit);
   if (a === b) return;
   const location = keywordLocation(o, n, 'multipleOf');
   const values = { old: a, new: b };
@@ -205,31 +237,52 @@ function compareCount(o: SchemaView, n: SchemaView, keyword: keyof typeof countR
   const [kind, tightened, loosened] = countRules[keyword];
   const a = raw(o, keyword);
   const b = raw(n, keyword);
-  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number')) return malformed(o, n, [keyword], emit);
+  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number'))
+    return malformed(o, n, [keyword], emit);
   const absent = kind === 'min' ? 0 : Infinity;
   const before = a ?? absent;
   const after = b ?? absent;
   if (before === after) return;
   const narrower = kind === 'min' ? after > before : after < before;
-  emit(narrower ? tightened : loosened, keywordLocation(o, n, keyword), `${keyword} ${a ?? 'absent'} → ${b ?? 'absent'}`, { old: a, new: b });
+  emit(
+    narrower ? tightened : loosened,
+    keywordLocation(o, n, keyword),
+    `${keyword} ${a ?? 'absent'} → ${b ?? 'absent'}`,
+    { old: a, new: b },
+  );
 }
 
 function compareText(o: SchemaView, n: SchemaView, keyword: 'pattern' | 'format', emit: EmitChange): void {
   const a = raw(o, keyword);
   const b = raw(n, keyword);
-  if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string')) return malformed(o, n, [keyword], emit);
+  if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
+    return malformed(o, n, [keyword], emit);
   if (a === b) return;
   const location = keywordLocation(o, n, keyword);
   const values = { old: a, new: b };
-  if (a === undefined) emit(keyword === 'pattern' ? 'schema.pattern-added' : 'schema.format-added', location, `${keyword} added`, values);
-  else if (b === undefined) emit(keyword === 'pattern' ? 'schema.pattern-removed' : 'schema.format-removed', location, `${keyword} removed`, values);
-  else emit(keyword === 'pattern' ? 'schema.pattern-changed' : 'schema.format-changed', location, `${keyword} changed`, values);
+  if (a === undefined)
+    emit(keyword === 'pattern' ? 'schema.pattern-added' : 'schema.format-added', location, `${keyword} added`, values);
+  else if (b === undefined)
+    emit(
+      keyword === 'pattern' ? 'schema.pattern-removed' : 'schema.format-removed',
+      location,
+      `${keyword} removed`,
+      values,
+    );
+  else
+    emit(
+      keyword === 'pattern' ? 'schema.pattern-changed' : 'schema.format-changed',
+      location,
+      `${keyword} changed`,
+      values,
+    );
 }
 
 function compareUniqueItems(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   const a = raw(o, 'uniqueItems');
   const b = raw(n, 'uniqueItems');
-  if ((a !== undefined && typeof a !== 'boolean') || (b !== undefined && typeof b !== 'boolean')) return malformed(o, n, ['uniqueItems'], emit);
+  if ((a !== undefined && typeof a !== 'boolean') || (b !== undefined && typeof b !== 'boolean'))
+    return malformed(o, n, ['uniqueItems'], emit);
   if ((a === true) === (b === true)) return;
   const location = keywordLocation(o, n, 'uniqueItems');
   if (b === true) emit('schema.unique-items-added', location, 'items must now be unique', { old: a, new: b });
@@ -238,7 +291,7 @@ function compareUniqueItems(o: SchemaView, n: SchemaView, emit: EmitChange): voi
 
 function stringList(value: JsonValue | undefined): string[] | undefined | 'invalid' {
   if (value === undefined) return undefined;
-  return Array.isArray(value) && value.every((x) => typeof x === 'string') ? (value) : 'invalid';
+  return Array.isArray(value) && value.every((x) => typeof x === 'string') ? value : 'invalid';
 }
 
 function compareRequired(o: SchemaView, n: SchemaView, emit: EmitChange): void {
@@ -248,6 +301,8 @@ function compareRequired(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   const before = new Set(a ?? []);
   const after = new Set(b ?? []);
   const location = keywordLocation(o, n, 'required');
-  for (const name of after) if (!before.has(name)) emit('schema.required-added', location, `"${name}" is now required`, { new: name });
-  for (const name of before) if (!after.has(name)) emit('schema.required-removed', location, `"${name}" is no longer required`, { old: name });
+  for (const name of after)
+    if (!before.has(name)) emit('schema.required-added', location, `"${name}" is now required`, { new: name });
+  for (const name of before)
+    if (!after.has(name)) emit('schema.required-removed', location, `"${name}" is no longer required`, { old: name });
 }

@@ -17,7 +17,14 @@ import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './sch
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
 import { schemaRules, type SchemaRuleId } from './schemaRules.js';
-import { keywordChild, keywordLocation, kindsOf, nodeLocation, type ChangeLocation, type SchemaView } from './schemaView.js';
+import {
+  keywordChild,
+  keywordLocation,
+  kindsOf,
+  nodeLocation,
+  type ChangeLocation,
+  type SchemaView,
+} from './schemaView.js';
 import type { Direction, Severity } from './severity.js';
 
 export type { Direction, Severity } from './severity.js';
@@ -67,8 +74,10 @@ export function compareSchemas(oldSide: SchemaSide, newSide: SchemaSide, options
   const maxDepth = checkLimit(options.maxDepth, defaultMaxDepth, 'maxDepth');
   const maxRefExpansions = checkLimit(options.maxRefExpansions, defaultMaxRefExpansions, 'maxRefExpansions');
   for (const side of [oldSide, newSide]) {
-    if (side === null || typeof side !== 'object' || side.schema === undefined) throw new TypeError('a side needs a schema');
-    if (side.resolveRef !== undefined && typeof side.resolveRef !== 'function') throw new TypeError('resolveRef must be a function');
+    if (side === null || typeof side !== 'object' || side.schema === undefined)
+      throw new TypeError('a side needs a schema');
+    if (side.resolveRef !== undefined && typeof side.resolveRef !== 'function')
+      throw new TypeError('resolveRef must be a function');
   }
   const comparison = new SchemaComparison(oldSide, newSide, new ComparisonBudget(maxDepth, maxRefExpansions));
   return finish(comparison.run(), options.direction);
@@ -99,10 +108,17 @@ function finish(changes: RawChange[], direction: Direction): SchemaChange[] {
       if (tooComplex) continue;
       tooComplex = true;
     }
-    const key = [change.rule, change.document ?? '', change.pointer, canonical(change.old), canonical(change.new)].join('\u0000');
+    const key = [change.rule, change.document ?? '', change.pointer, canonical(change.old), canonical(change.new)].join(
+      '\u0000',
+    );
     if (seen.has(key)) continue;
     seen.add(key);
-    const out: SchemaChange = { rule: change.rule, pointer: change.pointer, severity: schemaRules[change.rule][direction], message: change.message };
+    const out: SchemaChange = {
+      rule: change.rule,
+      pointer: change.pointer,
+      severity: schemaRules[change.rule][direction],
+      message: change.message,
+    };
     if (change.document !== undefined) out.document = change.document;
     if (change.old !== undefined) out.old = change.old;
     if (change.new !== undefined) out.new = change.new;
@@ -141,11 +157,46 @@ const trueKey = {};
 
 /** Keywords with a rule of their own; anything else is an annotation or an unknown keyword. */
 const ruleKeywords = new Set([
-  'type', 'enum', 'const', 'multipleOf', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength',
-  'minLength', 'pattern', 'format', 'items', 'additionalItems', 'prefixItems', 'maxItems', 'minItems', 'uniqueItems',
-  'contains', 'minContains', 'maxContains', 'unevaluatedItems', 'maxProperties', 'minProperties', 'required',
-  'properties', 'patternProperties', 'additionalProperties', 'propertyNames', 'dependencies', 'dependentRequired',
-  'dependentSchemas', 'unevaluatedProperties', 'anyOf', 'oneOf', 'not', 'if', 'then', 'else', '$recursiveRef',
+  'type',
+  'enum',
+  'const',
+  'multipleOf',
+  'maximum',
+  'exclusiveMaximum',
+  'minimum',
+  'exclusiveMinimum',
+  'maxLength',
+  'minLength',
+  'pattern',
+  'format',
+  'items',
+  'additionalItems',
+  'prefixItems',
+  'maxItems',
+  'minItems',
+  'uniqueItems',
+  'contains',
+  'minContains',
+  'maxContains',
+  'unevaluatedItems',
+  'maxProperties',
+  'minProperties',
+  'required',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'propertyNames',
+  'dependencies',
+  'dependentRequired',
+  'dependentSchemas',
+  'unevaluatedProperties',
+  'anyOf',
+  'oneOf',
+  'not',
+  'if',
+  'then',
+  'else',
+  '$recursiveRef',
   '$dynamicRef',
 ]);
 
@@ -153,7 +204,11 @@ const emptyKeywords: ReadonlyMap<string, KeywordEntry> = new Map();
 
 /** Changes to metadata only: they leave both validity and the annotations unevaluated* depend on alone. */
 const metadataRules: ReadonlySet<SchemaRuleId> = new Set([
-  'schema.annotation-changed', 'schema.default-changed', 'schema.content-changed', 'schema.unknown-keyword-changed', 'schema.dialect-changed',
+  'schema.annotation-changed',
+  'schema.default-changed',
+  'schema.content-changed',
+  'schema.unknown-keyword-changed',
+  'schema.dialect-changed',
 ]);
 
 class SchemaComparison {
@@ -169,7 +224,11 @@ class SchemaComparison {
   /** Everything but unevaluated* equivalent, in what it accepts and in what it marks as evaluated. */
   private readonly restEquivalence = new EquivalenceLedger<RawChange[]>([]);
 
-  constructor(oldSide: SchemaSide, newSide: SchemaSide, private readonly budget: ComparisonBudget) {
+  constructor(
+    oldSide: SchemaSide,
+    newSide: SchemaSide,
+    private readonly budget: ComparisonBudget,
+  ) {
     this.oldResolver = new SchemaRefResolver(oldSide.schema, oldSide.resolveRef);
     this.newResolver = new SchemaRefResolver(newSide.schema, newSide.resolveRef);
     this.oldNormalizer = new SchemaNormalizer(this.oldResolver, budget);
@@ -188,7 +247,12 @@ class SchemaComparison {
       if (!(error instanceof BudgetExceeded) && !stackExhausted) throw error;
       const pointer = error instanceof BudgetExceeded ? error.pointer : '';
       this.session = this.mainSession;
-      this.session.changes.push({ rule: 'schema.too-complex', pointer, document: undefined, message: error instanceof Error ? error.message : 'too complex' });
+      this.session.changes.push({
+        rule: 'schema.too-complex',
+        pointer,
+        document: undefined,
+        message: error instanceof Error ? error.message : 'too complex',
+      });
     }
     return this.mainSession.changes;
   }
@@ -207,10 +271,15 @@ class SchemaComparison {
     };
     if (dialect(oldRoot) === dialect(newRoot)) return;
     const location = isJsonObject(newRoot.value) && '$schema' in newRoot.value ? newRoot : oldRoot;
-    this.emit('schema.dialect-changed', { pointer: '/$schema', document: location.document }, 'the $schema dialect changed; keywords are compared by their shape', {
-      old: isJsonObject(oldRoot.value) ? oldRoot.value['$schema'] : undefined,
-      new: isJsonObject(newRoot.value) ? newRoot.value['$schema'] : undefined,
-    });
+    this.emit(
+      'schema.dialect-changed',
+      { pointer: '/$schema', document: location.document },
+      'the $schema dialect changed; keywords are compared by their shape',
+      {
+        old: isJsonObject(oldRoot.value) ? oldRoot.value['$schema'] : undefined,
+        new: isJsonObject(newRoot.value) ? newRoot.value['$schema'] : undefined,
+      },
+    );
   }
 
   /** Compares two subschemas (covariantly: their changes are changes of the whole). */
@@ -222,11 +291,13 @@ class SchemaComparison {
     const no = this.oldNormalizer.normalize(o);
     const nn = this.newNormalizer.normalize(n);
     if (no.kind === 'invalid' || nn.kind === 'invalid') {
-      if (!(no.kind === nn.kind && jsonEqual(o.value, n.value))) this.emit('schema.not-a-schema', nodeLocation(o, n), 'not a schema (neither object nor boolean)');
+      if (!(no.kind === nn.kind && jsonEqual(o.value, n.value)))
+        this.emit('schema.not-a-schema', nodeLocation(o, n), 'not a schema (neither object nor boolean)');
       return;
     }
     if (nn.kind === 'boolean' && !nn.value) {
-      if (!(no.kind === 'boolean' && !no.value)) this.emit('schema.false-added', nodeLocation(o, n), 'now rejects every value');
+      if (!(no.kind === 'boolean' && !no.value))
+        this.emit('schema.false-added', nodeLocation(o, n), 'now rejects every value');
       return;
     }
     if (no.kind === 'boolean' && !no.value) {
@@ -239,7 +310,11 @@ class SchemaComparison {
 
   private compareViews(o: SchemaView, n: SchemaView, depth: number, skipUnevaluated = false): void {
     if (this.session.evaluation && !sameEvaluationShape(o, n)) {
-      this.emit('schema.unevaluated-changed', nodeLocation(o.node, n.node), 'keywords that evaluate properties or items changed');
+      this.emit(
+        'schema.unevaluated-changed',
+        nodeLocation(o.node, n.node),
+        'keywords that evaluate properties or items changed',
+      );
       return;
     }
     if (!skipUnevaluated && unevaluatedKeywords.some((k) => o.keywords.has(k) || n.keywords.has(k))) {
@@ -300,19 +375,28 @@ class SchemaComparison {
     } finally {
       this.session = outer;
     }
-    const allowed = (c: RawChange): boolean => (annotationsOnly ? metadataRules.has(c.rule) : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning');
+    const allowed = (c: RawChange): boolean =>
+      annotationsOnly
+        ? metadataRules.has(c.rule)
+        : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning';
     return trial.changes.every(allowed) ? trial.changes : false;
   }
 
   /** unevaluated* see the annotations of everything next to them: compare them only when the rest is equivalent. */
   private compareWithUnevaluated(o: SchemaView, n: SchemaView, depth: number): void {
-    const rest = this.restEquivalence.prove(o.identity ?? o.node, n.identity ?? n.node, () => this.trial(() => this.compareViews(o, n, depth, true), true));
+    const rest = this.restEquivalence.prove(o.identity ?? o.node, n.identity ?? n.node, () =>
+      this.trial(() => this.compareViews(o, n, depth, true), true),
+    );
     if (rest !== false) {
       this.session.changes.push(...rest);
       for (const keyword of unevaluatedKeywords) this.compareSubschema(o, n, keyword, depth);
       return;
     }
-    this.emit('schema.unevaluated-changed', keywordLocation(o, n, ...unevaluatedKeywords), 'schema with unevaluatedProperties/unevaluatedItems changed');
+    this.emit(
+      'schema.unevaluated-changed',
+      keywordLocation(o, n, ...unevaluatedKeywords),
+      'schema with unevaluatedProperties/unevaluatedItems changed',
+    );
     this.compareViews(o, n, depth, true);
   }
 
@@ -326,7 +410,8 @@ class SchemaComparison {
   private itemModel(view: SchemaView): { prefix: SchemaNode[]; rest: SchemaNode } | 'invalid' {
     const items = view.keywords.get('items')?.value;
     const prefixItems = view.keywords.get('prefixItems')?.value;
-    const children = (keyword: string, list: JsonValue[]): SchemaNode[] => list.map((_, i) => keywordChild(view, keyword, i));
+    const children = (keyword: string, list: JsonValue[]): SchemaNode[] =>
+      list.map((_, i) => keywordChild(view, keyword, i));
     if (prefixItems !== undefined) {
       if (!Array.isArray(prefixItems) || Array.isArray(items)) return 'invalid';
       return { prefix: children('prefixItems', prefixItems), rest: keywordChild(view, 'items') };
@@ -366,7 +451,11 @@ class SchemaComparison {
     });
     // maxContains makes `contains` non-monotone (matching more items can break it): only equivalence is safe.
     if (!countsEqual || o.keywords.has('maxContains') || n.keywords.has('maxContains')) {
-      const same = countsEqual && hasO && hasN && this.equivalent(keywordChild(o, 'contains'), keywordChild(n, 'contains'), depth + 1);
+      const same =
+        countsEqual &&
+        hasO &&
+        hasN &&
+        this.equivalent(keywordChild(o, 'contains'), keywordChild(n, 'contains'), depth + 1);
       if (!same) this.emit('schema.contains-changed', location, 'contains/minContains/maxContains changed');
       return;
     }
@@ -384,7 +473,8 @@ class SchemaComparison {
    */
   private nameSchema(view: SchemaView, name: string): { node: SchemaNode; declared: boolean } | 'unknown' {
     const properties = view.keywords.get('properties')?.value;
-    if (isJsonObject(properties) && Object.hasOwn(properties, name)) return { node: keywordChild(view, 'properties', name), declared: true };
+    if (isJsonObject(properties) && Object.hasOwn(properties, name))
+      return { node: keywordChild(view, 'properties', name), declared: true };
     const patternProperties = view.keywords.get('patternProperties')?.value;
     const matched: string[] = [];
     for (const pattern of isJsonObject(patternProperties) ? Object.keys(patternProperties) : []) {
@@ -405,25 +495,46 @@ class SchemaComparison {
     const propertiesN = n.keywords.get('properties')?.value ?? {};
     const patternsO = o.keywords.get('patternProperties')?.value ?? {};
     const patternsN = n.keywords.get('patternProperties')?.value ?? {};
-    if (!isJsonObject(propertiesO) || !isJsonObject(propertiesN) || !isJsonObject(patternsO) || !isJsonObject(patternsN)) {
-      this.emit('schema.not-a-schema', keywordLocation(o, n, 'properties', 'patternProperties'), 'malformed properties/patternProperties');
+    if (
+      !isJsonObject(propertiesO) ||
+      !isJsonObject(propertiesN) ||
+      !isJsonObject(patternsO) ||
+      !isJsonObject(patternsN)
+    ) {
+      this.emit(
+        'schema.not-a-schema',
+        keywordLocation(o, n, 'properties', 'patternProperties'),
+        'malformed properties/patternProperties',
+      );
       return;
     }
     const patternLocation = keywordLocation(o, n, 'patternProperties');
     const keysO = Object.keys(patternsO);
     const keysN = Object.keys(patternsN);
     if (keysO.length !== keysN.length || keysO.some((k) => !Object.hasOwn(patternsN, k))) {
-      this.emit('schema.pattern-properties-changed', patternLocation, 'patternProperties patterns changed', { old: keysO, new: keysN });
+      this.emit('schema.pattern-properties-changed', patternLocation, 'patternProperties patterns changed', {
+        old: keysO,
+        new: keysN,
+      });
     }
     for (const pattern of keysO) {
-      if (Object.hasOwn(patternsN, pattern)) this.compare(keywordChild(o, 'patternProperties', pattern), keywordChild(n, 'patternProperties', pattern), depth + 1);
+      if (Object.hasOwn(patternsN, pattern))
+        this.compare(
+          keywordChild(o, 'patternProperties', pattern),
+          keywordChild(n, 'patternProperties', pattern),
+          depth + 1,
+        );
     }
     const names = new Set([...Object.keys(propertiesO), ...Object.keys(propertiesN)]);
     for (const name of names) {
       const schemaO = this.nameSchema(o, name);
       const schemaN = this.nameSchema(n, name);
       if (schemaO === 'unknown' || schemaN === 'unknown') {
-        this.emit('schema.pattern-properties-changed', patternLocation, `cannot tell which patternProperties apply to "${name}"`);
+        this.emit(
+          'schema.pattern-properties-changed',
+          patternLocation,
+          `cannot tell which patternProperties apply to "${name}"`,
+        );
         continue;
       }
       this.compareProperty(name, schemaO, schemaN, depth);
@@ -433,29 +544,52 @@ class SchemaComparison {
     const closedO = this.isFalse(additionalO, 'old');
     const closedN = this.isFalse(additionalN, 'new');
     const location = keywordLocation(o, n, 'additionalProperties');
-    if (closedN && !closedO) this.emit('schema.additional-properties-closed', location, 'undeclared properties are no longer accepted');
-    else if (closedO && !closedN) this.emit('schema.additional-properties-opened', location, 'undeclared properties are now accepted');
+    if (closedN && !closedO)
+      this.emit('schema.additional-properties-closed', location, 'undeclared properties are no longer accepted');
+    else if (closedO && !closedN)
+      this.emit('schema.additional-properties-opened', location, 'undeclared properties are now accepted');
     else if (!closedO) this.compare(additionalO, additionalN, depth + 1);
   }
 
-  private compareProperty(name: string, o: { node: SchemaNode; declared: boolean }, n: { node: SchemaNode; declared: boolean }, depth: number): void {
+  private compareProperty(
+    name: string,
+    o: { node: SchemaNode; declared: boolean },
+    n: { node: SchemaNode; declared: boolean },
+    depth: number,
+  ): void {
     const rejectedO = this.isFalse(o.node, 'old');
     const rejectedN = this.isFalse(n.node, 'new');
     if (rejectedO && rejectedN) return;
     if (rejectedN) {
-      this.emit('schema.property-removed', n.declared ? n.node : nodeLocation(n.node, o.node), `property "${name}" is no longer accepted`);
+      this.emit(
+        'schema.property-removed',
+        n.declared ? n.node : nodeLocation(n.node, o.node),
+        `property "${name}" is no longer accepted`,
+      );
       return;
     }
     if (rejectedO) {
       this.emit('schema.property-added', nodeLocation(o.node, n.node), `property "${name}" is now accepted`);
       return;
     }
-    if (n.declared && !o.declared) this.emit('schema.property-added-open', n.node, `property "${name}" declared; the old schema already accepted it`);
-    if (o.declared && !n.declared) this.emit('schema.property-removed-open', o.node, `property "${name}" no longer declared; the new schema still accepts it`);
+    if (n.declared && !o.declared)
+      this.emit(
+        'schema.property-added-open',
+        n.node,
+        `property "${name}" declared; the old schema already accepted it`,
+      );
+    if (o.declared && !n.declared)
+      this.emit(
+        'schema.property-removed-open',
+        o.node,
+        `property "${name}" no longer declared; the new schema still accepts it`,
+      );
     this.compare(o.node, n.node, depth + 1);
   }
 
-  private dependencyEntries(view: SchemaView): Map<string, { names?: string[]; namesAt?: ChangeLocation; schema?: SchemaNode }> | 'invalid' {
+  private dependencyEntries(
+    view: SchemaView,
+  ): Map<string, { names?: string[]; namesAt?: ChangeLocation; schema?: SchemaNode }> | 'invalid' {
     const entries = new Map<string, { names?: string[]; namesAt?: ChangeLocation; schema?: SchemaNode }>();
     for (const keyword of ['dependencies', 'dependentRequired', 'dependentSchemas']) {
       const entry = view.keywords.get(keyword);
@@ -466,7 +600,7 @@ class SchemaComparison {
         entries.set(name, item);
         if (Array.isArray(value) && keyword !== 'dependentSchemas') {
           if (!value.every((x) => typeof x === 'string')) return 'invalid';
-          item.names = [...(item.names ?? []), ...(value)];
+          item.names = [...(item.names ?? []), ...value];
           item.namesAt = childNode(entry.owner, keyword, name)!;
         } else if (keyword !== 'dependentRequired' && item.schema === undefined) {
           item.schema = childNode(entry.owner, keyword, name)!;
@@ -482,7 +616,11 @@ class SchemaComparison {
     const entriesO = this.dependencyEntries(o);
     const entriesN = this.dependencyEntries(n);
     if (entriesO === 'invalid' || entriesN === 'invalid') {
-      this.emit('schema.not-a-schema', keywordLocation(o, n, 'dependencies', 'dependentRequired', 'dependentSchemas'), 'malformed dependencies');
+      this.emit(
+        'schema.not-a-schema',
+        keywordLocation(o, n, 'dependencies', 'dependentRequired', 'dependentSchemas'),
+        'malformed dependencies',
+      );
       return;
     }
     for (const name of new Set([...entriesO.keys(), ...entriesN.keys()])) {
@@ -491,14 +629,28 @@ class SchemaComparison {
       const namesO = new Set(a?.names ?? []);
       const namesN = new Set(b?.names ?? []);
       for (const required of namesN) {
-        if (!namesO.has(required)) this.emit('schema.dependent-required-added', b!.namesAt!, `"${required}" now required when "${name}" is present`, { new: required });
+        if (!namesO.has(required))
+          this.emit(
+            'schema.dependent-required-added',
+            b!.namesAt!,
+            `"${required}" now required when "${name}" is present`,
+            { new: required },
+          );
       }
       for (const required of namesO) {
-        if (!namesN.has(required)) this.emit('schema.dependent-required-removed', a!.namesAt!, `"${required}" no longer required when "${name}" is present`, { old: required });
+        if (!namesN.has(required))
+          this.emit(
+            'schema.dependent-required-removed',
+            a!.namesAt!,
+            `"${required}" no longer required when "${name}" is present`,
+            { old: required },
+          );
       }
       if (a?.schema !== undefined && b?.schema !== undefined) this.compare(a.schema, b.schema, depth + 1);
-      else if (b?.schema !== undefined) this.emit('schema.dependent-schema-added', b.schema, `schema applies when "${name}" is present`);
-      else if (a?.schema !== undefined) this.emit('schema.dependent-schema-removed', a.schema, `schema no longer applies when "${name}" is present`);
+      else if (b?.schema !== undefined)
+        this.emit('schema.dependent-schema-added', b.schema, `schema applies when "${name}" is present`);
+      else if (a?.schema !== undefined)
+        this.emit('schema.dependent-schema-removed', a.schema, `schema no longer applies when "${name}" is present`);
     }
   }
 
@@ -528,7 +680,14 @@ class SchemaComparison {
     this.compareBranchLists(o, n, 'anyOf', 'schema.any-of-branch-added', 'schema.any-of-branch-removed', depth);
   }
 
-  private compareBranchLists(o: SchemaView, n: SchemaView, keyword: string, added: SchemaRuleId, removed: SchemaRuleId, depth: number): void {
+  private compareBranchLists(
+    o: SchemaView,
+    n: SchemaView,
+    keyword: string,
+    added: SchemaRuleId,
+    removed: SchemaRuleId,
+    depth: number,
+  ): void {
     const branchesO = this.branches(o, keyword);
     const branchesN = this.branches(n, keyword);
     if (branchesO === 'invalid' || branchesN === 'invalid' || branchesO === undefined || branchesN === undefined) {
@@ -546,7 +705,12 @@ class SchemaComparison {
     if (!this.bothPresent(o, n, 'oneOf')) return;
     const branchesO = this.branches(o, 'oneOf');
     const branchesN = this.branches(n, 'oneOf');
-    if (Array.isArray(branchesO) && Array.isArray(branchesN) && this.disjoint(branchesO, 'old') && this.disjoint(branchesN, 'new')) {
+    if (
+      Array.isArray(branchesO) &&
+      Array.isArray(branchesN) &&
+      this.disjoint(branchesO, 'old') &&
+      this.disjoint(branchesN, 'new')
+    ) {
       this.compareBranchLists(o, n, 'oneOf', 'schema.one-of-branch-added', 'schema.one-of-branch-removed', depth);
       return;
     }
@@ -555,7 +719,8 @@ class SchemaComparison {
       Array.isArray(branchesN) &&
       branchesO.length === branchesN.length &&
       branchesO.every((a, i) => this.equivalent(a, branchesN[i]!, depth + 1));
-    if (!same) this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
+    if (!same)
+      this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
   }
 
   /** Whether no instance can match two of the branches: by type, or by a required property with disjoint const/enum values. */
@@ -564,7 +729,8 @@ class SchemaComparison {
     const profiles = branches.map((branch) => {
       const normalized = normalizer.normalize(branch);
       if (normalized.kind === 'invalid') return undefined;
-      if (normalized.kind === 'boolean') return normalized.value ? undefined : { kinds: new Set<string>(), tags: new Map<string, Set<string>>() };
+      if (normalized.kind === 'boolean')
+        return normalized.value ? undefined : { kinds: new Set<string>(), tags: new Map<string, Set<string>>() };
       const view = viewOf(normalized);
       const tags = new Map<string, Set<string>>();
       const required = view.keywords.get('required')?.value;
@@ -616,11 +782,13 @@ class SchemaComparison {
   /** allOf entries and $ref targets that could not be merged: each new conjunct must hold for all old instances. */
   private compareConjuncts(o: SchemaView, n: SchemaView, depth: number): void {
     if (o.conjuncts.length === 0 && n.conjuncts.length === 0) return;
-    const key = (c: Conjunct): string => (c.kind === 'unresolved' ? `ref:${c.uri}` : canonicalJsonTrusted(c.node.value));
+    const key = (c: Conjunct): string =>
+      c.kind === 'unresolved' ? `ref:${c.uri}` : canonicalJsonTrusted(c.node.value);
     const { pairs, onlyOld, onlyNew } = pairUp(o.conjuncts, n.conjuncts, key);
     for (const [a, b] of pairs) {
       if (a.kind === 'schema' && b.kind === 'schema') this.compare(a.node, b.node, depth + 1);
-      else if (!(a.kind === 'unresolved' && b.kind === 'unresolved' && a.uri === b.uri)) this.unresolved(b.kind === 'unresolved' ? b : a);
+      else if (!(a.kind === 'unresolved' && b.kind === 'unresolved' && a.uri === b.uri))
+        this.unresolved(b.kind === 'unresolved' ? b : a);
     }
     for (const c of onlyOld) {
       if (c.kind === 'unresolved') this.unresolved(c);
@@ -634,13 +802,21 @@ class SchemaComparison {
 
   private unresolved(conjunct: Conjunct): void {
     const location = conjunct.kind === 'unresolved' ? conjunct : conjunct.node;
-    this.emit('schema.ref-unresolved', location, conjunct.kind === 'unresolved' ? `cannot resolve ${conjunct.uri}` : 'compared with an unresolved $ref');
+    this.emit(
+      'schema.ref-unresolved',
+      location,
+      conjunct.kind === 'unresolved' ? `cannot resolve ${conjunct.uri}` : 'compared with an unresolved $ref',
+    );
   }
 
   private compareDynamicRefs(o: SchemaView, n: SchemaView): void {
     const keywords = ['$recursiveRef', '$dynamicRef'];
     if (keywords.some((k) => o.keywords.has(k) || n.keywords.has(k))) {
-      this.emit('schema.dynamic-ref', keywordLocation(o, n, ...keywords), '$dynamicRef/$recursiveRef depend on the dynamic scope');
+      this.emit(
+        'schema.dynamic-ref',
+        keywordLocation(o, n, ...keywords),
+        '$dynamicRef/$recursiveRef depend on the dynamic scope',
+      );
     }
   }
 
@@ -655,16 +831,28 @@ class SchemaComparison {
       const location = keywordLocation(o, n, keyword);
       const values = { old: a, new: b };
       if (keyword === 'default') this.emit('schema.default-changed', location, 'default changed', values);
-      else if (isAnnotationKeyword(keyword)) this.emit('schema.annotation-changed', location, `${keyword} changed`, values);
-      else if (contentKeywords.has(keyword)) this.emit('schema.content-changed', location, `${keyword} changed`, values);
-      else if (keyword === '$ref' || keyword === 'allOf') this.emit('schema.not-a-schema', location, `malformed ${keyword}`, values);
+      else if (isAnnotationKeyword(keyword))
+        this.emit('schema.annotation-changed', location, `${keyword} changed`, values);
+      else if (contentKeywords.has(keyword))
+        this.emit('schema.content-changed', location, `${keyword} changed`, values);
+      else if (keyword === '$ref' || keyword === 'allOf')
+        this.emit('schema.not-a-schema', location, `malformed ${keyword}`, values);
       else this.emit('schema.unknown-keyword-changed', location, `unknown keyword ${keyword} changed`, values);
     }
   }
 }
 
 /** Keywords whose presence (not only their validity) decides what unevaluated* sees. */
-const evaluatingKeywords = ['properties', 'patternProperties', 'additionalProperties', 'items', 'prefixItems', 'additionalItems', 'contains', ...unevaluatedKeywords];
+const evaluatingKeywords = [
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'items',
+  'prefixItems',
+  'additionalItems',
+  'contains',
+  ...unevaluatedKeywords,
+];
 
 function sameEvaluationShape(o: SchemaView, n: SchemaView): boolean {
   return evaluatingKeywords.every((keyword) => {
@@ -693,7 +881,11 @@ function propertyValues(view: SchemaView): JsonValue[] | undefined {
 }
 
 /** Pairs equal items first (by key), then the rest in order; pairing only affects precision, never soundness. */
-function pairUp<T>(olds: readonly T[], news: readonly T[], key: (item: T) => string): { pairs: [T, T][]; onlyOld: T[]; onlyNew: T[] } {
+function pairUp<T>(
+  olds: readonly T[],
+  news: readonly T[],
+  key: (item: T) => string,
+): { pairs: [T, T][]; onlyOld: T[]; onlyNew: T[] } {
   const pairs: [T, T][] = [];
   const waiting = new Map<string, number[]>();
   news.forEach((item, i) => {

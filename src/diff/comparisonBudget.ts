@@ -5,7 +5,10 @@ export const defaultMaxRefExpansions = 20_000;
 
 /** Thrown inside the comparison when the budget is spent; compareSchemas turns it into one 'schema.too-complex'. */
 export class BudgetExceeded extends Error {
-  constructor(readonly pointer: string, readonly reason: string) {
+  constructor(
+    readonly pointer: string,
+    readonly reason: string,
+  ) {
     super(reason);
     this.name = 'BudgetExceeded';
   }
@@ -14,7 +17,10 @@ export class BudgetExceeded extends Error {
 export class ComparisonBudget {
   private refExpansions = 0;
 
-  constructor(readonly maxDepth: number, readonly maxRefExpansions: number) {}
+  constructor(
+    readonly maxDepth: number,
+    readonly maxRefExpansions: number,
+  ) {}
 
   /** Counts one $ref followed; throws BudgetExceeded past the cap. */
   expandRef(pointer: string): void {

@@ -9,20 +9,40 @@ import { differs, type DiffChange, type SpecRuleCatalogue } from './specRules.js
 
 /** The top-level fields a list of comparisons covers; the generic field rules judge the others. */
 export function comparedFields(comparisons: readonly ContractComparison[]): Set<string> {
-  return new Set(comparisons.map((comparison) => comparison.pointer.split('/')[1]!.replace(/~1/g, '/').replace(/~0/g, '~')));
+  return new Set(
+    comparisons.map((comparison) => comparison.pointer.split('/')[1]!.replace(/~1/g, '/').replace(/~0/g, '~')),
+  );
 }
 
 /** The changes of every comparison, in list order, for one direction. */
-export function compareContract(comparisons: readonly ContractComparison[], rules: SpecRuleCatalogue, oldSpec: JsonObject, newSpec: JsonObject, direction: Direction, resolvers: SchemaResolvers): DiffChange[] {
+export function compareContract(
+  comparisons: readonly ContractComparison[],
+  rules: SpecRuleCatalogue,
+  oldSpec: JsonObject,
+  newSpec: JsonObject,
+  direction: Direction,
+  resolvers: SchemaResolvers,
+): DiffChange[] {
   const covered = new Set(comparisons.map((comparison) => comparison.pointer));
-  return comparisons.flatMap((comparison) => compareOne(comparison, rules, oldSpec, newSpec, direction, resolvers, covered));
+  return comparisons.flatMap((comparison) =>
+    compareOne(comparison, rules, oldSpec, newSpec, direction, resolvers, covered),
+  );
 }
 
-function compareOne(comparison: ContractComparison, rules: SpecRuleCatalogue, oldSpec: JsonObject, newSpec: JsonObject, direction: Direction, resolvers: SchemaResolvers, covered: ReadonlySet<string>): DiffChange[] {
+function compareOne(
+  comparison: ContractComparison,
+  rules: SpecRuleCatalogue,
+  oldSpec: JsonObject,
+  newSpec: JsonObject,
+  direction: Direction,
+  resolvers: SchemaResolvers,
+  covered: ReadonlySet<string>,
+): DiffChange[] {
   const { pointer } = comparison;
   const before = getAtPointer(oldSpec, pointer);
   const after = getAtPointer(newSpec, pointer);
-  const change = (rule: string, at: string, message: string, old?: JsonValue, next?: JsonValue) => rules.change(rule, direction, at, message, old, next);
+  const change = (rule: string, at: string, message: string, old?: JsonValue, next?: JsonValue) =>
+    rules.change(rule, direction, at, message, old, next);
   switch (comparison.compare) {
     case 'schema':
       return schemaChanges(before ?? true, after ?? true, direction, resolvers, pointer);
@@ -31,25 +51,52 @@ function compareOne(comparison: ContractComparison, rules: SpecRuleCatalogue, ol
     case 'value': {
       if (!differs(before, after)) return [];
       const { absent } = comparison;
-      const message = absent === undefined ? `${comparison.label} changed` : `${comparison.label} ${describe(before, absent)} → ${describe(after, absent)}`;
+      const message =
+        absent === undefined
+          ? `${comparison.label} changed`
+          : `${comparison.label} ${describe(before, absent)} → ${describe(after, absent)}`;
       return [change(comparison.rule, pointer, message, before, after)];
     }
     case 'limit': {
       if (!differs(before, after)) return [];
       const rule = asLimit(after) < asLimit(before) ? comparison.lowered : comparison.raised;
-      return [change(rule, pointer, `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`, before, after)];
+      return [
+        change(
+          rule,
+          pointer,
+          `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`,
+          before,
+          after,
+        ),
+      ];
     }
     case 'switch': {
       if (!differs(before, after)) return [];
       const rule = before !== false && after === false ? comparison.disabled : comparison.enabled;
-      return [change(rule, pointer, `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`, before, after)];
+      return [
+        change(
+          rule,
+          pointer,
+          `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`,
+          before,
+          after,
+        ),
+      ];
     }
     case 'set': {
       const old = strings(before);
       const next = strings(after);
       return [
-        ...old.flatMap((item, index) => (next.includes(item) ? [] : [change(comparison.removed, `${pointer}/${index}`, `${comparison.label} ${item} removed`, item)])),
-        ...next.flatMap((item, index) => (old.includes(item) ? [] : [change(comparison.added, `${pointer}/${index}`, `${comparison.label} ${item} added`, undefined, item)])),
+        ...old.flatMap((item, index) =>
+          next.includes(item)
+            ? []
+            : [change(comparison.removed, `${pointer}/${index}`, `${comparison.label} ${item} removed`, item)],
+        ),
+        ...next.flatMap((item, index) =>
+          old.includes(item)
+            ? []
+            : [change(comparison.added, `${pointer}/${index}`, `${comparison.label} ${item} added`, undefined, item)],
+        ),
       ];
     }
     case 'predicates':
@@ -63,7 +110,15 @@ function compareOne(comparison: ContractComparison, rules: SpecRuleCatalogue, ol
       for (const key of new Set([...Object.keys(oldMembers), ...Object.keys(newMembers)])) {
         const at = joinPointer(pointer, key);
         if (covered.has(at) || !differs(oldMembers[key], newMembers[key])) continue;
-        changes.push(change(key.startsWith('x-') ? 'spec.annotation-changed' : 'spec.field-changed', at, `${section}.${key} changed`, oldMembers[key], newMembers[key]));
+        changes.push(
+          change(
+            key.startsWith('x-') ? 'spec.annotation-changed' : 'spec.field-changed',
+            at,
+            `${section}.${key} changed`,
+            oldMembers[key],
+            newMembers[key],
+          ),
+        );
       }
       return changes;
     }
@@ -85,7 +140,11 @@ function predicateUses(predicates: JsonValue | undefined, pointer: string): Map<
     list.forEach((use, index) => {
       if (!isJsonObject(use) || typeof use['id'] !== 'string') return;
       const name = use['id'].split('@', 1)[0];
-      uses.set(`${phase}\u0000${name}`, { pointer: `${joinPointer(pointer, phase)}/${index}`, id: use['id'], args: use['args'] });
+      uses.set(`${phase}\u0000${name}`, {
+        pointer: `${joinPointer(pointer, phase)}/${index}`,
+        id: use['id'],
+        args: use['args'],
+      });
     });
   }
   return uses;
@@ -101,14 +160,25 @@ function comparePredicates(
   const after = predicateUses(afterValue, comparison.pointer);
   const changes: DiffChange[] = [];
   for (const [key, use] of before) {
-    if (!after.has(key)) changes.push(change(comparison.removed, use.pointer, `predicate ${use.id} removed`, { id: use.id }));
+    if (!after.has(key))
+      changes.push(change(comparison.removed, use.pointer, `predicate ${use.id} removed`, { id: use.id }));
   }
   for (const [key, use] of after) {
     const old = before.get(key);
-    if (!old) changes.push(change(comparison.added, use.pointer, `predicate ${use.id} added`, undefined, { id: use.id }));
+    if (!old)
+      changes.push(change(comparison.added, use.pointer, `predicate ${use.id} added`, undefined, { id: use.id }));
     else if (old.id !== use.id || differs(old.args, use.args)) {
-      const value = (each: PredicateUse): JsonObject => (each.args === undefined ? { id: each.id } : { id: each.id, args: each.args });
-      changes.push(change(comparison.changed, use.pointer, `predicate ${old.id} → ${use.id}${differs(old.args, use.args) ? ' (args changed)' : ''}`, value(old), value(use)));
+      const value = (each: PredicateUse): JsonObject =>
+        each.args === undefined ? { id: each.id } : { id: each.id, args: each.args };
+      changes.push(
+        change(
+          comparison.changed,
+          use.pointer,
+          `predicate ${old.id} → ${use.id}${differs(old.args, use.args) ? ' (args changed)' : ''}`,
+          value(old),
+          value(use),
+        ),
+      );
     }
   }
   return changes;

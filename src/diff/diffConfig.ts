@@ -39,7 +39,10 @@ export function diffConfigSchemaFor(kindNames: readonly string[]) {
         propertyNames: { enum: [...kindNames] },
         additionalProperties: {
           type: 'object',
-          properties: { mode: { enum: ['backward', 'forward', 'full'] }, ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 } },
+          properties: {
+            mode: { enum: ['backward', 'forward', 'full'] },
+            ignore: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 1000 },
+          },
           additionalProperties: false,
         },
       },
@@ -54,11 +57,17 @@ export const diffConfigSchema = diffConfigSchemaFor(builtinKinds.map((kind) => k
 /** A config from a value already validated against diffConfigSchema. */
 export function diffConfigFromValue(value: JsonValue): DiffConfig {
   const file = isJsonObject(value) ? value : {};
-  const defaults: KindDiffConfig = { mode: (file['mode'] as CompatibilityMode | undefined) ?? 'backward', ignore: (file['ignore'] as string[] | undefined) ?? [] };
+  const defaults: KindDiffConfig = {
+    mode: (file['mode'] as CompatibilityMode | undefined) ?? 'backward',
+    ignore: (file['ignore'] as string[] | undefined) ?? [],
+  };
   const kinds: Record<string, KindDiffConfig> = {};
   for (const [kind, entry] of Object.entries(isJsonObject(file['kinds']) ? file['kinds'] : {})) {
     const each = isJsonObject(entry) ? entry : {};
-    kinds[kind] = { mode: (each['mode'] as CompatibilityMode | undefined) ?? defaults.mode, ignore: [...defaults.ignore, ...((each['ignore'] as string[] | undefined) ?? [])] };
+    kinds[kind] = {
+      mode: (each['mode'] as CompatibilityMode | undefined) ?? defaults.mode,
+      ignore: [...defaults.ignore, ...((each['ignore'] as string[] | undefined) ?? [])],
+    };
   }
   const config: DiffConfig = { kinds, defaults };
   if (typeof file['fail_on'] === 'string') config.failOn = file['fail_on'] as FailOn;

@@ -70,15 +70,26 @@ const prepared = new WeakMap<readonly KindDescriptor[], DiffKinds>();
 
 function prepareKinds(kinds: readonly KindDescriptor[]): DiffKinds {
   let diffKinds = prepared.get(kinds);
-  if (!diffKinds) prepared.set(kinds, (diffKinds = { byName: new Map(kinds.map((kind) => [kind.name, kind])), rules: new SpecRuleCatalogue(kinds) }));
+  if (!diffKinds)
+    prepared.set(
+      kinds,
+      (diffKinds = { byName: new Map(kinds.map((kind) => [kind.name, kind])), rules: new SpecRuleCatalogue(kinds) }),
+    );
   return diffKinds;
 }
 
 /** `kinds` (default: the built-in ones) say how each kind compares; a kind not among them gets the generic field rules. */
-export function diffSpecs(changed: readonly ChangedSpecName[], documents: SpecDocuments, config: DiffConfig, kinds: readonly KindDescriptor[] = builtinKinds): SpecDiff[] {
+export function diffSpecs(
+  changed: readonly ChangedSpecName[],
+  documents: SpecDocuments,
+  config: DiffConfig,
+  kinds: readonly KindDescriptor[] = builtinKinds,
+): SpecDiff[] {
   const diffKinds = prepareKinds(kinds);
   // A `$ref: "name@version"` names a spec of a kind with a referenceable schema (the schema kind's `/schema`).
-  const pointers = [...new Set(kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [kind.referenceableSchema])))];
+  const pointers = [
+    ...new Set(kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [kind.referenceableSchema]))),
+  ];
   const schemaOf = (document: JsonObject | undefined): JsonValue | undefined => {
     if (document === undefined) return undefined;
     for (const pointer of pointers) {
@@ -87,14 +98,30 @@ export function diffSpecs(changed: readonly ChangedSpecName[], documents: SpecDo
     }
     return undefined;
   };
-  const resolvers: SchemaResolvers = { old: (ref) => schemaOf(documents.old(ref)), new: (ref) => schemaOf(documents.new(ref)) };
+  const resolvers: SchemaResolvers = {
+    old: (ref) => schemaOf(documents.old(ref)),
+    new: (ref) => schemaOf(documents.new(ref)),
+  };
   return changed.map((name) => diffName(name, documents, resolvers, config, diffKinds));
 }
 
-function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers: SchemaResolvers, config: DiffConfig, kinds: DiffKinds): SpecDiff {
+function diffName(
+  changed: ChangedSpecName,
+  documents: SpecDocuments,
+  resolvers: SchemaResolvers,
+  config: DiffConfig,
+  kinds: DiffKinds,
+): SpecDiff {
   const { name } = changed;
   const kind = (changed.new ?? changed.old)!.kind;
-  const specChange = (rule: EngineSpecRuleId, direction: Direction, pointer: string, message: string, old?: JsonValue, next?: JsonValue) => kinds.rules.change(rule, direction, pointer, message, old, next);
+  const specChange = (
+    rule: EngineSpecRuleId,
+    direction: Direction,
+    pointer: string,
+    message: string,
+    old?: JsonValue,
+    next?: JsonValue,
+  ) => kinds.rules.change(rule, direction, pointer, message, old, next);
   const settings = kindConfig(config, kind);
   const changes: DiffChange[] = [];
   let status: SpecDiff['status'] = 'changed';
@@ -102,37 +129,78 @@ function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers:
   let to: Version | undefined;
   if (!changed.old) {
     status = 'added';
-    changes.push(specChange('spec.added', 'backward', '', `${name} added (${versionsOf(changed.new!).map((v) => v.text).join(', ')})`, undefined, Object.keys(changed.new!.versions)));
+    changes.push(
+      specChange(
+        'spec.added',
+        'backward',
+        '',
+        `${name} added (${versionsOf(changed.new!)
+          .map((v) => v.text)
+          .join(', ')})`,
+        undefined,
+        Object.keys(changed.new!.versions),
+      ),
+    );
   } else if (!changed.new) {
     status = 'removed';
     changes.push(specChange('spec.removed', 'backward', '', `${name} removed`, Object.keys(changed.old.versions)));
   } else if (changed.old.kind !== changed.new.kind) {
-    changes.push(specChange('spec.kind-changed', 'backward', '', `${name} was a ${changed.old.kind}, is a ${changed.new.kind}`, changed.old.kind, changed.new.kind));
+    changes.push(
+      specChange(
+        'spec.kind-changed',
+        'backward',
+        '',
+        `${name} was a ${changed.old.kind}, is a ${changed.new.kind}`,
+        changed.old.kind,
+        changed.new.kind,
+      ),
+    );
   } else {
     const before = changed.old.versions;
     const after = changed.new.versions;
     for (const version of versionsOf(changed.old)) {
       const id = `${name}@${version.text}`;
-      if (!Object.hasOwn(after, version.text)) changes.push(specChange('spec.version-removed', 'backward', '', `${id} removed`, version.text));
+      if (!Object.hasOwn(after, version.text))
+        changes.push(specChange('spec.version-removed', 'backward', '', `${id} removed`, version.text));
       else if (after[version.text] !== before[version.text]) {
-        changes.push(specChange('spec.version-mutated', 'backward', '', `${id} has another digest: a published version must not change; give the change a new version`, before[version.text], after[version.text]));
+        changes.push(
+          specChange(
+            'spec.version-mutated',
+            'backward',
+            '',
+            `${id} has another digest: a published version must not change; give the change a new version`,
+            before[version.text],
+            after[version.text],
+          ),
+        );
       }
     }
     for (const version of versionsOf(changed.new)) {
-      if (!Object.hasOwn(before, version.text)) changes.push(specChange('spec.version-added', 'backward', '', `${name}@${version.text} added`, undefined, version.text));
+      if (!Object.hasOwn(before, version.text))
+        changes.push(
+          specChange('spec.version-added', 'backward', '', `${name}@${version.text} added`, undefined, version.text),
+        );
     }
     from = versionsOf(changed.old).at(-1);
     to = versionsOf(changed.new).at(-1);
     if (from && to && before[from.text] !== after[to.text]) {
       const oldSpec = documents.old(`${name}@${from.text}`);
       const newSpec = documents.new(`${name}@${to.text}`);
-      if (oldSpec && newSpec) changes.push(...compareContracts(kinds, kind, oldSpec, newSpec, settings.mode, resolvers));
+      if (oldSpec && newSpec)
+        changes.push(...compareContracts(kinds, kind, oldSpec, newSpec, settings.mode, resolvers));
     }
   }
   const kept = changes.filter((change) => !isIgnored(change.rule, settings.ignore));
   const ignored = changes.length - kept.length;
   if (from && to && breaksWithinMajor(from, to, kept)) {
-    const change = specChange('semver.breaking-without-major', 'backward', '', `${name}@${from.text} → ${to.text} breaks callers without a new major version`, from.text, to.text);
+    const change = specChange(
+      'semver.breaking-without-major',
+      'backward',
+      '',
+      `${name}@${from.text} → ${to.text} breaks callers without a new major version`,
+      from.text,
+      to.text,
+    );
     if (!isIgnored(change.rule, settings.ignore)) kept.push(change);
   }
   const diff: SpecDiff = { name, kind, status, changes: kept, severity: worstSeverity(kept), ignored };
@@ -142,7 +210,14 @@ function diffName(changed: ChangedSpecName, documents: SpecDocuments, resolvers:
 }
 
 /** The contract comparison of two documents of one kind, then the fields no comparison of the kind covers. */
-function compareContracts(kinds: DiffKinds, kind: string, oldSpec: JsonObject, newSpec: JsonObject, mode: Direction | 'full', resolvers: SchemaResolvers): DiffChange[] {
+function compareContracts(
+  kinds: DiffKinds,
+  kind: string,
+  oldSpec: JsonObject,
+  newSpec: JsonObject,
+  mode: Direction | 'full',
+  resolvers: SchemaResolvers,
+): DiffChange[] {
   const comparisons = kinds.byName.get(kind)?.diff?.compare ?? [];
   const covered = comparedFields(comparisons);
   return underMode(mode, (direction) => {
@@ -150,7 +225,16 @@ function compareContracts(kinds: DiffKinds, kind: string, oldSpec: JsonObject, n
     for (const key of new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])) {
       if (key === 'id' || covered.has(key) || !differs(oldSpec[key], newSpec[key])) continue;
       const annotation = annotationFields.has(key) || key.startsWith('x-');
-      changes.push(kinds.rules.change(annotation ? 'spec.annotation-changed' : 'spec.field-changed', direction, joinPointer('', key), `${key} changed`, oldSpec[key], newSpec[key]));
+      changes.push(
+        kinds.rules.change(
+          annotation ? 'spec.annotation-changed' : 'spec.field-changed',
+          direction,
+          joinPointer('', key),
+          `${key} changed`,
+          oldSpec[key],
+          newSpec[key],
+        ),
+      );
     }
     return changes;
   });
@@ -174,7 +258,13 @@ export function summarizeDiff(specs: SpecDiff[], failOn: FailOn | undefined): Di
   const counts: Record<Severity, number> = { breaking: 0, unknown: 0, warning: 0, compatible: 0 };
   for (const spec of specs) for (const change of spec.changes) counts[change.severity]++;
   const severity = worstSeverity(specs);
-  const summary: DiffSummary = { specs, severity, counts, ignored: specs.reduce((sum, spec) => sum + spec.ignored, 0), failed: failOn !== undefined && specs.some((spec) => reaches(spec.severity, failOn)) };
+  const summary: DiffSummary = {
+    specs,
+    severity,
+    counts,
+    ignored: specs.reduce((sum, spec) => sum + spec.ignored, 0),
+    failed: failOn !== undefined && specs.some((spec) => reaches(spec.severity, failOn)),
+  };
   if (failOn !== undefined) summary.failOn = failOn;
   return summary;
 }

@@ -23,7 +23,8 @@ export class EquivalenceLedger<Proof> {
     if (known !== undefined) return known;
     const index = this.stack.findIndex((a) => a.oldKey === oldKey && a.newKey === newKey);
     if (index >= 0) {
-      for (let i = index + 1; i < this.stack.length; i++) this.stack[i]!.reliesOn = Math.min(this.stack[i]!.reliesOn, index);
+      for (let i = index + 1; i < this.stack.length; i++)
+        this.stack[i]!.reliesOn = Math.min(this.stack[i]!.reliesOn, index);
       return this.assumed;
     }
     const entry: Attempt = { oldKey, newKey, reliesOn: Infinity };

@@ -4,7 +4,15 @@ import type { JsonValue } from '../core/json.js';
 /** Concrete instance kinds: 'number' here means a number that is not an integer. */
 export type InstanceKind = 'null' | 'boolean' | 'object' | 'array' | 'string' | 'integer' | 'number';
 
-export const allInstanceKinds: readonly InstanceKind[] = ['null', 'boolean', 'object', 'array', 'string', 'integer', 'number'];
+export const allInstanceKinds: readonly InstanceKind[] = [
+  'null',
+  'boolean',
+  'object',
+  'array',
+  'string',
+  'integer',
+  'number',
+];
 
 const typeNames = new Set(['null', 'boolean', 'object', 'array', 'string', 'integer', 'number']);
 
@@ -39,7 +47,10 @@ export function typeAdmits(names: ReadonlySet<string> | undefined, kind: Instanc
 }
 
 /** The kinds a schema can admit judging by `type` and by the values `enum`/`const` allow. */
-export function admittedKinds(typeNamesOrAbsent: ReadonlySet<string> | undefined, values: readonly JsonValue[] | undefined): Set<InstanceKind> {
+export function admittedKinds(
+  typeNamesOrAbsent: ReadonlySet<string> | undefined,
+  values: readonly JsonValue[] | undefined,
+): Set<InstanceKind> {
   const kinds = new Set(allInstanceKinds.filter((kind) => typeAdmits(typeNamesOrAbsent, kind)));
   if (values === undefined) return kinds;
   const valueKinds = new Set(values.map(kindOfJson));

@@ -28,7 +28,13 @@ function portsOf(items: JsonValue | undefined): Map<string, Port> {
   if (!Array.isArray(items)) return ports;
   items.forEach((item, index) => {
     if (!isJsonObject(item) || typeof item['name'] !== 'string') return;
-    const port: Port = { name: item['name'], index, required: item['required'] === true, hasDefault: Object.hasOwn(item, 'default'), fields: item };
+    const port: Port = {
+      name: item['name'],
+      index,
+      required: item['required'] === true,
+      hasDefault: Object.hasOwn(item, 'default'),
+      fields: item,
+    };
     if (typeof item['type'] === 'string') port.type = item['type'];
     if (typeof item['schema'] === 'string') port.schema = item['schema'];
     if (port.hasDefault) port.default = item['default']!;
@@ -68,30 +74,73 @@ export function comparePorts(
   const after = portsOf(getAtPointer(newSpec, ports.pointer));
   const at = (port: Port) => `${ports.pointer}/${port.index}`;
   const specChange = rules.change.bind(rules);
-  const valueDirection: Direction = ports.role === 'input' ? direction : direction === 'backward' ? 'forward' : 'backward';
+  const valueDirection: Direction =
+    ports.role === 'input' ? direction : direction === 'backward' ? 'forward' : 'backward';
   for (const [name, oldPort] of before) {
-    if (!after.has(name)) changes.push(specChange(ports.rules.removed, direction, at(oldPort), `${ports.role} "${name}" removed`, oldPort.fields));
+    if (!after.has(name))
+      changes.push(
+        specChange(ports.rules.removed, direction, at(oldPort), `${ports.role} "${name}" removed`, oldPort.fields),
+      );
   }
   for (const [name, newPort] of after) {
     const oldPort = before.get(name);
     if (!oldPort) {
       const rule = mandatory(newPort) ? ports.rules.addedRequired : ports.rules.added;
-      changes.push(specChange(rule, direction, at(newPort), `${ports.role} "${name}" added${mandatory(newPort) ? ' (required)' : ''}`, undefined, newPort.fields));
+      changes.push(
+        specChange(
+          rule,
+          direction,
+          at(newPort),
+          `${ports.role} "${name}" added${mandatory(newPort) ? ' (required)' : ''}`,
+          undefined,
+          newPort.fields,
+        ),
+      );
       continue;
     }
     const pointer = at(newPort);
     if (mandatory(oldPort) !== mandatory(newPort)) {
       const rule = mandatory(newPort) ? ports.rules.becameRequired : ports.rules.becameOptional;
-      changes.push(specChange(rule, direction, pointer, `${ports.role} "${name}" became ${mandatory(newPort) ? 'required' : 'optional'}`, mandatory(oldPort), mandatory(newPort)));
+      changes.push(
+        specChange(
+          rule,
+          direction,
+          pointer,
+          `${ports.role} "${name}" became ${mandatory(newPort) ? 'required' : 'optional'}`,
+          mandatory(oldPort),
+          mandatory(newPort),
+        ),
+      );
     }
     if (differs(oldPort.default, newPort.default)) {
-      changes.push(specChange(ports.rules.defaultChanged, direction, `${pointer}/default`, `default of ${ports.role} "${name}" changed`, oldPort.default, newPort.default));
+      changes.push(
+        specChange(
+          ports.rules.defaultChanged,
+          direction,
+          `${pointer}/default`,
+          `default of ${ports.role} "${name}" changed`,
+          oldPort.default,
+          newPort.default,
+        ),
+      );
     }
-    const rename = (schemaPointer: string) => (schemaPointer.startsWith('/$ref') ? `/schema${schemaPointer.slice(5)}` : schemaPointer);
-    changes.push(...schemaChanges(portSchema(oldPort), portSchema(newPort), valueDirection, resolvers, pointer, rename));
+    const rename = (schemaPointer: string) =>
+      schemaPointer.startsWith('/$ref') ? `/schema${schemaPointer.slice(5)}` : schemaPointer;
+    changes.push(
+      ...schemaChanges(portSchema(oldPort), portSchema(newPort), valueDirection, resolvers, pointer, rename),
+    );
     for (const key of new Set([...Object.keys(oldPort.fields), ...Object.keys(newPort.fields)])) {
       if (!annotationFields(key) || !differs(oldPort.fields[key], newPort.fields[key])) continue;
-      changes.push(specChange('spec.annotation-changed', direction, joinPointer(pointer, key), `${key} of ${ports.role} "${name}" changed`, oldPort.fields[key], newPort.fields[key]));
+      changes.push(
+        specChange(
+          'spec.annotation-changed',
+          direction,
+          joinPointer(pointer, key),
+          `${key} of ${ports.role} "${name}" changed`,
+          oldPort.fields[key],
+          newPort.fields[key],
+        ),
+      );
     }
   }
   return changes;

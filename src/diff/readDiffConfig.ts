@@ -8,16 +8,28 @@ import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { diffConfigFromValue, diffConfigSchemaFor, type DiffConfig } from './diffConfig.js';
 
 /** `kinds` (default: the built-in ones) are the names `kinds:` may configure. */
-export function readDiffConfig(bytes: Uint8Array, file: string, kinds: readonly KindDescriptor[] = builtinKinds): DiffConfig {
+export function readDiffConfig(
+  bytes: Uint8Array,
+  file: string,
+  kinds: readonly KindDescriptor[] = builtinKinds,
+): DiffConfig {
   const parsed = parseYamlSpec(bytes, file);
-  if (parsed.value === undefined) throw invalidInput(parsed.diagnostics, `${file} is not a valid diff configuration; no diff was made`, { file });
+  if (parsed.value === undefined)
+    throw invalidInput(parsed.diagnostics, `${file} is not a valid diff configuration; no diff was made`, { file });
   const validate = createKindAjv().compile(diffConfigSchemaFor(kinds.map((kind) => kind.name)));
   if (validate(parsed.value)) return diffConfigFromValue(parsed.value);
   const diagnostics: Diagnostic[] = [];
   for (const error of validate.errors ?? []) {
     if (error.keyword === 'propertyNames') continue; // the same problem as the enum error that names the key
     const { pointer, message } = describeConfigError(error);
-    diagnostics.push({ code: 'DIFF_CONFIG_INVALID', message, severity: 'error', file, pointer, ...(locatePointer(bytes, pointer) ?? locatePointer(bytes, error.instancePath)) });
+    diagnostics.push({
+      code: 'DIFF_CONFIG_INVALID',
+      message,
+      severity: 'error',
+      file,
+      pointer,
+      ...(locatePointer(bytes, pointer) ?? locatePointer(bytes, error.instancePath)),
+    });
   }
   throw invalidInput(diagnostics, `${file} is not a valid diff configuration; no diff was made`, { file });
 }
@@ -32,8 +44,18 @@ function describeConfigError(error: ErrorObject): { pointer: string; message: st
     return { pointer: child(key), message: `unknown key "${key}" in ${error.instancePath || 'the configuration'}` };
   }
   if (error.propertyName !== undefined) {
-    return { pointer: child(error.propertyName), message: `"${error.propertyName}" is not a kind (one of ${allowed(params['allowedValues'])})` };
+    return {
+      pointer: child(error.propertyName),
+      message: `"${error.propertyName}" is not a kind (one of ${allowed(params['allowedValues'])})`,
+    };
   }
-  if (error.keyword === 'enum') return { pointer: error.instancePath, message: `${error.instancePath} must be one of ${allowed(params['allowedValues'])}` };
-  return { pointer: error.instancePath, message: `${error.instancePath || 'the configuration'} ${error.message ?? 'is invalid'}` };
+  if (error.keyword === 'enum')
+    return {
+      pointer: error.instancePath,
+      message: `${error.instancePath} must be one of ${allowed(params['allowedValues'])}`,
+    };
+  return {
+    pointer: error.instancePath,
+    message: `${error.instancePath || 'the configuration'} ${error.message ?? 'is invalid'}`,
+  };
 }

@@ -7,13 +7,22 @@ import { engineSpecRules } from './specRules.js';
 
 /** A markdown table of rules, one row each, in record order. */
 export function ruleTable(rules: readonly CompatibilityRule[]): string {
-  const rows = rules.map((rule) => `| \`${rule.id}\` | ${rule.backward} | ${rule.forward} | ${rule.purpose} | ${rule.example} |`);
-  return ['| rule | backward | forward | purpose | example (old → new) |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = rules.map(
+    (rule) => `| \`${rule.id}\` | ${rule.backward} | ${rule.forward} | ${rule.purpose} | ${rule.example} |`,
+  );
+  return [
+    '| rule | backward | forward | purpose | example (old → new) |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** Each generated table by its marker name: the schema rules, and the spec rules (the engine's, then each kind's). */
 export function ruleTables(kinds: readonly KindDescriptor[] = builtinKinds): Record<string, string> {
-  return { 'schema-rules': ruleTable(schemaRuleList), 'spec-rules': ruleTable([...engineSpecRules, ...kinds.flatMap((kind) => kind.diff?.rules ?? [])]) };
+  return {
+    'schema-rules': ruleTable(schemaRuleList),
+    'spec-rules': ruleTable([...engineSpecRules, ...kinds.flatMap((kind) => kind.diff?.rules ?? [])]),
+  };
 }
 
 /** `doc` with the text between each `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` replaced; a missing marker is an error. */

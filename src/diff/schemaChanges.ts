@@ -23,9 +23,18 @@ export function schemaChanges(
   pointer: string,
   rename: (schemaPointer: string) => string = (schemaPointer) => schemaPointer,
 ): DiffChange[] {
-  const changes = compareSchemas({ schema: oldSchema, resolveRef: resolvers.old }, { schema: newSchema, resolveRef: resolvers.new }, { direction });
+  const changes = compareSchemas(
+    { schema: oldSchema, resolveRef: resolvers.old },
+    { schema: newSchema, resolveRef: resolvers.new },
+    { direction },
+  );
   return changes.map((change) => {
-    const out: DiffChange = { rule: change.rule, pointer: change.document === undefined ? pointer + rename(change.pointer) : pointer, severity: change.severity, message: change.message };
+    const out: DiffChange = {
+      rule: change.rule,
+      pointer: change.document === undefined ? pointer + rename(change.pointer) : pointer,
+      severity: change.severity,
+      message: change.message,
+    };
     if (change.document !== undefined) out.schema = { document: change.document, pointer: change.pointer };
     if (change.old !== undefined) out.old = change.old;
     if (change.new !== undefined) out.new = change.new;

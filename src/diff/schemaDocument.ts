@@ -44,7 +44,11 @@ export class SchemaDocument {
   private readonly anchors = new Map<string, SchemaNode>();
 
   /** `name` is how the document was reached through resolveRef (undefined for the document being compared). */
-  constructor(value: JsonValue, readonly name: string | undefined, uri: string) {
+  constructor(
+    value: JsonValue,
+    readonly name: string | undefined,
+    uri: string,
+  ) {
     this.draft = detectDraft(value);
     const start: SchemaNode = { value, pointer: '', document: this, base: uri };
     this.resources.set(stripFragment(uri), start);
@@ -94,7 +98,8 @@ export class SchemaDocument {
       if (!isJsonObject(value) || depth > maxIndexDepth) continue;
       const resourceUri = stripFragment(node.base);
       const id = this.idOf(value);
-      if (id !== undefined && !id.startsWith('#') && !this.resources.has(resourceUri)) this.resources.set(resourceUri, node);
+      if (id !== undefined && !id.startsWith('#') && !this.resources.has(resourceUri))
+        this.resources.set(resourceUri, node);
       const anchorNames: string[] = [];
       if (id?.startsWith('#') && id.length > 1) anchorNames.push(id.slice(1));
       for (const keyword of ['$anchor', '$dynamicAnchor']) {
@@ -122,7 +127,8 @@ export function childNode(parent: SchemaNode, ...tokens: (string | number)[]): S
   for (const token of tokens) {
     if (Array.isArray(value) && typeof token === 'number') value = value[token];
     else if (isJsonObject(value) && typeof token === 'string' && Object.hasOwn(value, token)) value = value[token];
-    else if (Array.isArray(value) && typeof token === 'string' && /^(0|[1-9][0-9]*)$/.test(token)) value = value[Number(token)];
+    else if (Array.isArray(value) && typeof token === 'string' && /^(0|[1-9][0-9]*)$/.test(token))
+      value = value[Number(token)];
     else return undefined;
     if (value === undefined) return undefined;
     pointer = joinPointer(pointer, token);

@@ -2,8 +2,17 @@
 
 /** Keywords whose value is one subschema. */
 export const singleSchemaKeywords: ReadonlySet<string> = new Set([
-  'additionalProperties', 'additionalItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else',
-  'unevaluatedItems', 'unevaluatedProperties', 'contentSchema',
+  'additionalProperties',
+  'additionalItems',
+  'contains',
+  'propertyNames',
+  'not',
+  'if',
+  'then',
+  'else',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'contentSchema',
 ]);
 
 /** Keywords whose value is an array of subschemas (`items` is one too in its tuple form). */
@@ -11,20 +20,50 @@ export const schemaArrayKeywords: ReadonlySet<string> = new Set(['allOf', 'anyOf
 
 /** Keywords whose value maps names to subschemas (`dependencies` too, for its non-array values). */
 export const schemaMapKeywords: ReadonlySet<string> = new Set([
-  'properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas',
+  'properties',
+  'patternProperties',
+  'definitions',
+  '$defs',
+  'dependentSchemas',
 ]);
 
 /** Keywords that identify or hold schemas but assert nothing themselves. */
 export const structuralKeywords: ReadonlySet<string> = new Set([
-  '$schema', '$id', 'id', '$anchor', '$dynamicAnchor', '$recursiveAnchor', '$vocabulary', 'definitions', '$defs',
+  '$schema',
+  '$id',
+  'id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$recursiveAnchor',
+  '$vocabulary',
+  'definitions',
+  '$defs',
 ]);
 
 /** Annotations by the spec or by widespread editor vocabularies (VS Code, IntelliJ, Taplo): no effect on validity. */
 export const annotationKeywords: ReadonlySet<string> = new Set([
-  'title', 'description', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly',
-  'markdownDescription', 'enumDescriptions', 'markdownEnumDescriptions', 'enumDeprecated', 'deprecationMessage',
-  'markdownDeprecationMessage', 'errorMessage', 'patternErrorMessage', 'defaultSnippets', 'doNotSuggest',
-  'suggestSortText', 'allowComments', 'allowTrailingCommas', 'tsType', 'links',
+  'title',
+  'description',
+  'examples',
+  '$comment',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+  'markdownDescription',
+  'enumDescriptions',
+  'markdownEnumDescriptions',
+  'enumDeprecated',
+  'deprecationMessage',
+  'markdownDeprecationMessage',
+  'errorMessage',
+  'patternErrorMessage',
+  'defaultSnippets',
+  'doNotSuggest',
+  'suggestSortText',
+  'allowComments',
+  'allowTrailingCommas',
+  'tsType',
+  'links',
 ]);
 
 /** Content keywords: annotations since 2019-09, optional assertions in draft-07; ajv does not assert them. */

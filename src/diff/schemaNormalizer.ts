@@ -41,7 +41,10 @@ export class SchemaNormalizer {
   private readonly inProgress = new Set<object>();
   private nesting = 0;
 
-  constructor(private readonly resolver: SchemaRefResolver, private readonly budget: ComparisonBudget) {}
+  constructor(
+    private readonly resolver: SchemaRefResolver,
+    private readonly budget: ComparisonBudget,
+  ) {}
 
   normalize(node: SchemaNode): NormalizedSchema {
     const value = node.value;
@@ -75,7 +78,8 @@ export class SchemaNormalizer {
       if (keyword === '$ref' && typeof keywordValue === 'string') continue;
       if (keyword === 'allOf' && Array.isArray(keywordValue)) continue;
       // anyOf/oneOf with one branch is that branch, merged like an allOf entry.
-      if ((keyword === 'anyOf' || keyword === 'oneOf') && Array.isArray(keywordValue) && keywordValue.length === 1) continue;
+      if ((keyword === 'anyOf' || keyword === 'oneOf') && Array.isArray(keywordValue) && keywordValue.length === 1)
+        continue;
       keywords.set(keyword, { value: keywordValue, owner: node, pointer: joinPointer(node.pointer, keyword) });
     }
     const ref = value['$ref'];
@@ -87,13 +91,20 @@ export class SchemaNormalizer {
         if (Object.keys(value).length === 1) return this.normalize(resolved.node);
         parts.push({ node: resolved.node, referenced: true });
       } else {
-        conjuncts.push({ kind: 'unresolved', uri: resolved.unresolved, pointer: joinPointer(node.pointer, '$ref'), document: node.document });
+        conjuncts.push({
+          kind: 'unresolved',
+          uri: resolved.unresolved,
+          pointer: joinPointer(node.pointer, '$ref'),
+          document: node.document,
+        });
       }
     }
     for (const keyword of ['allOf', 'anyOf', 'oneOf']) {
       const entries = value[keyword];
       if (!Array.isArray(entries) || (keyword !== 'allOf' && entries.length !== 1)) continue;
-      entries.forEach((entry, i) => parts.push({ node: childNode(node, keyword, i)!, referenced: isJsonObject(entry) && '$ref' in entry }));
+      entries.forEach((entry, i) =>
+        parts.push({ node: childNode(node, keyword, i)!, referenced: isJsonObject(entry) && '$ref' in entry }),
+      );
     }
     // Inline parts merge first and referenced ones stay conjuncts when they clash, so `allOf: [{$ref: base}, {…}]`
     // and `{…, allOf: [{$ref: base}]}` flatten alike.
@@ -119,7 +130,8 @@ function canMerge(target: ReadonlyMap<string, KeywordEntry>, part: ObjectSchema)
   for (const keyword of unevaluatedKeywords) if (target.has(keyword) || part.keywords.has(keyword)) return false;
   const mergesProperties = canMergeProperties(target, part.keywords);
   for (const [keyword, entry] of part.keywords) {
-    if (!target.has(keyword) || !isAssertionKeyword(keyword) || (keyword === 'properties' && mergesProperties)) continue;
+    if (!target.has(keyword) || !isAssertionKeyword(keyword) || (keyword === 'properties' && mergesProperties))
+      continue;
     if (!combinable.has(keyword)) return false;
     if (combine(keyword, target.get(keyword)!.value, entry.value) === undefined) return false;
   }
@@ -154,8 +166,13 @@ function merge(target: Map<string, KeywordEntry>, part: ObjectSchema, conjuncts:
     if (existing === undefined) target.set(keyword, entry);
     else if (keyword === 'properties') {
       const members = new Map([...propertyMembers(existing), ...propertyMembers(entry)]);
-      target.set(keyword, { ...existing, value: { ...(existing.value as JsonObject), ...(entry.value as JsonObject) }, members });
-    } else if (isAssertionKeyword(keyword)) target.set(keyword, { ...existing, value: combine(keyword, existing.value, entry.value)! });
+      target.set(keyword, {
+        ...existing,
+        value: { ...(existing.value as JsonObject), ...(entry.value as JsonObject) },
+        members,
+      });
+    } else if (isAssertionKeyword(keyword))
+      target.set(keyword, { ...existing, value: combine(keyword, existing.value, entry.value)! });
   }
   conjuncts.push(...part.conjuncts);
 }
@@ -166,7 +183,7 @@ function combine(keyword: string, a: JsonValue, b: JsonValue): JsonValue | undef
   const listB = typeof b === 'string' ? [b] : b;
   if (!Array.isArray(listA) || !Array.isArray(listB)) return undefined;
   if (!listA.every((x) => typeof x === 'string') || !listB.every((x) => typeof x === 'string')) return undefined;
-  if (keyword === 'required') return [...new Set([...(listA), ...(listB)])];
+  if (keyword === 'required') return [...new Set([...listA, ...listB])];
   const result = new Set<string>();
   for (const x of listA) {
     for (const y of listB) {

@@ -13,7 +13,10 @@ export class SchemaRefResolver {
   private readonly documents: SchemaDocument[];
   private readonly external = new Map<string, SchemaDocument | undefined>();
 
-  constructor(root: JsonValue, private readonly resolveRef?: (ref: string) => JsonValue | undefined) {
+  constructor(
+    root: JsonValue,
+    private readonly resolveRef?: (ref: string) => JsonValue | undefined,
+  ) {
     this.document = new SchemaDocument(root, undefined, defaultDocumentUri);
     this.documents = [this.document];
   }

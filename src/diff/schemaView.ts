@@ -49,7 +49,8 @@ export function allowedValues(view: SchemaView): JsonValue[] | undefined | 'inva
   const constEntry = view.keywords.get('const');
   if (enumEntry !== undefined && !Array.isArray(enumEntry.value)) return 'invalid';
   let values = enumEntry === undefined ? undefined : (enumEntry.value as JsonValue[]);
-  if (constEntry !== undefined) values = values === undefined ? [constEntry.value] : values.filter((v) => jsonEqual(v, constEntry.value));
+  if (constEntry !== undefined)
+    values = values === undefined ? [constEntry.value] : values.filter((v) => jsonEqual(v, constEntry.value));
   return values;
 }
 

@@ -8,15 +8,70 @@ import { worstSeverity, type Direction, type Severity } from './severity.js';
 
 /** The rules of every kind: names and versions (no direction: a removed spec breaks whoever references it), fields. */
 export const engineSpecRules = [
-  { id: 'spec.added', purpose: 'A name appears in the new snapshot.', backward: 'compatible', forward: 'compatible', example: '`fresh@1` appears' },
-  { id: 'spec.removed', purpose: 'A name disappears, which breaks whatever references it.', backward: 'breaking', forward: 'breaking', example: 'every version of `gone` disappears' },
-  { id: 'spec.version-added', purpose: 'A new version of a name appears.', backward: 'compatible', forward: 'compatible', example: '`text.llm@2` added next to `@1`' },
-  { id: 'spec.version-removed', purpose: 'A version disappears, which breaks plans pinned to it.', backward: 'breaking', forward: 'breaking', example: '`text.llm@1` dropped (plans pinned to it break)' },
-  { id: 'spec.version-mutated', purpose: 'A published version has another digest: published versions must never change.', backward: 'breaking', forward: 'breaking', example: '`text.llm@1` has another digest: a published version changed; give it a new version' },
-  { id: 'spec.kind-changed', purpose: 'A name is now a spec of another kind.', backward: 'breaking', forward: 'breaking', example: '`k` was a policy, is a schema' },
-  { id: 'spec.annotation-changed', purpose: 'A field that only describes (description, name, x-*) changed.', backward: 'compatible', forward: 'compatible', example: '`description`, a tool\'s `name`, an `x-*` field, a port\'s `description`' },
-  { id: 'spec.field-changed', purpose: 'A field no rule covers changed, which a person has to judge.', backward: 'unknown', forward: 'unknown', example: 'any other field no rule covers' },
-  { id: 'semver.breaking-without-major', purpose: 'An upgrade within one major version breaks its users.', backward: 'breaking', forward: 'breaking', example: '`tool@1.2.0 → tool@1.3.0` with any breaking change (integers are majors; `0.x` is exempt, as semver allows)' },
+  {
+    id: 'spec.added',
+    purpose: 'A name appears in the new snapshot.',
+    backward: 'compatible',
+    forward: 'compatible',
+    example: '`fresh@1` appears',
+  },
+  {
+    id: 'spec.removed',
+    purpose: 'A name disappears, which breaks whatever references it.',
+    backward: 'breaking',
+    forward: 'breaking',
+    example: 'every version of `gone` disappears',
+  },
+  {
+    id: 'spec.version-added',
+    purpose: 'A new version of a name appears.',
+    backward: 'compatible',
+    forward: 'compatible',
+    example: '`text.llm@2` added next to `@1`',
+  },
+  {
+    id: 'spec.version-removed',
+    purpose: 'A version disappears, which breaks plans pinned to it.',
+    backward: 'breaking',
+    forward: 'breaking',
+    example: '`text.llm@1` dropped (plans pinned to it break)',
+  },
+  {
+    id: 'spec.version-mutated',
+    purpose: 'A published version has another digest: published versions must never change.',
+    backward: 'breaking',
+    forward: 'breaking',
+    example: '`text.llm@1` has another digest: a published version changed; give it a new version',
+  },
+  {
+    id: 'spec.kind-changed',
+    purpose: 'A name is now a spec of another kind.',
+    backward: 'breaking',
+    forward: 'breaking',
+    example: '`k` was a policy, is a schema',
+  },
+  {
+    id: 'spec.annotation-changed',
+    purpose: 'A field that only describes (description, name, x-*) changed.',
+    backward: 'compatible',
+    forward: 'compatible',
+    example: "`description`, a tool's `name`, an `x-*` field, a port's `description`",
+  },
+  {
+    id: 'spec.field-changed',
+    purpose: 'A field no rule covers changed, which a person has to judge.',
+    backward: 'unknown',
+    forward: 'unknown',
+    example: 'any other field no rule covers',
+  },
+  {
+    id: 'semver.breaking-without-major',
+    purpose: 'An upgrade within one major version breaks its users.',
+    backward: 'breaking',
+    forward: 'breaking',
+    example:
+      '`tool@1.2.0 → tool@1.3.0` with any breaking change (integers are majors; `0.x` is exempt, as semver allows)',
+  },
 ] as const satisfies readonly CompatibilityRule[];
 
 export type EngineSpecRuleId = (typeof engineSpecRules)[number]['id'];
@@ -47,7 +102,8 @@ export class SpecRuleCatalogue {
     }
     for (const kind of kinds) {
       for (const id of (kind.diff?.compare ?? []).flatMap(comparisonRuleIds)) {
-        if (!this.rules.has(id)) throw new TypeError(`kind ${kind.name} compares with rule ${id}, which no kind declares`);
+        if (!this.rules.has(id))
+          throw new TypeError(`kind ${kind.name} compares with rule ${id}, which no kind declares`);
       }
     }
   }
@@ -57,7 +113,14 @@ export class SpecRuleCatalogue {
   }
 
   /** Builds a change of a rule with its severity for `direction`; absent old/new values are left out. */
-  change(rule: string, direction: Direction, pointer: string, message: string, old?: JsonValue, next?: JsonValue): DiffChange {
+  change(
+    rule: string,
+    direction: Direction,
+    pointer: string,
+    message: string,
+    old?: JsonValue,
+    next?: JsonValue,
+  ): DiffChange {
     const change: DiffChange = { rule, pointer, severity: this.rules.get(rule)![direction], message };
     if (old !== undefined) change.old = old;
     if (next !== undefined) change.new = next;
@@ -107,7 +170,14 @@ export function underMode(mode: Direction | 'full', compare: (direction: Directi
 }
 
 function changeKey(change: DiffChange): string {
-  return [change.rule, change.pointer, change.schema?.document ?? '', change.schema?.pointer ?? '', JSON.stringify(change.old ?? null), JSON.stringify(change.new ?? null)].join('\u0000');
+  return [
+    change.rule,
+    change.pointer,
+    change.schema?.document ?? '',
+    change.schema?.pointer ?? '',
+    JSON.stringify(change.old ?? null),
+    JSON.stringify(change.new ?? null),
+  ].join('\u0000');
 }
 
 /** Changed values (deep): undefined and absent are the same. */

@@ -103,7 +103,10 @@ export function matchPointerPattern(value: JsonValue, pattern: string): { pointe
       } else if (current !== null && typeof current === 'object') {
         if (token === '*') {
           for (const key of Object.keys(current)) {
-            next.push({ pointer: `${match.pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: current[key]! });
+            next.push({
+              pointer: `${match.pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+              value: current[key]!,
+            });
           }
         } else {
           const key = token.replace(/~1/g, '/').replace(/~0/g, '~');

@@ -49,7 +49,8 @@ export interface GarbageReport {
 /** Runs gc under the store's write lock. Throws, having deleted nothing, if a kept snapshot cannot be read in full. */
 export async function collectGarbage(store: SpecStore, options: CollectGarbageOptions = {}): Promise<GarbageReport> {
   const keepLast = options.keepLast ?? 1;
-  if (!Number.isSafeInteger(keepLast) || keepLast < 1) throw new TypeError('collectGarbage: options.keepLast must be a whole number ≥ 1');
+  if (!Number.isSafeInteger(keepLast) || keepLast < 1)
+    throw new TypeError('collectGarbage: options.keepLast must be a whole number ≥ 1');
   const plans = findPlanPins(options.planDirectories ?? []);
   const now = options.now ?? (() => new Date());
 
@@ -90,7 +91,10 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
       removedSnapshots.push(id);
       const specs = parseRecord(metadata)?.['specs'];
       const record: CollectedRecord = { collectedAt, ...(typeof specs === 'number' ? { specs } : {}) };
-      operations.push({ type: 'del', key: keys.snapshot(id) }, { type: 'put', key: collectedKey(id), value: JSON.stringify(record) });
+      operations.push(
+        { type: 'del', key: keys.snapshot(id) },
+        { type: 'put', key: collectedKey(id), value: JSON.stringify(record) },
+      );
     }
     let removedObjects = 0;
     let bytes = 0;
@@ -105,7 +109,8 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
       bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
       operations.push({ type: 'del', key });
     }
-    for (const id of removedSnapshots) bytes += Buffer.byteLength(keys.snapshot(id)) + Buffer.byteLength(snapshots.get(id)!);
+    for (const id of removedSnapshots)
+      bytes += Buffer.byteLength(keys.snapshot(id)) + Buffer.byteLength(snapshots.get(id)!);
     // A collected snapshot that was built again is no longer collected.
     for await (const { key, name } of store.records(keySpaces.collected)) {
       if (isDigest(name) && snapshots.has(name) && reasons.has(name)) operations.push({ type: 'del', key });
@@ -117,7 +122,9 @@ export async function collectGarbage(store: SpecStore, options: CollectGarbageOp
     }
     return {
       dryRun: options.dryRun === true,
-      kept: [...reasons].filter(([id]) => snapshots.has(id)).map(([snapshot, why]) => ({ snapshot, reasons: [...why].sort() })),
+      kept: [...reasons]
+        .filter(([id]) => snapshots.has(id))
+        .map(([snapshot, why]) => ({ snapshot, reasons: [...why].sort() })),
       plans,
       removed: { snapshots: removedSnapshots, objects: removedObjects, bytes },
       remaining: { snapshots: snapshots.size - removedSnapshots.length, objects: remainingObjects },
@@ -131,7 +138,11 @@ async function readPublishedSnapshots(store: SpecStore): Promise<Set<Digest>> {
     return await publishedSnapshots(store);
   } catch (cause) {
     if (isSpecError(cause)) throw cause;
-    throw new SpecError('STORE_CORRUPT', 'gc deleted nothing: a published-version record is damaged, so what it keeps is unknown (run `spec verify`)', { cause });
+    throw new SpecError(
+      'STORE_CORRUPT',
+      'gc deleted nothing: a published-version record is damaged, so what it keeps is unknown (run `spec verify`)',
+      { cause },
+    );
   }
 }
 
@@ -141,10 +152,14 @@ async function readPublishedSnapshots(store: SpecStore): Promise<Set<Digest>> {
  */
 async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, marked: Set<Digest>): Promise<void> {
   const refuse = (object: Digest, problem: string, cause?: unknown) =>
-    new SpecError('STORE_CORRUPT', `gc deleted nothing: kept snapshot ${id} reaches ${problem} object ${object} (run \`spec verify\`)`, {
-      data: { snapshot: id, object },
-      ...(cause === undefined ? {} : { cause }),
-    });
+    new SpecError(
+      'STORE_CORRUPT',
+      `gc deleted nothing: kept snapshot ${id} reaches ${problem} object ${object} (run \`spec verify\`)`,
+      {
+        data: { snapshot: id, object },
+        ...(cause === undefined ? {} : { cause }),
+      },
+    );
   if (marked.has(id)) return;
   let rootValue: JsonValue | undefined;
   try {
@@ -164,7 +179,12 @@ async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, ma
   const walk = walkTree(store, root.value.tree, {
     enter: (digest) => !marked.has(digest),
     onProblem: (problem) => {
-      const what = problem.code === 'NODE_MISSING' ? 'the missing tree node' : problem.code === 'NODE_DAMAGED' ? 'the damaged' : 'the malformed tree node';
+      const what =
+        problem.code === 'NODE_MISSING'
+          ? 'the missing tree node'
+          : problem.code === 'NODE_DAMAGED'
+            ? 'the damaged'
+            : 'the malformed tree node';
       throw refuse(problem.digest, what, problem.cause);
     },
   });
@@ -185,9 +205,13 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
   const found = findPlanFiles(directories.map((directory) => resolve(directory)));
   if (found.unreadable.length > 0) {
     const first = found.unreadable[0]!;
-    throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: cannot read ${first.path} (${first.message}), which might hold a plan that pins a snapshot`, {
-      data: { file: first.path, unreadable: found.unreadable, outcome: 'gc deleted nothing' },
-    });
+    throw new SpecError(
+      'GC_PLAN_UNREADABLE',
+      `gc deleted nothing: cannot read ${first.path} (${first.message}), which might hold a plan that pins a snapshot`,
+      {
+        data: { file: first.path, unreadable: found.unreadable, outcome: 'gc deleted nothing' },
+      },
+    );
   }
   const pins: PlanPin[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -197,18 +221,26 @@ export function findPlanPins(directories: readonly string[]): PlanPin[] {
       parsed = readPlanFile(path);
     } catch (cause) {
       if (!isSpecError(cause)) throw cause;
-      throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${cause.message}; it might pin a snapshot`, { data: { file: path, outcome: 'gc deleted nothing' }, cause });
+      throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${cause.message}; it might pin a snapshot`, {
+        data: { file: path, outcome: 'gc deleted nothing' },
+        cause,
+      });
     }
     const errors = parsed.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     if (errors.length > 0) diagnostics.push(...errors);
-    else if (parsed.planFile?.plan.snapshot !== undefined && isDigest(parsed.planFile.plan.snapshot)) pins.push({ file: path, snapshot: parsed.planFile.plan.snapshot });
+    else if (parsed.planFile?.plan.snapshot !== undefined && isDigest(parsed.planFile.plan.snapshot))
+      pins.push({ file: path, snapshot: parsed.planFile.plan.snapshot });
   }
   if (diagnostics.length > 0) {
     const files = [...new Set(diagnostics.map((diagnostic) => diagnostic.file))];
-    throw new SpecError('GC_PLAN_UNREADABLE', `gc deleted nothing: ${files.length === 1 ? `plan ${files[0]} has` : `${files.length} plans have`} problems (fix them, or check them with \`spec plan check\`); a plan gc cannot read might pin a snapshot`, {
-      data: { file: files[0], files, outcome: 'gc deleted nothing' },
-      diagnostics,
-    });
+    throw new SpecError(
+      'GC_PLAN_UNREADABLE',
+      `gc deleted nothing: ${files.length === 1 ? `plan ${files[0]} has` : `${files.length} plans have`} problems (fix them, or check them with \`spec plan check\`); a plan gc cannot read might pin a snapshot`,
+      {
+        data: { file: files[0], files, outcome: 'gc deleted nothing' },
+        diagnostics,
+      },
+    );
   }
   return pins;
 }

@@ -125,7 +125,8 @@ const listedFaults = 20;
 /** Checks the whole store. Damage it can describe is in the report; only an unreadable store throws. */
 export async function verifyStore(store: SpecStore, options: VerifyOptions = {}): Promise<VerifyReport> {
   const maxProblems = options.maxProblems ?? 1000;
-  if (!Number.isSafeInteger(maxProblems) || maxProblems < 0) throw new TypeError('verifyStore: options.maxProblems must be a whole number ≥ 0');
+  if (!Number.isSafeInteger(maxProblems) || maxProblems < 0)
+    throw new TypeError('verifyStore: options.maxProblems must be a whole number ≥ 0');
   return store.exclusive(() => new Verifier(store, maxProblems).run());
 }
 
@@ -150,10 +151,17 @@ class Verifier {
     await this.checkFiles();
     await this.scanObjects();
     for await (const { key, id, metadata: value } of this.store.snapshots()) {
-      if (id === undefined) this.report({ code: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
+      if (id === undefined)
+        this.report({ code: 'RECORD_INVALID', key, message: `snapshot record ${key} is not keyed by a digest` });
       else {
         this.snapshots.add(id);
-        if (parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, snapshot: id, message: `the metadata of snapshot ${id} is not a JSON object` });
+        if (parseRecord(value) === undefined)
+          this.report({
+            code: 'RECORD_INVALID',
+            key,
+            snapshot: id,
+            message: `the metadata of snapshot ${id} is not a JSON object`,
+          });
       }
     }
     for await (const { key, name: id, value } of this.store.records(keySpaces.collected)) {
@@ -174,7 +182,11 @@ class Verifier {
       cacheProblems = [{ key: keySpaces.cache.prefix, reason: `reading it fails with ${error.code}` }];
     }
     for (const problem of cacheProblems) {
-      this.report({ code: 'CACHE_INVALID', key: problem.key, message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it` });
+      this.report({
+        code: 'CACHE_INVALID',
+        key: problem.key,
+        message: `build-cache record ${problem.key} is damaged (${problem.reason}): the next \`spec build\` drops the cache and rebuilds it`,
+      });
     }
     let unreachable = 0;
     for (const digest of this.objects.keys()) if (!this.reached.has(digest)) unreachable++;
@@ -199,8 +211,14 @@ class Verifier {
   private async checkFiles(): Promise<void> {
     for (const damage of (await this.store.kv.damagedFiles?.()) ?? []) {
       const held = damage.keys;
-      const cacheOnly = held?.first !== undefined && held.last !== undefined && keySpaces.cache.holds(held.first) && keySpaces.cache.holds(held.last);
-      const holds = held ? ` It holds the entries ${held.first === undefined ? 'up to' : `from ${held.first} to`} ${held.last ?? 'the end'}.` : '';
+      const cacheOnly =
+        held?.first !== undefined &&
+        held.last !== undefined &&
+        keySpaces.cache.holds(held.first) &&
+        keySpaces.cache.holds(held.last);
+      const holds = held
+        ? ` It holds the entries ${held.first === undefined ? 'up to' : `from ${held.first} to`} ${held.last ?? 'the end'}.`
+        : '';
       const advice = cacheOnly
         ? ' They are build-cache entries only, which are disposable: `spec build` drops the cache and rebuilds it; the damaged bytes stay in the file until LevelDB rewrites it.'
         : ' What the store reads from there may be wrong; see docs/store.md, "Repairing a store".';
@@ -216,8 +234,18 @@ class Verifier {
 
   private async checkMeta(): Promise<void> {
     for await (const { key, value } of this.store.records(keySpaces.meta)) {
-      const sound = key === keys.meta('format') ? value === storeFormat : key === keys.meta('publications') ? /^[1-9][0-9]*$/.test(value) : false;
-      if (!sound) this.report({ code: 'RECORD_INVALID', key, message: `store record ${key} is not ${storeFormat}'s format record or publication count` });
+      const sound =
+        key === keys.meta('format')
+          ? value === storeFormat
+          : key === keys.meta('publications')
+            ? /^[1-9][0-9]*$/.test(value)
+            : false;
+      if (!sound)
+        this.report({
+          code: 'RECORD_INVALID',
+          key,
+          message: `store record ${key} is not ${storeFormat}'s format record or publication count`,
+        });
     }
   }
 
@@ -237,7 +265,12 @@ class Verifier {
       const actual = digestText(text);
       if (actual !== digest) {
         this.objects.set(digest, { sound: false });
-        this.report({ code: 'OBJECT_DIGEST_MISMATCH', key, object: digest, message: `object ${digest} hashes to ${actual}: its bytes were changed` });
+        this.report({
+          code: 'OBJECT_DIGEST_MISMATCH',
+          key,
+          object: digest,
+          message: `object ${digest} hashes to ${actual}: its bytes were changed`,
+        });
         continue;
       }
       let value: JsonValue;
@@ -246,7 +279,12 @@ class Verifier {
         if (canonicalJsonTrusted(value) !== text) throw new Error('not canonical');
       } catch {
         this.objects.set(digest, { sound: false });
-        this.report({ code: 'OBJECT_UNPARSEABLE', key, object: digest, message: `object ${digest} is not canonical JSON, so no build or import wrote it` });
+        this.report({
+          code: 'OBJECT_UNPARSEABLE',
+          key,
+          object: digest,
+          message: `object ${digest} is not canonical JSON, so no build or import wrote it`,
+        });
         continue;
       }
       this.objects.set(digest, classify(value));
@@ -258,17 +296,33 @@ class Verifier {
     const info = this.objects.get(id);
     if (!info || !info.sound) {
       if (!info) this.reportMissing(id, id, 'its root');
-      this.report({ code: 'SNAPSHOT_INCOMPLETE', snapshot: id, objects: [id], count: 1, message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}` });
+      this.report({
+        code: 'SNAPSHOT_INCOMPLETE',
+        snapshot: id,
+        objects: [id],
+        count: 1,
+        message: `snapshot ${id} has a snapshot record but its root object is ${info ? 'damaged' : 'missing'}`,
+      });
       return;
     }
     if (info.sort !== 'root') {
-      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} names an object that is not a snapshot root` });
+      this.report({
+        code: 'SNAPSHOT_MALFORMED',
+        snapshot: id,
+        object: id,
+        message: `snapshot ${id} names an object that is not a snapshot root`,
+      });
       return;
     }
     const [value] = await this.store.readObjects([id]);
     const decoded = decodeSnapshotRoot(value);
     if (!decoded.ok) {
-      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `the root of snapshot ${id} ${decoded.problem.message}` });
+      this.report({
+        code: 'SNAPSHOT_MALFORMED',
+        snapshot: id,
+        object: id,
+        message: `the root of snapshot ${id} ${decoded.problem.message}`,
+      });
       return;
     }
     const root = decoded.value;
@@ -282,7 +336,12 @@ class Verifier {
         message: `snapshot ${id} cannot be read in full: it reaches ${tree.faultCount} missing, damaged or malformed object${tree.faultCount === 1 ? '' : 's'}`,
       });
     } else if (tree.specs !== root.specs) {
-      this.report({ code: 'SNAPSHOT_MALFORMED', snapshot: id, object: id, message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}` });
+      this.report({
+        code: 'SNAPSHOT_MALFORMED',
+        snapshot: id,
+        object: id,
+        message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}`,
+      });
     }
   }
 
@@ -304,7 +363,14 @@ class Verifier {
       if (parent !== undefined) checks.get(subtreeKey(parent, prefix.slice(0, -1)))?.children.push(key);
       if (this.subtrees.has(key)) return false;
       this.reached.add(digest);
-      const check: NodeCheck = { digest, prefix, result: { specs: 0, names: 0, faults: [], faultCount: 0 }, children: [], faulted: false, branch: false };
+      const check: NodeCheck = {
+        digest,
+        prefix,
+        result: { specs: 0, names: 0, faults: [], faultCount: 0 },
+        children: [],
+        faulted: false,
+        branch: false,
+      };
       checks.set(key, check);
       order.push(check);
       const referrer = parent === undefined ? `snapshot ${snapshot}` : `tree node ${parent}`;
@@ -315,7 +381,10 @@ class Verifier {
         return false;
       }
       if (info.sort !== 'node') {
-        malformed(check, `object ${digest} is used as a tree node by ${referrer} but is a ${info.sort === 'other' ? 'JSON value of no known sort' : info.sort}`);
+        malformed(
+          check,
+          `object ${digest} is used as a tree node by ${referrer} but is a ${info.sort === 'other' ? 'JSON value of no known sort' : info.sort}`,
+        );
         return false;
       }
       return true;
@@ -325,7 +394,12 @@ class Verifier {
       if (!check) return;
       if (problem.code === 'NODE_MALFORMED') malformed(check, problem.message);
       else {
-        if (problem.code === 'NODE_MISSING') this.reportMissing(problem.digest, snapshot, problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`);
+        if (problem.code === 'NODE_MISSING')
+          this.reportMissing(
+            problem.digest,
+            snapshot,
+            problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`,
+          );
         addFault(check.result, [problem.digest]);
       }
     };
@@ -348,7 +422,10 @@ class Verifier {
       }
       // Names below missing or damaged nodes are not counted, so the count means something only when all was read.
       if (check.branch && check.children.length > 0 && result.faultCount === 0 && result.names <= leafCapacity) {
-        malformed(check, `tree node ${check.digest} is a branch over only ${result.names} names; the format keeps up to ${leafCapacity} in a leaf`);
+        malformed(
+          check,
+          `tree node ${check.digest} is a branch over only ${result.names} names; the format keeps up to ${leafCapacity} in a leaf`,
+        );
       }
       this.subtrees.set(subtreeKey(check.digest, check.prefix), result);
     }
@@ -360,7 +437,8 @@ class Verifier {
     const { digest, prefix, result } = check;
     for (const name of Object.keys(node.leaf)) {
       result.names++;
-      if (!sha256HexOfString(name).startsWith(prefix)) malformed(`tree node ${digest} holds ${name}, which does not belong under hash prefix "${prefix}"`);
+      if (!sha256HexOfString(name).startsWith(prefix))
+        malformed(`tree node ${digest} holds ${name}, which does not belong under hash prefix "${prefix}"`);
     }
     for (const { name, version, digest: specDigest } of leafSpecs(node)) {
       result.specs++;
@@ -371,26 +449,48 @@ class Verifier {
         if (!spec) this.reportMissing(specDigest, snapshot, ref, ref);
         addFault(result, [specDigest]);
       } else if (spec.sort !== 'spec' || spec.specId !== ref) {
-        this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: specDigest, ref, message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id` });
+        this.report({
+          code: 'SNAPSHOT_MALFORMED',
+          snapshot,
+          object: specDigest,
+          ref,
+          message: `tree node ${digest} lists ${ref} as ${specDigest}, which is not a spec with that id`,
+        });
         addFault(result, [specDigest]);
       }
     }
-    if (result.names > leafCapacity && prefix.length < maxTreeDepth) malformed(`tree node ${digest} is a leaf of ${result.names} names; the format splits nodes above ${leafCapacity}`);
+    if (result.names > leafCapacity && prefix.length < maxTreeDepth)
+      malformed(
+        `tree node ${digest} is a leaf of ${result.names} names; the format splits nodes above ${leafCapacity}`,
+      );
   }
 
   private reportMissing(object: Digest, snapshot: Digest, referrer: string, ref?: string): void {
     if (this.reportedMissing.has(object)) return;
     this.reportedMissing.add(object);
-    this.report({ code: 'OBJECT_MISSING', object, snapshot, ...(ref === undefined ? {} : { ref }), message: `object ${object} (${referrer}) is missing from the store` });
+    this.report({
+      code: 'OBJECT_MISSING',
+      object,
+      snapshot,
+      ...(ref === undefined ? {} : { ref }),
+      message: `object ${object} (${referrer}) is missing from the store`,
+    });
   }
 
   private async checkTags(): Promise<number> {
     let count = 0;
     for await (const { key, name: tag, value } of this.store.records(keySpaces.tag)) {
       count++;
-      if (!isValidTagName(tag)) this.report({ code: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
+      if (!isValidTagName(tag))
+        this.report({ code: 'RECORD_INVALID', key, tag, message: `tag record ${key} does not have a valid tag name` });
       if (!isDigest(value) || !this.snapshots.has(value)) {
-        this.report({ code: 'TAG_DANGLING', key, tag, ...(isDigest(value) ? { snapshot: value } : {}), message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}` });
+        this.report({
+          code: 'TAG_DANGLING',
+          key,
+          tag,
+          ...(isDigest(value) ? { snapshot: value } : {}),
+          message: `tag ${tag} names ${isDigest(value) ? `snapshot ${value}, which is not in the store` : 'something that is not a snapshot id'}`,
+        });
       }
     }
     return count;
@@ -407,10 +507,17 @@ class Verifier {
         continue;
       }
       const flaw = logEntryFlaw(key, entry!);
-      if (flaw) this.report({ code: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
+      if (flaw)
+        this.report({ code: 'RECORD_INVALID', key, snapshot, message: `build-log entry ${key} is damaged: ${flaw}` });
       if (!this.snapshots.has(snapshot) && !this.collected.has(snapshot)) {
         const sequence = Number(keySpaces.log.nameOf(key));
-        this.report({ code: 'LOG_DANGLING', key, sequence, snapshot, message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc` });
+        this.report({
+          code: 'LOG_DANGLING',
+          key,
+          sequence,
+          snapshot,
+          message: `build #${sequence} names snapshot ${snapshot}, which the store neither has nor records as collected by gc`,
+        });
       }
     }
     return count;
@@ -425,8 +532,19 @@ class Verifier {
     let pinned = 0;
     for await (const { key, name: snapshot, value } of this.store.records(keySpaces.pin)) {
       pinned++;
-      if (!isDigest(snapshot) || parseRecord(value) === undefined) this.report({ code: 'RECORD_INVALID', key, message: `pin record ${key} is not a snapshot id with a JSON object` });
-      else if (!this.snapshots.has(snapshot)) this.report({ code: 'PUBLISHED_INCONSISTENT', key, snapshot, message: `snapshot ${snapshot} is pinned as published, but it is not in the store` });
+      if (!isDigest(snapshot) || parseRecord(value) === undefined)
+        this.report({
+          code: 'RECORD_INVALID',
+          key,
+          message: `pin record ${key} is not a snapshot id with a JSON object`,
+        });
+      else if (!this.snapshots.has(snapshot))
+        this.report({
+          code: 'PUBLISHED_INCONSISTENT',
+          key,
+          snapshot,
+          message: `snapshot ${snapshot} is pinned as published, but it is not in the store`,
+        });
     }
     for await (const { key, name: ref, value } of this.store.records(keySpaces.published)) {
       count++;
@@ -434,11 +552,24 @@ class Verifier {
       const digest = record?.['digest'];
       const snapshot = record?.['snapshot'];
       if (!isDigest(digest) || !isDigest(snapshot)) {
-        this.report({ code: 'RECORD_INVALID', key, ref, message: `published-version record ${key} is not {digest, snapshot}` });
+        this.report({
+          code: 'RECORD_INVALID',
+          key,
+          ref,
+          message: `published-version record ${key} is not {digest, snapshot}`,
+        });
         continue;
       }
       const problem = await this.publishedProblem(ref, digest, snapshot);
-      if (problem) this.report({ code: 'PUBLISHED_INCONSISTENT', key, ref, object: digest, snapshot, message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}` });
+      if (problem)
+        this.report({
+          code: 'PUBLISHED_INCONSISTENT',
+          key,
+          ref,
+          object: digest,
+          snapshot,
+          message: `${ref} is published as ${digest} in ${snapshot}, but ${problem}`,
+        });
     }
     return { published: count, pinned };
   }
@@ -467,16 +598,23 @@ class Verifier {
 function logEntryFlaw(key: string, entry: Record<string, unknown>): string | undefined {
   const name = keySpaces.log.nameOf(key);
   const sequence = Number(name);
-  if (!/^[0-9]{12}$/.test(name) || !Number.isSafeInteger(sequence) || sequence < 1) return 'the key is not a 12-digit sequence number';
+  if (!/^[0-9]{12}$/.test(name) || !Number.isSafeInteger(sequence) || sequence < 1)
+    return 'the key is not a 12-digit sequence number';
   if (entry['sequence'] !== sequence) return `it records sequence ${String(entry['sequence'])}`;
   const createdAt = entry['createdAt'];
-  if (typeof createdAt !== 'string' || Number.isNaN(Date.parse(createdAt)) || new Date(createdAt).toISOString() !== createdAt) return 'its date is not an ISO 8601 instant';
+  if (
+    typeof createdAt !== 'string' ||
+    Number.isNaN(Date.parse(createdAt)) ||
+    new Date(createdAt).toISOString() !== createdAt
+  )
+    return 'its date is not an ISO 8601 instant';
   for (const count of ['specs', 'newObjects']) {
     const value = entry[count];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return `its ${count} is not a count`;
   }
   if (typeof entry['tool'] !== 'string') return 'it names no tool';
-  if (entry['tag'] !== undefined && (typeof entry['tag'] !== 'string' || !isValidTagName(entry['tag']))) return 'its tag is not a valid tag name';
+  if (entry['tag'] !== undefined && (typeof entry['tag'] !== 'string' || !isValidTagName(entry['tag'])))
+    return 'its tag is not a valid tag name';
   return undefined;
 }
 
@@ -491,6 +629,7 @@ function isValidTagName(name: string): boolean {
 
 function classify(value: JsonValue): ObjectInfo {
   const sort = objectSort(value);
-  if (sort === 'spec' && isJsonObject(value) && typeof value['id'] === 'string') return { sound: true, sort, specId: value['id'] };
+  if (sort === 'spec' && isJsonObject(value) && typeof value['id'] === 'string')
+    return { sound: true, sort, specId: value['id'] };
   return { sound: true, sort };
 }

@@ -8,9 +8,24 @@ import { SnapshotSchemas } from '../snapshot/snapshotSchemas.js';
 import { validateBounded } from '../validate/schemaCompiler.js';
 import { SnapshotView, type ResolvedSpec, type SnapshotEntry } from '../snapshot/snapshotView.js';
 import type { SpecStore } from '../store/specStore.js';
-import { planDiagnostic, planReferences, type PlanFile, type PlanFinding, type PlanReference, type PlanStep } from './planFile.js';
+import {
+  planDiagnostic,
+  planReferences,
+  type PlanFile,
+  type PlanFinding,
+  type PlanReference,
+  type PlanStep,
+} from './planFile.js';
 import { checkStepGraph, stepsBefore, type StepGraph } from './stepGraph.js';
-import { hasJsonType, mustBeSent, nestedBindings, parseBinding, toolPorts, type OutputBinding, type Port } from './toolPorts.js';
+import {
+  hasJsonType,
+  mustBeSent,
+  nestedBindings,
+  parseBinding,
+  toolPorts,
+  type OutputBinding,
+  type Port,
+} from './toolPorts.js';
 
 /** A reference of the plan and what it resolves to in the snapshot checked against (absent: it does not). */
 export interface ResolvedReference extends PlanReference {
@@ -47,22 +62,45 @@ export async function checkPlan(store: SpecStore, planFile: PlanFile): Promise<P
 }
 
 /** The snapshot a plan pins, opened; or why it cannot be. */
-export async function openPinnedSnapshot(store: SpecStore, planFile: PlanFile): Promise<{ view?: SnapshotView; findings: PlanFinding[] }> {
+export async function openPinnedSnapshot(
+  store: SpecStore,
+  planFile: PlanFile,
+): Promise<{ view?: SnapshotView; findings: PlanFinding[] }> {
   const pin = planFile.plan.snapshot;
   if (pin === undefined) {
-    return { findings: [{ code: 'PLAN_NOT_PINNED', pointer: '', message: 'the plan pins no snapshot: run `spec plan pin` so that its refs resolve the same way everywhere' }] };
+    return {
+      findings: [
+        {
+          code: 'PLAN_NOT_PINNED',
+          pointer: '',
+          message: 'the plan pins no snapshot: run `spec plan pin` so that its refs resolve the same way everywhere',
+        },
+      ],
+    };
   }
   if (!isDigest(pin)) return { findings: [] }; // PLAN_INVALID already says so
   try {
     return { view: await SnapshotView.open(store, pin), findings: [] };
   } catch (error) {
     if (!isSpecError(error) || error.code !== 'SNAPSHOT_NOT_FOUND') throw error;
-    return { findings: [{ code: 'PLAN_SNAPSHOT_NOT_FOUND', pointer: '/snapshot', message: `the pinned snapshot ${pin} is not in this store (import it with \`spec import\`)` }] };
+    return {
+      findings: [
+        {
+          code: 'PLAN_SNAPSHOT_NOT_FOUND',
+          pointer: '/snapshot',
+          message: `the pinned snapshot ${pin} is not in this store (import it with \`spec import\`)`,
+        },
+      ],
+    };
   }
 }
 
 /** Resolves and checks a plan against `view` (undefined: only the checks that need no snapshot). */
-export async function analyzePlan(planFile: PlanFile, view: SnapshotView | undefined, extraFindings: readonly PlanFinding[] = []): Promise<PlanAnalysis> {
+export async function analyzePlan(
+  planFile: PlanFile,
+  view: SnapshotView | undefined,
+  extraFindings: readonly PlanFinding[] = [],
+): Promise<PlanAnalysis> {
   const graph = checkStepGraph(planFile.plan);
   const findings: PlanFinding[] = [...extraFindings, ...graph.findings];
   const references: ResolvedReference[] = [];
@@ -93,18 +131,39 @@ export async function analyzePlan(planFile: PlanFile, view: SnapshotView | undef
 }
 
 /** What a plan reference resolves to, or the finding that says why it does not (or names the wrong kind). */
-export async function resolveReference(view: SnapshotView, reference: PlanReference): Promise<{ resolved?: SnapshotEntry; finding?: PlanFinding }> {
+export async function resolveReference(
+  view: SnapshotView,
+  reference: PlanReference,
+): Promise<{ resolved?: SnapshotEntry; finding?: PlanFinding }> {
   const { pointer, ref } = reference;
-  if (!parseRef(ref)) return { finding: { code: 'PLAN_REF_INVALID', pointer, ref, message: `${quoteStart(ref)} is not a reference (name or name@version): ${describeRefProblem(ref, refProblem(ref, 'ref') ?? 'name-invalid')}` } };
+  if (!parseRef(ref))
+    return {
+      finding: {
+        code: 'PLAN_REF_INVALID',
+        pointer,
+        ref,
+        message: `${quoteStart(ref)} is not a reference (name or name@version): ${describeRefProblem(ref, refProblem(ref, 'ref') ?? 'name-invalid')}`,
+      },
+    };
   const resolved = await view.lookup(ref);
   if (!resolved) {
     const explanation = await view.explain(ref);
     const known = explanation.candidates.map((candidate) => `${explanation.parsed.name}@${candidate.version}`);
     const hint = known.length > 0 ? ` (it has ${known.join(', ')})` : '';
-    return { finding: { code: 'PLAN_REF_NOT_FOUND', pointer, ref, message: `${ref} is not in snapshot ${view.id}${hint}` } };
+    return {
+      finding: { code: 'PLAN_REF_NOT_FOUND', pointer, ref, message: `${ref} is not in snapshot ${view.id}${hint}` },
+    };
   }
   if (resolved.kind !== reference.kind) {
-    return { resolved, finding: { code: 'PLAN_REF_WRONG_KIND', pointer, ref, message: `${ref} is a ${resolved.kind}; ${reference.kind === 'tool' ? 'processor_ref' : 'policy'} must name a ${reference.kind}` } };
+    return {
+      resolved,
+      finding: {
+        code: 'PLAN_REF_WRONG_KIND',
+        pointer,
+        ref,
+        message: `${ref} is a ${resolved.kind}; ${reference.kind === 'tool' ? 'processor_ref' : 'policy'} must name a ${reference.kind}`,
+      },
+    };
   }
   return { resolved };
 }
@@ -125,7 +184,12 @@ class StepInputChecker {
     for (const port of ports.values()) {
       if (mustBeSent(port) && !Object.hasOwn(inputs, port.name)) {
         // The pointer names the absent input; its position is that of the nearest parent that exists.
-        findings.push({ code: 'PLAN_INPUT_MISSING', pointer: joinPointer(inputsPointer, port.name), ref: tool.id, message: `${tool.id} requires input "${port.name}"` });
+        findings.push({
+          code: 'PLAN_INPUT_MISSING',
+          pointer: joinPointer(inputsPointer, port.name),
+          ref: tool.id,
+          message: `${tool.id} requires input "${port.name}"`,
+        });
       }
     }
     for (const [name, value] of Object.entries(inputs)) {
@@ -133,14 +197,23 @@ class StepInputChecker {
       const port = ports.get(name);
       if (!port) {
         const declared = [...ports.keys()].join(', ') || 'none';
-        findings.push({ code: 'PLAN_INPUT_UNKNOWN', pointer, ref: tool.id, message: `${tool.id} has no input "${name}" (its inputs: ${declared})` });
+        findings.push({
+          code: 'PLAN_INPUT_UNKNOWN',
+          pointer,
+          ref: tool.id,
+          message: `${tool.id} has no input "${name}" (its inputs: ${declared})`,
+        });
         continue;
       }
       const binding = parseBinding(value);
       // Bindings inside an object or list are checked as a whole-value binding is, except for the type they feed.
       const nested = binding === undefined ? nestedBindings(value, pointer) : [];
       for (const each of nested) {
-        findings.push(...(each.binding === 'invalid' ? [notABinding(getAtPointer(inputs, each.pointer.slice(inputsPointer.length))!, each.pointer)] : this.checkBindingSource(step, each.binding, each.pointer)));
+        findings.push(
+          ...(each.binding === 'invalid'
+            ? [notABinding(getAtPointer(inputs, each.pointer.slice(inputsPointer.length))!, each.pointer)]
+            : this.checkBindingSource(step, each.binding, each.pointer)),
+        );
       }
       if (binding === 'invalid') {
         findings.push(notABinding(value, pointer));
@@ -148,7 +221,12 @@ class StepInputChecker {
         findings.push(...this.checkBinding(step, port, binding, pointer));
       } else if (port.type !== undefined) {
         if (!hasJsonType(value, port.type)) {
-          findings.push({ code: 'PLAN_INPUT_INVALID', pointer, ref: tool.id, message: `input "${name}" of ${tool.id} must be of type ${port.type}` });
+          findings.push({
+            code: 'PLAN_INPUT_INVALID',
+            pointer,
+            ref: tool.id,
+            message: `input "${name}" of ${tool.id} must be of type ${port.type}`,
+          });
         }
       } else if (port.schema !== undefined) {
         const { validate, problems } = await this.schemas.validator(port.schema);
@@ -156,13 +234,23 @@ class StepInputChecker {
         if (valid === undefined) {
           // No validator is a failure, never "nothing to validate".
           const why = problems.map((problem) => problem.code).join(', ') || 'validation ran out of stack';
-          findings.push({ code: 'PLAN_INPUT_UNCHECKABLE', pointer, ref: port.schema, message: `input "${name}" of ${tool.id} cannot be checked: schema ${port.schema} is unusable (${why})` });
+          findings.push({
+            code: 'PLAN_INPUT_UNCHECKABLE',
+            pointer,
+            ref: port.schema,
+            message: `input "${name}" of ${tool.id} cannot be checked: schema ${port.schema} is unusable (${why})`,
+          });
         } else if (!valid && validate) {
           // A value a binding will stand in for is not known yet: the schema's verdict on the `${…}` text is moot.
           const bound = nested.map((each) => each.pointer.slice(pointer.length));
           const boundPart = (path: string) => bound.some((at) => path === at || path.startsWith(`${at}/`));
           for (const error of (validate.errors ?? []).filter((each) => !boundPart(each.instancePath))) {
-            findings.push({ code: 'PLAN_INPUT_INVALID', pointer: `${pointer}${error.instancePath}`, ref: port.schema, message: `input "${name}"${error.instancePath === '' ? '' : ` at ${error.instancePath}`} ${error.message ?? 'is invalid'} (schema ${port.schema})` });
+            findings.push({
+              code: 'PLAN_INPUT_INVALID',
+              pointer: `${pointer}${error.instancePath}`,
+              ref: port.schema,
+              message: `input "${name}"${error.instancePath === '' ? '' : ` at ${error.instancePath}`} ${error.message ?? 'is invalid'} (schema ${port.schema})`,
+            });
           }
         }
       }
@@ -173,19 +261,47 @@ class StepInputChecker {
   /** The step, its place before this one, and its output: what any binding needs, wherever it stands. */
   private checkBindingSource(step: PlanStep, binding: OutputBinding, pointer: string): PlanFinding[] {
     const source = this.graph.steps.get(binding.step);
-    if (!source) return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds step "${binding.step}", which is not a step of this plan` }];
-    if (binding.step === step.id) return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds an output of its own step "${binding.step}": a step can bind only the outputs of steps before it` }];
+    if (!source)
+      return [
+        {
+          code: 'PLAN_BINDING_INVALID',
+          pointer,
+          message: `binds step "${binding.step}", which is not a step of this plan`,
+        },
+      ];
+    if (binding.step === step.id)
+      return [
+        {
+          code: 'PLAN_BINDING_INVALID',
+          pointer,
+          message: `binds an output of its own step "${binding.step}": a step can bind only the outputs of steps before it`,
+        },
+      ];
     if (!stepsBefore(this.graph, step.id!).has(binding.step)) {
       // Suggest the edge only when it would not close a cycle: step "<source>" may itself wait for this step.
       const advice = stepsBefore(this.graph, binding.step).has(step.id!)
         ? `; step "${binding.step}" waits for this step (directly or through others), so it cannot also run before it: bind an output of a step this one waits for, or reorder the steps`
         : `: add it to after`;
-      return [{ code: 'PLAN_BINDING_INVALID', pointer, message: `binds an output of step "${binding.step}", which this step does not wait for${advice}` }];
+      return [
+        {
+          code: 'PLAN_BINDING_INVALID',
+          pointer,
+          message: `binds an output of step "${binding.step}", which this step does not wait for${advice}`,
+        },
+      ];
     }
     const tool = this.tools.get(binding.step);
     if (!tool) return []; // its processor_ref is reported
     const output = toolPorts(tool.spec, 'outputs').get(binding.output);
-    if (!output) return [{ code: 'PLAN_BINDING_INVALID', pointer, ref: tool.id, message: `${tool.id} (step "${binding.step}") has no output "${binding.output}"` }];
+    if (!output)
+      return [
+        {
+          code: 'PLAN_BINDING_INVALID',
+          pointer,
+          ref: tool.id,
+          message: `${tool.id} (step "${binding.step}") has no output "${binding.output}"`,
+        },
+      ];
     return [];
   }
 
@@ -195,19 +311,40 @@ class StepInputChecker {
     const tool = this.tools.get(binding.step);
     const output = tool && toolPorts(tool.spec, 'outputs').get(binding.output);
     if (!tool || !output) return [];
-    const fits = output.type === undefined || port.type === undefined || output.type === port.type || (output.type === 'integer' && port.type === 'number');
-    if (!fits) return [{ code: 'PLAN_INPUT_INVALID', pointer, ref: tool.id, message: `output "${binding.output}" of ${tool.id} is ${output.type}; input "${port.name}" takes ${port.type}` }];
+    const fits =
+      output.type === undefined ||
+      port.type === undefined ||
+      output.type === port.type ||
+      (output.type === 'integer' && port.type === 'number');
+    if (!fits)
+      return [
+        {
+          code: 'PLAN_INPUT_INVALID',
+          pointer,
+          ref: tool.id,
+          message: `output "${binding.output}" of ${tool.id} is ${output.type}; input "${port.name}" takes ${port.type}`,
+        },
+      ];
     return [];
   }
 }
 
 function notABinding(value: JsonValue, pointer: string): PlanFinding {
-  return { code: 'PLAN_BINDING_INVALID', pointer, message: `${JSON.stringify(value)} is not a binding: write \${steps.<step>.outputs.<output>}` };
+  return {
+    code: 'PLAN_BINDING_INVALID',
+    pointer,
+    message: `${JSON.stringify(value)} is not a binding: write \${steps.<step>.outputs.<output>}`,
+  };
 }
 
 function sortByPosition(diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics
     .map((diagnostic, index) => ({ diagnostic, index }))
-    .sort((a, b) => (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) || (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) || a.index - b.index)
+    .sort(
+      (a, b) =>
+        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
+        (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) ||
+        a.index - b.index,
+    )
     .map(({ diagnostic }) => diagnostic);
 }

@@ -24,13 +24,20 @@ export function comparePort(
   resolveNew: (ref: string) => JsonValue | undefined,
 ): ContractChange | undefined {
   const direction: Direction = list === 'inputs' ? 'backward' : 'forward';
-  const changes = compareSchemas({ schema: portSchema(oldPort), resolveRef: resolveOld }, { schema: portSchema(newPort), resolveRef: resolveNew }, { direction }).filter(
-    (change) => change.severity !== 'compatible',
-  );
+  const changes = compareSchemas(
+    { schema: portSchema(oldPort), resolveRef: resolveOld },
+    { schema: portSchema(newPort), resolveRef: resolveNew },
+    { direction },
+  ).filter((change) => change.severity !== 'compatible');
   if (changes.length === 0) return undefined;
   const severity = worstSeverity(changes);
   const what = list === 'inputs' ? 'input' : 'output';
-  const effect = severity === 'breaking' ? (list === 'inputs' ? 'no longer accepts every value it accepted' : 'may produce values its consumers do not accept') : 'changed';
+  const effect =
+    severity === 'breaking'
+      ? list === 'inputs'
+        ? 'no longer accepts every value it accepted'
+        : 'may produce values its consumers do not accept'
+      : 'changed';
   return {
     rule: 'port.schema-changed',
     pointer: `/${list}/${newPort.index}`,
@@ -67,7 +74,10 @@ export function comparePolicies(oldPolicy: JsonObject, newPolicy: JsonObject): C
     if (JSON.stringify(before) === JSON.stringify(after)) continue;
     const tightened =
       after !== undefined &&
-      (before === undefined || (limit.tighter === 'lower' ? typeof before === 'number' && typeof after === 'number' && after < before : before === true && after === false));
+      (before === undefined ||
+        (limit.tighter === 'lower'
+          ? typeof before === 'number' && typeof after === 'number' && after < before
+          : before === true && after === false));
     changes.push({
       rule: tightened ? 'policy.tightened' : 'policy.loosened',
       pointer: limit.pointer,

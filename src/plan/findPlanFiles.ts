@@ -38,7 +38,10 @@ export function findPlanFiles(directories: readonly string[]): FoundPlanFiles {
     } catch {
       // reported below
     }
-    if (!isDirectory) throw new SpecError('FILE_NOT_FOUND', `plan directory ${directory} does not exist or is not a directory`, { data: { file: directory } });
+    if (!isDirectory)
+      throw new SpecError('FILE_NOT_FOUND', `plan directory ${directory} does not exist or is not a directory`, {
+        data: { file: directory },
+      });
     pending.push(directory);
   }
   pending.reverse();
@@ -80,7 +83,10 @@ export function readPlanFile(path: string, file: string = path): ReturnType<type
     }
     bytes = readFileSync(path);
   } catch (cause) {
-    throw new SpecError('FILE_NOT_FOUND', `cannot read plan ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+    throw new SpecError('FILE_NOT_FOUND', `cannot read plan ${file}: ${(cause as Error).message}`, {
+      data: { file },
+      cause,
+    });
   }
   return { file, ...parsePlanFile(bytes, file) };
 }

@@ -24,7 +24,11 @@ export interface LockedPlan {
 }
 
 /** All plans or none: every floating ref must resolve (INVALID_INPUT with every problem otherwise). */
-export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[], options: { write: PlanWriter }): Promise<{ plans: LockedPlan[] }> {
+export async function lockPlans(
+  store: SpecStore,
+  planFiles: readonly PlanFile[],
+  options: { write: PlanWriter },
+): Promise<{ plans: LockedPlan[] }> {
   const diagnostics: Diagnostic[] = [];
   const results: { planFile: PlanFile; locked: LockedRef[]; bytes: Uint8Array }[] = [];
   for (const planFile of planFiles) {
@@ -44,14 +48,26 @@ export async function lockPlans(store: SpecStore, planFiles: readonly PlanFile[]
   if (diagnostics.length > 0) throw invalidInput(diagnostics, 'a ref did not resolve: no plan was locked or written');
   // Every plan is staged before any is replaced: one that cannot be written leaves them all as they were.
   const changes = results.filter(({ locked }) => locked.length > 0);
-  commitPlans(stagePlans(options.write, changes), changes.map((change) => change.planFile));
+  commitPlans(
+    stagePlans(options.write, changes),
+    changes.map((change) => change.planFile),
+  );
   return {
-    plans: results.map(({ planFile, locked }) => ({ file: planFile.file, plan: planFile.plan.name!, snapshot: planFile.plan.snapshot!, locked, changed: locked.length > 0 })),
+    plans: results.map(({ planFile, locked }) => ({
+      file: planFile.file,
+      plan: planFile.plan.name!,
+      snapshot: planFile.plan.snapshot!,
+      locked,
+      changed: locked.length > 0,
+    })),
   };
 }
 
 /** `/steps/3/processor_ref` → ['steps', 3, 'processor_ref']. */
 function editOf(ref: LockedRef): PlanEdit {
-  const path = ref.pointer.slice(1).split('/').map((token) => (/^[0-9]+$/.test(token) ? Number(token) : token));
+  const path = ref.pointer
+    .slice(1)
+    .split('/')
+    .map((token) => (/^[0-9]+$/.test(token) ? Number(token) : token));
   return { path, value: ref.to };
 }

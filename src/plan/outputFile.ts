@@ -15,13 +15,19 @@ export function outputError(cause: unknown, target: string): SpecError {
   switch (errno) {
     case 'ENOENT':
     case 'ENOTDIR':
-      return new SpecError('OUTPUT_NOT_FOUND', `cannot write ${target}: its folder does not exist (${why})`, { data, cause });
+      return new SpecError('OUTPUT_NOT_FOUND', `cannot write ${target}: its folder does not exist (${why})`, {
+        data,
+        cause,
+      });
     case 'EISDIR':
       return new SpecError('OUTPUT_IS_DIRECTORY', `cannot write ${target}: it is a directory`, { data, cause });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new SpecError('OUTPUT_DENIED', `cannot write ${target}: permission denied or read-only (${why})`, { data, cause });
+      return new SpecError('OUTPUT_DENIED', `cannot write ${target}: permission denied or read-only (${why})`, {
+        data,
+        cause,
+      });
     case 'ENOSPC':
     case 'EDQUOT':
     case 'EFBIG':

@@ -32,21 +32,42 @@ export interface PinOptions {
  * The plans' new text is computed and staged first (every plan must be writable, or PLAN_UNWRITABLE and nothing
  * happens), then the pin record is stored (publishing the snapshot, which cannot be undone), then the files are replaced.
  */
-export async function pinPlans(store: SpecStore, planFiles: readonly PlanFile[], options: PinOptions): Promise<PinResult> {
+export async function pinPlans(
+  store: SpecStore,
+  planFiles: readonly PlanFile[],
+  options: PinOptions,
+): Promise<PinResult> {
   const snapshot = await store.resolveSnapshot(options.snapshot ?? 'latest');
   const changes = planFiles
     .filter((planFile) => planFile.plan.snapshot !== snapshot)
-    .map((planFile) => ({ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: snapshot, after: 'plan' }]) }));
+    .map((planFile) => ({
+      planFile,
+      bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: snapshot, after: 'plan' }]),
+    }));
   const staged = stagePlans(options.write, changes);
   try {
-    await pinSnapshot(store, snapshot, planFiles.map((planFile) => planFile.plan.name!), options.now === undefined ? {} : { now: options.now });
+    await pinSnapshot(
+      store,
+      snapshot,
+      planFiles.map((planFile) => planFile.plan.name!),
+      options.now === undefined ? {} : { now: options.now },
+    );
   } catch (error) {
     for (const each of staged) each.discard();
     throw error;
   }
-  commitPlans(staged, changes.map((change) => change.planFile), `snapshot ${snapshot} was pinned and published`);
+  commitPlans(
+    staged,
+    changes.map((change) => change.planFile),
+    `snapshot ${snapshot} was pinned and published`,
+  );
   return {
     snapshot,
-    plans: planFiles.map((planFile) => ({ file: planFile.file, plan: planFile.plan.name!, previous: planFile.plan.snapshot ?? null, changed: planFile.plan.snapshot !== snapshot })),
+    plans: planFiles.map((planFile) => ({
+      file: planFile.file,
+      plan: planFile.plan.name!,
+      previous: planFile.plan.snapshot ?? null,
+      changed: planFile.plan.snapshot !== snapshot,
+    })),
   };
 }

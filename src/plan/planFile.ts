@@ -65,7 +65,12 @@ export function parsePlanFile(bytes: Uint8Array, file: string): { planFile?: Pla
   if (!planValidator(value)) {
     for (const error of planValidator.errors ?? []) {
       const { pointer, message } = describeAjvError(error);
-      diagnostics.push(positionDiagnostic({ code: 'PLAN_INVALID', severity: 'error', file, pointer, message: `plan: ${message}` }, bytes));
+      diagnostics.push(
+        positionDiagnostic(
+          { code: 'PLAN_INVALID', severity: 'error', file, pointer, message: `plan: ${message}` },
+          bytes,
+        ),
+      );
     }
   }
   const planFile: PlanFile = { file, bytes, value, plan: planModel(value), diagnostics };
@@ -89,7 +94,9 @@ function planModel(value: JsonObject): Plan {
           ...optional('id', text(step['id'])),
           ...optional('processorRef', text(step['processor_ref'])),
           ...optional('inputs', isJsonObject(step['inputs']) ? step['inputs'] : undefined),
-          after: after.flatMap((name, i) => (typeof name === 'string' ? [{ name, pointer: `${pointer}/after/${i}` }] : [])),
+          after: after.flatMap((name, i) =>
+            typeof name === 'string' ? [{ name, pointer: `${pointer}/after/${i}` }] : [],
+          ),
         },
       ];
     }),
@@ -106,7 +113,12 @@ export function planReferences(plan: Plan): PlanReference[] {
   if (plan.policy !== undefined) references.push({ pointer: '/policy', ref: plan.policy, kind: 'policy' });
   for (const step of plan.steps) {
     if (step.processorRef === undefined) continue;
-    references.push({ pointer: `${step.pointer}/processor_ref`, ref: step.processorRef, kind: 'tool', ...optional('step', step.id) });
+    references.push({
+      pointer: `${step.pointer}/processor_ref`,
+      ref: step.processorRef,
+      kind: 'tool',
+      ...optional('step', step.id),
+    });
   }
   return references;
 }
@@ -115,8 +127,12 @@ export function planReferences(plan: Plan): PlanReference[] {
  * Commands that rewrite plans need whole, well-formed files: INVALID_INPUT with every problem otherwise. `outcome`
  * says what the refusal means for the command (what was not done).
  */
-export function requireValidPlans(parsed: readonly { planFile?: PlanFile; diagnostics: Diagnostic[] }[], outcome?: string): PlanFile[] {
+export function requireValidPlans(
+  parsed: readonly { planFile?: PlanFile; diagnostics: Diagnostic[] }[],
+  outcome?: string,
+): PlanFile[] {
   const diagnostics = parsed.flatMap((each) => each.diagnostics);
-  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error')) throw invalidInput(diagnostics, outcome ?? 'a plan is invalid: no plan and nothing in the store was changed');
+  if (diagnostics.some((diagnostic) => diagnostic.severity === 'error'))
+    throw invalidInput(diagnostics, outcome ?? 'a plan is invalid: no plan and nothing in the store was changed');
   return parsed.map((each) => each.planFile!);
 }

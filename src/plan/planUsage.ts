@@ -21,7 +21,11 @@ export interface PlanReferrer {
 }
 
 /** Plan references that resolve to `id` in `view` (a floating ref counts when its highest version there is `id`). */
-export async function findPlanReferrers(planFiles: readonly PlanFile[], view: SnapshotView, id: string): Promise<PlanReferrer[]> {
+export async function findPlanReferrers(
+  planFiles: readonly PlanFile[],
+  view: SnapshotView,
+  id: string,
+): Promise<PlanReferrer[]> {
   const referrers: PlanReferrer[] = [];
   for (const planFile of planFiles) {
     for (const reference of planReferences(planFile.plan)) {
@@ -61,5 +65,9 @@ export async function checkPlanReferences(planFiles: readonly PlanFile[], view: 
 export async function requirePlanReferences(compiled: CompiledRegistry, planFiles: readonly PlanFile[]): Promise<void> {
   const view = await openManifestView(compiled.specs);
   const diagnostics = await checkPlanReferences(planFiles, view);
-  if (diagnostics.length > 0) throw invalidInput([...compiled.diagnostics, ...diagnostics], 'a plan uses a spec the registry lacks: nothing was stored');
+  if (diagnostics.length > 0)
+    throw invalidInput(
+      [...compiled.diagnostics, ...diagnostics],
+      'a plan uses a spec the registry lacks: nothing was stored',
+    );
 }

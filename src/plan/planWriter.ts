@@ -27,13 +27,19 @@ export function filePlanWriter(options: { cwd: string; outcome: string }): PlanW
       return stageOutputFile(resolve(options.cwd, planFile.file), planFile.file, bytes);
     } catch (cause) {
       const reason = isSpecError(cause) ? cause.code : 'OUTPUT_FAILED';
-      throw new SpecError('PLAN_UNWRITABLE', `cannot write plan ${planFile.file}: ${(cause as Error).message}`, { data: { file: planFile.file, reason, outcome: options.outcome }, cause });
+      throw new SpecError('PLAN_UNWRITABLE', `cannot write plan ${planFile.file}: ${(cause as Error).message}`, {
+        data: { file: planFile.file, reason, outcome: options.outcome },
+        cause,
+      });
     }
   };
 }
 
 /** Stages every write or none: after a failure, what was staged is discarded and the error thrown. */
-export function stagePlans(write: PlanWriter, changes: readonly { planFile: PlanFile; bytes: Uint8Array }[]): StagedPlan[] {
+export function stagePlans(
+  write: PlanWriter,
+  changes: readonly { planFile: PlanFile; bytes: Uint8Array }[],
+): StagedPlan[] {
   const staged: StagedPlan[] = [];
   try {
     for (const { planFile, bytes } of changes) staged.push(write(planFile, bytes));
@@ -62,10 +68,14 @@ export function commitPlans(staged: readonly StagedPlan[], planFiles: readonly P
         `${unwritten.join(', ')} ${unwritten.length === 1 ? 'was' : 'were'} not written`,
       ].join('; ');
       const reason = cause instanceof Error ? cause.message : String(cause);
-      throw new SpecError('PLAN_UNWRITABLE', `${outcome} (${reason}); run the command again once the plans can be written`, {
-        data: { file: unwritten[0], written, unwritten, outcome },
-        cause,
-      });
+      throw new SpecError(
+        'PLAN_UNWRITABLE',
+        `${outcome} (${reason}); run the command again once the plans can be written`,
+        {
+          data: { file: unwritten[0], written, unwritten, outcome },
+          cause,
+        },
+      );
     }
   }
 }

@@ -32,7 +32,11 @@ export function rewritePlan(planFile: PlanFile, edits: readonly PlanEdit[]): Uin
   const bytes = new TextEncoder().encode(bom + (crlf ? text.replace(/\n/g, '\r\n') : text));
   const reread = parseYamlSpec(bytes, planFile.file).value;
   if (reread === undefined || canonicalJsonTrusted(reread) !== canonicalJsonTrusted(expected)) {
-    throw new SpecError('PLAN_REWRITE_FAILED', `${planFile.file} could not be rewritten without changing other values; edit it by hand`, { data: { file: planFile.file, edits } });
+    throw new SpecError(
+      'PLAN_REWRITE_FAILED',
+      `${planFile.file} could not be rewritten without changing other values; edit it by hand`,
+      { data: { file: planFile.file, edits } },
+    );
   }
   return bytes;
 }
@@ -43,11 +47,21 @@ function editText(text: string, edits: readonly PlanEdit[]): string {
   const splices: { start: number; end: number; text: string }[] = [];
   for (const edit of edits) {
     const node = document.getIn(edit.path, true) as Node | undefined;
-    const empty = isScalar(node) && node.range && node.source === '' ? emptyValueSplice(text, node.range[0], edit.value) : undefined;
+    const empty =
+      isScalar(node) && node.range && node.source === ''
+        ? emptyValueSplice(text, node.range[0], edit.value)
+        : undefined;
     if (empty) {
       splices.push(empty);
-    } else if (isScalar(node) && node.range && node.source !== '' && node.type !== Scalar.BLOCK_FOLDED && node.type !== Scalar.BLOCK_LITERAL) {
-      if (node.value !== edit.value) splices.push({ start: node.range[0], end: node.range[1], text: renderScalar(edit.value, node.type) });
+    } else if (
+      isScalar(node) &&
+      node.range &&
+      node.source !== '' &&
+      node.type !== Scalar.BLOCK_FOLDED &&
+      node.type !== Scalar.BLOCK_LITERAL
+    ) {
+      if (node.value !== edit.value)
+        splices.push({ start: node.range[0], end: node.range[1], text: renderScalar(edit.value, node.type) });
     } else if (node === undefined && edit.path.length === 1 && isMap(top) && !top.flow && top.items.length > 0) {
       splices.push(insertion(text, top, String(edit.path[0]), edit));
     } else {
@@ -57,7 +71,8 @@ function editText(text: string, edits: readonly PlanEdit[]): string {
     }
   }
   let result = text;
-  for (const splice of splices.sort((a, b) => b.start - a.start)) result = result.slice(0, splice.start) + splice.text + result.slice(splice.end);
+  for (const splice of splices.sort((a, b) => b.start - a.start))
+    result = result.slice(0, splice.start) + splice.text + result.slice(splice.end);
   return result;
 }
 
@@ -65,7 +80,11 @@ function editText(text: string, edits: readonly PlanEdit[]): string {
  * `key:` with nothing after it (an empty value, which is null): the value goes one space after the colon, and a
  * comment that followed keeps its place as far as it can (at least one space before its `#`).
  */
-function emptyValueSplice(text: string, at: number, value: string): { start: number; end: number; text: string } | undefined {
+function emptyValueSplice(
+  text: string,
+  at: number,
+  value: string,
+): { start: number; end: number; text: string } | undefined {
   let colon = at;
   while (colon > 0 && (text[colon - 1] === ' ' || text[colon - 1] === '\t')) colon--;
   if (text[colon - 1] !== ':') return undefined;
@@ -74,14 +93,24 @@ function emptyValueSplice(text: string, at: number, value: string): { start: num
 }
 
 /** A new `key: value` line after the `after` key's line (or before the first key), at the top map's indentation. */
-function insertion(text: string, top: YAMLMap, key: string, edit: PlanEdit): { start: number; end: number; text: string } {
+function insertion(
+  text: string,
+  top: YAMLMap,
+  key: string,
+  edit: PlanEdit,
+): { start: number; end: number; text: string } {
   const first = top.items[0]!.key as Node; // the caller inserts only into a map with keys
   const lineStart = text.lastIndexOf('\n', first.range![0] - 1) + 1;
   const indent = text.slice(lineStart, first.range![0]);
   const line = `${indent}${key}: ${renderScalar(edit.value, Scalar.PLAIN)}\n`;
   const anchor = top.items.find((pair) => isScalar(pair.key) && pair.key.value === edit.after);
   const anchorEnd = (anchor?.value as Node | null | undefined)?.range?.[1];
-  if (anchorEnd === undefined) return { start: first.range![0], end: first.range![0], text: `${key}: ${renderScalar(edit.value, Scalar.PLAIN)}\n${indent}` };
+  if (anchorEnd === undefined)
+    return {
+      start: first.range![0],
+      end: first.range![0],
+      text: `${key}: ${renderScalar(edit.value, Scalar.PLAIN)}\n${indent}`,
+    };
   const newline = text.indexOf('\n', anchorEnd);
   if (newline === -1) return { start: text.length, end: text.length, text: `\n${line.slice(0, -1)}` };
   return { start: newline + 1, end: newline + 1, text: line };
@@ -90,7 +119,10 @@ function insertion(text: string, top: YAMLMap, key: string, edit: PlanEdit): { s
 /** The value written the way the old one was: plain when it can be, else in the old quotes. */
 function renderScalar(value: string, type: Scalar.Type | undefined): string {
   if (type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
-  const plainString = /^[A-Za-z][A-Za-z0-9._@:/-]*$/.test(value) && !/:$/.test(value) && !/^(true|false|null|yes|no|on|off)$/i.test(value);
+  const plainString =
+    /^[A-Za-z][A-Za-z0-9._@:/-]*$/.test(value) &&
+    !/:$/.test(value) &&
+    !/^(true|false|null|yes|no|on|off)$/i.test(value);
   if (type === Scalar.PLAIN && plainString) return value;
   return JSON.stringify(value);
 }

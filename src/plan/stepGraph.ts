@@ -14,7 +14,11 @@ export function checkStepGraph(plan: Plan): StepGraph {
     if (step.id === undefined) continue;
     const first = steps.get(step.id);
     if (first) {
-      findings.push({ code: 'PLAN_STEP_DUPLICATE', pointer: `${step.pointer}/id`, message: `step id "${step.id}" is also used by ${first.pointer}` });
+      findings.push({
+        code: 'PLAN_STEP_DUPLICATE',
+        pointer: `${step.pointer}/id`,
+        message: `step id "${step.id}" is also used by ${first.pointer}`,
+      });
     } else {
       steps.set(step.id, step);
     }
@@ -22,7 +26,11 @@ export function checkStepGraph(plan: Plan): StepGraph {
   for (const step of plan.steps) {
     for (const dependency of step.after) {
       if (!steps.has(dependency.name)) {
-        findings.push({ code: 'PLAN_STEP_NOT_FOUND', pointer: dependency.pointer, message: `after names "${dependency.name}", which is not a step of this plan` });
+        findings.push({
+          code: 'PLAN_STEP_NOT_FOUND',
+          pointer: dependency.pointer,
+          message: `after names "${dependency.name}", which is not a step of this plan`,
+        });
       }
     }
   }
@@ -61,7 +69,11 @@ function findCycles(steps: Map<string, PlanStep>): PlanFinding[] {
         const key = [...new Set(cycle)].sort().join('\u0000');
         if (!seen.has(key)) {
           seen.add(key);
-          findings.push({ code: 'PLAN_CYCLE', pointer: edge.pointer, message: `steps wait for each other in a cycle: ${cycle.join(' → ')}` });
+          findings.push({
+            code: 'PLAN_CYCLE',
+            pointer: edge.pointer,
+            message: `steps wait for each other in a cycle: ${cycle.join(' → ')}`,
+          });
         }
       } else if (edgeState === undefined) {
         state.set(edge.name, 'active');

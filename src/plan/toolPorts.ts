@@ -67,8 +67,13 @@ export function nestedBindings(value: JsonValue, pointer: string): NestedBinding
       if (binding !== undefined) found.push({ pointer: current.pointer, binding });
     }
     const children: { value: JsonValue; pointer: string; top: boolean }[] = [];
-    if (Array.isArray(current.value)) current.value.forEach((item, index) => children.push({ value: item, pointer: joinPointer(current.pointer, index), top: false }));
-    else if (isJsonObject(current.value)) for (const [key, item] of Object.entries(current.value)) children.push({ value: item, pointer: joinPointer(current.pointer, key), top: false });
+    if (Array.isArray(current.value))
+      current.value.forEach((item, index) =>
+        children.push({ value: item, pointer: joinPointer(current.pointer, index), top: false }),
+      );
+    else if (isJsonObject(current.value))
+      for (const [key, item] of Object.entries(current.value))
+        children.push({ value: item, pointer: joinPointer(current.pointer, key), top: false });
     pending.push(...children.reverse());
   }
   return found;

@@ -59,16 +59,26 @@ export interface UpgradeOptions {
 export const upgradeRefused = 'the plan was not re-pinned and nothing was published';
 
 /** Re-pins a plan to another snapshot when nothing it uses breaks (PLAN_UPGRADE_BREAKING otherwise, unless allowed). */
-export async function upgradePlan(store: SpecStore, planFile: PlanFile, options: UpgradeOptions): Promise<UpgradeReport> {
+export async function upgradePlan(
+  store: SpecStore,
+  planFile: PlanFile,
+  options: UpgradeOptions,
+): Promise<UpgradeReport> {
   const pinned = await openPinnedSnapshot(store, planFile);
-  if (!pinned.view) throw invalidInput(pinned.findings.map((finding) => planDiagnostic(planFile, finding)), upgradeRefused);
+  if (!pinned.view)
+    throw invalidInput(
+      pinned.findings.map((finding) => planDiagnostic(planFile, finding)),
+      upgradeRefused,
+    );
   const fromView = pinned.view;
   const toView = await SnapshotView.open(store, await store.resolveSnapshot(options.to));
   const before = await analyzePlan(planFile, fromView);
   const after = await analyzePlan(planFile, toView);
 
   const known = new Set(before.diagnostics.map(problemKey));
-  const newProblems = after.diagnostics.filter((diagnostic) => diagnostic.severity === 'error' && !known.has(problemKey(diagnostic)));
+  const newProblems = after.diagnostics.filter(
+    (diagnostic) => diagnostic.severity === 'error' && !known.has(problemKey(diagnostic)),
+  );
   const claimed = new Set<Diagnostic>();
   const schemas = { from: new SnapshotSchemas(fromView), to: new SnapshotSchemas(toView) };
   const refs: RefUpgrade[] = [];
@@ -76,9 +86,14 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
     const old = before.references[index]!.resolved; // the same plan file, analysed twice: the same references
     const current = reference.resolved;
     const scope = reference.kind === 'policy' ? '/policy' : reference.pointer.replace(/\/processor_ref$/, '');
-    const problems = newProblems.filter((problem) => problem.pointer === scope || problem.pointer?.startsWith(`${scope}/`));
+    const problems = newProblems.filter(
+      (problem) => problem.pointer === scope || problem.pointer?.startsWith(`${scope}/`),
+    );
     problems.forEach((problem) => claimed.add(problem));
-    const changes = old && current && old.digest !== current.digest ? await contractChanges(reference, old, current, planFile, fromView, toView, schemas) : [];
+    const changes =
+      old && current && old.digest !== current.digest
+        ? await contractChanges(reference, old, current, planFile, fromView, toView, schemas)
+        : [];
     refs.push({
       pointer: reference.pointer,
       ref: reference.ref,
@@ -86,7 +101,15 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
       ...(reference.step === undefined ? {} : { step: reference.step }),
       ...(old ? { before: { id: old.id, digest: old.digest } } : {}),
       ...(current ? { after: { id: current.id, digest: current.digest } } : {}),
-      status: !old ? (current ? 'added' : 'unchanged') : !current ? 'removed' : old.digest === current.digest ? 'unchanged' : 'changed',
+      status: !old
+        ? current
+          ? 'added'
+          : 'unchanged'
+        : !current
+          ? 'removed'
+          : old.digest === current.digest
+            ? 'unchanged'
+            : 'changed',
       breaking: problems.length > 0 || changes.some((change) => change.severity === 'breaking'),
       changes,
       problems,
@@ -97,7 +120,10 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
   const written = !options.dryRun && (!breaking || options.allowBreaking === true);
   if (written) {
     // Staged first: a plan that cannot be written is PLAN_UNWRITABLE before the new snapshot is published.
-    const changes = toView.id === fromView.id ? [] : [{ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]) }];
+    const changes =
+      toView.id === fromView.id
+        ? []
+        : [{ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]) }];
     const staged = stagePlans(options.write, changes);
     try {
       await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
@@ -107,7 +133,16 @@ export async function upgradePlan(store: SpecStore, planFile: PlanFile, options:
     }
     commitPlans(staged, [planFile], `snapshot ${toView.id} was pinned and published`);
   }
-  return { file: planFile.file, plan: planFile.plan.name!, from: fromView.id, to: toView.id, breaking, refs, problems, written };
+  return {
+    file: planFile.file,
+    plan: planFile.plan.name!,
+    from: fromView.id,
+    to: toView.id,
+    breaking,
+    refs,
+    problems,
+    written,
+  };
 }
 
 function problemKey(diagnostic: Diagnostic): string {
@@ -130,15 +165,25 @@ async function contractChanges(
   if (reference.kind === 'policy') return comparePolicies(oldSpec, newSpec);
   const step = planFile.plan.steps.find((each) => `${each.pointer}/processor_ref` === reference.pointer)!;
   const changes: ContractChange[] = [];
-  for (const [list, names] of [['inputs', boundInputs(step)], ['outputs', boundOutputs(planFile, step)]] as const) {
+  for (const [list, names] of [
+    ['inputs', boundInputs(step)],
+    ['outputs', boundOutputs(planFile, step)],
+  ] as const) {
     const oldPorts = toolPorts(oldSpec, list);
     const newPorts = toolPorts(newSpec, list);
     for (const name of names) {
       const oldPort = oldPorts.get(name);
       const newPort = newPorts.get(name);
       if (!oldPort || !newPort) continue; // a missing port is a plan check problem
-      for (const port of [oldPort, newPort]) if (port.schema !== undefined) await (port === oldPort ? schemas.from : schemas.to).load(port.schema);
-      const change = comparePort(list, oldPort, newPort, (ref) => schemas.from.loaded(ref), (ref) => schemas.to.loaded(ref));
+      for (const port of [oldPort, newPort])
+        if (port.schema !== undefined) await (port === oldPort ? schemas.from : schemas.to).load(port.schema);
+      const change = comparePort(
+        list,
+        oldPort,
+        newPort,
+        (ref) => schemas.from.loaded(ref),
+        (ref) => schemas.to.loaded(ref),
+      );
       if (change) changes.push(change);
     }
   }

@@ -32,17 +32,25 @@ export interface DiffReport extends DiffSummary {
 const maxLoadRounds = 64;
 
 /** What changed from `before` to `after`, and what it breaks, reading only the specs that differ. */
-export async function diffSnapshots(before: SnapshotView, after: SnapshotView, options: DiffOptions = {}): Promise<DiffReport> {
+export async function diffSnapshots(
+  before: SnapshotView,
+  after: SnapshotView,
+  options: DiffOptions = {},
+): Promise<DiffReport> {
   const config = options.config ?? defaultDiffConfig;
   const { changed, nodesRead } = await compareTrees(before, after);
   const loaded = { old: new Map<string, JsonObject | null>(), new: new Map<string, JsonObject | null>() };
   // The versions that differ are what the rules compare first: read them in one batch per side, before the first round.
   const differing = { old: [] as SnapshotEntry[], new: [] as SnapshotEntry[] };
   for (const { name, old, new: next } of changed) {
-    for (const [side, entry, other] of [['old', old, next], ['new', next, old]] as const) {
+    for (const [side, entry, other] of [
+      ['old', old, next],
+      ['new', next, old],
+    ] as const) {
       if (!entry) continue;
       for (const [version, digest] of Object.entries(entry.versions)) {
-        if (other?.versions[version] !== digest) differing[side].push({ id: `${name}@${version}`, name, version, kind: entry.kind, digest });
+        if (other?.versions[version] !== digest)
+          differing[side].push({ id: `${name}@${version}`, name, version, kind: entry.kind, digest });
       }
     }
   }
@@ -69,7 +77,13 @@ export async function diffSnapshots(before: SnapshotView, after: SnapshotView, o
   }
   const read = [...loaded.old.values(), ...loaded.new.values()].filter((document) => document !== null).length;
   const failOn = options.failOn ?? config.failOn;
-  return { from: before.id, to: after.id, empty: changed.length === 0, ...summarizeDiff(specs, failOn), read: { treeNodes: nodesRead, specs: read } };
+  return {
+    from: before.id,
+    to: after.id,
+    empty: changed.length === 0,
+    ...summarizeDiff(specs, failOn),
+    read: { treeNodes: nodesRead, specs: read },
+  };
 }
 
 async function load(view: SnapshotView, ids: Set<string>, into: Map<string, JsonObject | null>): Promise<void> {

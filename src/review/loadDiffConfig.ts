@@ -19,7 +19,10 @@ export async function loadDiffConfig(options: { cwd: string; file?: string }): P
   try {
     bytes = readFileSync(absolute);
   } catch (cause) {
-    throw new SpecError('FILE_NOT_FOUND', `cannot read diff configuration ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+    throw new SpecError('FILE_NOT_FOUND', `cannot read diff configuration ${file}: ${(cause as Error).message}`, {
+      data: { file },
+      cause,
+    });
   }
   // ajv and the YAML reader load only when there is a file to read.
   const { readDiffConfig } = await import('../diff/readDiffConfig.js');

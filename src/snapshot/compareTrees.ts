@@ -24,7 +24,8 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
   const changed: ChangedName[] = [];
   let nodesRead = 0;
   // Pairs of subtrees still to compare (a side is undefined where the other snapshot has nothing there).
-  let pairs: [Digest | undefined, Digest | undefined][] = before.root.tree === after.root.tree ? [] : [[before.root.tree, after.root.tree]];
+  let pairs: [Digest | undefined, Digest | undefined][] =
+    before.root.tree === after.root.tree ? [] : [[before.root.tree, after.root.tree]];
   // Subtrees whose names must be listed (a leaf met, or a subtree on one side only), each with its map of names.
   const leafPairs: [Map<string, NameEntry>, Map<string, NameEntry>][] = [];
   let flattenBefore: [Digest, Map<string, NameEntry>][] = [];
@@ -36,10 +37,22 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
   while (pairs.length > 0 || flattenBefore.length > 0 || flattenAfter.length > 0) {
     const both = pairs.filter((pair): pair is [Digest, Digest] => pair[0] !== undefined && pair[1] !== undefined);
     const [nodesA, nodesB, flatA, flatB] = await Promise.all([
-      readLevel(before, both.map((pair) => pair[0])),
-      readLevel(after, both.map((pair) => pair[1])),
-      readLevel(before, flattenBefore.map(([digest]) => digest)),
-      readLevel(after, flattenAfter.map(([digest]) => digest)),
+      readLevel(
+        before,
+        both.map((pair) => pair[0]),
+      ),
+      readLevel(
+        after,
+        both.map((pair) => pair[1]),
+      ),
+      readLevel(
+        before,
+        flattenBefore.map(([digest]) => digest),
+      ),
+      readLevel(
+        after,
+        flattenAfter.map(([digest]) => digest),
+      ),
     ]);
     const nextPairs: typeof pairs = [];
     const nextBefore: typeof flattenBefore = [];
@@ -50,7 +63,10 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
     };
     for (const pair of pairs) {
       if (pair[0] !== undefined && pair[1] !== undefined) continue;
-      const into: [Map<string, NameEntry>, Map<string, NameEntry>] = [new Map<string, NameEntry>(), new Map<string, NameEntry>()];
+      const into: [Map<string, NameEntry>, Map<string, NameEntry>] = [
+        new Map<string, NameEntry>(),
+        new Map<string, NameEntry>(),
+      ];
       leafPairs.push(into);
       flatten(pair[0], into[0], nextBefore);
       flatten(pair[1], into[1], nextAfter);
@@ -66,7 +82,10 @@ export async function compareTrees(before: SnapshotView, after: SnapshotView): P
         }
         return;
       }
-      const into: [Map<string, NameEntry>, Map<string, NameEntry>] = [new Map<string, NameEntry>(), new Map<string, NameEntry>()];
+      const into: [Map<string, NameEntry>, Map<string, NameEntry>] = [
+        new Map<string, NameEntry>(),
+        new Map<string, NameEntry>(),
+      ];
       leafPairs.push(into);
       collect(nodeA, into[0], nextBefore);
       collect(nodeB, into[1], nextAfter);

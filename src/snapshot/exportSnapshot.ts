@@ -26,7 +26,8 @@ export async function exportSnapshot(store: SpecStore, id: Digest): Promise<Snap
     const specs: SnapshotEntry[] = [];
     for (const { digest, node } of level) {
       objects[digest] = node;
-      if (isLeafNode(node)) for (const spec of leafSpecs(node)) specs.push({ id: `${spec.name}@${spec.version}`, ...spec });
+      if (isLeafNode(node))
+        for (const spec of leafSpecs(node)) specs.push({ id: `${spec.name}@${spec.version}`, ...spec });
     }
     const documents = await view.readSpecs(specs);
     specs.forEach((spec, i) => (objects[spec.digest] = documents[i]!));
@@ -45,7 +46,9 @@ export function formatSnapshotDocument(document: SnapshotDocument): string {
  * Checks a parsed document: the format, every object hashing to its key, and the snapshot reaching only objects the
  * document (or the store) holds. Returns the canonical objects to write.
  */
-export async function verifySnapshotDocument(document: unknown): Promise<{ snapshot: Digest; objects: CanonicalObject[] }> {
+export async function verifySnapshotDocument(
+  document: unknown,
+): Promise<{ snapshot: Digest; objects: CanonicalObject[] }> {
   if (!isJsonObject(document) || (document as Record<string, unknown>)['format'] !== exportFormat) {
     throw new SpecError('IMPORT_INVALID', `not a snapshot document (expected "format": "${exportFormat}")`);
   }
@@ -54,15 +57,23 @@ export async function verifySnapshotDocument(document: unknown): Promise<{ snaps
   if (!isJsonObject(objects)) throw new SpecError('IMPORT_INVALID', 'the document has no "objects" map');
   const verified = new Map<Digest, CanonicalObject>();
   for (const [key, value] of Object.entries(objects as Record<string, unknown>)) {
-    if (!isDigest(key)) throw new SpecError('IMPORT_INVALID', `object key "${key}" is not a digest`, { data: { object: key } });
+    if (!isDigest(key))
+      throw new SpecError('IMPORT_INVALID', `object key "${key}" is not a digest`, { data: { object: key } });
     let canonical: CanonicalObject;
     try {
       canonical = digestValue(value);
     } catch (cause) {
-      throw new SpecError('IMPORT_DIGEST_MISMATCH', `object ${key} is not pure JSON, so it cannot hash to its key`, { data: { expected: key }, cause });
+      throw new SpecError('IMPORT_DIGEST_MISMATCH', `object ${key} is not pure JSON, so it cannot hash to its key`, {
+        data: { expected: key },
+        cause,
+      });
     }
     if (canonical.digest !== key) {
-      throw new SpecError('IMPORT_DIGEST_MISMATCH', `object ${key} in the document hashes to ${canonical.digest}: the document was altered or damaged`, { data: { expected: key, actual: canonical.digest } });
+      throw new SpecError(
+        'IMPORT_DIGEST_MISMATCH',
+        `object ${key} in the document hashes to ${canonical.digest}: the document was altered or damaged`,
+        { data: { expected: key, actual: canonical.digest } },
+      );
     }
     verified.set(key, canonical);
   }
@@ -74,8 +85,14 @@ export async function verifySnapshotDocument(document: unknown): Promise<{ snaps
   let specs = 0;
   const walk = walkTree(reader, root.value.tree, {
     onProblem: (problem) => {
-      if (problem.code === 'NODE_MISSING') throw incomplete(problem.digest, problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`);
-      throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, { data: { object: problem.digest } });
+      if (problem.code === 'NODE_MISSING')
+        throw incomplete(
+          problem.digest,
+          problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`,
+        );
+      throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, {
+        data: { object: problem.digest },
+      });
     },
   });
   for await (const level of walk) {
@@ -87,10 +104,16 @@ export async function verifySnapshotDocument(document: unknown): Promise<{ snaps
       }
     }
   }
-  if (specs !== root.value.specs) throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} says it has ${root.value.specs} specs but its tree lists ${specs}`);
+  if (specs !== root.value.specs)
+    throw new SpecError(
+      'IMPORT_INVALID',
+      `snapshot ${snapshot} says it has ${root.value.specs} specs but its tree lists ${specs}`,
+    );
   return { snapshot, objects: [...verified.values()] };
 }
 
 function incomplete(digest: Digest, from: string): SpecError {
-  return new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, { data: { object: digest } });
+  return new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, {
+    data: { object: digest },
+  });
 }

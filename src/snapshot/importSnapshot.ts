@@ -20,21 +20,34 @@ export interface ImportResult {
 export type VerifiedDocument = Awaited<ReturnType<typeof verifySnapshotDocument>>;
 
 /** Parses and verifies the text of a snapshot document, without any store: bad input is refused before one is opened. */
-export async function parseSnapshotDocument(text: string, options: { source?: string } = {}): Promise<VerifiedDocument> {
+export async function parseSnapshotDocument(
+  text: string,
+  options: { source?: string } = {},
+): Promise<VerifiedDocument> {
   let document: unknown;
   try {
     document = parseJsonText(text);
   } catch (cause) {
-    throw new SpecError('IMPORT_INVALID', `the snapshot document is not valid JSON: ${(cause as Error).message}`, { cause, data: options.source === undefined ? {} : { file: options.source } });
+    throw new SpecError('IMPORT_INVALID', `the snapshot document is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+      data: options.source === undefined ? {} : { file: options.source },
+    });
   }
   return verifySnapshotDocument(document);
 }
 
 /** Stores a verified document: objects, snapshot record and publication records in one batch. */
-export async function storeImportedSnapshot(store: SpecStore, verified: VerifiedDocument, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
+export async function storeImportedSnapshot(
+  store: SpecStore,
+  verified: VerifiedDocument,
+  options: { source?: string; now?: () => Date } = {},
+): Promise<ImportResult> {
   const { snapshot, objects } = verified;
   const now = (options.now ?? (() => new Date()))();
-  const metadata = { importedAt: now.toISOString(), ...(options.source === undefined ? {} : { source: options.source }) };
+  const metadata = {
+    importedAt: now.toISOString(),
+    ...(options.source === undefined ? {} : { source: options.source }),
+  };
   // An import publishes the snapshot: its versions are recorded in the same batch, or VERSION_MUTATED stores nothing.
   const entries = await versionEntries(await openInMemorySnapshot(snapshot, objects));
   const extraOperations = () => publicationOperations(store, snapshot, entries, ['import'], now);
@@ -43,6 +56,10 @@ export async function storeImportedSnapshot(store: SpecStore, verified: Verified
 }
 
 /** parseSnapshotDocument then storeImportedSnapshot: nothing is written if any check fails. */
-export async function importSnapshot(store: SpecStore, text: string, options: { source?: string; now?: () => Date } = {}): Promise<ImportResult> {
+export async function importSnapshot(
+  store: SpecStore,
+  text: string,
+  options: { source?: string; now?: () => Date } = {},
+): Promise<ImportResult> {
   return storeImportedSnapshot(store, await parseSnapshotDocument(text, options), options);
 }

@@ -5,7 +5,10 @@ import { buildManifest, type ManifestEntry } from './manifestTree.js';
 import { SnapshotView } from './snapshotView.js';
 
 /** Opens `snapshot` over `objects`: resolution and listing behave exactly as for a stored snapshot. */
-export async function openInMemorySnapshot(snapshot: Digest, objects: readonly CanonicalObject[]): Promise<SnapshotView> {
+export async function openInMemorySnapshot(
+  snapshot: Digest,
+  objects: readonly CanonicalObject[],
+): Promise<SnapshotView> {
   return SnapshotView.open(memoryObjectReader(objects), snapshot);
 }
 

@@ -60,7 +60,11 @@ export function groupByName(entries: readonly ManifestEntry[]): Map<string, Name
 
 /** Builds the trie for a set of specs. The shape depends only on the set, never on input order. */
 export function buildManifest(entries: readonly ManifestEntry[]): BuiltManifest {
-  const buckets: NamedBucket[] = [...groupByName(entries)].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
+  const buckets: NamedBucket[] = [...groupByName(entries)].map(([name, entry]) => ({
+    name,
+    hash: sha256HexOfString(name),
+    entry,
+  }));
   const objects: CanonicalObject[] = [];
   const tree = buildNode(buckets, 0, objects);
   const root: SnapshotRoot = { format: snapshotFormat, specs: entries.length, tree };
@@ -84,7 +88,8 @@ function buildNode(buckets: NamedBucket[], depth: number, objects: CanonicalObje
       list.push(bucket);
     }
     const branch: Record<string, Digest> = {};
-    for (const digit of [...children.keys()].sort()) branch[digit] = buildNode(children.get(digit)!, depth + 1, objects);
+    for (const digit of [...children.keys()].sort())
+      branch[digit] = buildNode(children.get(digit)!, depth + 1, objects);
     node = { branch };
   }
   const object = digestTrustedValue(node);
@@ -121,7 +126,12 @@ interface UpdatedNode {
  * capacity splits; a branch whose names fit in one leaf folds), with only the nodes that are new in `objects`.
  * `specs` is the new number of specs. Undefined when a node cannot be read (build from scratch then).
  */
-export async function updateManifest(previous: SnapshotRoot, changes: NameChanges, specs: number, readNodes: ReadTreeNodes): Promise<BuiltManifest | undefined> {
+export async function updateManifest(
+  previous: SnapshotRoot,
+  changes: NameChanges,
+  specs: number,
+  readNodes: ReadTreeNodes,
+): Promise<BuiltManifest | undefined> {
   const objects: CanonicalObject[] = [];
   const changed = [...changes].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
   let tree: UpdatedNode | undefined;
@@ -169,7 +179,13 @@ async function readNode(digest: Digest, readNodes: ReadTreeNodes): Promise<TreeN
   return node;
 }
 
-async function updateNode(digest: Digest | undefined, depth: number, changes: { name: string; hash: string; entry: NameEntry | undefined }[], readNodes: ReadTreeNodes, objects: CanonicalObject[]): Promise<UpdatedNode> {
+async function updateNode(
+  digest: Digest | undefined,
+  depth: number,
+  changes: { name: string; hash: string; entry: NameEntry | undefined }[],
+  readNodes: ReadTreeNodes,
+  objects: CanonicalObject[],
+): Promise<UpdatedNode> {
   const node: TreeNode = digest === undefined ? { leaf: {} } : await readNode(digest, readNodes);
   if (changes.length === 0) return isLeafNode(node) ? { digest, leaf: node.leaf } : { digest };
 
@@ -182,7 +198,9 @@ async function updateNode(digest: Digest | undefined, depth: number, changes: { 
     if (names.size === 0) return { digest: undefined };
     const buckets = [...names].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
     const built = buildNode(buckets, depth, objects); // splits when it outgrew a leaf
-    return buckets.length <= leafCapacity || depth >= maxTreeDepth ? { digest: built, leaf: Object.fromEntries(names) } : { digest: built, branch: true };
+    return buckets.length <= leafCapacity || depth >= maxTreeDepth
+      ? { digest: built, leaf: Object.fromEntries(names) }
+      : { digest: built, branch: true };
   }
 
   // A branch: update the children with changes, keep the others as they are.
@@ -193,8 +211,15 @@ async function updateNode(digest: Digest | undefined, depth: number, changes: { 
     if (!list) byDigit.set(digit, (list = []));
     list.push(change);
   }
-  const children = new Map<string, UpdatedNode>(Object.entries(node.branch).map(([digit, child]) => [digit, { digest: child }]));
-  const updated = await Promise.all([...byDigit].map(async ([digit, list]) => [digit, await updateNode(node.branch[digit], depth + 1, list, readNodes, objects)] as const));
+  const children = new Map<string, UpdatedNode>(
+    Object.entries(node.branch).map(([digit, child]) => [digit, { digest: child }]),
+  );
+  const updated = await Promise.all(
+    [...byDigit].map(
+      async ([digit, list]) =>
+        [digit, await updateNode(node.branch[digit], depth + 1, list, readNodes, objects)] as const,
+    ),
+  );
   for (const [digit, child] of updated) {
     if (child.digest === undefined) children.delete(digit);
     else children.set(digit, child);
@@ -219,7 +244,10 @@ async function updateNode(digest: Digest | undefined, depth: number, changes: { 
 }
 
 /** The names under these children when they fit in one leaf; undefined when they do not (or a child is a branch). */
-async function foldIfSmall(children: Map<string, UpdatedNode>, readNodes: ReadTreeNodes): Promise<Record<string, NameEntry> | undefined> {
+async function foldIfSmall(
+  children: Map<string, UpdatedNode>,
+  readNodes: ReadTreeNodes,
+): Promise<Record<string, NameEntry> | undefined> {
   const folded: Record<string, NameEntry> = {};
   let count = 0;
   for (const child of children.values()) {

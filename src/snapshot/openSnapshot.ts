@@ -3,8 +3,12 @@ import type { SpecStore } from '../store/specStore.js';
 import { SnapshotView } from './snapshotView.js';
 
 /** Opens a snapshot by id, unique prefix, tag or `latest`: a lazily loaded, read-only view. */
-export async function openSnapshot(store: SpecStore, selector: string, options: { preload?: boolean } = {}): Promise<SnapshotView> {
-  if (store === null || typeof store !== 'object' || typeof (store).resolveSnapshot !== 'function') {
+export async function openSnapshot(
+  store: SpecStore,
+  selector: string,
+  options: { preload?: boolean } = {},
+): Promise<SnapshotView> {
+  if (store === null || typeof store !== 'object' || typeof store.resolveSnapshot !== 'function') {
     throw new TypeError('openSnapshot: store must be a SpecStore (from openStore)');
   }
   if (typeof selector !== 'string') throw new TypeError('openSnapshot: selector must be a string');

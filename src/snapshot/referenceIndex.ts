@@ -34,7 +34,8 @@ export function outgoingReferences(spec: JsonObject, kind: KindDescriptor): Outg
   }
   for (const pattern of kind.embeddedSchemas) {
     for (const match of matchPointerPattern(spec, pattern)) {
-      for (const ref of findSchemaSpecRefs(match.value)) references.push({ pointer: `${match.pointer}${ref.pointer}`, ref: ref.ref, via: 'schema' });
+      for (const ref of findSchemaSpecRefs(match.value))
+        references.push({ pointer: `${match.pointer}${ref.pointer}`, ref: ref.ref, via: 'schema' });
     }
   }
   return references;
@@ -44,7 +45,11 @@ export function outgoingReferences(spec: JsonObject, kind: KindDescriptor): Outg
  * The specs of a snapshot that reference what `ref` resolves to (a floating ref means its highest version). Reads
  * every spec once; REF_NOT_FOUND when the ref resolves to nothing.
  */
-export async function findSpecReferrers(view: SnapshotView, ref: string, kinds: readonly KindDescriptor[] = builtinKinds): Promise<SpecReferrers> {
+export async function findSpecReferrers(
+  view: SnapshotView,
+  ref: string,
+  kinds: readonly KindDescriptor[] = builtinKinds,
+): Promise<SpecReferrers> {
   const { id, name, version, kind, digest } = await view.resolve(ref);
   const kindByName = new Map(kinds.map((each) => [each.name, each]));
   const referrers: SpecReferrer[] = [];

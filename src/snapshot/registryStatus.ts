@@ -26,7 +26,12 @@ export interface RegistryStatus {
 }
 
 /** Compares by id@version: in the registry only, in the snapshot only, in both with other digests. Pure. */
-export function compareRegistryWithSnapshot(registry: string, specs: readonly CompiledSpec[], against: Digest, entries: readonly SnapshotEntry[]): RegistryStatus {
+export function compareRegistryWithSnapshot(
+  registry: string,
+  specs: readonly CompiledSpec[],
+  against: Digest,
+  entries: readonly SnapshotEntry[],
+): RegistryStatus {
   const inSnapshot = new Map(entries.map((entry) => [entry.id, entry]));
   const inRegistry = new Set(specs.map((spec) => spec.id));
   const added: StatusEntry[] = [];
@@ -34,9 +39,18 @@ export function compareRegistryWithSnapshot(registry: string, specs: readonly Co
   for (const spec of specs) {
     const entry = inSnapshot.get(spec.id);
     if (!entry) added.push({ id: spec.id, kind: spec.kind, digest: spec.digest, file: spec.file });
-    else if (entry.digest !== spec.digest) modified.push({ id: spec.id, kind: spec.kind, digest: spec.digest, file: spec.file, snapshotDigest: entry.digest });
+    else if (entry.digest !== spec.digest)
+      modified.push({
+        id: spec.id,
+        kind: spec.kind,
+        digest: spec.digest,
+        file: spec.file,
+        snapshotDigest: entry.digest,
+      });
   }
-  const removed = entries.filter((entry) => !inRegistry.has(entry.id)).map(({ id, kind, digest }) => ({ id, kind, digest }));
+  const removed = entries
+    .filter((entry) => !inRegistry.has(entry.id))
+    .map(({ id, kind, digest }) => ({ id, kind, digest }));
   added.sort(byNameThenVersion);
   modified.sort(byNameThenVersion);
   return { registry, against, clean: added.length + removed.length + modified.length === 0, added, removed, modified };

@@ -17,7 +17,11 @@ export class SnapshotSchemas {
     private readonly view: SnapshotView,
     kinds: readonly KindDescriptor[] = builtinKinds,
   ) {
-    this.schemaPointers = new Map(kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [[kind.name, kind.referenceableSchema] as const])));
+    this.schemaPointers = new Map(
+      kinds.flatMap((kind) =>
+        kind.referenceableSchema === undefined ? [] : [[kind.name, kind.referenceableSchema] as const],
+      ),
+    );
   }
 
   /** The JSON Schema of a schema spec, after loading it and every schema spec it reaches; undefined if absent. */
@@ -47,7 +51,8 @@ export class SnapshotSchemas {
    */
   async validator(id: string): Promise<CompiledSchema> {
     const schema = await this.load(id);
-    if (schema === undefined) return { problems: [{ code: 'REF_NOT_FOUND', pointer: '', message: `schema ${id} is not in the snapshot` }] };
+    if (schema === undefined)
+      return { problems: [{ code: 'REF_NOT_FOUND', pointer: '', message: `schema ${id} is not in the snapshot` }] };
     return this.compiler.compile(id, schema);
   }
 }

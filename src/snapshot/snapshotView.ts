@@ -51,9 +51,11 @@ export class SnapshotView {
   /** Opens a snapshot by exact id: reads its root object only. Any object reader will do (the store, a document, a pack). */
   static async open(reader: ObjectReader, id: Digest): Promise<SnapshotView> {
     const [value] = await reader.readObjects([id]);
-    if (value === undefined) throw new SpecError('SNAPSHOT_NOT_FOUND', `snapshot ${id} is not in the store`, { data: { snapshot: id } });
+    if (value === undefined)
+      throw new SpecError('SNAPSHOT_NOT_FOUND', `snapshot ${id} is not in the store`, { data: { snapshot: id } });
     const root = decodeSnapshotRoot(value);
-    if (!root.ok) throw new SpecError('STORE_CORRUPT', `object ${id} ${root.problem.message}`, { data: { snapshot: id } });
+    if (!root.ok)
+      throw new SpecError('STORE_CORRUPT', `object ${id} ${root.problem.message}`, { data: { snapshot: id } });
     return new SnapshotView(reader, id, root.value);
   }
 
@@ -75,9 +77,15 @@ export class SnapshotView {
       missing.forEach((digest, i) => {
         const position = { digest, prefix: '', parent: undefined };
         const value = read[i];
-        if (value === undefined) throw this.treeProblem({ code: 'NODE_MISSING', ...position, message: `tree node ${digest} is missing` });
+        if (value === undefined)
+          throw this.treeProblem({ code: 'NODE_MISSING', ...position, message: `tree node ${digest} is missing` });
         const node = decodeTreeNode(value);
-        if (!node.ok) throw this.treeProblem({ code: 'NODE_MALFORMED', ...position, message: `tree node ${digest} ${node.problem.message}` });
+        if (!node.ok)
+          throw this.treeProblem({
+            code: 'NODE_MALFORMED',
+            ...position,
+            message: `tree node ${digest} ${node.problem.message}`,
+          });
         this.nodeCache.set(digest, node.value);
       });
     }
@@ -86,14 +94,24 @@ export class SnapshotView {
 
   /** The whole tree, breadth first, in batches (cached nodes are not read again); a node that cannot be read throws. */
   levels(): AsyncGenerator<WalkedNode[]> {
-    return walkTree(this.reader, this.root.tree, { cache: this.nodeCache, onProblem: (problem) => { throw this.treeProblem(problem); } });
+    return walkTree(this.reader, this.root.tree, {
+      cache: this.nodeCache,
+      onProblem: (problem) => {
+        throw this.treeProblem(problem);
+      },
+    });
   }
 
   /** A node the snapshot cannot do without: its damage as it was read (DIGEST_MISMATCH), else STORE_CORRUPT. */
   private treeProblem(problem: TreeWalkProblem): unknown {
     if (problem.code === 'NODE_DAMAGED') return problem.cause;
-    const what = problem.code === 'NODE_MISSING' ? `tree node ${problem.digest}, which is missing from the store` : `tree node ${problem.digest}, which is malformed: ${problem.message}`;
-    return new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to ${what}`, { data: { snapshot: this.id, object: problem.digest } });
+    const what =
+      problem.code === 'NODE_MISSING'
+        ? `tree node ${problem.digest}, which is missing from the store`
+        : `tree node ${problem.digest}, which is malformed: ${problem.message}`;
+    return new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to ${what}`, {
+      data: { snapshot: this.id, object: problem.digest },
+    });
   }
 
   /** All versions of a name: one path from the root to a leaf. */
@@ -133,7 +151,9 @@ export class SnapshotView {
     for (let start = 0; start < entries.length; start += batch) {
       const slice = entries.slice(start, start + batch).filter((entry) => !this.resolved.has(entry.id));
       const specs = await this.readSpecs(slice);
-      slice.forEach((entry, i) => this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: specs[i]! })));
+      slice.forEach((entry, i) =>
+        this.resolved.set(entry.id, deepFreeze({ ref: entry.id, ...entry, spec: specs[i]! })),
+      );
     }
     // A floating ref is the highest version, as `lookup` chooses it.
     for (const [name, entry] of this.names) {
@@ -152,7 +172,8 @@ export class SnapshotView {
     for await (const level of this.levels()) {
       for (const { node } of level) {
         if (!isLeafNode(node)) continue;
-        for (const spec of leafSpecs(node)) if (filter.kind === undefined || spec.kind === filter.kind) entries.push(entryOf(spec));
+        for (const spec of leafSpecs(node))
+          if (filter.kind === undefined || spec.kind === filter.kind) entries.push(entryOf(spec));
       }
     }
     return entries.sort(compareEntries);
@@ -163,11 +184,17 @@ export class SnapshotView {
     const ref = parseRef(refText);
     if (!ref) {
       const problem = refProblem(refText, 'ref') ?? 'name-invalid';
-      throw new SpecError('REF_INVALID', `${quoteStart(refText)} is not a reference (name or name@version): ${describeRefProblem(refText, problem)} (see docs/specs.md#ids)`, { data: { ref: refText, problem } });
+      throw new SpecError(
+        'REF_INVALID',
+        `${quoteStart(refText)} is not a reference (name or name@version): ${describeRefProblem(refText, problem)} (see docs/specs.md#ids)`,
+        { data: { ref: refText, problem } },
+      );
     }
     const explanation: ResolveExplanation = {
       ref: refText,
-      parsed: ref.version ? { name: ref.name, version: ref.version.text, floating: false } : { name: ref.name, floating: true },
+      parsed: ref.version
+        ? { name: ref.name, version: ref.version.text, floating: false }
+        : { name: ref.name, floating: true },
       snapshot: this.id,
       candidates: [],
     };
@@ -175,13 +202,20 @@ export class SnapshotView {
     if (!entry) return explanation;
     explanation.kind = entry.kind;
     const versions = sortedVersions(entry);
-    explanation.candidates = versions.map((version) => ({ version: version.text, digest: entry.versions[version.text]! }));
+    explanation.candidates = versions.map((version) => ({
+      version: version.text,
+      digest: entry.versions[version.text]!,
+    }));
     if (ref.version) {
       const digest = Object.hasOwn(entry.versions, ref.version.text) ? entry.versions[ref.version.text] : undefined;
       if (digest) explanation.chosen = { version: ref.version.text, digest, reason: 'exact version' };
     } else if (versions.length > 0) {
       const highest = versions[versions.length - 1]!;
-      explanation.chosen = { version: highest.text, digest: entry.versions[highest.text]!, reason: 'highest version under the documented order (docs/specs.md#versions)' };
+      explanation.chosen = {
+        version: highest.text,
+        digest: entry.versions[highest.text]!,
+        reason: 'highest version under the documented order (docs/specs.md#versions)',
+      };
     }
     return explanation;
   }
@@ -191,7 +225,13 @@ export class SnapshotView {
     const explanation = await this.explain(refText);
     if (!explanation.chosen) return undefined;
     const name = explanation.parsed.name;
-    return { id: `${name}@${explanation.chosen.version}`, name, version: explanation.chosen.version, kind: explanation.kind!, digest: explanation.chosen.digest };
+    return {
+      id: `${name}@${explanation.chosen.version}`,
+      name,
+      version: explanation.chosen.version,
+      kind: explanation.kind!,
+      digest: explanation.chosen.digest,
+    };
   }
 
   /** Resolves a ref and reads the spec (re-hashed); undefined when the snapshot has no such spec. */
@@ -216,8 +256,13 @@ export class SnapshotView {
     const resolved = await this.get(refText);
     if (resolved) return resolved;
     const explanation = await this.explain(refText);
-    const hint = explanation.candidates.length > 0 ? ` (it has ${explanation.candidates.map((c) => `${explanation.parsed.name}@${c.version}`).join(', ')})` : '';
-    throw new SpecError('REF_NOT_FOUND', `${refText} is not in snapshot ${this.id}${hint}`, { data: { ref: refText, snapshot: this.id } });
+    const hint =
+      explanation.candidates.length > 0
+        ? ` (it has ${explanation.candidates.map((c) => `${explanation.parsed.name}@${c.version}`).join(', ')})`
+        : '';
+    throw new SpecError('REF_NOT_FOUND', `${refText} is not in snapshot ${this.id}${hint}`, {
+      data: { ref: refText, snapshot: this.id },
+    });
   }
 
   async readSpec(entry: SnapshotEntry): Promise<JsonObject> {
@@ -234,7 +279,9 @@ export class SnapshotView {
   private specDocument(entry: SnapshotEntry, spec: JsonValue | undefined): JsonObject {
     if (isJsonObject(spec)) return spec;
     const what = spec === undefined ? 'which is missing from the store' : 'which is not a spec (not a JSON object)';
-    throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, ${what}`, { data: { snapshot: this.id, object: entry.digest, ref: entry.id } });
+    throw new SpecError('STORE_CORRUPT', `snapshot ${this.id} lists ${entry.id} as ${entry.digest}, ${what}`, {
+      data: { snapshot: this.id, object: entry.digest, ref: entry.id },
+    });
   }
 
   /** Every spec with its document, in list order. */
@@ -248,7 +295,9 @@ export class SnapshotView {
     for (const kind of kinds) {
       if (kind.capabilities === undefined) continue;
       for await (const resolved of this.values({ kind: kind.name })) {
-        const declared = matchPointerPattern(resolved.spec, kind.capabilities).some(({ value }) => Array.isArray(value) && value.includes(capability));
+        const declared = matchPointerPattern(resolved.spec, kind.capabilities).some(
+          ({ value }) => Array.isArray(value) && value.includes(capability),
+        );
         if (declared) found.push(resolved);
       }
     }

@@ -35,19 +35,24 @@ function fail<T>(code: TreeProblemCode, message: string): Decoded<T> {
 
 /** A snapshot root: `{format: specstore/snapshot/v1, specs, tree}`. */
 export function decodeSnapshotRoot(value: JsonValue | undefined): Decoded<SnapshotRoot> {
-  if (!isJsonObject(value)) return fail('NOT_A_ROOT', `is not a snapshot root (format ${JSON.stringify(typeof value)})`);
+  if (!isJsonObject(value))
+    return fail('NOT_A_ROOT', `is not a snapshot root (format ${JSON.stringify(typeof value)})`);
   const { format, specs, tree } = value;
   if (format !== snapshotFormat) return fail('NOT_A_ROOT', `is not a snapshot root (format ${JSON.stringify(format)})`);
-  if (!isDigest(tree) || typeof specs !== 'number' || !Number.isSafeInteger(specs) || specs < 0) return fail('ROOT_INVALID', 'has no valid tree digest or spec count');
+  if (!isDigest(tree) || typeof specs !== 'number' || !Number.isSafeInteger(specs) || specs < 0)
+    return fail('ROOT_INVALID', 'has no valid tree digest or spec count');
   return { ok: true, value: { format, specs, tree } };
 }
 
 /** A tree node: a leaf of name entries or a branch of hex digits to child digests (docs/format.md, "Nodes"). */
 export function decodeTreeNode(value: JsonValue | undefined): Decoded<TreeNode> {
-  if (!isJsonObject(value) || Object.keys(value).length !== 1) return fail('NOT_A_NODE', 'is not a tree node (an object with the single member leaf or branch)');
+  if (!isJsonObject(value) || Object.keys(value).length !== 1)
+    return fail('NOT_A_NODE', 'is not a tree node (an object with the single member leaf or branch)');
   const { leaf, branch } = value;
-  if (isJsonObject(leaf)) return isNameEntries(leaf) ? { ok: true, value: { leaf } } : { ok: false, problem: leafProblem(leaf) };
-  if (isJsonObject(branch)) return isChildDigests(branch) ? { ok: true, value: { branch } } : { ok: false, problem: branchProblem(branch) };
+  if (isJsonObject(leaf))
+    return isNameEntries(leaf) ? { ok: true, value: { leaf } } : { ok: false, problem: leafProblem(leaf) };
+  if (isJsonObject(branch))
+    return isChildDigests(branch) ? { ok: true, value: { branch } } : { ok: false, problem: branchProblem(branch) };
   return fail('NOT_A_NODE', 'is not a tree node (an object with the single member leaf or branch)');
 }
 
@@ -67,9 +72,11 @@ function isNameEntries(leaf: JsonObject): leaf is Record<string, NameEntry> {
 
 function entryProblem(name: string, entry: JsonValue | undefined): TreeProblem | undefined {
   const versions = isJsonObject(entry) && typeof entry['kind'] === 'string' ? entry['versions'] : undefined;
-  if (!isJsonObject(versions) || Object.keys(versions).length === 0) return { code: 'ENTRY_INVALID', message: `has no valid {kind, versions} entry for ${name}` };
+  if (!isJsonObject(versions) || Object.keys(versions).length === 0)
+    return { code: 'ENTRY_INVALID', message: `has no valid {kind, versions} entry for ${name}` };
   for (const version in versions) {
-    if (!isDigest(versions[version])) return { code: 'VERSION_DIGEST_INVALID', message: `lists ${name}@${version} with an invalid digest` };
+    if (!isDigest(versions[version]))
+      return { code: 'VERSION_DIGEST_INVALID', message: `lists ${name}@${version} with an invalid digest` };
   }
   return undefined;
 }
@@ -93,7 +100,8 @@ function isChildDigests(branch: JsonObject): branch is Record<string, Digest> {
 
 function branchProblem(branch: JsonObject): TreeProblem {
   for (const digit in branch) {
-    if (!hexDigit.test(digit) || !isDigest(branch[digit])) return { code: 'BRANCH_MEMBER_INVALID', message: `has an invalid branch member "${digit}"` };
+    if (!hexDigit.test(digit) || !isDigest(branch[digit]))
+      return { code: 'BRANCH_MEMBER_INVALID', message: `has an invalid branch member "${digit}"` };
   }
   return { code: 'BRANCH_EMPTY', message: 'is a branch with no children' };
 }

@@ -55,7 +55,11 @@ interface Position {
  * Walks the tree below `top` level by level: yields the decoded nodes of each batch (a level's batches before the next
  * level's; within a level, in branch-digit order). Children are taken from a batch after the caller has seen it.
  */
-export async function* walkTree(reader: ObjectReader, top: Digest, options: TreeWalkOptions): AsyncGenerator<WalkedNode[]> {
+export async function* walkTree(
+  reader: ObjectReader,
+  top: Digest,
+  options: TreeWalkOptions,
+): AsyncGenerator<WalkedNode[]> {
   const batchSize = options.batchSize ?? 1024;
   const reported = new Set<Digest>();
   const seen = new Set<string>();
@@ -87,10 +91,15 @@ export async function* walkTree(reader: ObjectReader, top: Digest, options: Tree
       for (const { digest, node, prefix } of walked) {
         if (isLeafNode(node)) continue;
         if (prefix.length >= maxTreeDepth) {
-          report({ digest, prefix, parent: undefined }, 'NODE_MALFORMED', `tree node ${digest} is a branch at depth ${prefix.length}`);
+          report(
+            { digest, prefix, parent: undefined },
+            'NODE_MALFORMED',
+            `tree node ${digest} is a branch at depth ${prefix.length}`,
+          );
           continue;
         }
-        for (const digit in node.branch) admit({ digest: node.branch[digit]!, prefix: prefix + digit, parent: digest }, next);
+        for (const digit in node.branch)
+          admit({ digest: node.branch[digit]!, prefix: prefix + digit, parent: digest }, next);
       }
     }
     level = next;
@@ -114,8 +123,10 @@ async function readNodes(
     if (decoded.has(position.digest)) return decoded.get(position.digest);
     const result = results.get(position.digest);
     let node: TreeNode | undefined;
-    if (result === undefined || result.sort === 'missing') report(position, 'NODE_MISSING', `tree node ${position.digest} is missing`);
-    else if (result.sort === 'damaged') report(position, 'NODE_DAMAGED', `tree node ${position.digest} is damaged`, result.cause);
+    if (result === undefined || result.sort === 'missing')
+      report(position, 'NODE_MISSING', `tree node ${position.digest} is missing`);
+    else if (result.sort === 'damaged')
+      report(position, 'NODE_DAMAGED', `tree node ${position.digest} is damaged`, result.cause);
     else {
       const outcome = decodeTreeNode(result.value);
       if (outcome.ok) {
@@ -132,7 +143,8 @@ type ReadResult = { sort: 'read'; value: JsonValue } | { sort: 'missing' } | { s
 
 /** One batched read; when it fails on a damaged object, each is read alone to tell the damaged ones from the rest. */
 async function readEach(reader: ObjectReader, digests: readonly Digest[]): Promise<ReadResult[]> {
-  const wrap = (value: JsonValue | undefined): ReadResult => (value === undefined ? { sort: 'missing' } : { sort: 'read', value });
+  const wrap = (value: JsonValue | undefined): ReadResult =>
+    value === undefined ? { sort: 'missing' } : { sort: 'read', value };
   try {
     return (await reader.readObjects(digests)).map(wrap);
   } catch (error) {

@@ -68,7 +68,11 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
   let scalarFollows = false;
   const keep = (token: CST.Token): boolean => {
     if (token.type === 'document' && ++documents > 1) {
-      findings.push({ code: 'YAML_MULTIPLE_DOCUMENTS', message: 'a spec file holds exactly one YAML document', offset: token.offset });
+      findings.push({
+        code: 'YAML_MULTIPLE_DOCUMENTS',
+        message: 'a spec file holds exactly one YAML document',
+        offset: token.offset,
+      });
       return false;
     }
     tokens.push(token);
@@ -128,7 +132,11 @@ export function composeYamlDocument(text: string, maxDepth: number, maxNodes: nu
     findings.push({ code: codeOfYamlError[error.code] ?? 'YAML_SYNTAX', message: error.message, offset: error.pos[0] });
   }
   for (const warning of document.warnings) {
-    findings.push({ code: codeOfYamlError[warning.code] ?? 'YAML_WARNING', message: warning.message, offset: warning.pos[0] });
+    findings.push({
+      code: codeOfYamlError[warning.code] ?? 'YAML_WARNING',
+      message: warning.message,
+      offset: warning.pos[0],
+    });
   }
   return { document, findings };
 }
@@ -162,7 +170,8 @@ function firstNodeBeyond(document: CST.Document, limit: number): number | undefi
       }
     } else if (token.type === 'block-seq') {
       for (const item of token.items) {
-        if (item.value !== undefined || item.start.some((part) => part.type === 'seq-item-ind')) node(item.value, item.start[0]?.offset ?? token.offset);
+        if (item.value !== undefined || item.start.some((part) => part.type === 'seq-item-ind'))
+          node(item.value, item.start[0]?.offset ?? token.offset);
       }
     } else if (token.type === 'flow-collection') {
       const isMapping = token.start.type === 'flow-map-start';
@@ -203,17 +212,33 @@ function checkLexeme(lexeme: string, offset: number, findings: YamlFinding[]): n
     case 0x3a: // :
       return lexeme.length === 1 ? 1 : 0;
     case 0x21: // !
-      findings.push({ code: 'YAML_TAG', message: `explicit tags are not allowed in specs (found ${lexeme}); quote the value instead`, offset });
+      findings.push({
+        code: 'YAML_TAG',
+        message: `explicit tags are not allowed in specs (found ${lexeme}); quote the value instead`,
+        offset,
+      });
       return 0;
     case 0x26: // &
-      findings.push({ code: 'YAML_ALIAS', message: `anchors are not allowed in specs (found ${lexeme}); write the value out`, offset });
+      findings.push({
+        code: 'YAML_ALIAS',
+        message: `anchors are not allowed in specs (found ${lexeme}); write the value out`,
+        offset,
+      });
       return 0;
     case 0x2a: // *
-      findings.push({ code: 'YAML_ALIAS', message: `aliases are not allowed in specs (found ${lexeme}); write the value out`, offset });
+      findings.push({
+        code: 'YAML_ALIAS',
+        message: `aliases are not allowed in specs (found ${lexeme}); write the value out`,
+        offset,
+      });
       return 1;
     case 0x25: // %
       if (!/^%YAML[\t ]+1\.2$/.test(lexeme)) {
-        findings.push({ code: 'YAML_DIRECTIVE', message: `only the directive %YAML 1.2 is allowed (found ${lexeme.trim()})`, offset });
+        findings.push({
+          code: 'YAML_DIRECTIVE',
+          message: `only the directive %YAML 1.2 is allowed (found ${lexeme.trim()})`,
+          offset,
+        });
       }
       return 0;
     default:

@@ -3,8 +3,7 @@
 import type { LineColumn } from './lineIndex.js';
 
 export type DecodedSpecText =
-  | { text: string; problem?: undefined }
-  | { text?: undefined; problem: { message: string; position: LineColumn } };
+  { text: string; problem?: undefined } | { text?: undefined; problem: { message: string; position: LineColumn } };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
@@ -21,7 +20,11 @@ export function decodeSpecText(bytes: Uint8Array): DecodedSpecText {
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
-    return problem('file contains NUL bytes: it is probably UTF-16 or UTF-32 without a byte order mark; save it as UTF-8', bytes, nul);
+    return problem(
+      'file contains NUL bytes: it is probably UTF-16 or UTF-32 without a byte order mark; save it as UTF-8',
+      bytes,
+      nul,
+    );
   }
   let text: string;
   try {

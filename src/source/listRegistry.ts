@@ -52,7 +52,11 @@ export interface KindDirectory {
  * other things that are not specs draw warnings. The rules are in docs/specs.md. With several roots, each is listed
  * so, and a path found in two of them is REGISTRY_PATH_CONFLICT (the first root's file is kept).
  */
-export function listRegistry(source: string | RegistrySource, kinds: readonly KindDirectory[], options: { cwd?: string } = {}): RegistryListing {
+export function listRegistry(
+  source: string | RegistrySource,
+  kinds: readonly KindDirectory[],
+  options: { cwd?: string } = {},
+): RegistryListing {
   const cwd = options.cwd ?? process.cwd();
   const roots = typeof source === 'string' ? [fileSystemRoot(source)] : source.roots;
   if (roots.length === 0) throw new TypeError('listRegistry: a registry source needs at least one root');
@@ -67,7 +71,13 @@ export function listRegistry(source: string | RegistrySource, kinds: readonly Ki
     for (const file of listRoot(walker, root, kinds, kindByDirectory)) {
       const first = byPath.get(file.path);
       if (first) {
-        diagnostics.push({ code: 'REGISTRY_PATH_CONFLICT', severity: 'error', file: file.file, message: `${file.path} is in two registry roots, ${first.root} and ${file.root}: a path may be in only one`, related: [{ file: first.file }] });
+        diagnostics.push({
+          code: 'REGISTRY_PATH_CONFLICT',
+          severity: 'error',
+          file: file.file,
+          message: `${file.path} is in two registry roots, ${first.root} and ${file.root}: a path may be in only one`,
+          related: [{ file: first.file }],
+        });
         continue;
       }
       byPath.set(file.path, file);
@@ -75,7 +85,12 @@ export function listRegistry(source: string | RegistrySource, kinds: readonly Ki
     }
   });
   if (files.length === 0 && !diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
-    diagnostics.push({ code: 'REGISTRY_EMPTY', severity: 'warning', file: shownFirst.replace(/[\\/]$/, '') || '.', message: `no spec files in any kind directory (${[...kindByDirectory.keys()].join(', ')}): the snapshot is empty` });
+    diagnostics.push({
+      code: 'REGISTRY_EMPTY',
+      severity: 'warning',
+      file: shownFirst.replace(/[\\/]$/, '') || '.',
+      message: `no spec files in any kind directory (${[...kindByDirectory.keys()].join(', ')}): the snapshot is empty`,
+    });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const fsByRoot = new Map(roots.map((root) => [root.location, root.fs]));
@@ -96,9 +111,16 @@ function openRoot(root: RegistryRoot, cwd: string, diagnostics: Diagnostic[]): W
     rootStat = fs.stat('');
     fs.realpath('');
   } catch {
-    throw new SpecError('REGISTRY_NOT_FOUND', `registry directory ${location} does not exist (pass --registry DIR, or run \`spec init\`)`, { data: { registry: location } });
+    throw new SpecError(
+      'REGISTRY_NOT_FOUND',
+      `registry directory ${location} does not exist (pass --registry DIR, or run \`spec init\`)`,
+      { data: { registry: location } },
+    );
   }
-  if (rootStat.type !== 'directory') throw new SpecError('REGISTRY_NOT_FOUND', `registry ${location} is not a directory`, { data: { registry: location } });
+  if (rootStat.type !== 'directory')
+    throw new SpecError('REGISTRY_NOT_FOUND', `registry ${location} is not a directory`, {
+      data: { registry: location },
+    });
   let shownPrefix: string;
   if (fs.diskPath) {
     const base = normalize(location);
@@ -106,11 +128,17 @@ function openRoot(root: RegistryRoot, cwd: string, diagnostics: Diagnostic[]): W
     const rootFromCwd = relative(cwd, base);
     shownPrefix = rootFromCwd === '' ? '' : rootFromCwd.startsWith('..') ? rootPrefix : `${rootFromCwd}${sep}`;
   } else shownPrefix = location === '' ? '' : `${location}/`;
-  const local = (relativePath: string) => (sep === '/' || !fs.diskPath ? relativePath : relativePath.split('/').join(sep));
+  const local = (relativePath: string) =>
+    sep === '/' || !fs.diskPath ? relativePath : relativePath.split('/').join(sep);
   return { fs, shown: (relativePath) => `${shownPrefix}${local(relativePath)}`, diagnostics, files: [] };
 }
 
-function listRoot(walker: Walker, root: RegistryRoot, kinds: readonly KindDirectory[], kindByDirectory: ReadonlyMap<string, KindDirectory>): RegistryFile[] {
+function listRoot(
+  walker: Walker,
+  root: RegistryRoot,
+  kinds: readonly KindDirectory[],
+  kindByDirectory: ReadonlyMap<string, KindDirectory>,
+): RegistryFile[] {
   const { fs, shown, diagnostics } = walker;
   const files: RegistryFile[] = [];
   const rootEntries = readEntries(walker, '');
@@ -134,7 +162,8 @@ function listRoot(walker: Walker, root: RegistryRoot, kinds: readonly KindDirect
     const ancestors = new Set(['']);
     if (entry.type === 'symlink') {
       const target = followLink(walker, kind.directory);
-      if (target?.type === 'directory') walk(walker, `${kind.directory}/`, target.real, new Set([...ancestors, target.real]));
+      if (target?.type === 'directory')
+        walk(walker, `${kind.directory}/`, target.real, new Set([...ancestors, target.real]));
       else if (target?.type !== undefined) kindNotADirectory(walker, kind.directory);
     } else if (entry.type === 'directory') {
       walk(walker, `${kind.directory}/`, kind.directory, new Set([...ancestors, kind.directory]));
@@ -142,7 +171,12 @@ function listRoot(walker: Walker, root: RegistryRoot, kinds: readonly KindDirect
 
     for (const relativePath of walker.files) {
       if (!specExtension.test(relativePath)) {
-        diagnostics.push({ code: 'NOT_A_SPEC_FILE', severity: 'warning', file: shown(relativePath), message: 'not a .yaml or .yml file; ignored' });
+        diagnostics.push({
+          code: 'NOT_A_SPEC_FILE',
+          severity: 'warning',
+          file: shown(relativePath),
+          message: 'not a .yaml or .yml file; ignored',
+        });
         continue;
       }
       let stat;
@@ -152,7 +186,16 @@ function listRoot(walker: Walker, root: RegistryRoot, kinds: readonly KindDirect
         diagnostics.push(unreadableFile(shown(relativePath), cause));
         continue;
       }
-      const file: RegistryFile = { file: shown(relativePath), path: relativePath, root: root.location, kind: kind.name, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+      const file: RegistryFile = {
+        file: shown(relativePath),
+        path: relativePath,
+        root: root.location,
+        kind: kind.name,
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        ctimeMs: stat.ctimeMs,
+        ino: stat.ino,
+      };
       if (fs.diskPath) file.absolutePath = fs.diskPath(relativePath);
       files.push(file);
     }
@@ -188,7 +231,12 @@ function readEntries(walker: Walker, directory: string): Entry[] | undefined {
     listed = walker.fs.readdir(directory.endsWith('/') ? directory.slice(0, -1) : directory);
   } catch (cause) {
     const shownDirectory = walker.shown(directory).replace(/[\\/]$/, '') || '.';
-    walker.diagnostics.push({ code: 'DIRECTORY_UNREADABLE', severity: 'error', file: shownDirectory, message: `cannot read this folder: ${(cause as Error).message}` });
+    walker.diagnostics.push({
+      code: 'DIRECTORY_UNREADABLE',
+      severity: 'error',
+      file: shownDirectory,
+      message: `cannot read this folder: ${(cause as Error).message}`,
+    });
     return undefined;
   }
   if (!listed.some((entry) => entry.nameBytes !== undefined)) return listed;
@@ -198,8 +246,15 @@ function readEntries(walker: Walker, directory: string): Entry[] | undefined {
       entries.push(entry);
       continue;
     }
-    const escaped = [...entry.nameBytes].map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
-    walker.diagnostics.push({ code: 'FILE_NAME_NOT_UTF8', severity: 'error', file: walker.shown(`${directory}${entry.name}`), message: `the name "${escaped}" is not valid UTF-8, so it cannot be a stable path in a snapshot; rename it` });
+    const escaped = [...entry.nameBytes]
+      .map((byte) => (byte < 0x80 ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`))
+      .join('');
+    walker.diagnostics.push({
+      code: 'FILE_NAME_NOT_UTF8',
+      severity: 'error',
+      file: walker.shown(`${directory}${entry.name}`),
+      message: `the name "${escaped}" is not valid UTF-8, so it cannot be a stable path in a snapshot; rename it`,
+    });
   }
   return entries;
 }
@@ -221,7 +276,12 @@ function walk(walker: Walker, directory: string, real: string, ancestors: Set<st
       if (target?.type === 'file') walker.files.push(relativePath);
       else if (target?.type === 'directory') {
         if (ancestors.has(target.real)) {
-          walker.diagnostics.push({ code: 'SYMLINK_LOOP', severity: 'error', file: walker.shown(relativePath), message: 'this link leads to a folder that contains it: following it would never end' });
+          walker.diagnostics.push({
+            code: 'SYMLINK_LOOP',
+            severity: 'error',
+            file: walker.shown(relativePath),
+            message: 'this link leads to a folder that contains it: following it would never end',
+          });
         } else walk(walker, `${relativePath}/`, target.real, new Set([...ancestors, target.real]));
       } else if (target?.type === 'other') notRegular(walker, relativePath);
     } else notRegular(walker, relativePath);
@@ -229,20 +289,40 @@ function walk(walker: Walker, directory: string, real: string, ancestors: Set<st
 }
 
 /** Where a link leads, when that is inside the registry; otherwise undefined, with SYMLINK_* (or FILE_UNREADABLE). */
-function followLink(walker: Walker, relativePath: string): { type: 'file' | 'directory' | 'other'; real: string } | undefined {
+function followLink(
+  walker: Walker,
+  relativePath: string,
+): { type: 'file' | 'directory' | 'other'; real: string } | undefined {
   const file = walker.shown(relativePath);
   let resolved;
   try {
     resolved = walker.fs.realpath(relativePath);
   } catch (cause) {
     const errno = (cause as NodeJS.ErrnoException).code;
-    if (errno === 'ENOENT') walker.diagnostics.push({ code: 'SYMLINK_DANGLING', severity: 'error', file, message: `this link leads nowhere (${linkTarget(walker, relativePath)} does not exist)` });
-    else if (errno === 'ELOOP') walker.diagnostics.push({ code: 'SYMLINK_LOOP', severity: 'error', file, message: 'this link leads to itself through other links' });
+    if (errno === 'ENOENT')
+      walker.diagnostics.push({
+        code: 'SYMLINK_DANGLING',
+        severity: 'error',
+        file,
+        message: `this link leads nowhere (${linkTarget(walker, relativePath)} does not exist)`,
+      });
+    else if (errno === 'ELOOP')
+      walker.diagnostics.push({
+        code: 'SYMLINK_LOOP',
+        severity: 'error',
+        file,
+        message: 'this link leads to itself through other links',
+      });
     else walker.diagnostics.push(unreadableFile(file, cause));
     return undefined;
   }
   if ('outside' in resolved) {
-    walker.diagnostics.push({ code: 'SYMLINK_OUTSIDE_REGISTRY', severity: 'error', file, message: `this link leads outside the registry (to ${resolved.outside}); only links that stay inside it are followed` });
+    walker.diagnostics.push({
+      code: 'SYMLINK_OUTSIDE_REGISTRY',
+      severity: 'error',
+      file,
+      message: `this link leads outside the registry (to ${resolved.outside}); only links that stay inside it are followed`,
+    });
     return undefined;
   }
   try {
@@ -262,9 +342,19 @@ function linkTarget(walker: Walker, relativePath: string): string {
 }
 
 function notRegular(walker: Walker, relativePath: string): void {
-  walker.diagnostics.push({ code: 'NOT_A_SPEC_FILE', severity: 'warning', file: walker.shown(relativePath), message: 'not a regular file (a FIFO, socket or device); ignored' });
+  walker.diagnostics.push({
+    code: 'NOT_A_SPEC_FILE',
+    severity: 'warning',
+    file: walker.shown(relativePath),
+    message: 'not a regular file (a FIFO, socket or device); ignored',
+  });
 }
 
 function kindNotADirectory(walker: Walker, directory: string): void {
-  walker.diagnostics.push({ code: 'KIND_NOT_A_DIRECTORY', severity: 'error', file: walker.shown(directory), message: `"${directory}" is the folder of a kind, but this is not a folder` });
+  walker.diagnostics.push({
+    code: 'KIND_NOT_A_DIRECTORY',
+    severity: 'error',
+    file: walker.shown(directory),
+    message: `"${directory}" is the folder of a kind, but this is not a folder`,
+  });
 }

@@ -67,7 +67,8 @@ class SimpleYamlReader {
     this.textLines.forEach((line, number) => {
       let indent = 0;
       while (line.charCodeAt(indent) === 32) indent++;
-      if (indent < line.length && line.charCodeAt(indent) !== 35) this.lines.push({ indent, content: trimEnd(line.slice(indent)), number });
+      if (indent < line.length && line.charCodeAt(indent) !== 35)
+        this.lines.push({ indent, content: trimEnd(line.slice(indent)), number });
     });
   }
 
@@ -82,7 +83,9 @@ class SimpleYamlReader {
   /** A block collection starting at the current line, whose indentation is `indent`. */
   private block(indent: number, depth: number): JsonValue {
     if (depth > this.maxDepth) throw decline;
-    return isSequenceItem(this.lines[this.position]!.content) ? this.sequence(indent, depth) : this.mapping(indent, depth);
+    return isSequenceItem(this.lines[this.position]!.content)
+      ? this.sequence(indent, depth)
+      : this.mapping(indent, depth);
   }
 
   private mapping(indent: number, depth: number): JsonObject {
@@ -95,7 +98,12 @@ class SimpleYamlReader {
       const { key, rest } = splitKey(line.content);
       if (Object.hasOwn(object, key)) throw decline; // the full path reports YAML_DUPLICATE_KEY
       this.position++;
-      object[key] = rest === '' ? this.nestedValue(indent, depth, true) : rest.startsWith('|') ? this.literal(rest, indent, line.number) : this.inlineValue(rest, indent, depth);
+      object[key] =
+        rest === ''
+          ? this.nestedValue(indent, depth, true)
+          : rest.startsWith('|')
+            ? this.literal(rest, indent, line.number)
+            : this.inlineValue(rest, indent, depth);
     }
     return object;
   }
@@ -122,7 +130,9 @@ class SimpleYamlReader {
         array.push(this.mapping(indent + offset, depth + 1));
       } else {
         this.position++;
-        array.push(rest.startsWith('|') ? this.literal(rest, indent, line.number) : this.inlineValue(rest, indent, depth));
+        array.push(
+          rest.startsWith('|') ? this.literal(rest, indent, line.number) : this.inlineValue(rest, indent, depth),
+        );
       }
     }
     return array;
@@ -134,7 +144,11 @@ class SimpleYamlReader {
    */
   private nestedValue(indent: number, depth: number, ofKey: boolean): JsonValue {
     const next = this.lines[this.position];
-    if (next !== undefined && (next.indent > indent || (ofKey && next.indent === indent && isSequenceItem(next.content)))) return this.block(next.indent, depth + 1);
+    if (
+      next !== undefined &&
+      (next.indent > indent || (ofKey && next.indent === indent && isSequenceItem(next.content)))
+    )
+      return this.block(next.indent, depth + 1);
     return null;
   }
 
@@ -277,12 +291,23 @@ class FlowScanner {
     while (end < this.text.length) {
       const character = this.text[end]!;
       if (plainCharacter.test(character)) end++;
-      else if (character === ' ' && end > start && end + 1 < this.text.length && plainCharacter.test(this.text[end + 1]!)) end++;
+      else if (
+        character === ' ' &&
+        end > start &&
+        end + 1 < this.text.length &&
+        plainCharacter.test(this.text[end + 1]!)
+      )
+        end++;
       else break;
     }
     if (end === start) throw decline;
     const following = this.text[end];
-    if (following !== undefined && following !== ' ' && !(inFlow && (following === ',' || following === ']' || following === '}'))) throw decline;
+    if (
+      following !== undefined &&
+      following !== ' ' &&
+      !(inFlow && (following === ',' || following === ']' || following === '}'))
+    )
+      throw decline;
     this.offset = end;
     return this.text.slice(start, end);
   }

@@ -38,7 +38,11 @@ export function parseYamlSpec(bytes: Uint8Array, file: string, limits?: Partial<
 }
 
 /** The full path over decoded text: yaml's parser with every check, each problem positioned. */
-export function parseYamlText(text: string, file: string, limits: { maxDepth: number; maxNodes: number }): ParsedSpecFile {
+export function parseYamlText(
+  text: string,
+  file: string,
+  limits: { maxDepth: number; maxNodes: number },
+): ParsedSpecFile {
   return readYamlText(text, file, limits, true);
 }
 
@@ -46,11 +50,20 @@ export function parseYamlText(text: string, file: string, limits: { maxDepth: nu
  * The same rules without requiring a mapping at the top: the JSON value of any one-document YAML text. Specs, plans
  * and diff configs are mappings and use parseYamlText; this serves checks of the reader on every kind of document.
  */
-export function parseYamlValue(text: string, file: string, limits: { maxDepth: number; maxNodes: number }): ParsedSpecFile {
+export function parseYamlValue(
+  text: string,
+  file: string,
+  limits: { maxDepth: number; maxNodes: number },
+): ParsedSpecFile {
   return readYamlText(text, file, limits, false);
 }
 
-function readYamlText(text: string, file: string, limits: { maxDepth: number; maxNodes: number }, mappingAtTop: boolean): ParsedSpecFile {
+function readYamlText(
+  text: string,
+  file: string,
+  limits: { maxDepth: number; maxNodes: number },
+  mappingAtTop: boolean,
+): ParsedSpecFile {
   const { maxDepth, maxNodes } = limits;
   const { document, findings } = composeYamlDocument(text, maxDepth, maxNodes);
   const value = document === undefined ? undefined : topValue(document, findings, maxDepth, mappingAtTop);
@@ -59,16 +72,30 @@ function readYamlText(text: string, file: string, limits: { maxDepth: number; ma
 }
 
 /** A spec's top must be a mapping; the whole tree is walked anyway so that every problem is reported at once. */
-function topValue(document: Document.Parsed<ParsedNode, true>, findings: YamlFinding[], maxDepth: number, mappingAtTop: boolean): JsonValue | undefined {
+function topValue(
+  document: Document.Parsed<ParsedNode, true>,
+  findings: YamlFinding[],
+  maxDepth: number,
+  mappingAtTop: boolean,
+): JsonValue | undefined {
   const top = document.contents;
   if (mappingAtTop) {
     if (top === null || (isScalar(top) && top.value === null)) {
-      findings.push({ code: 'YAML_EMPTY', message: 'the file holds no value; a spec must be a mapping', offset: top?.range[0] ?? 0 });
+      findings.push({
+        code: 'YAML_EMPTY',
+        message: 'the file holds no value; a spec must be a mapping',
+        offset: top?.range[0] ?? 0,
+      });
       return undefined;
     }
     if (!isMap(top)) {
       const found = isSeq(top) ? 'a sequence' : 'a scalar';
-      findings.push({ code: 'YAML_NOT_A_MAPPING', message: `a spec must be a mapping, not ${found}`, offset: top.range[0], pointer: '' });
+      findings.push({
+        code: 'YAML_NOT_A_MAPPING',
+        message: `a spec must be a mapping, not ${found}`,
+        offset: top.range[0],
+        pointer: '',
+      });
     }
   }
   return new JsonWalk(findings, maxDepth).value(top, 0);
@@ -95,7 +122,11 @@ class JsonWalk {
     if (node === null) return null;
     if (isScalar(node)) return this.scalar(node);
     if (isAlias(node)) {
-      this.report('YAML_ALIAS', `aliases are not allowed in specs (found *${node.source}); write the value out`, node.range[0]);
+      this.report(
+        'YAML_ALIAS',
+        `aliases are not allowed in specs (found *${node.source}); write the value out`,
+        node.range[0],
+      );
       return null;
     }
     const depth = parentDepth + 1;
@@ -117,25 +148,39 @@ class JsonWalk {
     const object = newJsonObject();
     for (const { key, value } of node.items) {
       if (!isScalar(key) || typeof key.value !== 'string') {
-        if (!isAlias(key)) this.report('YAML_NON_STRING_KEY', 'mapping keys must be strings', key?.range[0] ?? node.range[0]);
+        if (!isAlias(key))
+          this.report('YAML_NON_STRING_KEY', 'mapping keys must be strings', key?.range[0] ?? node.range[0]);
         continue;
       }
       // stringKeys turns an empty key (`: v`, `? `) into "", but YAML reads it as null; `"": v` is the empty string.
       if (key.type === 'PLAIN' && key.source === '') {
-        this.report('YAML_NON_STRING_KEY', 'a mapping key is empty (YAML reads it as null); quote it ("") if you mean the empty string', key.range[0]);
+        this.report(
+          'YAML_NON_STRING_KEY',
+          'a mapping key is empty (YAML reads it as null); quote it ("") if you mean the empty string',
+          key.range[0],
+        );
         continue;
       }
       const name = key.value;
       this.path.push(name);
       if (key.type === 'PLAIN' && name === '<<') {
-        this.report('YAML_ALIAS', 'merge keys (<<) are not allowed in specs; write the keys out or quote "<<"', key.range[0]);
+        this.report(
+          'YAML_ALIAS',
+          'merge keys (<<) are not allowed in specs; write the keys out or quote "<<"',
+          key.range[0],
+        );
       }
       if (key.type === 'QUOTE_DOUBLE' && surrogate.test(name) && loneSurrogate.test(name)) {
         this.report('YAML_NOT_JSON', 'key contains a lone UTF-16 surrogate', key.range[0]);
       }
       if (Object.hasOwn(object, name)) {
         const first = node.items.find((pair) => isScalar(pair.key) && pair.key.value === name)!;
-        this.report('YAML_DUPLICATE_KEY', `duplicate key ${JSON.stringify(name)}`, key.range[0], (first.key as Scalar).range![0]);
+        this.report(
+          'YAML_DUPLICATE_KEY',
+          `duplicate key ${JSON.stringify(name)}`,
+          key.range[0],
+          (first.key as Scalar).range![0],
+        );
       }
       // The object has no prototype, so `__proto__` is assigned as data like any key (no setter to call).
       object[name] = this.value(value, depth);
@@ -155,12 +200,21 @@ class JsonWalk {
         return value;
       case 'bigint':
         if (value >= lowestSafeInteger && value <= highestSafeInteger) return Number(value);
-        this.report('YAML_NOT_JSON', `integer ${node.source} is outside the exactly representable range (±2^53-1)`, node.range[0]);
+        this.report(
+          'YAML_NOT_JSON',
+          `integer ${node.source} is outside the exactly representable range (±2^53-1)`,
+          node.range[0],
+        );
         return null;
       case 'number':
-        if (!Number.isFinite(value)) this.report('YAML_NOT_JSON', `${node.source} is not a JSON number (it reads as ${value})`, node.range[0]);
+        if (!Number.isFinite(value))
+          this.report('YAML_NOT_JSON', `${node.source} is not a JSON number (it reads as ${value})`, node.range[0]);
         else if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-          this.report('YAML_NOT_JSON', `${node.source} is an integer outside the exactly representable range (±2^53-1)`, node.range[0]);
+          this.report(
+            'YAML_NOT_JSON',
+            `${node.source} is an integer outside the exactly representable range (±2^53-1)`,
+            node.range[0],
+          );
         }
         return value === 0 ? 0 : value; // -0.0 becomes 0, as the integer -0 does
       case 'boolean':
@@ -193,9 +247,16 @@ function toDiagnostics(findings: YamlFinding[], text: string, file: string): Dia
   return [...unique.values()]
     .sort((a, b) => a.offset - b.offset)
     .map((finding) => {
-      const diagnostic: Diagnostic = { code: finding.code, message: finding.message, severity: 'error', file, ...lines.position(finding.offset) };
+      const diagnostic: Diagnostic = {
+        code: finding.code,
+        message: finding.message,
+        severity: 'error',
+        file,
+        ...lines.position(finding.offset),
+      };
       if (finding.pointer !== undefined) diagnostic.pointer = finding.pointer;
-      if (finding.relatedOffset !== undefined) diagnostic.related = [{ file, ...lines.position(finding.relatedOffset) }];
+      if (finding.relatedOffset !== undefined)
+        diagnostic.related = [{ file, ...lines.position(finding.relatedOffset) }];
       return diagnostic;
     });
 }

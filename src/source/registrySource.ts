@@ -64,8 +64,10 @@ export function fileSystemRoot(directory: string): RegistryRoot {
     readdir(path) {
       const at = absolute(path);
       const dirents = readdirSync(at, { withFileTypes: true });
-      const typeOf = (dirent: (typeof dirents)[number]): SourceEntryType => (dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : dirent.isSymbolicLink() ? 'symlink' : 'other');
-      if (!dirents.some((dirent) => dirent.name.includes('\uFFFD'))) return dirents.map((dirent) => ({ name: dirent.name, type: typeOf(dirent) }));
+      const typeOf = (dirent: (typeof dirents)[number]): SourceEntryType =>
+        dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : dirent.isSymbolicLink() ? 'symlink' : 'other';
+      if (!dirents.some((dirent) => dirent.name.includes('\uFFFD')))
+        return dirents.map((dirent) => ({ name: dirent.name, type: typeOf(dirent) }));
       // node turns a name's bad bytes into U+FFFD (the file could then not be opened): read the names as bytes.
       return readdirSync(at, { withFileTypes: true, encoding: 'buffer' }).map((dirent) => {
         const type = typeOf(dirent as unknown as (typeof dirents)[number]);
@@ -78,7 +80,13 @@ export function fileSystemRoot(directory: string): RegistryRoot {
     },
     stat(path) {
       const stat = statSync(absolute(path));
-      return { type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other', size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+      return {
+        type: stat.isFile() ? 'file' : stat.isDirectory() ? 'directory' : 'other',
+        size: stat.size,
+        mtimeMs: stat.mtimeMs,
+        ctimeMs: stat.ctimeMs,
+        ino: stat.ino,
+      };
     },
     realpath(path) {
       realRoot ??= realpathSync(base);
@@ -99,14 +107,21 @@ export function fileSystemRoot(directory: string): RegistryRoot {
  * Texts by `/`-separated path (`tools/a.yaml`) as a registry root, for validating a draft that is not on disk. Its
  * stats do not follow its content, so a build from it never uses the build cache.
  */
-export function memoryRoot(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>, location = 'memory:'): RegistryRoot {
-  const entries: [string, string][] = files instanceof Map ? [...(files as ReadonlyMap<string, string>)] : Object.entries(files as Readonly<Record<string, string>>);
+export function memoryRoot(
+  files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+  location = 'memory:',
+): RegistryRoot {
+  const entries: [string, string][] =
+    files instanceof Map
+      ? [...(files as ReadonlyMap<string, string>)]
+      : Object.entries(files as Readonly<Record<string, string>>);
   const contents = new Map<string, Uint8Array>();
   const folders = new Map<string, Map<string, SourceEntryType>>([['', new Map()]]);
   const encoder = new TextEncoder();
   for (const [path, text] of entries) {
     const parts = path.split('/');
-    if (parts.some((part) => part === '' || part === '.' || part === '..')) throw new TypeError(`memoryRoot: "${path}" is not a relative path of /-separated names`);
+    if (parts.some((part) => part === '' || part === '.' || part === '..'))
+      throw new TypeError(`memoryRoot: "${path}" is not a relative path of /-separated names`);
     contents.set(path, encoder.encode(text));
     for (let depth = 0; depth < parts.length; depth++) {
       const folder = parts.slice(0, depth).join('/');
@@ -114,11 +129,13 @@ export function memoryRoot(files: ReadonlyMap<string, string> | Readonly<Record<
       if (!children) folders.set(folder, (children = new Map<string, SourceEntryType>()));
       const isFile = depth === parts.length - 1;
       const existing = children.get(parts[depth]!);
-      if (existing !== undefined && existing !== (isFile ? 'file' : 'directory')) throw new TypeError(`memoryRoot: "${parts.slice(0, depth + 1).join('/')}" is both a file and a folder`);
+      if (existing !== undefined && existing !== (isFile ? 'file' : 'directory'))
+        throw new TypeError(`memoryRoot: "${parts.slice(0, depth + 1).join('/')}" is both a file and a folder`);
       children.set(parts[depth]!, isFile ? 'file' : 'directory');
     }
   }
-  const missing = (path: string) => Object.assign(new Error(`ENOENT: no such file or directory, '${path}'`), { code: 'ENOENT' });
+  const missing = (path: string) =>
+    Object.assign(new Error(`ENOENT: no such file or directory, '${path}'`), { code: 'ENOENT' });
   const fs: RegistryFileSystem = {
     statsTrackChanges: false,
     readdir(path) {

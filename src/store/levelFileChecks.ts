@@ -8,7 +8,13 @@ import { checkTableFile } from './levelTableChecks.js';
 /** Where a store's files are damaged: the file, and for a log the byte offset of the bad record. */
 export interface LevelFileDamage {
   file: string;
-  problem: 'log-record-damaged' | 'table-missing' | 'table-truncated' | 'current-damaged' | 'manifest-damaged' | 'table-block-damaged';
+  problem:
+    | 'log-record-damaged'
+    | 'table-missing'
+    | 'table-truncated'
+    | 'current-damaged'
+    | 'manifest-damaged'
+    | 'table-block-damaged';
   offset?: number;
   reason: string;
   /** For a damaged table block: the first and last key it holds, as far as they can be known. */
@@ -123,16 +129,27 @@ function readManifest(directory: string): { live: LiveFiles; name: string } | { 
   let name: string;
   try {
     const current = readFileSync(join(directory, 'CURRENT'), 'utf8');
-    if (!/^MANIFEST-[0-9]+\n$/.test(current)) return { damage: { file: 'CURRENT', problem: 'current-damaged', reason: 'it does not hold the name of a MANIFEST file and a line break' } };
+    if (!/^MANIFEST-[0-9]+\n$/.test(current))
+      return {
+        damage: {
+          file: 'CURRENT',
+          problem: 'current-damaged',
+          reason: 'it does not hold the name of a MANIFEST file and a line break',
+        },
+      };
     name = current.trim();
     bytes = readFileSync(join(directory, name));
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') throw cause;
-    return { damage: { file: 'CURRENT', problem: 'current-damaged', reason: 'it names a MANIFEST file that does not exist' } };
+    return {
+      damage: { file: 'CURRENT', problem: 'current-damaged', reason: 'it names a MANIFEST file that does not exist' },
+    };
   }
   const live: LiveFiles = { tables: new Map(), logNumber: 0 };
   let fragments: Uint8Array[] = [];
-  const damaged = (reason: string, offset?: number) => ({ damage: { file: name, problem: 'manifest-damaged' as const, reason, ...(offset === undefined ? {} : { offset }) } });
+  const damaged = (reason: string, offset?: number) => ({
+    damage: { file: name, problem: 'manifest-damaged' as const, reason, ...(offset === undefined ? {} : { offset }) },
+  });
   for (const record of physicalRecords(bytes)) {
     if ('damage' in record) return damaged(record.damage.reason, record.damage.offset);
     if (record.type === 1 || record.type === 2) fragments = [];
@@ -166,7 +183,14 @@ export function findAllLevelDamage(directory: string, names: readonly string[]):
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') continue; // reported above as table-missing
       throw cause;
     }
-    for (const found of checkTableFile(bytes)) damage.push({ file: name, problem: 'table-block-damaged', offset: found.offset, reason: found.reason, ...(found.keys ? { keys: found.keys } : {}) });
+    for (const found of checkTableFile(bytes))
+      damage.push({
+        file: name,
+        problem: 'table-block-damaged',
+        offset: found.offset,
+        reason: found.reason,
+        ...(found.keys ? { keys: found.keys } : {}),
+      });
   }
   return damage;
 }
@@ -223,10 +247,16 @@ export function findLevelDamage(directory: string, names: readonly string[]): Le
   const live = manifest.live;
   for (const [number, size] of [...live.tables].sort(([a], [b]) => a - b)) {
     const base = String(number).padStart(6, '0');
-    const name = names.includes(`${base}.ldb`) ? `${base}.ldb` : names.includes(`${base}.sst`) ? `${base}.sst` : undefined;
+    const name = names.includes(`${base}.ldb`)
+      ? `${base}.ldb`
+      : names.includes(`${base}.sst`)
+        ? `${base}.sst`
+        : undefined;
     const actual = name === undefined ? undefined : sizeIfPresent(join(directory, name));
-    if (name === undefined || actual === undefined) return { file: `${base}.ldb`, problem: 'table-missing', reason: 'the MANIFEST lists it, but the file is gone' };
-    if (actual !== size) return { file: name, problem: 'table-truncated', reason: `${actual} bytes where the MANIFEST records ${size}` };
+    if (name === undefined || actual === undefined)
+      return { file: `${base}.ldb`, problem: 'table-missing', reason: 'the MANIFEST lists it, but the file is gone' };
+    if (actual !== size)
+      return { file: name, problem: 'table-truncated', reason: `${actual} bytes where the MANIFEST records ${size}` };
   }
   const logs = names.filter((name) => /^[0-9]+\.log$/.test(name) && fileNumber(name) >= live.logNumber);
   for (const name of logs.sort((a, b) => fileNumber(a) - fileNumber(b))) {

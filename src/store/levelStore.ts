@@ -44,7 +44,9 @@ export class LevelStore implements KeyValueStore {
   static async open(directory: string, options: OpenLevelStoreOptions): Promise<LevelStore> {
     const state = inspectDirectory(directory);
     if (state === 'file') {
-      throw new SpecError('STORE_NOT_A_DIRECTORY', `store path ${directory} exists and is not a directory`, { data: { store: directory } });
+      throw new SpecError('STORE_NOT_A_DIRECTORY', `store path ${directory} exists and is not a directory`, {
+        data: { store: directory },
+      });
     }
     const notices: StoreNotice[] = [];
     if (state === 'unfinished') {
@@ -56,14 +58,21 @@ export class LevelStore implements KeyValueStore {
         );
       }
       try {
-        for (const name of readdirSync(directory)) if (isUnfinishedLevelFile(name) || name.endsWith('.log')) rmSync(join(directory, name), { force: true });
+        for (const name of readdirSync(directory))
+          if (isUnfinishedLevelFile(name) || name.endsWith('.log')) rmSync(join(directory, name), { force: true });
       } catch (cause) {
         throw storeIoError(cause, directory, 'recover');
       }
-      notices.push({ code: 'STORE_RECOVERED', message: `the store at ${directory} was never finished (an earlier first build stopped before it held anything); it was started afresh` });
+      notices.push({
+        code: 'STORE_RECOVERED',
+        message: `the store at ${directory} was never finished (an earlier first build stopped before it held anything); it was started afresh`,
+      });
     }
     if (state === 'missing' || state === 'empty' || state === 'unfinished') {
-      if (!options.create) throw new SpecError('STORE_NOT_FOUND', `no store at ${directory} (run \`spec build\` first)`, { data: { store: directory } });
+      if (!options.create)
+        throw new SpecError('STORE_NOT_FOUND', `no store at ${directory} (run \`spec build\` first)`, {
+          data: { store: directory },
+        });
       try {
         mkdirSync(directory, { recursive: true });
       } catch (cause) {
@@ -135,10 +144,17 @@ export class LevelStore implements KeyValueStore {
           }
           throw damageError(directory, damage);
         }
-        const db: LevelDatabase = new Level<string, string>(copy, { keyEncoding: 'utf8', valueEncoding: 'utf8', createIfMissing: false });
+        const db: LevelDatabase = new Level<string, string>(copy, {
+          keyEncoding: 'utf8',
+          valueEncoding: 'utf8',
+          createIfMissing: false,
+        });
         await db.open();
         const store = new LevelStore(db, directory, copy);
-        store.notices.push({ code: 'STORE_READ_COPY', message: `read a private copy of the store at ${directory} (${reason.code}: ${reason.message})` });
+        store.notices.push({
+          code: 'STORE_READ_COPY',
+          message: `read a private copy of the store at ${directory} (${reason.code}: ${reason.message})`,
+        });
         return store;
       } catch (cause) {
         if (copy) rmSync(copy, { recursive: true, force: true });
@@ -178,7 +194,12 @@ export class LevelStore implements KeyValueStore {
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     if (operations.length === 0) return;
     try {
-      await this.db.batch(operations.map((op) => (op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'del', key: op.key })), { sync: true });
+      await this.db.batch(
+        operations.map((op) =>
+          op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'del', key: op.key },
+        ),
+        { sync: true },
+      );
     } catch (cause) {
       throw storeIoError(cause, this.location, 'write');
     }
@@ -186,7 +207,12 @@ export class LevelStore implements KeyValueStore {
 
   async *entries(prefix: string, options: EntriesOptions = {}): AsyncIterable<[string, string]> {
     try {
-      const range = { gte: prefix, lt: prefixUpperBound(prefix), reverse: options.reverse === true, ...(options.limit === undefined ? {} : { limit: options.limit }) };
+      const range = {
+        gte: prefix,
+        lt: prefixUpperBound(prefix),
+        reverse: options.reverse === true,
+        ...(options.limit === undefined ? {} : { limit: options.limit }),
+      };
       for await (const entry of this.db.iterator(range)) yield entry;
     } catch (cause) {
       throw storeIoError(cause, this.location, 'read');
@@ -197,7 +223,10 @@ export class LevelStore implements KeyValueStore {
   async compact(): Promise<void> {
     try {
       // On Node.js `Level` is classic-level's ClassicLevel, which has compactRange; level's own types omit it.
-      await (this.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange('', '\u{10FFFF}');
+      await (this.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange(
+        '',
+        '\u{10FFFF}',
+      );
     } catch (cause) {
       throw storeIoError(cause, this.location, 'compact');
     }
@@ -227,7 +256,8 @@ function copyStoreFiles(from: string, to: string): void {
   const names = readdirSync(from).filter((name) => !notStoreData.has(name));
   // Tables first and CURRENT last: a MANIFEST copied after a compaction names tables the listing missed (then the
   // copy is made again), never the reverse.
-  const order = (name: string) => (/\.(ldb|sst)$/.test(name) ? 0 : name.endsWith('.log') ? 1 : name === 'CURRENT' ? 3 : 2);
+  const order = (name: string) =>
+    /\.(ldb|sst)$/.test(name) ? 0 : name.endsWith('.log') ? 1 : name === 'CURRENT' ? 3 : 2;
   for (const name of names.sort((a, b) => order(a) - order(b))) {
     const source = join(from, name);
     const target = join(to, name);
@@ -277,9 +307,18 @@ function damageError(directory: string, damage: LevelFileDamage): SpecError {
     damage.problem === 'log-record-damaged'
       ? `its write-ahead log ${damage.file} has a damaged record at byte ${damage.offset} (${damage.reason})`
       : `its table file ${damage.file} is ${damage.problem === 'table-missing' ? 'missing' : 'truncated'} (${damage.reason})`;
-  return new SpecError('STORE_CORRUPT', `the store at ${directory} is damaged: ${what}; it was left as it is (restore it from a backup, or re-import an export)`, {
-    data: { store: directory, file: damage.file, problem: damage.problem, ...(damage.offset === undefined ? {} : { offset: damage.offset }) },
-  });
+  return new SpecError(
+    'STORE_CORRUPT',
+    `the store at ${directory} is damaged: ${what}; it was left as it is (restore it from a backup, or re-import an export)`,
+    {
+      data: {
+        store: directory,
+        file: damage.file,
+        problem: damage.problem,
+        ...(damage.offset === undefined ? {} : { offset: damage.offset }),
+      },
+    },
+  );
 }
 
 type DirectoryState = 'missing' | 'empty' | 'file' | 'store' | 'damaged' | 'unfinished';
@@ -295,10 +334,15 @@ function inspectDirectory(directory: string): DirectoryState {
   }
   if (names.length === 0) return 'empty';
   if (names.includes('CURRENT')) return 'store';
-  const looksLikeLevel = names.some((name) => name === 'LOCK' || name.startsWith('MANIFEST-') || /\.(ldb|log|sst|dbtmp)$/.test(name));
+  const looksLikeLevel = names.some(
+    (name) => name === 'LOCK' || name.startsWith('MANIFEST-') || /\.(ldb|log|sst|dbtmp)$/.test(name),
+  );
   // LevelDB writes CURRENT before its first log or table: without either, the store never held anything.
-  const holdsData = names.some((name) => /\.(ldb|sst)$/.test(name) || (name.endsWith('.log') && sizeOf(join(directory, name)) !== 0));
-  if (looksLikeLevel && !holdsData && names.every((name) => isUnfinishedLevelFile(name) || name.endsWith('.log'))) return 'unfinished';
+  const holdsData = names.some(
+    (name) => /\.(ldb|sst)$/.test(name) || (name.endsWith('.log') && sizeOf(join(directory, name)) !== 0),
+  );
+  if (looksLikeLevel && !holdsData && names.every((name) => isUnfinishedLevelFile(name) || name.endsWith('.log')))
+    return 'unfinished';
   if (looksLikeLevel) return 'damaged';
   throw new SpecError('STORE_NOT_A_STORE', `${directory} is a non-empty directory that is not a specstore store`, {
     data: { store: directory, entries: names.slice(0, 5) },
@@ -316,17 +360,26 @@ function sizeOf(path: string): number | undefined {
 function levelOpenError(cause: unknown, directory: string): SpecError {
   const error = cause as { code?: string; cause?: { code?: string; message?: string } };
   if (error.cause?.code === 'LEVEL_LOCKED' || error.code === 'LEVEL_LOCKED') {
-    return new SpecError('STORE_LOCKED', `the store at ${directory} is in use by another process`, { data: { store: directory }, cause });
+    return new SpecError('STORE_LOCKED', `the store at ${directory} is in use by another process`, {
+      data: { store: directory },
+      cause,
+    });
   }
   if (error.cause?.code === 'LEVEL_CORRUPTION' || error.code === 'LEVEL_CORRUPTION') {
-    return new SpecError('STORE_CORRUPT', `the store at ${directory} is damaged: ${error.cause?.message ?? ''}`.trim(), { data: { store: directory }, cause });
+    return new SpecError(
+      'STORE_CORRUPT',
+      `the store at ${directory} is damaged: ${error.cause?.message ?? ''}`.trim(),
+      { data: { store: directory }, cause },
+    );
   }
   return storeIoError(cause, directory, 'open');
 }
 
 const storeAdvice: Record<string, string> = {
-  STORE_FULL: 'free space on the disk that holds it, then run the command again (a build that failed stored nothing; reading commands and `spec verify` work meanwhile, from a private copy)',
-  STORE_READ_ONLY: 'reading commands work on a read-only store; a command that writes needs write access to the directory',
+  STORE_FULL:
+    'free space on the disk that holds it, then run the command again (a build that failed stored nothing; reading commands and `spec verify` work meanwhile, from a private copy)',
+  STORE_READ_ONLY:
+    'reading commands work on a read-only store; a command that writes needs write access to the directory',
 };
 
 /** Maps a LevelDB or file-system failure to a store error code, keeping the cause. */
@@ -338,7 +391,10 @@ export function storeIoError(cause: unknown, directory: string, action: string):
   else if (/ENOTDIR|Not a directory/i.test(text)) code = 'STORE_NOT_A_DIRECTORY';
   else if (/corrupt/i.test(text)) code = 'STORE_CORRUPT';
   const advice = storeAdvice[code];
-  return new SpecError(code, `cannot ${action} the store at ${directory}: ${text}${advice ? `; ${advice}` : ''}`, { data: { store: directory }, cause });
+  return new SpecError(code, `cannot ${action} the store at ${directory}: ${text}${advice ? `; ${advice}` : ''}`, {
+    data: { store: directory },
+    cause,
+  });
 }
 
 function describeCause(cause: unknown): string {
@@ -352,4 +408,3 @@ function describeCause(cause: unknown): string {
   }
   return parts.join(': ') || String(cause);
 }
-

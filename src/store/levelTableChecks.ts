@@ -47,7 +47,8 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
   if (bytes.length < footerSize) return [{ offset: 0, reason: `${bytes.length} bytes: too short for a table footer` }];
   const footerStart = bytes.length - footerSize;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getBigUint64(bytes.length - 8, true) !== magic) return [{ offset: bytes.length - 8, reason: 'the footer has no table magic number' }];
+  if (view.getBigUint64(bytes.length - 8, true) !== magic)
+    return [{ offset: bytes.length - 8, reason: 'the footer has no table magic number' }];
   let metaindex: BlockHandle;
   let index: BlockHandle;
   const footer = new Reader(bytes, footerStart, bytes.length - 8);
@@ -57,7 +58,8 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
   } catch {
     return [{ offset: footerStart, reason: 'the footer block handles cannot be read' }];
   }
-  for (let at = footer.offset; at < bytes.length - 8; at++) if (bytes[at] !== 0) return [{ offset: at, reason: 'the footer padding is not zero' }];
+  for (let at = footer.offset; at < bytes.length - 8; at++)
+    if (bytes[at] !== 0) return [{ offset: at, reason: 'the footer padding is not zero' }];
   const damage: TableDamage[] = [];
   const blocks: { handle: BlockHandle; what: string; keys?: TableDamage['keys'] }[] = [];
   const indexContents = blockContents(bytes, index, footerStart, 'the index block', damage);
@@ -69,10 +71,15 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
     for (const [key, value] of blockEntries(indexContents)) {
       const handle = new Reader(value, 0, value.length).handle();
       const last = userKey(key);
-      blocks.push({ handle, what: 'a data block', keys: { ...(previousKey === undefined ? {} : { first: previousKey }), last } });
+      blocks.push({
+        handle,
+        what: 'a data block',
+        keys: { ...(previousKey === undefined ? {} : { first: previousKey }), last },
+      });
       previousKey = last;
     }
-    for (const [, value] of blockEntries(metaContents)) blocks.push({ handle: new Reader(value, 0, value.length).handle(), what: 'a filter block' });
+    for (const [, value] of blockEntries(metaContents))
+      blocks.push({ handle: new Reader(value, 0, value.length).handle(), what: 'a filter block' });
   } catch (error) {
     return [{ offset: index.offset, reason: `the index cannot be decoded (${(error as Error).message})` }];
   }
@@ -80,7 +87,14 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
   blocks.sort((a, b) => a.handle.offset - b.handle.offset);
   let covered = 0;
   for (const block of blocks) {
-    if (block.handle.offset !== covered) return [...damage, { offset: Math.min(covered, block.handle.offset), reason: `the blocks do not tile the file at byte ${covered}` }];
+    if (block.handle.offset !== covered)
+      return [
+        ...damage,
+        {
+          offset: Math.min(covered, block.handle.offset),
+          reason: `the blocks do not tile the file at byte ${covered}`,
+        },
+      ];
     covered = block.handle.offset + block.handle.size + trailerSize;
     if (block.what === 'a data block' || block.what === 'a filter block') {
       const problem: TableDamage[] = [];
@@ -91,16 +105,22 @@ export function checkTableFile(bytes: Uint8Array): TableDamage[] {
       }
     }
   }
-  if (covered !== footerStart) damage.push({ offset: covered, reason: `the blocks end at byte ${covered}, the footer starts at ${footerStart}` });
+  if (covered !== footerStart)
+    damage.push({ offset: covered, reason: `the blocks end at byte ${covered}, the footer starts at ${footerStart}` });
   return damage;
 }
 
 /** The data blocks of an intact table, in file order: where each is and the first and last key it holds (for tests and tools). */
-export function tableDataBlocks(bytes: Uint8Array): { offset: number; size: number; compressed: boolean; first: string; last: string }[] {
+export function tableDataBlocks(
+  bytes: Uint8Array,
+): { offset: number; size: number; compressed: boolean; first: string; last: string }[] {
   const footer = new Reader(bytes, bytes.length - footerSize, bytes.length - 8);
   footer.handle();
   const index = footer.handle();
-  const contents = bytes[index.offset + index.size] === 1 ? snappyDecompress(bytes.subarray(index.offset, index.offset + index.size)) : bytes.subarray(index.offset, index.offset + index.size);
+  const contents =
+    bytes[index.offset + index.size] === 1
+      ? snappyDecompress(bytes.subarray(index.offset, index.offset + index.size))
+      : bytes.subarray(index.offset, index.offset + index.size);
   return [...blockEntries(contents)].map(([, value]) => {
     const handle = new Reader(value, 0, value.length).handle();
     const keys = knownKeys(bytes, handle)!;
@@ -122,7 +142,13 @@ function knownKeys(bytes: Uint8Array, handle: BlockHandle): TableDamage['keys'] 
 }
 
 /** A block's contents (decompressed), checksum checked; undefined with the damage recorded when it fails. */
-function blockContents(bytes: Uint8Array, handle: BlockHandle, limit: number, what: string, damage: TableDamage[]): Uint8Array | undefined {
+function blockContents(
+  bytes: Uint8Array,
+  handle: BlockHandle,
+  limit: number,
+  what: string,
+  damage: TableDamage[],
+): Uint8Array | undefined {
   if (handle.offset + handle.size + trailerSize > limit) {
     damage.push({ offset: handle.offset, reason: `${what} runs past the end of the file` });
     return undefined;
@@ -160,7 +186,8 @@ function* blockEntries(contents: Uint8Array): Generator<[Uint8Array, Uint8Array]
     const shared = reader.varint();
     const unshared = reader.varint();
     const valueLength = reader.varint();
-    if (shared > key.length || reader.offset + unshared + valueLength > dataEnd) throw new RangeError('bad block entry');
+    if (shared > key.length || reader.offset + unshared + valueLength > dataEnd)
+      throw new RangeError('bad block entry');
     const next = new Uint8Array(shared + unshared);
     next.set(key.subarray(0, shared));
     next.set(contents.subarray(reader.offset, reader.offset + unshared), shared);

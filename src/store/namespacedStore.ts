@@ -26,11 +26,14 @@ export class NamespacedStore implements KeyValueStore {
 
   /** The operations with full keys, to join a batch of the parent store (one atomic write). */
   operations(operations: readonly BatchOperation[]): BatchOperation[] {
-    return operations.map((operation) => (operation.type === 'put' ? this.space.put(operation.key, operation.value) : this.space.del(operation.key)));
+    return operations.map((operation) =>
+      operation.type === 'put' ? this.space.put(operation.key, operation.value) : this.space.del(operation.key),
+    );
   }
 
   async *entries(prefix: string, options: EntriesOptions = {}): AsyncIterable<[string, string]> {
-    for await (const [key, value] of this.parent.entries(this.space.key(prefix), options)) yield [this.space.nameOf(key), value];
+    for await (const [key, value] of this.parent.entries(this.space.key(prefix), options))
+      yield [this.space.nameOf(key), value];
   }
 
   async close(): Promise<void> {

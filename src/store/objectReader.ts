@@ -15,9 +15,13 @@ export interface ObjectReader {
 export function verifyObjectText(digest: Digest, text: string): void {
   const actual = digestText(text);
   if (actual !== digest) {
-    throw new SpecError('DIGEST_MISMATCH', `object ${digest} in the store does not hash to its key (it hashes to ${actual}): the store is damaged`, {
-      data: { expected: digest, actual },
-    });
+    throw new SpecError(
+      'DIGEST_MISMATCH',
+      `object ${digest} in the store does not hash to its key (it hashes to ${actual}): the store is damaged`,
+      {
+        data: { expected: digest, actual },
+      },
+    );
   }
 }
 

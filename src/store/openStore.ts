@@ -24,14 +24,25 @@ export interface OpenStoreOptions {
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<SpecStore> {
-  if (typeof options?.directory !== 'string' || options.directory === '') throw new TypeError('openStore: options.directory must be a non-empty string');
-  if (options.waitMs !== undefined && !(Number.isFinite(options.waitMs) && options.waitMs >= 0)) throw new TypeError('openStore: options.waitMs must be a non-negative number');
+  if (typeof options?.directory !== 'string' || options.directory === '')
+    throw new TypeError('openStore: options.directory must be a non-empty string');
+  if (options.waitMs !== undefined && !(Number.isFinite(options.waitMs) && options.waitMs >= 0))
+    throw new TypeError('openStore: options.waitMs must be a non-negative number');
   if (options.directory === ':memory:') return new SpecStore(new MemoryStore());
-  const kv = await LevelStore.open(resolve(options.directory), { create: options.create ?? false, waitMs: options.waitMs ?? 0, readOnly: options.readOnly === true, checkFiles: options.checkFiles === true });
+  const kv = await LevelStore.open(resolve(options.directory), {
+    create: options.create ?? false,
+    waitMs: options.waitMs ?? 0,
+    readOnly: options.readOnly === true,
+    checkFiles: options.checkFiles === true,
+  });
   const format = await kv.get(keys.meta('format'));
   if (format !== undefined && format !== storeFormat) {
     await kv.close();
-    throw new SpecError('STORE_FORMAT', `the store at ${options.directory} has format ${format}; this version of specstore reads ${storeFormat}`, { data: { store: options.directory, format } });
+    throw new SpecError(
+      'STORE_FORMAT',
+      `the store at ${options.directory} has format ${format}; this version of specstore reads ${storeFormat}`,
+      { data: { store: options.directory, format } },
+    );
   }
   return new SpecStore(kv);
 }

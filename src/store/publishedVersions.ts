@@ -44,7 +44,10 @@ export async function readPublicationCount(store: SpecStore): Promise<number> {
 }
 
 /** The published records of the given ids (absent ids are left out). */
-export async function readPublishedVersions(store: SpecStore, ids: readonly string[]): Promise<Map<string, PublishedVersion>> {
+export async function readPublishedVersions(
+  store: SpecStore,
+  ids: readonly string[],
+): Promise<Map<string, PublishedVersion>> {
   const values = await store.kv.getMany(ids.map(keys.published));
   const found = new Map<string, PublishedVersion>();
   values.forEach((value, i) => {
@@ -54,12 +57,19 @@ export async function readPublishedVersions(store: SpecStore, ids: readonly stri
 }
 
 /** Entries whose id is published with another digest. */
-export async function findPublishedConflicts(store: SpecStore, entries: readonly VersionEntry[]): Promise<VersionConflict[]> {
-  const published = await readPublishedVersions(store, entries.map((entry) => entry.id));
+export async function findPublishedConflicts(
+  store: SpecStore,
+  entries: readonly VersionEntry[],
+): Promise<VersionConflict[]> {
+  const published = await readPublishedVersions(
+    store,
+    entries.map((entry) => entry.id),
+  );
   const conflicts: VersionConflict[] = [];
   for (const entry of entries) {
     const existing = published.get(entry.id);
-    if (existing && existing.digest !== entry.digest) conflicts.push({ id: entry.id, digest: entry.digest, existing, published: true });
+    if (existing && existing.digest !== entry.digest)
+      conflicts.push({ id: entry.id, digest: entry.digest, existing, published: true });
   }
   return conflicts;
 }
@@ -70,8 +80,17 @@ export async function findPublishedConflicts(store: SpecStore, entries: readonly
  * another digest. Run it inside the store's write lock (a commitBuild/setTag/importSnapshot hook) so that the check
  * and the write are one step.
  */
-export async function publicationOperations(store: SpecStore, snapshot: Digest, entries: readonly VersionEntry[], by: readonly string[], now: Date): Promise<BatchOperation[]> {
-  const published = await readPublishedVersions(store, entries.map((entry) => entry.id));
+export async function publicationOperations(
+  store: SpecStore,
+  snapshot: Digest,
+  entries: readonly VersionEntry[],
+  by: readonly string[],
+  now: Date,
+): Promise<BatchOperation[]> {
+  const published = await readPublishedVersions(
+    store,
+    entries.map((entry) => entry.id),
+  );
   const conflicts: VersionConflict[] = [];
   const operations: BatchOperation[] = [];
   for (const entry of entries) {
@@ -84,7 +103,12 @@ export async function publicationOperations(store: SpecStore, snapshot: Digest, 
     }
   }
   if (conflicts.length > 0) throw versionMutatedError(conflicts, snapshot);
-  if (operations.length > 0) operations.push({ type: 'put', key: keys.meta('publications'), value: String((await readPublicationCount(store)) + 1) });
+  if (operations.length > 0)
+    operations.push({
+      type: 'put',
+      key: keys.meta('publications'),
+      value: String((await readPublicationCount(store)) + 1),
+    });
   const pin = await readPinRecord(store, snapshot);
   const reasons = by.filter((reason, i) => !pin?.by.includes(reason) && by.indexOf(reason) === i);
   if (pin === undefined || reasons.length > 0) {
@@ -102,7 +126,8 @@ export async function readPinRecord(store: SpecStore, snapshot: Digest): Promise
 /** Every published id@version, in key order. */
 export async function listPublishedVersions(store: SpecStore): Promise<(PublishedVersion & { id: string })[]> {
   const records: (PublishedVersion & { id: string })[] = [];
-  for await (const { name, value } of store.records(keySpaces.published)) records.push({ id: name, ...(JSON.parse(value) as PublishedVersion) });
+  for await (const { name, value } of store.records(keySpaces.published))
+    records.push({ id: name, ...(JSON.parse(value) as PublishedVersion) });
   return records;
 }
 
@@ -113,7 +138,8 @@ export async function listPublishedVersions(store: SpecStore): Promise<(Publishe
 export async function publishedSnapshots(store: SpecStore): Promise<Set<Digest>> {
   const snapshots = new Set<Digest>();
   for await (const { name } of store.records(keySpaces.pin)) snapshots.add(name as Digest);
-  for await (const { value } of store.records(keySpaces.published)) snapshots.add((JSON.parse(value) as PublishedVersion).snapshot);
+  for await (const { value } of store.records(keySpaces.published))
+    snapshots.add((JSON.parse(value) as PublishedVersion).snapshot);
   return snapshots;
 }
 
@@ -128,11 +154,18 @@ export function suggestNextVersion(id: string): string {
 }
 
 /** VERSION_MUTATED naming each spec, the snapshot that holds it, both digests and the fix; `diagnostics` carry files. */
-export function versionMutatedError(conflicts: readonly VersionConflict[], snapshot?: Digest, diagnostics: SpecError['diagnostics'] = []): SpecError {
+export function versionMutatedError(
+  conflicts: readonly VersionConflict[],
+  snapshot?: Digest,
+  diagnostics: SpecError['diagnostics'] = [],
+): SpecError {
   const first = conflicts[0]!; // callers pass at least one conflict
   const more = conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : '';
   return new SpecError('VERSION_MUTATED', `${conflictMessage(first)}${more}`, {
-    data: { conflicts: conflicts.map((conflict) => ({ ...conflict, fix: suggestNextVersion(conflict.id) })), ...(snapshot === undefined ? {} : { snapshot }) },
+    data: {
+      conflicts: conflicts.map((conflict) => ({ ...conflict, fix: suggestNextVersion(conflict.id) })),
+      ...(snapshot === undefined ? {} : { snapshot }),
+    },
     diagnostics,
   });
 }

@@ -41,7 +41,11 @@ export const reservedTags = new Set(['latest']);
 
 export function assertValidTagName(name: string): void {
   if (!tagPattern.test(name) || reservedTags.has(name) || /^sha256/.test(name) || /^[0-9a-f]{8,}$/.test(name)) {
-    throw new SpecError('TAG_INVALID', `"${name}" is not a valid tag name (letters, digits, . _ -; not "latest", not hex or a digest)`, { data: { tag: name } });
+    throw new SpecError(
+      'TAG_INVALID',
+      `"${name}" is not a valid tag name (letters, digits, . _ -; not "latest", not hex or a digest)`,
+      { data: { tag: name } },
+    );
   }
 }
 
@@ -71,7 +75,10 @@ class Mutex {
   private tail: Promise<void> = Promise.resolve();
   run<T>(work: () => Promise<T>): Promise<T> {
     const result = this.tail.then(work);
-    this.tail = result.then(() => undefined, () => undefined);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 }
@@ -92,17 +99,20 @@ export class SpecStore implements ObjectReader {
 
   /** Every record of a key space, in key order. */
   async *records(space: KeySpace, options: { reverse?: boolean; limit?: number } = {}): AsyncGenerator<StoredRecord> {
-    for await (const [key, value] of this.kv.entries(space.prefix, options)) yield { key, name: space.nameOf(key), value };
+    for await (const [key, value] of this.kv.entries(space.prefix, options))
+      yield { key, name: space.nameOf(key), value };
   }
 
   /** Every stored object as it is on disk, in key order (`spec verify` re-hashes them; gc counts them). */
   async *objects(): AsyncGenerator<StoredObject> {
-    for await (const { key, name, value } of this.records(keySpaces.object)) yield { key, digest: isDigest(name) ? name : undefined, text: value };
+    for await (const { key, name, value } of this.records(keySpaces.object))
+      yield { key, digest: isDigest(name) ? name : undefined, text: value };
   }
 
   /** Every snapshot record, in key order. */
   async *snapshots(): AsyncGenerator<StoredSnapshot> {
-    for await (const { key, name, value } of this.records(keySpaces.snapshot)) yield { key, id: isDigest(name) ? name : undefined, metadata: value };
+    for await (const { key, name, value } of this.records(keySpaces.snapshot))
+      yield { key, id: isDigest(name) ? name : undefined, metadata: value };
   }
 
   /** The canonical text of an object, re-hashed: DIGEST_MISMATCH when the bytes do not match their key. */
@@ -158,13 +168,20 @@ export class SpecStore implements ObjectReader {
         operations.push({ type: 'put', key: keys.object(digest), value: text });
       });
       const existingSnapshot = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
-      if (!existingSnapshot) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
+      if (!existingSnapshot)
+        operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
       const sequence = (await this.lastLogSequence()) + 1;
-      const logEntry: LogEntry = { ...input.metadata, sequence, snapshot: input.snapshot, newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length };
+      const logEntry: LogEntry = {
+        ...input.metadata,
+        sequence,
+        snapshot: input.snapshot,
+        newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length,
+      };
       if (input.tag !== undefined) logEntry.tag = input.tag;
       operations.push({ type: 'put', key: keys.log(sequence), value: JSON.stringify(logEntry) });
       if (input.tag !== undefined) operations.push({ type: 'put', key: keys.tag(input.tag), value: input.snapshot });
-      if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
+      if ((await this.kv.get(keys.meta('format'))) === undefined)
+        operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
       if (input.extraOperations) operations.push(...(await input.extraOperations({ existingSnapshot })));
       await this.kv.batch(operations);
       return { snapshot: input.snapshot, newObjects: logEntry.newObjects, bytesWritten, logEntry };
@@ -186,8 +203,10 @@ export class SpecStore implements ObjectReader {
         if (!present[i]) operations.push({ type: 'put', key: keys.object(object.digest), value: object.text });
       });
       const existed = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
-      if (!existed) operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
-      if ((await this.kv.get(keys.meta('format'))) === undefined) operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
+      if (!existed)
+        operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
+      if ((await this.kv.get(keys.meta('format'))) === undefined)
+        operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
       if (input.extraOperations) operations.push(...(await input.extraOperations()));
       await this.kv.batch(operations);
       return { newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length, existed };
@@ -211,7 +230,11 @@ export class SpecStore implements ObjectReader {
   }
 
   /** Points a tag at a snapshot; extra operations (published-version records) join the same batch. */
-  async setTag(name: string, snapshot: Digest, options: { extraOperations?: () => Promise<BatchOperation[]> } = {}): Promise<void> {
+  async setTag(
+    name: string,
+    snapshot: Digest,
+    options: { extraOperations?: () => Promise<BatchOperation[]> } = {},
+  ): Promise<void> {
     assertValidTagName(name);
     await this.writes.run(async () => {
       if ((await this.kv.get(keys.snapshot(snapshot))) === undefined) {
@@ -246,7 +269,8 @@ export class SpecStore implements ObjectReader {
 
   /** The snapshot of the newest build, if any. */
   async latest(): Promise<Digest | undefined> {
-    for await (const { value } of this.records(keySpaces.log, { reverse: true, limit: 1 })) return (JSON.parse(value) as LogEntry).snapshot;
+    for await (const { value } of this.records(keySpaces.log, { reverse: true, limit: 1 }))
+      return (JSON.parse(value) as LogEntry).snapshot;
     return undefined;
   }
 
@@ -257,12 +281,18 @@ export class SpecStore implements ObjectReader {
   async resolveSnapshot(selector: string): Promise<Digest> {
     if (isDigest(selector)) {
       if ((await this.kv.get(keys.snapshot(selector))) !== undefined) return selector;
-      throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot ${selector} in the store`, { data: { snapshot: selector } });
+      throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot ${selector} in the store`, {
+        data: { snapshot: selector },
+      });
     }
     if (selector === 'latest') {
       const latest = await this.latest();
       if (latest) return latest;
-      throw new SpecError('SNAPSHOT_NOT_FOUND', 'the store has no builds yet, so "latest" names nothing (run `spec build`)', { data: { snapshot: selector } });
+      throw new SpecError(
+        'SNAPSHOT_NOT_FOUND',
+        'the store has no builds yet, so "latest" names nothing (run `spec build`)',
+        { data: { snapshot: selector } },
+      );
     }
     const tagged = await this.getTag(selector);
     if (tagged) return tagged;
@@ -275,11 +305,17 @@ export class SpecStore implements ObjectReader {
       }
       if (matches.length === 1) return matches[0]!;
       if (matches.length > 1) {
-        throw new SpecError('SNAPSHOT_AMBIGUOUS', `"${selector}" matches ${matches.length} snapshots; give more characters`, { data: { snapshot: selector, matches } });
+        throw new SpecError(
+          'SNAPSHOT_AMBIGUOUS',
+          `"${selector}" matches ${matches.length} snapshots; give more characters`,
+          { data: { snapshot: selector, matches } },
+        );
       }
     }
     const hint = /^[0-9a-f]{1,7}$/.test(hex) ? ' (an id prefix needs at least 8 hex characters)' : '';
-    throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot, tag or id prefix matches "${selector}"${hint}`, { data: { snapshot: selector } });
+    throw new SpecError('SNAPSHOT_NOT_FOUND', `no snapshot, tag or id prefix matches "${selector}"${hint}`, {
+      data: { snapshot: selector },
+    });
   }
 
   async close(): Promise<void> {

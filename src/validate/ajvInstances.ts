@@ -21,7 +21,10 @@ const loadAjvDraft04 = () => (useJsonEqualityInAjv(), require('ajv-draft-04') as
 const loadAddFormats = () => (require('ajv-formats') as typeof addFormatsModule).default;
 
 export type Draft = 'draft-04' | 'draft-06' | 'draft-07' | '2019-09' | '2020-12';
-export type AjvInstance = InstanceType<ReturnType<typeof loadAjv2020>> | InstanceType<ReturnType<typeof loadAjv07>> | InstanceType<ReturnType<typeof loadAjvDraft04>>;
+export type AjvInstance =
+  | InstanceType<ReturnType<typeof loadAjv2020>>
+  | InstanceType<ReturnType<typeof loadAjv07>>
+  | InstanceType<ReturnType<typeof loadAjvDraft04>>;
 
 /** The draft a schema declares with `$schema`; absent means 2020-12. Undefined for an unknown `$schema`. */
 export function detectDraft(schema: unknown): Draft | undefined {
@@ -89,7 +92,13 @@ export function createUserAjv(draft: Draft, extra: Options = {}): AjvInstance {
 }
 
 /** Options for the schemas this project writes (kinds, plans, the diff config): strict, so typos in them surface. */
-export const kindAjvOptions: Options = { strict: true, strictRequired: false, allowUnionTypes: true, allErrors: true, logger: false };
+export const kindAjvOptions: Options = {
+  strict: true,
+  strictRequired: false,
+  allowUnionTypes: true,
+  allErrors: true,
+  logger: false,
+};
 
 /**
  * Strict ajv for the project's own schemas. It does not validate them against the meta-schema on every compile (that

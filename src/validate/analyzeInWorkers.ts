@@ -37,7 +37,9 @@ export function kindsForWorkers(kinds: readonly KindDescriptor[]): WorkerKind[] 
 
 /** The kinds a worker was sent, rebuilt. */
 export function kindsFromWorkerData(sent: readonly WorkerKind[]): KindDescriptor[] {
-  return sent.map((each) => ('builtin' in each ? builtinKinds.find((kind) => kind.name === each.builtin)! : each.descriptor));
+  return sent.map((each) =>
+    'builtin' in each ? builtinKinds.find((kind) => kind.name === each.builtin)! : each.descriptor,
+  );
 }
 
 /** Below this many files, threads cost more to start than they save. */
@@ -45,7 +47,10 @@ export const minFilesForWorkers = 400;
 const batchSize = 128;
 
 /** `kinds` (from kindsForWorkers) are the kinds the tasks name; each worker rebuilds them. */
-export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: { kinds: WorkerKind[]; threads?: number; onProgress?: (done: number) => void }): Promise<FileAnalysis[]> {
+export async function analyzeInWorkers(
+  tasks: readonly AnalysisTask[],
+  options: { kinds: WorkerKind[]; threads?: number; onProgress?: (done: number) => void },
+): Promise<FileAnalysis[]> {
   const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), Math.ceil(tasks.length / batchSize)));
   const results = new Array<FileAnalysis>(tasks.length);
   let next = 0;
@@ -55,7 +60,10 @@ export async function analyzeInWorkers(tasks: readonly AnalysisTask[], options: 
   const workerUrl = new URL(fromSource ? './analysisWorker.ts' : './analysisWorker.js', import.meta.url);
   const createWorker = () =>
     fromSource
-      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: options.kinds })
+      ? new Worker(
+          `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
+          { eval: true, workerData: options.kinds },
+        )
       : new Worker(workerUrl, { workerData: options.kinds });
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {

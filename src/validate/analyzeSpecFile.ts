@@ -9,7 +9,12 @@ import { unreadableFile } from '../source/listRegistry.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
 import { precompiledKindValidator } from './precompiledValidators.js';
-import { embeddedSchemaKey, findSchemaSpecRefs, selfContainedSchemaProblems, type SchemaProblem } from './schemaCompiler.js';
+import {
+  embeddedSchemaKey,
+  findSchemaSpecRefs,
+  selfContainedSchemaProblems,
+  type SchemaProblem,
+} from './schemaCompiler.js';
 
 /** The input of an analysis: one file's bytes and the kind its directory says it is. */
 export interface SpecSource {
@@ -74,10 +79,18 @@ export function describeAjvError(error: ErrorObject): { pointer: string; message
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'additionalProperties') {
     const property = String(params['additionalProperty']);
-    return { pointer: `${error.instancePath}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`, message: `unknown field "${property}" (extension fields start with "x-")` };
+    return {
+      pointer: `${error.instancePath}/${property.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      message: `unknown field "${property}" (extension fields start with "x-")`,
+    };
   }
-  if (error.keyword === 'required') return { pointer: error.instancePath, message: `missing required field "${String(params['missingProperty'])}"` };
-  if (error.keyword === 'enum') return { pointer: error.instancePath, message: `must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+  if (error.keyword === 'required')
+    return { pointer: error.instancePath, message: `missing required field "${String(params['missingProperty'])}"` };
+  if (error.keyword === 'enum')
+    return {
+      pointer: error.instancePath,
+      message: `must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+    };
   const where = error.instancePath === '' ? 'spec' : `"${error.instancePath}"`;
   return { pointer: error.instancePath, message: `${where} ${error.message ?? 'is invalid'}` };
 }
@@ -108,12 +121,29 @@ export function positionDiagnostic(diagnostic: Diagnostic, bytes: Uint8Array): D
 }
 
 /** The analysis of a file that could not be read: FILE_UNREADABLE, and nothing else. */
-export function unreadableFileAnalysis(file: { file: string; path: string; kind: string }, cause: unknown): FileAnalysis {
-  return { file: file.file, path: file.path, kind: file.kind, references: [], schemas: [], diagnostics: [unreadableFile(file.file, cause)] };
+export function unreadableFileAnalysis(
+  file: { file: string; path: string; kind: string },
+  cause: unknown,
+): FileAnalysis {
+  return {
+    file: file.file,
+    path: file.path,
+    kind: file.kind,
+    references: [],
+    schemas: [],
+    diagnostics: [unreadableFile(file.file, cause)],
+  };
 }
 
 export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileAnalysis {
-  const analysis: FileAnalysis = { file: source.file, path: source.path, kind: kind.name, diagnostics: [], references: [], schemas: [] };
+  const analysis: FileAnalysis = {
+    file: source.file,
+    path: source.path,
+    kind: kind.name,
+    diagnostics: [],
+    references: [],
+    schemas: [],
+  };
   const parsed = parseYamlSpec(source.bytes, source.file);
   analysis.diagnostics.push(...parsed.diagnostics);
   if (parsed.value === undefined || !isJsonObject(parsed.value)) return analysis;
@@ -135,9 +165,15 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
   if (typeof id === 'string') {
     ref = parseSpecId(id);
     if (ref) analysis.id = id;
-    else report('ID_INVALID', '/id', `${quoteStart(id)} is not a valid id: ${describeRefProblem(id, refProblem(id, 'id') ?? 'name-invalid')} (see docs/specs.md#ids)`);
+    else
+      report(
+        'ID_INVALID',
+        '/id',
+        `${quoteStart(id)} is not a valid id: ${describeRefProblem(id, refProblem(id, 'id') ?? 'name-invalid')} (see docs/specs.md#ids)`,
+      );
   }
-  for (const finding of kind.check?.(value) ?? []) report(finding.code, finding.pointer, finding.message, finding.severity ?? 'error');
+  for (const finding of kind.check?.(value) ?? [])
+    report(finding.code, finding.pointer, finding.message, finding.severity ?? 'error');
 
   for (const field of kind.references) {
     for (const match of matchPointerPattern(value, field.path)) {
@@ -146,7 +182,12 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
         const pointer = `${match.pointer.slice(0, match.pointer.lastIndexOf('/'))}/${field.payload.sibling}`;
         const parent = matchPointerPattern(value, pointer)[0];
         if (parent !== undefined || field.payload.optional !== true) {
-          reference.payload = { pointer, value: parent?.value ?? {}, schemaPointer: field.payload.schemaPointer, code: field.payload.code ?? 'ARGS_INVALID' };
+          reference.payload = {
+            pointer,
+            value: parent?.value ?? {},
+            schemaPointer: field.payload.schemaPointer,
+            code: field.payload.code ?? 'ARGS_INVALID',
+          };
         }
       }
       analysis.references.push(reference);
@@ -154,7 +195,13 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
   }
   for (const pattern of kind.embeddedSchemas) {
     for (const match of matchPointerPattern(value, pattern)) {
-      analysis.schemas.push({ pointer: match.pointer, specRefs: findSchemaSpecRefs(match.value).map((found) => ({ pointer: `${match.pointer}${found.pointer}`, ref: found.ref })) });
+      analysis.schemas.push({
+        pointer: match.pointer,
+        specRefs: findSchemaSpecRefs(match.value).map((found) => ({
+          pointer: `${match.pointer}${found.pointer}`,
+          ref: found.ref,
+        })),
+      });
     }
   }
 
@@ -167,7 +214,10 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
     if (selfContained.length > 0) {
       const canonical = parseJsonText(text);
       for (const embedded of selfContained) {
-        const problems = selfContainedSchemaProblems(getAtPointer(canonical, embedded.pointer)!, embeddedSchemaKey(kind.referenceableSchema, ref.text, embedded.pointer));
+        const problems = selfContainedSchemaProblems(
+          getAtPointer(canonical, embedded.pointer)!,
+          embeddedSchemaKey(kind.referenceableSchema, ref.text, embedded.pointer),
+        );
         if (problems) embedded.problems = problems;
       }
     }

@@ -6,7 +6,8 @@ import { compileLinearRegExp, PatternUnsupportedError } from './linearRegExp.js'
 import type { SchemaLookup, SchemaProblem } from './schemaCompiler.js';
 
 /** The meta-schemas ajv holds for each supported draft: a `$ref` to one of them resolves without fetching. */
-const metaSchemaIds = /^https?:\/\/json-schema\.org\/(draft-0[467]\/schema|draft\/(2019-09|2020-12)\/(schema|meta\/[a-z-]+))$/;
+const metaSchemaIds =
+  /^https?:\/\/json-schema\.org\/(draft-0[467]\/schema|draft\/(2019-09|2020-12)\/(schema|meta\/[a-z-]+))$/;
 
 /** Members whose values are data, not schemas: a `$ref` inside them is not a reference. */
 const dataKeywords = new Set(['enum', 'const', 'default', 'examples', 'example']);
@@ -68,7 +69,12 @@ function fragmentResolves(document: JsonValue, index: SchemaIndex, fragment: str
  * Every `$ref` must resolve without fetching: `#…` inside the document, a `$id` the document declares, its own root
  * `$id`, or `name@version#…` naming another schema spec (whose schema is given by `schemaSpecs`).
  */
-export function checkSchemaRefs(schema: JsonValue, draft: Draft, schemaSpecs: SchemaLookup, detectDraft: (schema: JsonValue) => Draft | undefined): SchemaProblem[] {
+export function checkSchemaRefs(
+  schema: JsonValue,
+  draft: Draft,
+  schemaSpecs: SchemaLookup,
+  detectDraft: (schema: JsonValue) => Draft | undefined,
+): SchemaProblem[] {
   const index = indexSchema(schema, draft);
   const problems: SchemaProblem[] = [];
   const foreignIndexes = new Map<string, SchemaIndex>();
@@ -90,9 +96,17 @@ export function checkSchemaRefs(schema: JsonValue, draft: Draft, schemaSpecs: Sc
       document = index.ids.get(target) ?? index.ids.get(resolveAgainstRoot(schema, draft, target) ?? '');
     }
     if (document === undefined) {
-      problems.push({ code: 'SCHEMA_REF_UNRESOLVED', pointer, message: `$ref "${ref}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)` });
+      problems.push({
+        code: 'SCHEMA_REF_UNRESOLVED',
+        pointer,
+        message: `$ref "${ref}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`,
+      });
     } else if (!fragmentResolves(document, documentIndex, fragment)) {
-      problems.push({ code: 'SCHEMA_REF_UNRESOLVED', pointer, message: `$ref "${ref}": ${fragment.startsWith('/') ? 'no such location' : 'no such anchor'} in ${target === '' ? 'this schema' : target}` });
+      problems.push({
+        code: 'SCHEMA_REF_UNRESOLVED',
+        pointer,
+        message: `$ref "${ref}": ${fragment.startsWith('/') ? 'no such location' : 'no such anchor'} in ${target === '' ? 'this schema' : target}`,
+      });
     }
   }
   return problems;
@@ -121,8 +135,14 @@ export function checkSchemaPatterns(schema: JsonValue): SchemaProblem[] {
     try {
       compileLinearRegExp(pattern);
     } catch (cause) {
-      if (cause instanceof PatternUnsupportedError) problems.push({ code: cause.code, pointer, message: cause.message });
-      else problems.push({ code: 'SCHEMA_INVALID', pointer, message: `pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(cause as Error).message}` });
+      if (cause instanceof PatternUnsupportedError)
+        problems.push({ code: cause.code, pointer, message: cause.message });
+      else
+        problems.push({
+          code: 'SCHEMA_INVALID',
+          pointer,
+          message: `pattern ${JSON.stringify(pattern)} is not a valid regular expression: ${(cause as Error).message}`,
+        });
     }
   };
   while (stack.length > 0) {
@@ -137,7 +157,8 @@ export function checkSchemaPatterns(schema: JsonValue): SchemaProblem[] {
       if (dataKeywords.has(member)) continue;
       if (member === 'pattern' && typeof child === 'string') tryPattern(child, childPointer);
       if (member === 'patternProperties' && child !== null && typeof child === 'object' && !Array.isArray(child)) {
-        for (const key of Object.keys(child)) tryPattern(key, `${childPointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        for (const key of Object.keys(child))
+          tryPattern(key, `${childPointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
       }
       stack.push({ value: child, pointer: childPointer });
     }

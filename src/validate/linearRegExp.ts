@@ -45,7 +45,9 @@ function compileUncached(pattern: string): LinearRegExp {
     compiled = RE2JS.compile(translated);
   } catch (cause) {
     // RE2's own limits: a repeat count over 1000 (also as the product of nested repeats), an unknown \p{…} name.
-    throw new PatternUnsupportedError(`pattern ${JSON.stringify(pattern)} cannot run in linear time: ${(cause as Error).message.replace(/^error parsing regexp: /, '')}`);
+    throw new PatternUnsupportedError(
+      `pattern ${JSON.stringify(pattern)} cannot run in linear time: ${(cause as Error).message.replace(/^error parsing regexp: /, '')}`,
+    );
   }
   const key = `/${pattern}/u`;
   return { test: (text) => compiled.test(text), toString: () => key };
@@ -62,7 +64,9 @@ export function unsupportedPatternReason(pattern: string): string | undefined {
 }
 
 /** ajv's `code.regExp`: the engine for every pattern and patternProperties key of a user's schema. */
-export const linearRegExpEngine = Object.assign((pattern: string) => compileLinearRegExp(pattern), { code: 'specstore.linearRegExp' });
+export const linearRegExpEngine = Object.assign((pattern: string) => compileLinearRegExp(pattern), {
+  code: 'specstore.linearRegExp',
+});
 
 /** ECMA-262's WhiteSpace and LineTerminator (what `\s` matches), as RE2 class content. RE2's `\s` is ASCII only. */
 const ecmaSpace = String.raw`\t\n\x{B}\f\r\x{20}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}`;
@@ -71,13 +75,48 @@ const lineTerminators = String.raw`\n\r\x{2028}\x{2029}`;
 
 /** ECMA-262's long General_Category names (and aliases), to RE2's short ones. */
 const generalCategories: Record<string, string> = {
-  Letter: 'L', Cased_Letter: 'LC', Uppercase_Letter: 'Lu', Lowercase_Letter: 'Ll', Titlecase_Letter: 'Lt', Modifier_Letter: 'Lm',
-  Other_Letter: 'Lo', Mark: 'M', Combining_Mark: 'M', Spacing_Mark: 'Mc', Enclosing_Mark: 'Me', Nonspacing_Mark: 'Mn',
-  Number: 'N', Decimal_Number: 'Nd', digit: 'Nd', Letter_Number: 'Nl', Other_Number: 'No', Punctuation: 'P', punct: 'P',
-  Connector_Punctuation: 'Pc', Dash_Punctuation: 'Pd', Close_Punctuation: 'Pe', Final_Punctuation: 'Pf', Initial_Punctuation: 'Pi',
-  Other_Punctuation: 'Po', Open_Punctuation: 'Ps', Symbol: 'S', Currency_Symbol: 'Sc', Modifier_Symbol: 'Sk', Math_Symbol: 'Sm',
-  Other_Symbol: 'So', Separator: 'Z', Line_Separator: 'Zl', Paragraph_Separator: 'Zp', Space_Separator: 'Zs', Other: 'C',
-  Control: 'Cc', cntrl: 'Cc', Format: 'Cf', Unassigned: 'Cn', Private_Use: 'Co', Surrogate: 'Cs',
+  Letter: 'L',
+  Cased_Letter: 'LC',
+  Uppercase_Letter: 'Lu',
+  Lowercase_Letter: 'Ll',
+  Titlecase_Letter: 'Lt',
+  Modifier_Letter: 'Lm',
+  Other_Letter: 'Lo',
+  Mark: 'M',
+  Combining_Mark: 'M',
+  Spacing_Mark: 'Mc',
+  Enclosing_Mark: 'Me',
+  Nonspacing_Mark: 'Mn',
+  Number: 'N',
+  Decimal_Number: 'Nd',
+  digit: 'Nd',
+  Letter_Number: 'Nl',
+  Other_Number: 'No',
+  Punctuation: 'P',
+  punct: 'P',
+  Connector_Punctuation: 'Pc',
+  Dash_Punctuation: 'Pd',
+  Close_Punctuation: 'Pe',
+  Final_Punctuation: 'Pf',
+  Initial_Punctuation: 'Pi',
+  Other_Punctuation: 'Po',
+  Open_Punctuation: 'Ps',
+  Symbol: 'S',
+  Currency_Symbol: 'Sc',
+  Modifier_Symbol: 'Sk',
+  Math_Symbol: 'Sm',
+  Other_Symbol: 'So',
+  Separator: 'Z',
+  Line_Separator: 'Zl',
+  Paragraph_Separator: 'Zp',
+  Space_Separator: 'Zs',
+  Other: 'C',
+  Control: 'Cc',
+  cntrl: 'Cc',
+  Format: 'Cf',
+  Unassigned: 'Cn',
+  Private_Use: 'Co',
+  Surrogate: 'Cs',
 };
 
 const unsupported = (pattern: string, what: string) =>
@@ -150,7 +189,10 @@ class PatternTranslator {
     const c = p[this.i + 1]!; // the syntax check guarantees an escape is followed by a character
     this.i += 2;
     switch (c) {
-      case 'd': case 'D': case 'w': case 'W': // ASCII in both dialects (no i flag)
+      case 'd':
+      case 'D':
+      case 'w':
+      case 'W': // ASCII in both dialects (no i flag)
         return { text: `\\${c}` };
       case 'b':
         return { text: inClass ? hex(8) : '\\b' };
@@ -160,7 +202,11 @@ class PatternTranslator {
         return { text: inClass ? ecmaSpace : `[${ecmaSpace}]` };
       case 'S':
         return inClass ? { text: '', notSpace: true } : { text: `[^${ecmaSpace}]` };
-      case 't': case 'n': case 'v': case 'f': case 'r':
+      case 't':
+      case 'n':
+      case 'v':
+      case 'f':
+      case 'r':
         return { text: hex(9 + 'tnvfr'.indexOf(c)) };
       case '0':
         return { text: hex(0) };
@@ -172,7 +218,8 @@ class PatternTranslator {
         return { text: hex(parseInt(p.slice(this.i - 2, this.i), 16)) };
       case 'u':
         return { text: hex(this.unicodeEscape()) };
-      case 'p': case 'P': {
+      case 'p':
+      case 'P': {
         const property = this.property(c);
         return { text: inClass || !property.startsWith('[:') ? property : `[${property}]` };
       }

@@ -42,7 +42,11 @@ const schemaKeyParts = new WeakMap<object, string | null>();
 function schemaKeyPart(schema: JsonValue): string | null {
   if (schema === null || typeof schema !== 'object') return digestTrustedValue(schema).digest;
   let part = schemaKeyParts.get(schema);
-  if (part === undefined) schemaKeyParts.set(schema, (part = findSchemaSpecRefs(schema).length > 0 ? null : digestTrustedValue(schema).digest));
+  if (part === undefined)
+    schemaKeyParts.set(
+      schema,
+      (part = findSchemaSpecRefs(schema).length > 0 ? null : digestTrustedValue(schema).digest),
+    );
   return part;
 }
 
@@ -58,7 +62,8 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
   // A `$ref: "name@version"` in a schema must name a spec whose kind has a referenceable schema.
   const schemaKinds = options.kinds.filter((kind) => kind.referenceableSchema !== undefined).map((kind) => kind.name);
   const report = (analysis: FileAnalysis, diagnostic: Omit<Diagnostic, 'file' | 'severity' | 'line' | 'column'>) => {
-    const location = diagnostic.pointer === undefined ? { file: analysis.file } : options.locate(analysis, diagnostic.pointer);
+    const location =
+      diagnostic.pointer === undefined ? { file: analysis.file } : options.locate(analysis, diagnostic.pointer);
     diagnostics.push({ severity: 'error', ...diagnostic, ...location });
   };
 
@@ -69,7 +74,13 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     if (analysis.id === undefined) continue;
     const first = byId.get(analysis.id);
     if (first) {
-      report(analysis, { code: 'DUPLICATE_ID', pointer: '/id', ref: analysis.id, message: `${analysis.id} is also defined in ${first.file}`, related: [options.locate(first, '/id')] });
+      report(analysis, {
+        code: 'DUPLICATE_ID',
+        pointer: '/id',
+        ref: analysis.id,
+        message: `${analysis.id} is also defined in ${first.file}`,
+        related: [options.locate(first, '/id')],
+      });
       continue;
     }
     byId.set(analysis.id, analysis);
@@ -87,26 +98,50 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
   }
 
-  const resolveTarget = (analysis: FileAnalysis, pointer: string, text: JsonValue, allowed: readonly string[]): FileAnalysis | undefined => {
+  const resolveTarget = (
+    analysis: FileAnalysis,
+    pointer: string,
+    text: JsonValue,
+    allowed: readonly string[],
+  ): FileAnalysis | undefined => {
     if (typeof text !== 'string') return undefined; // the kind schema reported the type
     const ref = parseRef(text);
     if (!ref) {
-      report(analysis, { code: 'REF_INVALID', pointer, message: `${quoteStart(text)} is not a reference (name@version): ${describeRefProblem(text, refProblem(text, 'ref') ?? 'name-invalid')}` });
+      report(analysis, {
+        code: 'REF_INVALID',
+        pointer,
+        message: `${quoteStart(text)} is not a reference (name@version): ${describeRefProblem(text, refProblem(text, 'ref') ?? 'name-invalid')}`,
+      });
       return undefined;
     }
     if (!ref.version) {
-      report(analysis, { code: 'REF_NOT_EXACT', pointer, ref: text, message: `"${text}" has no version: references between specs must be exact (name@version)` });
+      report(analysis, {
+        code: 'REF_NOT_EXACT',
+        pointer,
+        ref: text,
+        message: `"${text}" has no version: references between specs must be exact (name@version)`,
+      });
       return undefined;
     }
     const target = byId.get(text);
     if (!target) {
       const known = [...byId.keys()].filter((id) => id.startsWith(`${ref.name}@`));
       const hint = known.length > 0 ? ` (the registry has ${known.join(', ')})` : '';
-      report(analysis, { code: 'REF_NOT_FOUND', pointer, ref: text, message: `${text} is not defined in this registry${hint}` });
+      report(analysis, {
+        code: 'REF_NOT_FOUND',
+        pointer,
+        ref: text,
+        message: `${text} is not defined in this registry${hint}`,
+      });
       return undefined;
     }
     if (!allowed.includes(target.kind)) {
-      report(analysis, { code: 'REF_WRONG_KIND', pointer, ref: text, message: `${text} is a ${target.kind}; expected ${allowed.join(' or ')}` });
+      report(analysis, {
+        code: 'REF_WRONG_KIND',
+        pointer,
+        ref: text,
+        message: `${text} is a ${target.kind}; expected ${allowed.join(' or ')}`,
+      });
       return undefined;
     }
     return target;
@@ -130,18 +165,28 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
     for (const embedded of analysis.schemas) {
       let refsResolve = true;
-      for (const specRef of embedded.specRefs) refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds) !== undefined && refsResolve;
+      for (const specRef of embedded.specRefs)
+        refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds) !== undefined && refsResolve;
       if (!analysis.spec || !refsResolve) continue;
       // Found by the file's analysis when they depend on the schema alone; else checked here, with every schema spec.
       let problems = embedded.problems;
       if (problems === undefined) {
         const schema = getAtPointer(options.valueOf(analysis), embedded.pointer)!;
-        const key = embeddedSchemaKey(kindByName.get(analysis.kind)?.referenceableSchema, analysis.id, embedded.pointer);
+        const key = embeddedSchemaKey(
+          kindByName.get(analysis.kind)?.referenceableSchema,
+          analysis.id,
+          embedded.pointer,
+        );
         problems = compiler.check(schema, key);
         // What passes the checks must also compile (enum: [] is valid against some meta-schemas and no schema at all).
         if (problems.length === 0) problems = compiler.compile(key, schema, { checked: true }).problems;
       }
-      for (const problem of problems) report(analysis, { code: problem.code, pointer: `${embedded.pointer}${problem.pointer}`, message: `schema ${problem.message}` });
+      for (const problem of problems)
+        report(analysis, {
+          code: problem.code,
+          pointer: `${embedded.pointer}${problem.pointer}`,
+          message: `schema ${problem.message}`,
+        });
     }
     for (const reference of analysis.references) {
       const target = resolveTarget(analysis, reference.pointer, reference.value, reference.kinds);
@@ -166,11 +211,21 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
       // No validator is never a pass: the target's file reports why, and this payload is unchecked, so an error too.
       const valid = compiled.validate ? validateBounded(compiled.validate, reference.payload.value) : undefined;
       if (valid === undefined) {
-        report(analysis, { code: 'ARGS_UNCHECKABLE', pointer: reference.payload.pointer, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id} cannot be checked: its schema does not compile (${compiled.problems.map((p) => p.code).join(', ') || 'too deep'})` });
+        report(analysis, {
+          code: 'ARGS_UNCHECKABLE',
+          pointer: reference.payload.pointer,
+          ref: target.id!,
+          message: `${reference.payload.pointer.split('/').pop()} for ${target.id} cannot be checked: its schema does not compile (${compiled.problems.map((p) => p.code).join(', ') || 'too deep'})`,
+        });
       } else if (!valid && compiled.validate) {
         for (const error of compiled.validate.errors ?? []) {
           const { pointer, message } = describeAjvError(error);
-          report(analysis, { code: reference.payload.code ?? 'ARGS_INVALID', pointer: `${reference.payload.pointer}${pointer}`, ref: target.id!, message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}` });
+          report(analysis, {
+            code: reference.payload.code ?? 'ARGS_INVALID',
+            pointer: `${reference.payload.pointer}${pointer}`,
+            ref: target.id!,
+            message: `${reference.payload.pointer.split('/').pop()} for ${target.id}: ${message}`,
+          });
         }
       } else remember();
     }

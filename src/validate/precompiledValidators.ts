@@ -38,7 +38,8 @@ export function kindSchemaDigest(schema: unknown): string {
 export function precompiledKindValidator(kind: KindDescriptor): ValidateFunction | undefined {
   const module = generated('../kinds/kindValidators.cjs');
   const validate = module?.[kind.name];
-  if (!module || typeof validate !== 'function' || module.schemaDigests?.[kind.name] !== kindSchemaDigest(kind.schema)) return undefined;
+  if (!module || typeof validate !== 'function' || module.schemaDigests?.[kind.name] !== kindSchemaDigest(kind.schema))
+    return undefined;
   return validate;
 }
 

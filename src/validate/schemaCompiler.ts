@@ -76,10 +76,23 @@ function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue 
         const hash = child.indexOf('#');
         const target = hash === -1 ? child : child.slice(0, hash);
         copy[member] = parseSpecId(target) ? `${specScheme}${child}` : child;
-      } else if (position === 'schema' && member === idKeyword && refHidesId && !isRoot && typeof value['$ref'] === 'string') {
+      } else if (
+        position === 'schema' &&
+        member === idKeyword &&
+        refHidesId &&
+        !isRoot &&
+        typeof value['$ref'] === 'string'
+      ) {
         continue;
       } else {
-        const childPosition = position === 'map' ? 'schema' : position === 'data' || dataKeywords.has(member) ? 'data' : schemaMapKeywords.has(member) ? 'map' : 'schema';
+        const childPosition =
+          position === 'map'
+            ? 'schema'
+            : position === 'data' || dataKeywords.has(member)
+              ? 'data'
+              : schemaMapKeywords.has(member)
+                ? 'map'
+                : 'schema';
         copy[member] = rewrite(child, childPosition);
       }
     }
@@ -107,7 +120,9 @@ function declareProtoProperty(schema: JsonObject): void {
   const patterns = newJsonObject();
   if (isJsonObject(schema['patternProperties'])) Object.assign(patterns, schema['patternProperties']);
   const pattern = '^__proto__$';
-  patterns[pattern] = Object.hasOwn(patterns, pattern) ? { allOf: [patterns[pattern]!, properties['__proto__']!] } : properties['__proto__']!;
+  patterns[pattern] = Object.hasOwn(patterns, pattern)
+    ? { allOf: [patterns[pattern]!, properties['__proto__']!] }
+    : properties['__proto__']!;
   schema['properties'] = rest;
   schema['patternProperties'] = patterns;
 }
@@ -171,7 +186,14 @@ export class SchemaCompiler {
   }
 
   /** Registers a schema spec (and what it references) with `ajv`, without compiling it. */
-  private ensureRegistered(ajv: AjvInstance, specId: string, draft: Draft, problems: SchemaProblem[], via: string, seen: Set<string>): void {
+  private ensureRegistered(
+    ajv: AjvInstance,
+    specId: string,
+    draft: Draft,
+    problems: SchemaProblem[],
+    via: string,
+    seen: Set<string>,
+  ): void {
     const pending = [specId];
     while (pending.length > 0) {
       const next = pending.pop()!;
@@ -181,13 +203,21 @@ export class SchemaCompiler {
       if (schema === undefined) continue; // reported by the reference check
       const ownDraft = detectDraft(schema);
       if (ownDraft !== draft) {
-        problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: via, message: `references ${next}, a ${ownDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
+        problems.push({
+          code: 'SCHEMA_REF_DRAFT_MISMATCH',
+          pointer: via,
+          message: `references ${next}, a ${ownDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft`,
+        });
         continue;
       }
       try {
         register(ajv, schema, next, draft);
       } catch (cause) {
-        problems.push({ code: 'SCHEMA_INVALID', pointer: via, message: `referenced schema ${next} cannot be loaded: ${(cause as Error).message.replace(/spec:/g, '')}` });
+        problems.push({
+          code: 'SCHEMA_INVALID',
+          pointer: via,
+          message: `referenced schema ${next} cannot be loaded: ${(cause as Error).message.replace(/spec:/g, '')}`,
+        });
         continue;
       }
       for (const ref of findSchemaSpecRefs(schema)) pending.push(ref.ref);
@@ -203,7 +233,13 @@ export class SchemaCompiler {
   check(schema: JsonValue, key = ''): SchemaProblem[] {
     const draft = detectDraft(schema);
     if (draft === undefined) {
-      return [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }];
+      return [
+        {
+          code: 'SCHEMA_DRAFT_UNSUPPORTED',
+          pointer: '/$schema',
+          message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)',
+        },
+      ];
     }
     // The meta-schema's validator compiled at build time, when there is one, is what ajv's validateSchema would run.
     const validateMeta = precompiledMetaSchemaValidator(draft);
@@ -219,7 +255,11 @@ export class SchemaCompiler {
       if (target === undefined) continue;
       const targetDraft = detectDraft(target);
       if (targetDraft !== draft) {
-        problems.push({ code: 'SCHEMA_REF_DRAFT_MISMATCH', pointer: ref.pointer, message: `references ${ref.ref}, a ${targetDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft` });
+        problems.push({
+          code: 'SCHEMA_REF_DRAFT_MISMATCH',
+          pointer: ref.pointer,
+          message: `references ${ref.ref}, a ${targetDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft`,
+        });
       }
     }
     problems.push(...checkSchemaRefs(schema, draft, this.schemaSpecs, detectDraft), ...checkSchemaPatterns(schema));
@@ -249,19 +289,29 @@ export class SchemaCompiler {
   private compileUncached(key: string, schema: JsonValue, checked: boolean, verdictOnly: boolean): CompiledSchema {
     const draft = detectDraft(schema);
     if (draft === undefined) {
-      return { problems: [{ code: 'SCHEMA_DRAFT_UNSUPPORTED', pointer: '/$schema', message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)' }] };
+      return {
+        problems: [
+          {
+            code: 'SCHEMA_DRAFT_UNSUPPORTED',
+            pointer: '/$schema',
+            message: 'unsupported $schema: use draft-04, -06, -07, 2019-09 or 2020-12 (or omit it for 2020-12)',
+          },
+        ],
+      };
     }
     const problems: SchemaProblem[] = [];
     if (!checked && !this.ajvFor(draft).validateSchema(addressedCopy(schema, key, draft) as object)) {
       return { problems: problemsFromAjvErrors(this.ajvFor(draft).errors, 'SCHEMA_INVALID') };
     }
     // Bounded work first: what ajv would recurse on without end, or too deep for its stack, is refused here.
-    const bounded = this.passedCheck.get(key) === schema ? [] : new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check();
+    const bounded =
+      this.passedCheck.get(key) === schema ? [] : new SchemaRefGraph(schema, key, draft, this.schemaSpecs).check();
     if (bounded.length > 0) return { problems: bounded };
     const specRefs = findSchemaSpecRefs(schema);
     const options = verdictOnly ? verdictOnlyOptions : {};
     const pool = verdictOnly ? sharedVerdictInstances : sharedInstances;
-    const shared = specRefs.length === 0 && isSelfContained(schema, draft) ? sharedAjv(pool, draft, key, options) : undefined;
+    const shared =
+      specRefs.length === 0 && isSelfContained(schema, draft) ? sharedAjv(pool, draft, key, options) : undefined;
     const ajv = shared ?? createUserAjv(draft, options);
     const seen = new Set<string>([key]);
     for (const ref of specRefs) this.ensureRegistered(ajv, ref.ref, draft, problems, ref.pointer, seen);
@@ -274,11 +324,14 @@ export class SchemaCompiler {
     } catch (cause) {
       if (shared) pool.delete(draft); // what a failed compilation left behind meets no later schema
       const error = cause as Error & { missingRef?: string };
-      if (error instanceof PatternUnsupportedError) return { problems: [{ code: error.code, pointer: '', message: error.message }] };
+      if (error instanceof PatternUnsupportedError)
+        return { problems: [{ code: error.code, pointer: '', message: error.message }] };
       const message = error.missingRef
         ? `$ref "${error.missingRef.replace(specScheme, '')}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`
         : error.message.replace(/spec:/g, '');
-      return { problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }] };
+      return {
+        problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }],
+      };
     }
   }
 }
@@ -299,7 +352,14 @@ export function isSelfContained(schema: JsonValue, draft: Draft): boolean {
         if (member === idKeyword || (member === '$schema' && !isRoot) || unsharedKeywords.has(member)) return false;
         if (member === '$ref' && (typeof child !== 'string' || !child.startsWith('#'))) return false;
       }
-      const childPosition = position === 'map' ? 'schema' : position === 'data' || dataKeywords.has(member) ? 'data' : schemaMapKeywords.has(member) ? 'map' : 'schema';
+      const childPosition =
+        position === 'map'
+          ? 'schema'
+          : position === 'data' || dataKeywords.has(member)
+            ? 'data'
+            : schemaMapKeywords.has(member)
+              ? 'map'
+              : 'schema';
       if (!visit(child, childPosition, false)) return false;
     }
     return true;
@@ -323,7 +383,8 @@ const verdictOnlyOptions: Options = { code: { optimize: false } };
 
 function sharedAjv(pool: SharedInstances, draft: Draft, key: string, options: Options): AjvInstance {
   let shared = pool.get(draft);
-  if (!shared || shared.keys.has(key) || shared.keys.size >= schemasPerSharedInstance) pool.set(draft, (shared = { ajv: createUserAjv(draft, options), keys: new Set() }));
+  if (!shared || shared.keys.has(key) || shared.keys.size >= schemasPerSharedInstance)
+    pool.set(draft, (shared = { ajv: createUserAjv(draft, options), keys: new Set() }));
   shared.keys.add(key);
   return shared.ajv;
 }

@@ -17,7 +17,15 @@ const inPlaceSingle = ['not', 'if', 'then', 'else'];
 const inPlaceLists = ['allOf', 'anyOf', 'oneOf'];
 const inPlaceMaps = ['dependentSchemas', 'dependencies'];
 /** Keywords whose subschemas apply to a part of the instance (a member, an item, a property name). */
-const descendingSingle = ['additionalProperties', 'additionalItems', 'items', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];
+const descendingSingle = [
+  'additionalProperties',
+  'additionalItems',
+  'items',
+  'contains',
+  'propertyNames',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+];
 const descendingLists = ['prefixItems', 'items'];
 const descendingMaps = ['properties', 'patternProperties'];
 
@@ -90,7 +98,12 @@ export class SchemaRefGraph {
     const idKeyword = this.draft === 'draft-04' ? 'id' : '$id';
     const refHidesId = this.draft === 'draft-04' || this.draft === 'draft-06' || this.draft === 'draft-07';
     const placeholder = `https://spec.invalid/${encodeURIComponent(key)}`;
-    const index: DocumentIndex = { value, base: placeholder, locations: new Map([[placeholder, '']]), bases: new Map() };
+    const index: DocumentIndex = {
+      value,
+      base: placeholder,
+      locations: new Map([[placeholder, '']]),
+      bases: new Map(),
+    };
     const stack: { value: JsonValue; pointer: string; base: string }[] = [{ value, pointer: '', base: placeholder }];
     while (stack.length > 0) {
       const { value: current, pointer, base: parentBase } = stack.pop()!;
@@ -188,10 +201,15 @@ export class SchemaRefGraph {
     const value = this.valueAt(node);
     if (!isSchemaObject(value)) return [];
     const edges: Edge[] = [];
-    const child = (path: string, inPlace: boolean) => edges.push({ to: this.node(node.document, `${node.pointer}${path}`), inPlace });
+    const child = (path: string, inPlace: boolean) =>
+      edges.push({ to: this.node(node.document, `${node.pointer}${path}`), inPlace });
     for (const keyword of unsupportedKeywords) {
       if (keyword in value && node.document === this.rootKey) {
-        problems.push({ code: 'SCHEMA_KEYWORD_UNSUPPORTED', pointer: `${node.pointer}/${keyword}`, message: `${keyword} is not supported: its dynamic scope is not evaluated as the specification says (use $ref)` });
+        problems.push({
+          code: 'SCHEMA_KEYWORD_UNSUPPORTED',
+          pointer: `${node.pointer}/${keyword}`,
+          message: `${keyword} is not supported: its dynamic scope is not evaluated as the specification says (use $ref)`,
+        });
       }
     }
     const ref = value['$ref'];
@@ -200,7 +218,8 @@ export class SchemaRefGraph {
       if (to) edges.push({ to, inPlace: true, refPointer: `${node.pointer}/$ref` });
     }
     for (const keyword of inPlaceSingle) if (keyword in value) child(`/${keyword}`, true);
-    for (const keyword of descendingSingle) if (isSchemaObject(value[keyword]) || typeof value[keyword] === 'boolean') child(`/${keyword}`, false);
+    for (const keyword of descendingSingle)
+      if (isSchemaObject(value[keyword]) || typeof value[keyword] === 'boolean') child(`/${keyword}`, false);
     for (const keyword of [...inPlaceLists, ...descendingLists]) {
       const list = value[keyword];
       if (Array.isArray(list)) list.forEach((_, i) => child(`/${keyword}/${i}`, inPlaceLists.includes(keyword)));
@@ -208,7 +227,9 @@ export class SchemaRefGraph {
     for (const keyword of [...inPlaceMaps, ...descendingMaps]) {
       const map = value[keyword];
       if (!isSchemaObject(map)) continue;
-      for (const [name, sub] of Object.entries(map)) if (isSchemaObject(sub) || typeof sub === 'boolean') child(`/${keyword}/${escape(name)}`, inPlaceMaps.includes(keyword));
+      for (const [name, sub] of Object.entries(map))
+        if (isSchemaObject(sub) || typeof sub === 'boolean')
+          child(`/${keyword}/${escape(name)}`, inPlaceMaps.includes(keyword));
     }
     return edges;
   }
@@ -236,12 +257,22 @@ export class SchemaRefGraph {
       const frame = frames[frames.length - 1]!;
       if (frame.next < frame.edges.length) {
         const edge = frame.edges[frame.next++]!;
-        const via = frame.via !== '' ? frame.via : edge.refPointer !== undefined && frame.node.document === this.rootKey ? edge.refPointer : '';
+        const via =
+          frame.via !== ''
+            ? frame.via
+            : edge.refPointer !== undefined && frame.node.document === this.rootKey
+              ? edge.refPointer
+              : '';
         if (onStack.has(edge.to.key)) continue;
         const known = depth.get(edge.to.key);
         if (known !== undefined) frame.deepest = Math.max(frame.deepest, known);
         else if (frames.length > maxSchemaDepth) {
-          if (!tooDeep) problems.push({ code: 'SCHEMA_REF_TOO_DEEP', pointer: via || edge.refPointer || '', message: `subschemas and $refs nest deeper than ${maxSchemaDepth} levels (see docs/specs.md#recursive-schemas)` });
+          if (!tooDeep)
+            problems.push({
+              code: 'SCHEMA_REF_TOO_DEEP',
+              pointer: via || edge.refPointer || '',
+              message: `subschemas and $refs nest deeper than ${maxSchemaDepth} levels (see docs/specs.md#recursive-schemas)`,
+            });
           tooDeep = true;
         } else enter(edge.to, via);
         continue;
@@ -249,7 +280,8 @@ export class SchemaRefGraph {
       frames.pop();
       onStack.delete(frame.node.key);
       depth.set(frame.node.key, frame.deepest + 1);
-      if (frames.length > 0) frames[frames.length - 1]!.deepest = Math.max(frames[frames.length - 1]!.deepest, frame.deepest + 1);
+      if (frames.length > 0)
+        frames[frames.length - 1]!.deepest = Math.max(frames[frames.length - 1]!.deepest, frame.deepest + 1);
     }
     if (!tooDeep) problems.push(...this.inPlaceCycles(edgesOf), ...this.unevaluatedHazards(edgesOf));
     return problems;
@@ -260,7 +292,9 @@ export class SchemaRefGraph {
     const state = new Map<string, 'active' | 'done'>();
     for (const startKey of edgesOf.keys()) {
       if (state.has(startKey)) continue;
-      const frames: { key: string; edges: Edge[]; next: number }[] = [{ key: startKey, edges: (edgesOf.get(startKey) ?? []).filter((e) => e.inPlace), next: 0 }];
+      const frames: { key: string; edges: Edge[]; next: number }[] = [
+        { key: startKey, edges: (edgesOf.get(startKey) ?? []).filter((e) => e.inPlace), next: 0 },
+      ];
       state.set(startKey, 'active');
       while (frames.length > 0) {
         const frame = frames[frames.length - 1]!;
@@ -274,7 +308,13 @@ export class SchemaRefGraph {
         if (seen === 'active') {
           const cycle = frames.slice(frames.findIndex((f) => f.key === edge.to.key));
           const pointer = this.rootRefPointer(cycle);
-          return [{ code: 'SCHEMA_REF_CYCLE', pointer, message: `$ref cycle that never descends into the data (through ${cycle.map((f) => f.key).join(', ')}): validating it would never end` }];
+          return [
+            {
+              code: 'SCHEMA_REF_CYCLE',
+              pointer,
+              message: `$ref cycle that never descends into the data (through ${cycle.map((f) => f.key).join(', ')}): validating it would never end`,
+            },
+          ];
         }
         if (seen === 'done') continue;
         state.set(edge.to.key, 'active');
@@ -296,12 +336,27 @@ export class SchemaRefGraph {
       return { node, value: this.valueAt(node) };
     });
     const has = (keyword: string) => reached.some(({ value }) => isSchemaObject(value) && keyword in value);
-    const unevaluated = reached.find(({ value }) => isSchemaObject(value) && ('unevaluatedItems' in value || 'unevaluatedProperties' in value));
+    const unevaluated = reached.find(
+      ({ value }) => isSchemaObject(value) && ('unevaluatedItems' in value || 'unevaluatedProperties' in value),
+    );
     if (!unevaluated) return [];
     const at = unevaluated.node.document === this.rootKey ? unevaluated.node.pointer : '';
-    const refuse = (why: string): SchemaProblem[] => [{ code: 'SCHEMA_KEYWORD_UNSUPPORTED', pointer: at, message: `unevaluatedItems/unevaluatedProperties ${why} is not evaluated correctly by the validator: the schema is refused rather than trusted` }];
-    const itemsInBranch = reached.some(({ node, value }) => isSchemaObject(value) && /\/(anyOf|oneOf)\/\d+$/.test(node.pointer) && ('items' in value || 'prefixItems' in value || 'additionalItems' in value));
-    const oneSidedIf = reached.some(({ value }) => isSchemaObject(value) && 'if' in value && ('then' in value) !== ('else' in value));
+    const refuse = (why: string): SchemaProblem[] => [
+      {
+        code: 'SCHEMA_KEYWORD_UNSUPPORTED',
+        pointer: at,
+        message: `unevaluatedItems/unevaluatedProperties ${why} is not evaluated correctly by the validator: the schema is refused rather than trusted`,
+      },
+    ];
+    const itemsInBranch = reached.some(
+      ({ node, value }) =>
+        isSchemaObject(value) &&
+        /\/(anyOf|oneOf)\/\d+$/.test(node.pointer) &&
+        ('items' in value || 'prefixItems' in value || 'additionalItems' in value),
+    );
+    const oneSidedIf = reached.some(
+      ({ value }) => isSchemaObject(value) && 'if' in value && 'then' in value !== 'else' in value,
+    );
     if (has('unevaluatedItems') && this.draft === '2020-12' && has('contains')) return refuse('next to contains');
     if (has('unevaluatedItems') && itemsInBranch) return refuse('next to items in an anyOf or oneOf branch');
     if (oneSidedIf) return refuse('next to an if with only one of then and else');

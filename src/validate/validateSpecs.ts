@@ -63,15 +63,26 @@ export function parsedValueOf(analysis: FileAnalysis): JsonObject {
 /** Links analysed files and turns the whole into a result: specs when clean, every diagnostic sorted by position. */
 export function finishValidation(
   analyses: readonly FileAnalysis[],
-  options: { kinds: readonly KindDescriptor[]; valueOf: (analysis: FileAnalysis) => JsonObject; bytesOf: (analysis: FileAnalysis) => Uint8Array; validPayloads?: ReadonlySet<string> },
+  options: {
+    kinds: readonly KindDescriptor[];
+    valueOf: (analysis: FileAnalysis) => JsonObject;
+    bytesOf: (analysis: FileAnalysis) => Uint8Array;
+    validPayloads?: ReadonlySet<string>;
+  },
 ): ValidationResult {
   const link = linkSpecs(analyses, {
     kinds: options.kinds,
     valueOf: options.valueOf,
     ...(options.validPayloads ? { validPayloads: options.validPayloads } : {}),
     locate: (analysis, pointer) => {
-      const positioned = positionDiagnostic({ code: '', message: '', severity: 'error', file: analysis.file, pointer }, options.bytesOf(analysis));
-      return { file: analysis.file, ...(positioned.line === undefined ? {} : { line: positioned.line, column: positioned.column! }) };
+      const positioned = positionDiagnostic(
+        { code: '', message: '', severity: 'error', file: analysis.file, pointer },
+        options.bytesOf(analysis),
+      );
+      return {
+        file: analysis.file,
+        ...(positioned.line === undefined ? {} : { line: positioned.line, column: positioned.column! }),
+      };
     },
   });
   const diagnostics = sortDiagnostics([...analyses.flatMap((analysis) => analysis.diagnostics), ...link.diagnostics]);
@@ -92,7 +103,11 @@ function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
       const fileA = a.diagnostic.file ?? '';
       const fileB = b.diagnostic.file ?? '';
       if (fileA !== fileB) return fileA < fileB ? -1 : 1;
-      return (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) || (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) || a.index - b.index;
+      return (
+        (a.diagnostic.line ?? 0) - (b.diagnostic.line ?? 0) ||
+        (a.diagnostic.column ?? 0) - (b.diagnostic.column ?? 0) ||
+        a.index - b.index
+      );
     })
     .map(({ diagnostic }) => diagnostic);
 }

@@ -11,17 +11,22 @@ import type { Diagnostic } from '../../src/errors.js';
 import type { BuildIndex, IndexEntry } from '../../src/build/buildCache.js';
 
 // The predicate's args $ref schema s0: a change to s0 reaches every tool through the predicate, both unchanged.
-const budgetPredicate = 'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
+const budgetPredicate =
+  'id: "budget.ok@1"\nargs: {type: object, properties: {usd: {$ref: "s0@1#/properties/n"}}, required: [usd]}\n';
 
 function writeRegistry(root: string, count: number): void {
-  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) mkdirSync(join(root, directory), { recursive: true });
+  for (const directory of ['tools', 'schemas', 'policies', 'predicates'])
+    mkdirSync(join(root, directory), { recursive: true });
   writeFileSync(join(root, 'predicates/budget.yaml'), budgetPredicate);
   for (let i = 0; i < count; i++) writeOne(root, i);
 }
 
 function writeOne(root: string, i: number): void {
   {
-    writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${i}}}}\n`);
+    writeFileSync(
+      join(root, `schemas/s${i}.yaml`),
+      `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${i}}}}\n`,
+    );
     writeFileSync(join(root, `tools/t${i}.yaml`), toolText(i, `Tool ${i}`, i));
     writeFileSync(join(root, `policies/p${i}.yaml`), `id: "p${i}@1"\nbudget: {max_usd_micro: ${i}}\n`);
   }
@@ -37,14 +42,44 @@ function toolText(i: number, name: string, usd: number): string {
  */
 async function ageRegistry(root: string): Promise<Date> {
   const old = new Date(Date.now() - 60_000);
-  for (const directory of ['tools', 'schemas', 'policies', 'predicates']) for (const name of readdirSync(join(root, directory))) utimesSync(join(root, directory, name), old, old);
+  for (const directory of ['tools', 'schemas', 'policies', 'predicates'])
+    for (const name of readdirSync(join(root, directory))) utimesSync(join(root, directory, name), old, old);
   await new Promise((done) => setTimeout(done, 5));
   return old;
 }
 
-type Edit = { kind: 'value' | 'add' | 'remove' | 'break' | 'same-size' | 'remove-schema' | 'tighten-predicate' | 'chain-schema' | 'rename' | 'restore' | 'tool-args' | 'tool-name'; index: number; value: number };
+type Edit = {
+  kind:
+    | 'value'
+    | 'add'
+    | 'remove'
+    | 'break'
+    | 'same-size'
+    | 'remove-schema'
+    | 'tighten-predicate'
+    | 'chain-schema'
+    | 'rename'
+    | 'restore'
+    | 'tool-args'
+    | 'tool-name';
+  index: number;
+  value: number;
+};
 
-const editKinds: Edit['kind'][] = ['value', 'add', 'remove', 'break', 'same-size', 'remove-schema', 'tighten-predicate', 'chain-schema', 'rename', 'restore', 'tool-args', 'tool-name'];
+const editKinds: Edit['kind'][] = [
+  'value',
+  'add',
+  'remove',
+  'break',
+  'same-size',
+  'remove-schema',
+  'tighten-predicate',
+  'chain-schema',
+  'rename',
+  'restore',
+  'tool-args',
+  'tool-name',
+];
 
 function applyEdit(root: string, edit: Edit, count: number): void {
   const i = edit.index % count;
@@ -60,7 +95,10 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       break;
     case 'break':
       // A schema the tools depend on changes: the cached schema check must not be trusted.
-      writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${edit.value}}}}\n`);
+      writeFileSync(
+        join(root, `schemas/s${i}.yaml`),
+        `id: "s${i}@1"\nschema: {type: object, properties: {n: {type: integer, minimum: ${edit.value}}}}\n`,
+      );
       break;
     case 'remove-schema':
       // Tool t<i> is unchanged but its input schema is gone: the cache must re-link it (REF_NOT_FOUND).
@@ -68,13 +106,23 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       break;
     case 'tighten-predicate':
       // Every tool is unchanged, but the args some of them pass no longer validate (ARGS_INVALID).
-      writeFileSync(join(root, 'predicates/budget.yaml'), `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${edit.value % count}}}, required: [usd]}\n`);
+      writeFileSync(
+        join(root, 'predicates/budget.yaml'),
+        `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${edit.value % count}}}, required: [usd]}\n`,
+      );
       break;
     case 'chain-schema': {
       // s<i> now $refs s<j>: a later change to s<j> reaches t<i> through s<i>, whose own file is unchanged.
       const j = (i + 1 + edit.value) % count;
-      writeFileSync(join(root, `schemas/s${i}.yaml`), `id: "s${i}@1"\nschema: {type: object, properties: {n: {$ref: "s${j}@1#/properties/n"}}}\n`);
-      if (edit.value % 3 === 0) writeFileSync(join(root, `schemas/s${j}.yaml`), `id: "s${j}@1"\nschema: {type: object, properties: {m: {type: integer}}}\n`);
+      writeFileSync(
+        join(root, `schemas/s${i}.yaml`),
+        `id: "s${i}@1"\nschema: {type: object, properties: {n: {$ref: "s${j}@1#/properties/n"}}}\n`,
+      );
+      if (edit.value % 3 === 0)
+        writeFileSync(
+          join(root, `schemas/s${j}.yaml`),
+          `id: "s${j}@1"\nschema: {type: object, properties: {m: {type: integer}}}\n`,
+        );
       break;
     }
     case 'rename': {
@@ -104,7 +152,10 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       if (!existsSync(path)) break;
       const before = statSync(path);
       const text = readFileSync(path, 'utf8');
-      writeFileSync(path, text.replace(/max_usd_micro: (\d)/, (_, digit: string) => `max_usd_micro: ${(Number(digit) + 1) % 10}`));
+      writeFileSync(
+        path,
+        text.replace(/max_usd_micro: (\d)/, (_, digit: string) => `max_usd_micro: ${(Number(digit) + 1) % 10}`),
+      );
       utimesSync(path, before.atime, before.mtime);
       break;
     }
@@ -112,8 +163,13 @@ function applyEdit(root: string, edit: Edit, count: number): void {
 }
 
 /** A build's result as comparable data: the snapshot id, or the error code; and every diagnostic, positioned. */
-async function outcome(build: Promise<{ snapshot: string; diagnostics: Diagnostic[] }>): Promise<{ result: string; diagnostics: string[] }> {
-  const describe = (diagnostics: readonly Diagnostic[]) => diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.line}:${d.column} ${d.pointer ?? ''} ${d.message}`).sort();
+async function outcome(
+  build: Promise<{ snapshot: string; diagnostics: Diagnostic[] }>,
+): Promise<{ result: string; diagnostics: string[] }> {
+  const describe = (diagnostics: readonly Diagnostic[]) =>
+    diagnostics
+      .map((d) => `${d.severity} ${d.code} ${d.file}:${d.line}:${d.column} ${d.pointer ?? ''} ${d.message}`)
+      .sort();
   try {
     const built = await build;
     return { result: built.snapshot, diagnostics: describe(built.diagnostics) };
@@ -134,7 +190,10 @@ test('builds with the cache give the same ids and diagnostics as builds without 
   await buildSnapshot({ registry, store });
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.record({ kind: fc.constantFrom(...editKinds), index: fc.nat(), value: fc.nat({ max: 99 }) }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.record({ kind: fc.constantFrom(...editKinds), index: fc.nat(), value: fc.nat({ max: 99 }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       async (edits) => {
         for (const edit of edits) applyEdit(registry, edit, count);
         const uncached = await outcome(compileRegistry({ registry, store, useCache: false }));
@@ -157,7 +216,8 @@ test('an unchanged registry rebuilds from the cache alone; a changed file is ana
   assert.equal(first.reused, 0);
   // Files written in the same instant as the listing are not trusted; age them as an editor would have.
   const old = new Date(Date.now() - 60_000);
-  for (const name of ['policies/p0.yaml', 'policies/p1.yaml', 'tools/t0.yaml']) utimesSync(join(registry, name), old, old);
+  for (const name of ['policies/p0.yaml', 'policies/p1.yaml', 'tools/t0.yaml'])
+    utimesSync(join(registry, name), old, old);
   // utimes sets ctime to now: a listing in the same millisecond would rightly not trust these files next time either.
   await new Promise((resolve) => setTimeout(resolve, 5));
   const again = await buildSnapshot({ registry, store });
@@ -193,7 +253,8 @@ test('worker threads give the same snapshot and diagnostics as a single thread',
 });
 
 test('the build index round-trips through its stored buckets; a build writes only the buckets that changed', async () => {
-  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat, bucketOf, isUnchanged } = await import('../../src/build/buildCache.js');
+  const { encodeBuildIndex, decodeBuildIndex, buildCacheFormat, bucketOf, isUnchanged } =
+    await import('../../src/build/buildCache.js');
   const { toolVersion } = await import('../../src/version.js');
   type Stored = { header: string; buckets: Map<number, string> };
   const stored = (encoded: { header: string; buckets: Map<number, string | undefined> }, base?: Stored): Stored => {
@@ -204,28 +265,75 @@ test('the build index round-trips through its stored buckets; a build writes onl
     }
     return { header: encoded.header, buckets };
   };
-  const warning: Diagnostic = { code: 'SPEC_WARNING', message: 'a "quoted"\u0000 message\nover lines', severity: 'warning', file: 'tools/a b.yaml', line: 2, column: 3 };
+  const warning: Diagnostic = {
+    code: 'SPEC_WARNING',
+    message: 'a "quoted"\u0000 message\nover lines',
+    severity: 'warning',
+    file: 'tools/a b.yaml',
+    line: 2,
+    column: 3,
+  };
   const digest = (c: string) => `sha256:${c.repeat(64)}` as const;
   const files = new Map<string, IndexEntry>([
-    ['tools/a b.yaml', { size: 120, mtimeMs: 1764576000000.25, ctimeMs: 1764576000001, ino: 42, kind: 'tool', id: 't.a@1', digest: digest('a'), warnings: [warning], references: ['s.b@1', 'p.c@2'] }],
+    [
+      'tools/a b.yaml',
+      {
+        size: 120,
+        mtimeMs: 1764576000000.25,
+        ctimeMs: 1764576000001,
+        ino: 42,
+        kind: 'tool',
+        id: 't.a@1',
+        digest: digest('a'),
+        warnings: [warning],
+        references: ['s.b@1', 'p.c@2'],
+      },
+    ],
     ['schemas/ünï\ncode.yaml', { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0, kind: 'schema', references: [] }],
   ]);
-  for (let i = 0; i < 300; i++) files.set(`schemas/s${i}.yaml`, { size: i, mtimeMs: 1000 + i, ctimeMs: 1000 + i, ino: i, kind: 'schema', id: `s${i}@1`, digest: digest('c'), references: i % 2 ? [`s${i - 1}@1`] : [] });
-  const index: BuildIndex = { format: buildCacheFormat, tool: toolVersion, listedAt: 1764576000123.5, files, last: { snapshot: digest('b') } };
+  for (let i = 0; i < 300; i++)
+    files.set(`schemas/s${i}.yaml`, {
+      size: i,
+      mtimeMs: 1000 + i,
+      ctimeMs: 1000 + i,
+      ino: i,
+      kind: 'schema',
+      id: `s${i}@1`,
+      digest: digest('c'),
+      references: i % 2 ? [`s${i - 1}@1`] : [],
+    });
+  const index: BuildIndex = {
+    format: buildCacheFormat,
+    tool: toolVersion,
+    listedAt: 1764576000123.5,
+    files,
+    last: { snapshot: digest('b') },
+  };
   const first = stored(encodeBuildIndex(index));
   assert.ok(first.buckets.size > 32, 'entries are spread over buckets');
   const decoded = decodeBuildIndex(first)!;
   const { bucketListedAt, ...rest } = decoded;
   assert.deepEqual(rest, index);
-  assert.deepEqual([...new Set(bucketListedAt!.filter((time) => time !== undefined))], [index.listedAt], 'each bucket records when it was written');
+  assert.deepEqual(
+    [...new Set(bucketListedAt!.filter((time) => time !== undefined))],
+    [index.listedAt],
+    'each bucket records when it was written',
+  );
   assert.deepEqual([...decoded.files.keys()].sort(), [...files.keys()].sort());
 
   // The next build keeps every entry but one and adds one file: two buckets change, at most.
   const next: BuildIndex = { ...index, listedAt: index.listedAt + 5000, files: new Map(decoded.files) };
-  next.files.set('schemas/s7.yaml', { ...decoded.files.get('schemas/s7.yaml')!, size: 99, references: ['s.e@1', 's.f@1'] });
+  next.files.set('schemas/s7.yaml', {
+    ...decoded.files.get('schemas/s7.yaml')!,
+    size: 99,
+    references: ['s.e@1', 's.f@1'],
+  });
   next.files.set('tools/new.yaml', { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1, kind: 'tool', references: [] });
   const update = encodeBuildIndex(next, decoded);
-  assert.deepEqual([...update.buckets.keys()].sort(), [...new Set([bucketOf('schemas/s7.yaml'), bucketOf('tools/new.yaml')])].sort());
+  assert.deepEqual(
+    [...update.buckets.keys()].sort(),
+    [...new Set([bucketOf('schemas/s7.yaml'), bucketOf('tools/new.yaml')])].sort(),
+  );
   const second = stored(update, first);
   const reread = decodeBuildIndex(second)!;
   assert.deepEqual(reread.files.get('schemas/s7.yaml')!.references, ['s.e@1', 's.f@1']);
@@ -235,35 +343,78 @@ test('the build index round-trips through its stored buckets; a build writes onl
   // Trust is per bucket: an entry recorded in the instant its file was modified stays untrusted while its bucket is
   // not rewritten, even when later builds (writing other buckets) move the header's listing time on.
   const racyPath = 'schemas/racy.yaml';
-  const otherPath = Array.from({ length: 64 }, (_, i) => `tools/o${i}.yaml`).find((path) => bucketOf(path) !== bucketOf(racyPath))!;
+  const otherPath = Array.from({ length: 64 }, (_, i) => `tools/o${i}.yaml`).find(
+    (path) => bucketOf(path) !== bucketOf(racyPath),
+  )!;
   const t1 = 1764576000000;
   const racyEntry: IndexEntry = { size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7, kind: 'schema', references: [] };
-  const racyFirst = stored(encodeBuildIndex({ ...index, listedAt: t1, files: new Map([[racyPath, racyEntry], [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 1, ctimeMs: 1 }]]) }));
+  const racyFirst = stored(
+    encodeBuildIndex({
+      ...index,
+      listedAt: t1,
+      files: new Map([
+        [racyPath, racyEntry],
+        [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 1, ctimeMs: 1 }],
+      ]),
+    }),
+  );
   const racyDecoded = decodeBuildIndex(racyFirst)!;
-  const racyNext = encodeBuildIndex({ ...racyDecoded, listedAt: t1 + 60_000, files: new Map([...racyDecoded.files, [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }]]) }, racyDecoded);
+  const racyNext = encodeBuildIndex(
+    {
+      ...racyDecoded,
+      listedAt: t1 + 60_000,
+      files: new Map([...racyDecoded.files, [otherPath, { ...racyEntry, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }]]),
+    },
+    racyDecoded,
+  );
   assert.deepEqual([...racyNext.buckets.keys()], [bucketOf(otherPath)]);
   const racyLater = decodeBuildIndex(stored(racyNext, racyFirst))!;
-  const stat = { file: racyPath, path: racyPath, root: '/r', absolutePath: `/r/${racyPath}`, kind: 'schema', size: 5, mtimeMs: t1, ctimeMs: t1, ino: 7 };
+  const stat = {
+    file: racyPath,
+    path: racyPath,
+    root: '/r',
+    absolutePath: `/r/${racyPath}`,
+    kind: 'schema',
+    size: 5,
+    mtimeMs: t1,
+    ctimeMs: t1,
+    ino: 7,
+  };
   assert.equal(racyLater.listedAt, t1 + 60_000);
   assert.equal(isUnchanged(racyLater, stat), false, 'modified in the instant its bucket was written: not trusted');
   assert.equal(isUnchanged(racyLater, { ...stat, path: otherPath, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }), true);
 
   // An emptied bucket is deleted; without a previous index every empty bucket is cleared (no stale entries survive).
-  const emptied = encodeBuildIndex({ ...next, files: new Map([...next.files].filter(([path]) => bucketOf(path) !== bucketOf('tools/new.yaml'))) }, reread);
+  const emptied = encodeBuildIndex(
+    { ...next, files: new Map([...next.files].filter(([path]) => bucketOf(path) !== bucketOf('tools/new.yaml'))) },
+    reread,
+  );
   assert.equal(emptied.buckets.get(bucketOf('tools/new.yaml')), undefined);
   assert.ok(emptied.buckets.has(bucketOf('tools/new.yaml')));
-  assert.equal([...encodeBuildIndex({ ...index, files: new Map() }).buckets.values()].filter((text) => text === undefined).length, 64);
+  assert.equal(
+    [...encodeBuildIndex({ ...index, files: new Map() }).buckets.values()].filter((text) => text === undefined).length,
+    64,
+  );
 
   // Damaged or foreign: no index at all.
   const [someBucket, someText] = [...first.buckets][0]!;
-  const damaged = (text: string) => decodeBuildIndex({ header: first.header, buckets: new Map([...first.buckets, [someBucket, text]]) });
+  const damaged = (text: string) =>
+    decodeBuildIndex({ header: first.header, buckets: new Map([...first.buckets, [someBucket, text]]) });
   assert.equal(damaged(someText.slice(0, someText.lastIndexOf('\u0000'))), undefined, 'a truncated entry');
   assert.equal(damaged(someText.replace(/^[0-9.]+\n/, 'x\n')), undefined, 'no listing time');
   const parts = someText.split('\u0000');
   parts[1] = `x${parts[1]}`;
   assert.equal(damaged(parts.join('\u0000')), undefined, 'a size that is not a number');
-  assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(buildCacheFormat, 'specstore/build-cache/v1') }), undefined, 'another format');
-  assert.equal(decodeBuildIndex({ ...first, header: first.header.replace(JSON.stringify(toolVersion), '"0.0.0-other"') }), undefined, 'another tool version');
+  assert.equal(
+    decodeBuildIndex({ ...first, header: first.header.replace(buildCacheFormat, 'specstore/build-cache/v1') }),
+    undefined,
+    'another format',
+  );
+  assert.equal(
+    decodeBuildIndex({ ...first, header: first.header.replace(JSON.stringify(toolVersion), '"0.0.0-other"') }),
+    undefined,
+    'another tool version',
+  );
   assert.equal(decodeBuildIndex({ ...first, header: '{"format":' }), undefined, 'a damaged header');
 });
 
@@ -286,7 +437,9 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   assert.equal(stored.header.listing!.digest, listingFingerprint(files).digest);
   assert.ok(listingTrusted(files, stored.header.listing!));
   // A file as new as its bucket is not trusted, even with the same fingerprint (the racy rule).
-  const racy = files.map((file, i) => (i === 3 ? { ...file, mtimeMs: stored.header.listing!.bucketListedAt.find((time) => time !== null)! + 1e9 } : file));
+  const racy = files.map((file, i) =>
+    i === 3 ? { ...file, mtimeMs: stored.header.listing!.bucketListedAt.find((time) => time !== null)! + 1e9 } : file,
+  );
   assert.equal(listingTrusted(racy, stored.header.listing!), false);
 
   const fast = await compileRegistry({ registry, store });
@@ -294,7 +447,10 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   assert.equal(fast.analyzed, 0);
   assert.equal(fast.specCount, 121);
   const fresh = await compileRegistry({ registry, useCache: false });
-  assert.deepEqual(fast.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]), fresh.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]));
+  assert.deepEqual(
+    fast.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]),
+    fresh.specs.map((spec) => [spec.path, spec.id, spec.kind, spec.digest]),
+  );
 
   // Any stat that differs changes the fingerprint; a damaged bucket makes the header vouch for nothing.
   utimesSync(join(registry, 'policies/p3.yaml'), new Date(old.getTime() - 1000), new Date(old.getTime() - 1000));
@@ -310,7 +466,9 @@ test('an unchanged listing is recognised from the index header alone; its specs 
   // A header whose fast-path record is malformed is read as having none.
   const headerKey = bucketKey.replace(/:\d\d$/, '');
   const header = JSON.parse((await store.kv.get(headerKey))!) as Record<string, unknown>;
-  await store.kv.batch([{ type: 'put', key: headerKey, value: JSON.stringify({ ...header, listing: { digest: 'x', bucketDigests: 3 } }) }]);
+  await store.kv.batch([
+    { type: 'put', key: headerKey, value: JSON.stringify({ ...header, listing: { digest: 'x', bucketDigests: 3 } }) },
+  ]);
   assert.equal((await readBuildIndex(store, resolve(registry)))!.header.listing, undefined);
   assert.equal((await compileRegistry({ registry, store })).snapshot, built.snapshot);
 });
@@ -320,7 +478,8 @@ test("a payload's earlier verdict is reused only for the same payload under the 
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');
   writeRegistry(registry, 3);
-  const predicate = (maximum: number) => `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${maximum}}}, required: [usd]}\n`;
+  const predicate = (maximum: number) =>
+    `id: "budget.ok@1"\nargs: {type: object, properties: {usd: {type: integer, maximum: ${maximum}}}, required: [usd]}\n`;
   writeFileSync(join(registry, 'predicates/budget.yaml'), predicate(10));
   const store = await openStore({ directory: join(dir.path, 'store'), create: true });
   t.after(() => store.close());
@@ -341,6 +500,9 @@ test("a payload's earlier verdict is reused only for the same payload under the 
   await aged();
   const failed = await outcome(buildSnapshot({ registry, store }));
   assert.equal(failed.result, 'INVALID_INPUT');
-  assert.ok(failed.diagnostics.some((line) => line.includes('ARGS_INVALID') && line.includes('t2.yaml')), failed.diagnostics.join('\n'));
+  assert.ok(
+    failed.diagnostics.some((line) => line.includes('ARGS_INVALID') && line.includes('t2.yaml')),
+    failed.diagnostics.join('\n'),
+  );
   assert.deepEqual(failed, await outcome(compileRegistry({ registry, useCache: false })));
 });

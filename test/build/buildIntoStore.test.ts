@@ -33,9 +33,15 @@ test('buildIntoStore: a check that refuses, an invalid registry or a bad tag cre
   const directory = join(dir.path, 'store');
   const refusal = new Error('refused by the check');
   await assert.rejects(buildIntoStore({ registry, directory, check: async () => Promise.reject(refusal) }), refusal);
-  await assert.rejects(buildIntoStore({ registry, directory, tag: 'bad name!' }), (error: unknown) => isSpecError(error) && error.code === 'TAG_INVALID');
+  await assert.rejects(
+    buildIntoStore({ registry, directory, tag: 'bad name!' }),
+    (error: unknown) => isSpecError(error) && error.code === 'TAG_INVALID',
+  );
   writeFileSync(join(registry, 'tools', 'broken.yaml'), 'id: [unclosed\n');
-  await assert.rejects(buildIntoStore({ registry, directory }), (error: unknown) => isSpecError(error) && error.code === 'INVALID_INPUT');
+  await assert.rejects(
+    buildIntoStore({ registry, directory }),
+    (error: unknown) => isSpecError(error) && error.code === 'INVALID_INPUT',
+  );
   assert.equal(existsSync(directory), false);
 });
 
@@ -43,9 +49,15 @@ test('loadDiffConfig: the named file must exist; without one, specstore.diff.yam
   const dir = tempDir();
   t.after(dir.cleanup);
   assert.deepEqual(await loadDiffConfig({ cwd: dir.path }), defaultDiffConfig);
-  await assert.rejects(loadDiffConfig({ cwd: dir.path, file: 'missing.yaml' }), (error: unknown) => isSpecError(error) && error.code === 'FILE_NOT_FOUND');
+  await assert.rejects(
+    loadDiffConfig({ cwd: dir.path, file: 'missing.yaml' }),
+    (error: unknown) => isSpecError(error) && error.code === 'FILE_NOT_FOUND',
+  );
   writeFileSync(join(dir.path, 'specstore.diff.yaml'), 'fail_on: breaking\n');
   assert.equal((await loadDiffConfig({ cwd: dir.path })).failOn, 'breaking');
   writeFileSync(join(dir.path, 'specstore.diff.yaml'), 'unknownKey: 1\n');
-  await assert.rejects(loadDiffConfig({ cwd: dir.path }), (error: unknown) => isSpecError(error) && error.code === 'INVALID_INPUT');
+  await assert.rejects(
+    loadDiffConfig({ cwd: dir.path }),
+    (error: unknown) => isSpecError(error) && error.code === 'INVALID_INPUT',
+  );
 });

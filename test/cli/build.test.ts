@@ -50,7 +50,10 @@ test('an invalid registry exits 1, reports every problem with file:line:col, and
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = copyBundledRegistry(dir.path);
-  writeFileSync(join(registry, 'tools/broken.yaml'), 'id: "broken.tool@1"\nname: "Broken"\nadapter: "local"\nentry_point: "x"\ninputs:\n  - name: "a"\n    schema: "missing.schema@1"\n');
+  writeFileSync(
+    join(registry, 'tools/broken.yaml'),
+    'id: "broken.tool@1"\nname: "Broken"\nadapter: "local"\nentry_point: "x"\ninputs:\n  - name: "a"\n    schema: "missing.schema@1"\n',
+  );
   writeFileSync(join(registry, 'policies/dup.yaml'), 'id: "default@1"\nbudget: {max_usd_micro: 5}\n');
   const result = runSpec(['build'], { cwd: dir.path });
   assert.equal(result.status, 1);
@@ -156,7 +159,10 @@ test('a build that takes over a second shows progress on a terminal, and nothing
     return stderr.join('');
   };
   const onTerminal = await build(true, 'store-tty');
-  assert.ok(new RegExp(String.raw`\r\x1b\[Kparsed and validated \d+/626 files`).test(onTerminal), JSON.stringify(onTerminal));
+  assert.ok(
+    new RegExp(String.raw`\r\x1b\[Kparsed and validated \d+/626 files`).test(onTerminal),
+    JSON.stringify(onTerminal),
+  );
   assert.ok(onTerminal.endsWith('\r\u001b[K'), 'the progress line is cleared before the id is printed');
   assert.equal(await build(false, 'store-pipe'), '', 'nothing when stderr is not a terminal');
 });

@@ -15,12 +15,20 @@ before(() => {
   assert.equal(prod.status, 0, prod.stderr);
   // text.llm@3: a new required input, so callers moving from @2 break.
   const v2 = readFileSync(join(registry, 'tools/text.llm.v2.yaml'), 'utf8');
-  writeFileSync(join(registry, 'tools/text.llm.v3.yaml'), v2.replace('id: "text.llm@2"', 'id: "text.llm@3"').replace('inputs:\n', 'inputs:\n  - name: "audience"\n    type: "string"\n    required: true\n'));
+  writeFileSync(
+    join(registry, 'tools/text.llm.v3.yaml'),
+    v2
+      .replace('id: "text.llm@2"', 'id: "text.llm@3"')
+      .replace('inputs:\n', 'inputs:\n  - name: "audience"\n    type: "string"\n    required: true\n'),
+  );
   const latest = spec(['build']);
   assert.equal(latest.status, 0, latest.stderr);
   // Not built: the working tree adds default@2 with a lower budget (a warning only).
   const policy = readFileSync(join(registry, 'policies/default.yaml'), 'utf8');
-  writeFileSync(join(registry, 'policies/default.v2.yaml'), policy.replace('id: "default@1"', 'id: "default@2"').replace(/max_usd_micro: *\d+/, 'max_usd_micro: 1'));
+  writeFileSync(
+    join(registry, 'policies/default.v2.yaml'),
+    policy.replace('id: "default@1"', 'id: "default@2"').replace(/max_usd_micro: *\d+/, 'max_usd_micro: 1'),
+  );
 });
 after(dir.cleanup);
 
@@ -34,14 +42,30 @@ test('spec diff prod latest: grouped by spec, the upgrade compared, exit 0 witho
 
 test('--json is the library report', () => {
   const report = json(spec(['diff', 'prod', 'latest', '--json']));
-  assert.deepEqual(Object.keys(report).sort(), ['counts', 'empty', 'failed', 'from', 'ignored', 'read', 'severity', 'specs', 'to']);
+  assert.deepEqual(Object.keys(report).sort(), [
+    'counts',
+    'empty',
+    'failed',
+    'from',
+    'ignored',
+    'read',
+    'severity',
+    'specs',
+    'to',
+  ]);
   assert.match(report.from, /^sha256:[0-9a-f]{64}$/);
   assert.equal(report.empty, false);
   assert.equal(report.severity, 'breaking');
   assert.equal(report.specs.length, 1);
   const [llm] = report.specs;
-  assert.deepEqual([llm.name, llm.kind, llm.status, llm.from, llm.to, llm.severity], ['text.llm', 'tool', 'changed', 'text.llm@2', 'text.llm@3', 'breaking']);
-  assert.deepEqual(llm.changes.map((c: { rule: string; severity: string }) => `${c.rule} ${c.severity}`).sort(), ['spec.version-added compatible', 'tool.input-added-required breaking']);
+  assert.deepEqual(
+    [llm.name, llm.kind, llm.status, llm.from, llm.to, llm.severity],
+    ['text.llm', 'tool', 'changed', 'text.llm@2', 'text.llm@3', 'breaking'],
+  );
+  assert.deepEqual(llm.changes.map((c: { rule: string; severity: string }) => `${c.rule} ${c.severity}`).sort(), [
+    'spec.version-added compatible',
+    'tool.input-added-required breaking',
+  ]);
   const change = llm.changes.find((c: { rule: string }) => c.rule === 'tool.input-added-required');
   assert.equal(change.pointer, '/inputs/0');
   assert.deepEqual(change.new, { name: 'audience', type: 'string', required: true });
@@ -63,10 +87,17 @@ test('--fail-on breaking: the report, then exit 4; exit 0 when nothing breaks', 
 
 test('--registry compares with the working tree without storing it', () => {
   const report = json(spec(['diff', 'prod', '--registry', 'registry', '--json']));
-  assert.deepEqual(report.specs.map((s: { name: string }) => s.name), ['default', 'text.llm']);
+  assert.deepEqual(
+    report.specs.map((s: { name: string }) => s.name),
+    ['default', 'text.llm'],
+  );
   const logged = json(spec(['log', '--json']));
   assert.equal(logged.length, 2, 'nothing was built');
-  assert.equal(spec(['diff', 'prod', 'latest', '--registry', 'registry']).status, 2, 'a second snapshot and --registry together are a usage error');
+  assert.equal(
+    spec(['diff', 'prod', 'latest', '--registry', 'registry']).status,
+    2,
+    'a second snapshot and --registry together are a usage error',
+  );
 });
 
 test('--markdown for a pull-request comment', () => {

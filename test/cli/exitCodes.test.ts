@@ -55,19 +55,39 @@ function documentedExitStatus(): Map<string, number> {
 test('every error code thrown in src/ is in the catalogue', () => {
   const codes = thrownCodes(sourceText());
   assert.ok(codes.size > 25, `found only ${codes.size} codes: the pattern no longer matches the source`);
-  assert.deepEqual([...codes].filter((code) => !Object.hasOwn(errorCatalogue, code)), [], 'codes thrown but not in errorCatalogue');
+  assert.deepEqual(
+    [...codes].filter((code) => !Object.hasOwn(errorCatalogue, code)),
+    [],
+    'codes thrown but not in errorCatalogue',
+  );
 });
 
 test('every code of the catalogue is used in src/ (no code kept for nothing)', () => {
   const text = sourceText();
-  assert.deepEqual(catalogued.filter((code) => !text.includes(`'${code}'`)), []);
+  assert.deepEqual(
+    catalogued.filter((code) => !text.includes(`'${code}'`)),
+    [],
+  );
 });
 
-test('every code of the catalogue is in the exit-code table of docs/cli.md, in the row of its category\'s exit status', () => {
+test("every code of the catalogue is in the exit-code table of docs/cli.md, in the row of its category's exit status", () => {
   const documented = documentedExitStatus();
-  assert.deepEqual(catalogued.filter((code) => !documented.has(code)), [], 'codes missing from the exit-code table of docs/cli.md');
-  for (const code of catalogued) assert.equal(documented.get(code), exitCodeOf(code), `${code} (${errorCategoryOf(code)}): the table and the catalogue disagree`);
-  assert.deepEqual([...documented.keys()].filter((code) => !Object.hasOwn(errorCatalogue, code)), [], 'codes in the table but not in the catalogue');
+  assert.deepEqual(
+    catalogued.filter((code) => !documented.has(code)),
+    [],
+    'codes missing from the exit-code table of docs/cli.md',
+  );
+  for (const code of catalogued)
+    assert.equal(
+      documented.get(code),
+      exitCodeOf(code),
+      `${code} (${errorCategoryOf(code)}): the table and the catalogue disagree`,
+    );
+  assert.deepEqual(
+    [...documented.keys()].filter((code) => !Object.hasOwn(errorCatalogue, code)),
+    [],
+    'codes in the table but not in the catalogue',
+  );
 });
 
 test('every category has an exit status, and every category is used by some code', () => {
@@ -76,7 +96,8 @@ test('every category has an exit status, and every category is used by some code
 });
 
 test('every STORE_ code but STORE_NOT_FOUND is a store error (exit 5)', () => {
-  for (const code of catalogued) if (code.startsWith('STORE_') && code !== 'STORE_NOT_FOUND') assert.equal(errorCategoryOf(code), 'store', code);
+  for (const code of catalogued)
+    if (code.startsWith('STORE_') && code !== 'STORE_NOT_FOUND') assert.equal(errorCategoryOf(code), 'store', code);
 });
 
 test('a directory that is not a store is STORE_NOT_A_STORE, exit 5, for reading and building alike', (t) => {

@@ -17,12 +17,19 @@ test('an invalid diff configuration says no diff was made, names the file, and d
   const error = json(result).error;
   assert.equal(error.code, 'INVALID_INPUT');
   assert.equal(error.file, 'bad.diff.yaml');
-  assert.deepEqual(error.diagnostics.map((d: { code: string; pointer: string }) => [d.code, d.pointer]), [['DIFF_CONFIG_INVALID', '/colour']]);
+  assert.deepEqual(
+    error.diagnostics.map((d: { code: string; pointer: string }) => [d.code, d.pointer]),
+    [['DIFF_CONFIG_INVALID', '/colour']],
+  );
   writeFileSync(join(dir.path, 'registry/policies/broken.yaml'), 'id: [\n');
   const build = json(runSpec(['build', '--json'], { cwd: dir.path })).error;
   assert.equal(build.code, 'INVALID_INPUT');
   assert.equal(typeof build.outcome, 'string');
-  assert.notEqual(error.outcome, build.outcome, 'a refused diff configuration and a refused build did different things');
+  assert.notEqual(
+    error.outcome,
+    build.outcome,
+    'a refused diff configuration and a refused build did different things',
+  );
   const text = runSpec(['diff', 'latest', '--config', 'bad.diff.yaml'], { cwd: dir.path });
   assert.equal(text.status, 1);
   assert.doesNotMatch(text.stderr, /stored/, 'spec diff never stores anything, so saying nothing was stored misleads');
@@ -43,7 +50,10 @@ test('an id over the length limit is ID_INVALID saying the limit; a ref over it 
   assert.equal(built.status, 1);
   const diagnostic = json(built).error.diagnostics.find((d: { code: string }) => d.code === 'ID_INVALID');
   assert.ok(diagnostic, built.stdout);
-  assert.ok(diagnostic.message.includes(String(maxNameLength)) && diagnostic.message.includes(String(long.length)), 'the message gives the limit and the length');
+  assert.ok(
+    diagnostic.message.includes(String(maxNameLength)) && diagnostic.message.includes(String(long.length)),
+    'the message gives the limit and the length',
+  );
 });
 
 test('spec verify counts published versions and published snapshots as such: an untagged build publishes nothing', (t) => {

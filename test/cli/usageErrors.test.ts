@@ -27,7 +27,12 @@ for (const { name, args, valueMissing } of usageMistakes) {
   test(`usage mistake, ${name}: exit 2; --json prints only {"error": {"code": "USAGE", …}} on stdout`, (t) => {
     const dir = tempDir();
     t.after(dir.cleanup);
-    for (const withJson of valueMissing ? [['--json', ...args]] : [[...args, '--json'], ['--json', ...args]]) {
+    for (const withJson of valueMissing
+      ? [['--json', ...args]]
+      : [
+          [...args, '--json'],
+          ['--json', ...args],
+        ]) {
       const result = runSpec(withJson, { cwd: dir.path });
       assert.equal(result.status, 2, `spec ${withJson.join(' ')}: ${result.stderr}`);
       let printed: { error?: { code?: unknown; message?: unknown } };

@@ -43,7 +43,11 @@ function nestedObjects(levels: number): unknown {
 
 describe('RFC 8785 published test vectors (cyberphone/json-canonicalization testdata)', () => {
   test('the fixture folders hold exactly the published vectors', () => {
-    const names = (folder: string) => readdirSync(new URL(folder, vectorsDirectory)).filter((file) => file.endsWith('.json')).map((file) => file.slice(0, -5)).sort();
+    const names = (folder: string) =>
+      readdirSync(new URL(folder, vectorsDirectory))
+        .filter((file) => file.endsWith('.json'))
+        .map((file) => file.slice(0, -5))
+        .sort();
     assert.deepEqual(names('input/'), [...vectorNames].sort());
     assert.deepEqual(names('output/'), [...vectorNames].sort());
   });
@@ -52,7 +56,10 @@ describe('RFC 8785 published test vectors (cyberphone/json-canonicalization test
     test(`${name}: the serializer gives the published bytes`, () => {
       const { input, output } = readVector(name);
       assert.equal(output.at(-1) === 0x0a, false, 'published outputs have no trailing newline');
-      assert.deepEqual(Buffer.from(new TextEncoder().encode(canonicalJsonTrusted(JSON.parse(input) as JsonValue))), output);
+      assert.deepEqual(
+        Buffer.from(new TextEncoder().encode(canonicalJsonTrusted(JSON.parse(input) as JsonValue))),
+        output,
+      );
     });
   }
 
@@ -67,7 +74,10 @@ describe('RFC 8785 published test vectors (cyberphone/json-canonicalization test
   test('values: 1E30 is an integer beyond ±(2^53−1), which specstore refuses (docs/format.md §1); the rest matches', () => {
     const { input, output } = readVector('values');
     const parsed = JSON.parse(input) as { numbers: number[] };
-    assert.equal(notJsonPointer(() => canonicalJson(parsed)), '/numbers/0');
+    assert.equal(
+      notJsonPointer(() => canonicalJson(parsed)),
+      '/numbers/0',
+    );
     assert.equal(parsed.numbers[0], 1e30);
     parsed.numbers.shift();
     const expected = output.toString('utf8');
@@ -81,7 +91,10 @@ describe('canonical form details', () => {
     // U+1F602 is the surrogate pair D83D DE02, which sorts before U+FB33 by code unit but after it by code point.
     assert.equal(canonicalJson({ '\uFB33': 2, '\u{1F602}': 1 }), '{"\u{1F602}":1,"\uFB33":2}');
     assert.equal(canonicalJson({ '\u{1F602}': 1, '\uFB33': 2 }), '{"\u{1F602}":1,"\uFB33":2}');
-    assert.equal(canonicalJson({ b: 1, a: 2, B: 3, '\u00e9': 4, '': 5, '10': 6, '1': 7 }), '{"":5,"1":7,"10":6,"B":3,"a":2,"b":1,"\u00e9":4}');
+    assert.equal(
+      canonicalJson({ b: 1, a: 2, B: 3, '\u00e9': 4, '': 5, '10': 6, '1': 7 }),
+      '{"":5,"1":7,"10":6,"B":3,"a":2,"b":1,"\u00e9":4}',
+    );
   });
 
   test('strings are escaped minimally', () => {
@@ -90,7 +103,24 @@ describe('canonical form details', () => {
   });
 
   test('numbers use ECMAScript formatting; -0 is 0', () => {
-    assert.equal(canonicalJson([-0, 0, 1, -1, 0.5, 1e-7, -1.5e-10, 123456789.125, 0.1 + 0.2, 2 ** 53 - 1, -(2 ** 53 - 1), 5e-324, 4503599627370495.5]), '[0,0,1,-1,0.5,1e-7,-1.5e-10,123456789.125,0.30000000000000004,9007199254740991,-9007199254740991,5e-324,4503599627370495.5]');
+    assert.equal(
+      canonicalJson([
+        -0,
+        0,
+        1,
+        -1,
+        0.5,
+        1e-7,
+        -1.5e-10,
+        123456789.125,
+        0.1 + 0.2,
+        2 ** 53 - 1,
+        -(2 ** 53 - 1),
+        5e-324,
+        4503599627370495.5,
+      ]),
+      '[0,0,1,-1,0.5,1e-7,-1.5e-10,123456789.125,0.30000000000000004,9007199254740991,-9007199254740991,5e-324,4503599627370495.5]',
+    );
   });
 
   test('objects with a null prototype are plain JSON objects', () => {
@@ -149,14 +179,28 @@ describe('the admit walk refuses everything that is not pure JSON with NOT_JSON'
     ['a function', { f: () => 1 }, '/f'],
     ['a symbol value', Symbol('s'), ''],
     ['a symbol key', { [Symbol('s')]: 1 }, ''],
-    [`arrays nested ${maxJsonDepth + 1} levels`, nestedArrays(maxJsonDepth + 1), `/${'0/'.repeat(maxJsonDepth + 1).slice(0, -1)}`],
-    [`objects nested ${maxJsonDepth + 1} levels`, nestedObjects(maxJsonDepth + 1), `/${'a/'.repeat(maxJsonDepth + 1).slice(0, -1)}`],
+    [
+      `arrays nested ${maxJsonDepth + 1} levels`,
+      nestedArrays(maxJsonDepth + 1),
+      `/${'0/'.repeat(maxJsonDepth + 1).slice(0, -1)}`,
+    ],
+    [
+      `objects nested ${maxJsonDepth + 1} levels`,
+      nestedObjects(maxJsonDepth + 1),
+      `/${'a/'.repeat(maxJsonDepth + 1).slice(0, -1)}`,
+    ],
   ];
 
   for (const [name, value, pointer] of cases) {
     test(name, () => {
-      assert.equal(notJsonPointer(() => canonicalJson(value)), pointer);
-      assert.equal(notJsonPointer(() => assertJsonValue(value)), pointer);
+      assert.equal(
+        notJsonPointer(() => canonicalJson(value)),
+        pointer,
+      );
+      assert.equal(
+        notJsonPointer(() => assertJsonValue(value)),
+        pointer,
+      );
     });
   }
 
@@ -167,6 +211,9 @@ describe('the admit walk refuses everything that is not pure JSON with NOT_JSON'
 
   test('a smaller depth bound can be passed to assertJsonValue', () => {
     assert.doesNotThrow(() => assertJsonValue(nestedArrays(3), 3));
-    assert.equal(notJsonPointer(() => assertJsonValue(nestedArrays(4), 3)), '/0/0/0/0');
+    assert.equal(
+      notJsonPointer(() => assertJsonValue(nestedArrays(4), 3)),
+      '/0/0/0/0',
+    );
   });
 });

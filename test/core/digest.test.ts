@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { digestBytes, digestText, digestValue, isDigest, loadNobleSha256, sha256Backend, sha256HexOfString } from '../../src/core/digest.js';
+import {
+  digestBytes,
+  digestText,
+  digestValue,
+  isDigest,
+  loadNobleSha256,
+  sha256Backend,
+  sha256HexOfString,
+} from '../../src/core/digest.js';
 
 const nobleSha256 = await loadNobleSha256();
 import type { JsonValue } from '../../src/core/json.js';
@@ -17,13 +25,17 @@ function nodeSha256(text: string): string {
 
 /** Pure JSON as specstore admits it: fast-check's JSON values without -0 and without unsafe integers. */
 function isAdmissible(value: JsonValue): boolean {
-  if (typeof value === 'number') return !Object.is(value, -0) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+  if (typeof value === 'number')
+    return !Object.is(value, -0) && (!Number.isInteger(value) || Number.isSafeInteger(value));
   if (Array.isArray(value)) return value.every(isAdmissible);
   if (value !== null && typeof value === 'object') return Object.values(value).every(isAdmissible);
   return true;
 }
 
-const jsonValues = fc.jsonValue({ maxDepth: 5, stringUnit: 'grapheme' }).map((value) => value as JsonValue).filter(isAdmissible);
+const jsonValues = fc
+  .jsonValue({ maxDepth: 5, stringUnit: 'grapheme' })
+  .map((value) => value as JsonValue)
+  .filter(isAdmissible);
 
 /** A small deterministic PRNG, so a shuffle is reproducible from fast-check's seed. */
 function shuffler(seed: number): <T>(items: T[]) => T[] {
@@ -56,7 +68,8 @@ function reorderKeys(value: JsonValue, shuffle: <T>(items: T[]) => T[]): JsonVal
 
 /** Every position whose value is a primitive or an empty container, as a path of keys and indices. */
 function leafPaths(value: JsonValue, path: (string | number)[] = []): (string | number)[][] {
-  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, index) => leafPaths(item, [...path, index]));
+  if (Array.isArray(value))
+    return value.length === 0 ? [path] : value.flatMap((item, index) => leafPaths(item, [...path, index]));
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value);
     return entries.length === 0 ? [path] : entries.flatMap(([key, item]) => leafPaths(item, [...path, key]));
@@ -77,9 +90,12 @@ function otherValue(leaf: JsonValue): JsonValue {
 function replaceAt(value: JsonValue, path: (string | number)[], replacement: JsonValue): JsonValue {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
-  if (Array.isArray(value)) return value.map((item, index) => (index === head ? replaceAt(item, rest, replacement) : item));
+  if (Array.isArray(value))
+    return value.map((item, index) => (index === head ? replaceAt(item, rest, replacement) : item));
   const object = value as Record<string, JsonValue>;
-  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, key === head ? replaceAt(item, rest, replacement) : item]));
+  return Object.fromEntries(
+    Object.entries(object).map(([key, item]) => [key, key === head ? replaceAt(item, rest, replacement) : item]),
+  );
 }
 
 describe('known vectors', () => {
@@ -91,8 +107,14 @@ describe('known vectors', () => {
   });
 
   test('digestBytes("abc") is the FIPS 180-2 SHA-256 vector', () => {
-    assert.equal(digestBytes(encoder.encode('abc')), 'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    assert.equal(digestBytes(new Uint8Array(0)), 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    assert.equal(
+      digestBytes(encoder.encode('abc')),
+      'sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+    assert.equal(
+      digestBytes(new Uint8Array(0)),
+      'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
   });
 
   test('digestValue hashes the UTF-8 bytes of the canonical text', () => {
@@ -106,13 +128,26 @@ describe('known vectors', () => {
   });
 
   test('digestValue refuses what is not JSON before hashing', () => {
-    assert.throws(() => digestValue({ a: NaN }), (error: unknown) => isSpecError(error) && error.code === 'NOT_JSON');
-    assert.throws(() => digestValue(new Map()), (error: unknown) => isSpecError(error) && error.code === 'NOT_JSON');
+    assert.throws(
+      () => digestValue({ a: NaN }),
+      (error: unknown) => isSpecError(error) && error.code === 'NOT_JSON',
+    );
+    assert.throws(
+      () => digestValue(new Map()),
+      (error: unknown) => isSpecError(error) && error.code === 'NOT_JSON',
+    );
   });
 
   test('isDigest accepts only sha256: and 64 lower-case hex digits', () => {
     assert.equal(isDigest(`sha256:${'a'.repeat(64)}`), true);
-    for (const bad of [`sha256:${'A'.repeat(64)}`, `sha256:${'a'.repeat(63)}`, `sha256:${'a'.repeat(65)}`, `sha512:${'a'.repeat(64)}`, 'a'.repeat(64), 1]) {
+    for (const bad of [
+      `sha256:${'A'.repeat(64)}`,
+      `sha256:${'a'.repeat(63)}`,
+      `sha256:${'a'.repeat(65)}`,
+      `sha512:${'a'.repeat(64)}`,
+      'a'.repeat(64),
+      1,
+    ]) {
       assert.equal(isDigest(bad), false, String(bad));
     }
   });
@@ -124,7 +159,11 @@ describe('the two SHA-256 backends', () => {
   });
 
   test('node:crypto and @noble/hashes agree on any string (lone surrogates included) and any bytes', () => {
-    const strings = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constantFrom('', '\ud800', 'a\udfffb', '\ud83d\ude00'));
+    const strings = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      fc.constantFrom('', '\ud800', 'a\udfffb', '\ud83d\ude00'),
+    );
     fc.assert(
       fc.property(strings, (text) => {
         assert.equal(sha256Backend.hexOfString(text), nobleSha256.hexOfString(text));
@@ -132,14 +171,21 @@ describe('the two SHA-256 backends', () => {
       }),
       { numRuns: 500 },
     );
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) => assert.equal(sha256Backend.hexOfBytes(bytes), nobleSha256.hexOfBytes(bytes))));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), (bytes) =>
+        assert.equal(sha256Backend.hexOfBytes(bytes), nobleSha256.hexOfBytes(bytes)),
+      ),
+    );
   });
 
   test('the FIPS 180-2 vectors hold for both', () => {
     for (const backend of [sha256Backend, nobleSha256]) {
       assert.equal(backend.hexOfString('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
       assert.equal(backend.hexOfString(''), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-      assert.equal(backend.hexOfString('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'), '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+      assert.equal(
+        backend.hexOfString('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
+        '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+      );
     }
   });
 });
@@ -178,7 +224,11 @@ describe('properties over generated JSON values', () => {
         assert.ok(path, 'every value has a leaf');
         const leaf = path.reduce<JsonValue>((node, step) => (node as Record<string | number, JsonValue>)[step]!, value);
         const changed = replaceAt(value, path, otherValue(leaf));
-        assert.notEqual(digestValue(changed).digest, digestValue(value).digest, `changing ${JSON.stringify(path)} of ${JSON.stringify(value)}`);
+        assert.notEqual(
+          digestValue(changed).digest,
+          digestValue(value).digest,
+          `changing ${JSON.stringify(path)} of ${JSON.stringify(value)}`,
+        );
       }),
       { numRuns: 500 },
     );

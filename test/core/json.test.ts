@@ -10,7 +10,11 @@ const text = '{"__proto__": {"polluted": true}, "constructor": 1, "toString": [{
 test('parseJsonText: every object has no prototype; keys named __proto__, constructor, toString are data', () => {
   const value = parseJsonText(text) as Record<string, unknown>;
   assert.deepEqual(Object.keys(value), ['__proto__', 'constructor', 'toString', 'nested']);
-  assert.deepEqual(withPrototypes(value['__proto__']), { polluted: true }, 'withPrototypes checks every object has none');
+  assert.deepEqual(
+    withPrototypes(value['__proto__']),
+    { polluted: true },
+    'withPrototypes checks every object has none',
+  );
   assert.equal((value as { polluted?: unknown }).polluted, undefined);
   assert.equal(({} as { polluted?: unknown }).polluted, undefined, 'nothing was polluted');
   assert.equal(parseJsonText('{}') instanceof Object, false);

@@ -1,15 +1,47 @@
 // Spec ids and references: `name@version` (exact) or `name` (floating).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describeRefProblem, formatSpecId, isValidName, maxNameLength, parseRef, parseSpecId, refProblem } from '../../src/core/ref.js';
+import {
+  describeRefProblem,
+  formatSpecId,
+  isValidName,
+  maxNameLength,
+  parseRef,
+  parseSpecId,
+  refProblem,
+} from '../../src/core/ref.js';
 import { maxVersionLength } from '../../src/core/version.js';
 
 describe('names', () => {
   const valid = ['a', '0', 'text.llm', 'text.llm.v2', 'media-probe', 'snake_case', 'a1.b2-c3_d4', 'x'.repeat(128)];
-  for (const name of valid) test(`accepts ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () => assert.equal(isValidName(name), true));
+  for (const name of valid)
+    test(`accepts ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () =>
+      assert.equal(isValidName(name), true));
 
-  const invalid = ['', 'A', 'Text', 'a..b', 'a.', '.a', '-a', 'a-', '_a', 'a._b', 'a/b', '../x', '..', 'a:b', 'a@b', 'a b', 'é', 'a\u0000', 'x'.repeat(129)];
-  for (const name of invalid) test(`rejects ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () => assert.equal(isValidName(name), false));
+  const invalid = [
+    '',
+    'A',
+    'Text',
+    'a..b',
+    'a.',
+    '.a',
+    '-a',
+    'a-',
+    '_a',
+    'a._b',
+    'a/b',
+    '../x',
+    '..',
+    'a:b',
+    'a@b',
+    'a b',
+    'é',
+    'a\u0000',
+    'x'.repeat(129),
+  ];
+  for (const name of invalid)
+    test(`rejects ${JSON.stringify(name.length > 20 ? `${name.slice(0, 8)}…(${name.length})` : name)}`, () =>
+      assert.equal(isValidName(name), false));
 
   test(`names are at most ${maxNameLength} characters`, () => {
     assert.equal(maxNameLength, 128);
@@ -38,8 +70,25 @@ describe('parseSpecId and parseRef', () => {
   });
 
   const rejected = [
-    '', '@1', 'a@', 'A@1', 'a@0', 'a@01', 'a@1.0', 'a@1.0.0+build', '../x@1', 'a/b@1', 'a..b@1', 'a@1@2', 'a@@1', ' a@1', 'a@1 ',
-    'a@v1', 'a@latest', `a@${'1'.repeat(65)}`, `${'a'.repeat(129)}@1`,
+    '',
+    '@1',
+    'a@',
+    'A@1',
+    'a@0',
+    'a@01',
+    'a@1.0',
+    'a@1.0.0+build',
+    '../x@1',
+    'a/b@1',
+    'a..b@1',
+    'a@1@2',
+    'a@@1',
+    ' a@1',
+    'a@1 ',
+    'a@v1',
+    'a@latest',
+    `a@${'1'.repeat(65)}`,
+    `${'a'.repeat(129)}@1`,
   ];
   for (const text of rejected) {
     test(`rejects ${JSON.stringify(text.length > 24 ? `${text.slice(0, 10)}…(${text.length})` : text)}`, () => {

@@ -11,35 +11,59 @@ import { sharedPath, skipWithoutShared } from '../support/sharedCorpus.js';
 const corpus = sharedPath('corpus/schemastore/current');
 
 /** The documented reasons a real schema cannot be a spec: a $ref to another file (never fetched), an integer JSON cannot carry exactly, a $ref cycle that never descends into the data, a keyword the validator gets wrong, a chain past the depth bound. */
-const acceptedReasons = new Set(['SCHEMA_REF_UNRESOLVED', 'YAML_NOT_JSON', 'SCHEMA_REF_CYCLE', 'SCHEMA_KEYWORD_UNSUPPORTED', 'SCHEMA_REF_TOO_DEEP', 'SCHEMA_PATTERN_UNSUPPORTED']);
+const acceptedReasons = new Set([
+  'SCHEMA_REF_UNRESOLVED',
+  'YAML_NOT_JSON',
+  'SCHEMA_REF_CYCLE',
+  'SCHEMA_KEYWORD_UNSUPPORTED',
+  'SCHEMA_REF_TOO_DEEP',
+  'SCHEMA_PATTERN_UNSUPPORTED',
+]);
 
-test('the SchemaStore corpus builds, except files refused for a documented reason', { skip: skipWithoutShared('corpus/schemastore/current') }, async (t) => {
-  const dir = tempDir();
-  t.after(dir.cleanup);
-  const registry = join(dir.path, 'registry');
-  mkdirSync(join(registry, 'schemas'), { recursive: true });
-  const names = readdirSync(corpus).filter((name) => name.endsWith('.json'));
-  for (const name of names) {
-    const id = `schemastore.${name.slice(0, -5).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}@1`;
-    writeFileSync(join(registry, 'schemas', `${name.slice(0, -5)}.yaml`), `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`);
-  }
-  let diagnostics: Diagnostic[] = [];
-  try {
-    await compileRegistry({ registry });
-  } catch (error) {
-    assert.equal((error as { code: string }).code, 'INVALID_INPUT');
-    diagnostics = (error as { diagnostics: Diagnostic[] }).diagnostics;
-  }
-  const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  for (const diagnostic of errors) {
-    assert.ok(acceptedReasons.has(diagnostic.code), `${diagnostic.file}: unexpected ${diagnostic.code} ${diagnostic.message}`);
-    assert.ok(diagnostic.line !== undefined && diagnostic.column !== undefined, `${diagnostic.file}: ${diagnostic.code} has a position`);
-  }
-  const refused = new Set(errors.map((diagnostic) => diagnostic.file!));
-  t.diagnostic(`${names.length} schemas: ${names.length - refused.size} build, ${refused.size} refused`);
-  assert.ok(refused.size < names.length / 4, 'most real schemas build');
+test(
+  'the SchemaStore corpus builds, except files refused for a documented reason',
+  { skip: skipWithoutShared('corpus/schemastore/current') },
+  async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const registry = join(dir.path, 'registry');
+    mkdirSync(join(registry, 'schemas'), { recursive: true });
+    const names = readdirSync(corpus).filter((name) => name.endsWith('.json'));
+    for (const name of names) {
+      const id = `schemastore.${name
+        .slice(0, -5)
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '')}@1`;
+      writeFileSync(
+        join(registry, 'schemas', `${name.slice(0, -5)}.yaml`),
+        `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
+      );
+    }
+    let diagnostics: Diagnostic[] = [];
+    try {
+      await compileRegistry({ registry });
+    } catch (error) {
+      assert.equal((error as { code: string }).code, 'INVALID_INPUT');
+      diagnostics = (error as { diagnostics: Diagnostic[] }).diagnostics;
+    }
+    const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    for (const diagnostic of errors) {
+      assert.ok(
+        acceptedReasons.has(diagnostic.code),
+        `${diagnostic.file}: unexpected ${diagnostic.code} ${diagnostic.message}`,
+      );
+      assert.ok(
+        diagnostic.line !== undefined && diagnostic.column !== undefined,
+        `${diagnostic.file}: ${diagnostic.code} has a position`,
+      );
+    }
+    const refused = new Set(errors.map((diagnostic) => diagnostic.file!));
+    t.diagnostic(`${names.length} schemas: ${names.length - refused.size} build, ${refused.size} refused`);
+    assert.ok(refused.size < names.length / 4, 'most real schemas build');
 
-  for (const file of refused) rmSync(file, { force: true });
-  const compiled = await compileRegistry({ registry });
-  assert.equal(compiled.specs.length, names.length - refused.size);
-});
+    for (const file of refused) rmSync(file, { force: true });
+    const compiled = await compileRegistry({ registry });
+    assert.equal(compiled.specs.length, names.length - refused.size);
+  },
+);

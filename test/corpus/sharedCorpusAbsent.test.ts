@@ -6,13 +6,22 @@ import { join } from 'node:path';
 import { repoRoot, tempDir } from '../support/cli.js';
 
 /** Every test file that reads the shared corpus (grep -rn "sharedDir\|\.\./shared" test). */
-const filesNeedingShared = ['test/corpus/schemastore.test.ts', 'test/diff/schemastorePairs.test.ts', 'test/validate/precompiledValidators.test.ts'];
+const filesNeedingShared = [
+  'test/corpus/schemastore.test.ts',
+  'test/diff/schemastorePairs.test.ts',
+  'test/validate/precompiledValidators.test.ts',
+];
 
 function runTestFile(file: string, env: Record<string, string>) {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   if (!('CI' in env)) delete childEnv['CI'];
   delete childEnv['NODE_TEST_CONTEXT']; // else the child reports to this runner instead of printing TAP
-  return spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], { cwd: repoRoot, env: childEnv, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', file], {
+    cwd: repoRoot,
+    env: childEnv,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 for (const file of filesNeedingShared) {

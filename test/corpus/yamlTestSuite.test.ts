@@ -23,7 +23,11 @@ const limits = { maxDepth: defaultYamlLimits.maxDepth, maxNodes: defaultYamlLimi
 function documentedYamlCodes(): Set<string> {
   const docs = readFileSync(join(repoRoot, 'docs/specs.md'), 'utf8');
   const section = docs.slice(docs.indexOf('\n## YAML'), docs.indexOf('\n## ', docs.indexOf('\n## YAML') + 1));
-  return new Set([...section.matchAll(/^\|.*\|.*$/gm)].flatMap((row) => [...row[0].matchAll(/`(YAML_[A-Z_]+)`/g)].map((match) => match[1]!)));
+  return new Set(
+    [...section.matchAll(/^\|.*\|.*$/gm)].flatMap((row) =>
+      [...row[0].matchAll(/`(YAML_[A-Z_]+)`/g)].map((match) => match[1]!),
+    ),
+  );
 }
 
 interface SuiteCase {
@@ -44,7 +48,8 @@ function loadCases(): SuiteCase[] {
     if (id === 'name' || id === 'tags') continue;
     const dir = join(suite, id);
     if (existsSync(join(dir, 'in.yaml'))) dirs.push({ name: id, dir });
-    else for (const variant of readdirSync(dir).sort()) dirs.push({ name: `${id}/${variant}`, dir: join(dir, variant) });
+    else
+      for (const variant of readdirSync(dir).sort()) dirs.push({ name: `${id}/${variant}`, dir: join(dir, variant) });
   }
   return dirs.map(({ name, dir }) => {
     const read = (file: string): string => readFileSync(join(dir, file), 'utf8');
@@ -136,7 +141,18 @@ function properties(text: string): { anchor?: string; tag?: string; rest: string
 }
 
 function unescapeEvent(text: string): string {
-  const escapes: Record<string, string> = { n: '\n', t: '\t', b: '\b', r: '\r', '0': '\0', f: '\f', v: '\v', e: '\x1b', a: '\x07', '\\': '\\' };
+  const escapes: Record<string, string> = {
+    n: '\n',
+    t: '\t',
+    b: '\b',
+    r: '\r',
+    '0': '\0',
+    f: '\f',
+    v: '\v',
+    e: '\x1b',
+    a: '\x07',
+    '\\': '\\',
+  };
   return text.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, escape: string) =>
     escape.length > 1 ? String.fromCodePoint(parseInt(escape.slice(1), 16)) : (escapes[escape] ?? escape),
   );
@@ -151,10 +167,13 @@ function resolvePlain(source: string): JsonValue | { unsafe: string } {
   if (/^[-+]?[0-9]+$/.test(source)) integer = BigInt(source.replace(/^\+/, ''));
   else if (/^0o[0-7]+$/.test(source)) integer = BigInt(source);
   else if (/^0x[0-9a-fA-F]+$/.test(source)) integer = BigInt(source);
-  if (integer !== undefined) return integer >= -(2n ** 53n - 1n) && integer <= 2n ** 53n - 1n ? Number(integer) || 0 : { unsafe: source };
+  if (integer !== undefined)
+    return integer >= -(2n ** 53n - 1n) && integer <= 2n ** 53n - 1n ? Number(integer) || 0 : { unsafe: source };
   if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(source)) {
     const number = Number(source);
-    return Number.isFinite(number) && !(Number.isInteger(number) && !Number.isSafeInteger(number)) ? number || 0 : { unsafe: source };
+    return Number.isFinite(number) && !(Number.isInteger(number) && !Number.isSafeInteger(number))
+      ? number || 0
+      : { unsafe: source };
   }
   if (/^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$/.test(source)) return { unsafe: source };
   return source;
@@ -172,7 +191,8 @@ function expectationOf(suiteCase: SuiteCase, text: string): Expectation {
   if (documents.length > 1) breaks.add('YAML_MULTIPLE_DOCUMENTS');
   if (breaksDirectiveRule(text)) breaks.add('YAML_DIRECTIVE');
   const top = documents[0]?.children[0];
-  if (top === undefined || (top.type === 'val' && top.style === ':' && top.value === '' && top.tag === undefined)) breaks.add('YAML_EMPTY');
+  if (top === undefined || (top.type === 'val' && top.style === ':' && top.value === '' && top.tag === undefined))
+    breaks.add('YAML_EMPTY');
   else if (top.type !== 'map') breaks.add('YAML_NOT_A_MAPPING');
   const build = (node: EventNode): JsonValue => {
     if (node.anchor !== undefined) breaks.add('YAML_ALIAS');
@@ -227,81 +247,121 @@ function breaksDirectiveRule(text: string): boolean {
   return false;
 }
 
-const codesOf = (diagnostics: { code: string }[]): string[] => [...new Set(diagnostics.map((diagnostic) => diagnostic.code))].sort();
+const codesOf = (diagnostics: { code: string }[]): string[] =>
+  [...new Set(diagnostics.map((diagnostic) => diagnostic.code))].sort();
 
-test('every case of the YAML test suite is read as the suite says, or refused by a documented rule it breaks', { skip: missing }, (t) => {
-  const documented = documentedYamlCodes();
-  const cases = loadCases();
-  const counts = { cases: cases.length, invalid: 0, matched: 0, matchedAnyTop: 0, fastPath: 0, refused: new Map<string, number>(), mismatches: [] as string[] };
-  const problem = (suiteCase: SuiteCase, what: string): void => {
-    counts.mismatches.push(`${suiteCase.name} (${suiteCase.title}): ${what}`);
-  };
-  for (const suiteCase of cases) {
-    const result = parseYamlSpec(suiteCase.yaml, 'in.yaml');
-    const codes = codesOf(result.diagnostics);
-    for (const code of codes) if (!documented.has(code)) problem(suiteCase, `refused with ${code}, which docs/specs.md does not document`);
-    const decoded = decodeSpecText(suiteCase.yaml);
-    const text = decoded.text ?? '';
+test(
+  'every case of the YAML test suite is read as the suite says, or refused by a documented rule it breaks',
+  { skip: missing },
+  (t) => {
+    const documented = documentedYamlCodes();
+    const cases = loadCases();
+    const counts = {
+      cases: cases.length,
+      invalid: 0,
+      matched: 0,
+      matchedAnyTop: 0,
+      fastPath: 0,
+      refused: new Map<string, number>(),
+      mismatches: [] as string[],
+    };
+    const problem = (suiteCase: SuiteCase, what: string): void => {
+      counts.mismatches.push(`${suiteCase.name} (${suiteCase.title}): ${what}`);
+    };
+    for (const suiteCase of cases) {
+      const result = parseYamlSpec(suiteCase.yaml, 'in.yaml');
+      const codes = codesOf(result.diagnostics);
+      for (const code of codes)
+        if (!documented.has(code)) problem(suiteCase, `refused with ${code}, which docs/specs.md does not document`);
+      const decoded = decodeSpecText(suiteCase.yaml);
+      const text = decoded.text ?? '';
 
-    // (c) The fast path answers only with the full path's value.
-    const fast = parseSimpleYaml(text, limits.maxDepth, limits.maxNodes);
-    if (fast !== undefined) {
-      counts.fastPath++;
-      const full = parseYamlText(text, 'in.yaml', limits);
-      if (full.diagnostics.length > 0) problem(suiteCase, `the fast path accepts what the full path refuses (${codesOf(full.diagnostics).join(', ')})`);
-      else if (!isDeepStrictEqual(fast, full.value)) problem(suiteCase, 'the fast path and the full path read different values');
-    }
-
-    if (suiteCase.invalid) {
-      counts.invalid++;
-      // (a) Invalid YAML is refused, and the refusal names what is wrong in the text, not a rule it happens to break.
-      if (result.value !== undefined) problem(suiteCase, 'invalid YAML accepted');
-      else if (!codes.some((code) => ['YAML_SYNTAX', 'YAML_DIRECTIVE', 'YAML_TAG', 'YAML_ALIAS'].includes(code))) {
-        problem(suiteCase, `invalid YAML refused only for ${codes.join(', ')}, not for what makes it invalid`);
+      // (c) The fast path answers only with the full path's value.
+      const fast = parseSimpleYaml(text, limits.maxDepth, limits.maxNodes);
+      if (fast !== undefined) {
+        counts.fastPath++;
+        const full = parseYamlText(text, 'in.yaml', limits);
+        if (full.diagnostics.length > 0)
+          problem(
+            suiteCase,
+            `the fast path accepts what the full path refuses (${codesOf(full.diagnostics).join(', ')})`,
+          );
+        else if (!isDeepStrictEqual(fast, full.value))
+          problem(suiteCase, 'the fast path and the full path read different values');
       }
-      continue;
-    }
 
-    // (b) A valid case: exactly the suite's value, or refused by documented rules, each of which the case breaks.
-    const expected = expectationOf(suiteCase, text);
-    if (result.value !== undefined) {
-      if (expected.breaks.size > 0) problem(suiteCase, `accepted though it breaks ${[...expected.breaks].join(', ')}`);
-      else if (!sameJson(result.value, expected.value)) problem(suiteCase, `read as ${JSON.stringify(result.value)}, the suite says ${JSON.stringify(expected.value)}`);
-      else counts.matched++;
-    } else {
-      if (codes.length === 0) problem(suiteCase, 'refused without a diagnostic');
-      for (const code of codes) {
-        if (!expected.breaks.has(code)) problem(suiteCase, `refused with ${code}, a rule it does not break (it breaks ${[...expected.breaks].join(', ') || 'none'})`);
-        counts.refused.set(code, (counts.refused.get(code) ?? 0) + 1);
+      if (suiteCase.invalid) {
+        counts.invalid++;
+        // (a) Invalid YAML is refused, and the refusal names what is wrong in the text, not a rule it happens to break.
+        if (result.value !== undefined) problem(suiteCase, 'invalid YAML accepted');
+        else if (!codes.some((code) => ['YAML_SYNTAX', 'YAML_DIRECTIVE', 'YAML_TAG', 'YAML_ALIAS'].includes(code))) {
+          problem(suiteCase, `invalid YAML refused only for ${codes.join(', ')}, not for what makes it invalid`);
+        }
+        continue;
+      }
+
+      // (b) A valid case: exactly the suite's value, or refused by documented rules, each of which the case breaks.
+      const expected = expectationOf(suiteCase, text);
+      if (result.value !== undefined) {
+        if (expected.breaks.size > 0)
+          problem(suiteCase, `accepted though it breaks ${[...expected.breaks].join(', ')}`);
+        else if (!sameJson(result.value, expected.value))
+          problem(
+            suiteCase,
+            `read as ${JSON.stringify(result.value)}, the suite says ${JSON.stringify(expected.value)}`,
+          );
+        else counts.matched++;
+      } else {
+        if (codes.length === 0) problem(suiteCase, 'refused without a diagnostic');
+        for (const code of codes) {
+          if (!expected.breaks.has(code))
+            problem(
+              suiteCase,
+              `refused with ${code}, a rule it does not break (it breaks ${[...expected.breaks].join(', ') || 'none'})`,
+            );
+          counts.refused.set(code, (counts.refused.get(code) ?? 0) + 1);
+        }
+      }
+      // The same rules on a document of any top (not only a mapping): its value is the suite's too.
+      const anyTop = parseYamlValue(text, 'in.yaml', limits);
+      const breaksBesidesTop = [...expected.breaks].filter(
+        (code) => code !== 'YAML_NOT_A_MAPPING' && code !== 'YAML_EMPTY',
+      );
+      if (anyTop.value !== undefined) {
+        if (breaksBesidesTop.length > 0)
+          problem(suiteCase, `read at any top though it breaks ${breaksBesidesTop.join(', ')}`);
+        else if (!sameJson(anyTop.value, expected.value))
+          problem(
+            suiteCase,
+            `read at any top as ${JSON.stringify(anyTop.value)}, the suite says ${JSON.stringify(expected.value)}`,
+          );
+        else {
+          counts.matchedAnyTop++;
+          // The node limit counts the JSON value, whatever the style: exactly its nodes are allowed, one fewer is not.
+          const nodes = jsonNodes(anyTop.value);
+          if (parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes }).value === undefined)
+            problem(suiteCase, `refused with maxNodes ${nodes}, its node count`);
+          const fewer = parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes - 1 });
+          if (nodes > 1 && codesOf(fewer.diagnostics).join() !== 'YAML_TOO_MANY_NODES')
+            problem(suiteCase, `with maxNodes ${nodes - 1}: ${codesOf(fewer.diagnostics).join() || 'read'}`);
+        }
+      } else if (breaksBesidesTop.length === 0 && decoded.text !== undefined) {
+        problem(suiteCase, `refused at any top (${codesOf(anyTop.diagnostics).join(', ')}) though it breaks no rule`);
       }
     }
-    // The same rules on a document of any top (not only a mapping): its value is the suite's too.
-    const anyTop = parseYamlValue(text, 'in.yaml', limits);
-    const breaksBesidesTop = [...expected.breaks].filter((code) => code !== 'YAML_NOT_A_MAPPING' && code !== 'YAML_EMPTY');
-    if (anyTop.value !== undefined) {
-      if (breaksBesidesTop.length > 0) problem(suiteCase, `read at any top though it breaks ${breaksBesidesTop.join(', ')}`);
-      else if (!sameJson(anyTop.value, expected.value)) problem(suiteCase, `read at any top as ${JSON.stringify(anyTop.value)}, the suite says ${JSON.stringify(expected.value)}`);
-      else {
-        counts.matchedAnyTop++;
-        // The node limit counts the JSON value, whatever the style: exactly its nodes are allowed, one fewer is not.
-        const nodes = jsonNodes(anyTop.value);
-        if (parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes }).value === undefined) problem(suiteCase, `refused with maxNodes ${nodes}, its node count`);
-        const fewer = parseYamlValue(text, 'in.yaml', { ...limits, maxNodes: nodes - 1 });
-        if (nodes > 1 && codesOf(fewer.diagnostics).join() !== 'YAML_TOO_MANY_NODES') problem(suiteCase, `with maxNodes ${nodes - 1}: ${codesOf(fewer.diagnostics).join() || 'read'}`);
-      }
-    } else if (breaksBesidesTop.length === 0 && decoded.text !== undefined) {
-      problem(suiteCase, `refused at any top (${codesOf(anyTop.diagnostics).join(', ')}) though it breaks no rule`);
-    }
-  }
-  const refused = [...counts.refused].sort().map(([code, count]) => `${code} ${count}`).join(', ');
-  t.diagnostic(
-    `${counts.cases} cases: ${counts.invalid} invalid (all refused), ${counts.matched} valid read as the suite's JSON, ` +
-      `${counts.matchedAnyTop} read so at any top, fast path answered ${counts.fastPath}; refused by rule: ${refused}; ` +
-      `mismatches: ${counts.mismatches.length}`,
-  );
-  assert.deepEqual(counts.mismatches, []);
-  assert.ok(counts.cases > 350 && counts.matched > 80 && counts.matchedAnyTop > 200, 'the corpus is the whole suite');
-});
+    const refused = [...counts.refused]
+      .sort()
+      .map(([code, count]) => `${code} ${count}`)
+      .join(', ');
+    t.diagnostic(
+      `${counts.cases} cases: ${counts.invalid} invalid (all refused), ${counts.matched} valid read as the suite's JSON, ` +
+        `${counts.matchedAnyTop} read so at any top, fast path answered ${counts.fastPath}; refused by rule: ${refused}; ` +
+        `mismatches: ${counts.mismatches.length}`,
+    );
+    assert.deepEqual(counts.mismatches, []);
+    assert.ok(counts.cases > 350 && counts.matched > 80 && counts.matchedAnyTop > 200, 'the corpus is the whole suite');
+  },
+);
 
 /** Nodes of a JSON value as docs/specs.md counts them: every value (null included) and every key. */
 function jsonNodes(value: JsonValue): number {
@@ -319,60 +379,93 @@ function sameJson(actual: JsonValue, expected: JsonValue | undefined): boolean {
 /** The same JSON value, whatever the objects' prototypes (the reader's objects have none; the suite's have one). */
 function isDeepStrictEqual(actual: unknown, expected: unknown): boolean {
   if (Array.isArray(actual) || Array.isArray(expected)) {
-    return Array.isArray(actual) && Array.isArray(expected) && actual.length === expected.length && actual.every((item, i) => isDeepStrictEqual(item, expected[i]));
+    return (
+      Array.isArray(actual) &&
+      Array.isArray(expected) &&
+      actual.length === expected.length &&
+      actual.every((item, i) => isDeepStrictEqual(item, expected[i]))
+    );
   }
-  if (actual === null || expected === null || typeof actual !== 'object' || typeof expected !== 'object') return Object.is(actual, expected);
+  if (actual === null || expected === null || typeof actual !== 'object' || typeof expected !== 'object')
+    return Object.is(actual, expected);
   const actualKeys = Object.keys(actual);
   const expectedKeys = Object.keys(expected);
   return (
     actualKeys.length === expectedKeys.length &&
-    actualKeys.every((key) => Object.hasOwn(expected, key) && isDeepStrictEqual((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key]))
+    actualKeys.every(
+      (key) =>
+        Object.hasOwn(expected, key) &&
+        isDeepStrictEqual((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key]),
+    )
   );
 }
 
-test('cases of the YAML test suite through `spec build`: read values are stored as the suite says, refusals exit 1 with their rule', { skip: missing }, (t) => {
-  const dir = tempDir();
-  t.after(dir.cleanup);
-  const cases = loadCases();
-  // Valid mappings in block style whose text can be indented under a key as it is.
-  const indentable = (text: string): boolean => !/\t|^(?:---|\.\.\.|%)|[|>][0-9+-]*\s*$|^\S.*[|>]|"[^"]*\n|'[^']*\n/m.test(text);
-  const readable = cases.filter((suiteCase) => {
-    if (suiteCase.invalid || suiteCase.json?.length !== 1) return false;
-    const value = parseYamlSpec(suiteCase.yaml, 'in.yaml').value;
-    return value !== undefined && indentable(Buffer.from(suiteCase.yaml).toString('utf8')) && isDeepStrictEqual(value, suiteCase.json[0]);
-  }).slice(0, 8);
-  const refused = cases.filter((suiteCase) => parseYamlSpec(suiteCase.yaml, 'in.yaml').value === undefined).filter((_, i) => i % 40 === 0);
-  assert.ok(readable.length === 8 && refused.length >= 4);
+test(
+  'cases of the YAML test suite through `spec build`: read values are stored as the suite says, refusals exit 1 with their rule',
+  { skip: missing },
+  (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const cases = loadCases();
+    // Valid mappings in block style whose text can be indented under a key as it is.
+    const indentable = (text: string): boolean =>
+      !/\t|^(?:---|\.\.\.|%)|[|>][0-9+-]*\s*$|^\S.*[|>]|"[^"]*\n|'[^']*\n/m.test(text);
+    const readable = cases
+      .filter((suiteCase) => {
+        if (suiteCase.invalid || suiteCase.json?.length !== 1) return false;
+        const value = parseYamlSpec(suiteCase.yaml, 'in.yaml').value;
+        return (
+          value !== undefined &&
+          indentable(Buffer.from(suiteCase.yaml).toString('utf8')) &&
+          isDeepStrictEqual(value, suiteCase.json[0])
+        );
+      })
+      .slice(0, 8);
+    const refused = cases
+      .filter((suiteCase) => parseYamlSpec(suiteCase.yaml, 'in.yaml').value === undefined)
+      .filter((_, i) => i % 40 === 0);
+    assert.ok(readable.length === 8 && refused.length >= 4);
 
-  const good = join(dir.path, 'good');
-  mkdirSync(join(good, 'policies'), { recursive: true });
-  readable.forEach((suiteCase, i) => {
-    const body = Buffer.from(suiteCase.yaml).toString('utf8').replace(/^(?=.)/gm, '  ');
-    writeFileSync(join(good, 'policies', `case${i}.yaml`), `id: "case${i}@1"\nx-case:\n${body}${body.endsWith('\n') ? '' : '\n'}`);
-  });
-  const store = join(dir.path, 'store');
-  const built = runSpec(['build', '--registry', good, '--store', store, '--json']);
-  assert.equal(built.status, 0, built.stderr);
-  readable.forEach((suiteCase, i) => {
-    const shown = runSpec(['show', 'latest', `case${i}@1`, '--store', store, '--json']);
-    assert.equal(shown.status, 0, shown.stderr);
-    assert.deepStrictEqual(json(shown)['x-case'], suiteCase.json![0], `${suiteCase.name} (${suiteCase.title})`);
-  });
+    const good = join(dir.path, 'good');
+    mkdirSync(join(good, 'policies'), { recursive: true });
+    readable.forEach((suiteCase, i) => {
+      const body = Buffer.from(suiteCase.yaml)
+        .toString('utf8')
+        .replace(/^(?=.)/gm, '  ');
+      writeFileSync(
+        join(good, 'policies', `case${i}.yaml`),
+        `id: "case${i}@1"\nx-case:\n${body}${body.endsWith('\n') ? '' : '\n'}`,
+      );
+    });
+    const store = join(dir.path, 'store');
+    const built = runSpec(['build', '--registry', good, '--store', store, '--json']);
+    assert.equal(built.status, 0, built.stderr);
+    readable.forEach((suiteCase, i) => {
+      const shown = runSpec(['show', 'latest', `case${i}@1`, '--store', store, '--json']);
+      assert.equal(shown.status, 0, shown.stderr);
+      assert.deepStrictEqual(json(shown)['x-case'], suiteCase.json![0], `${suiteCase.name} (${suiteCase.title})`);
+    });
 
-  const bad = join(dir.path, 'bad');
-  mkdirSync(join(bad, 'policies'), { recursive: true });
-  const expectedCodes = new Map<string, string[]>();
-  refused.forEach((suiteCase, i) => {
-    writeFileSync(join(bad, 'policies', `case${i}.yaml`), suiteCase.yaml);
-    expectedCodes.set(`case${i}.yaml`, codesOf(parseYamlSpec(suiteCase.yaml, 'in.yaml').diagnostics));
-  });
-  const failed = runSpec(['build', '--registry', bad, '--store', store, '--json']);
-  assert.equal(failed.status, 1, failed.stderr);
-  const error = json<{ error: { code: string; diagnostics: { code: string; file: string; line?: number }[] } }>(failed).error;
-  assert.equal(error.code, 'INVALID_INPUT');
-  for (const [file, codes] of expectedCodes) {
-    const found = error.diagnostics.filter((diagnostic) => diagnostic.file.endsWith(file));
-    assert.deepEqual(codesOf(found), codes, file);
-    assert.ok(found.every((diagnostic) => diagnostic.line !== undefined), `${file}: every problem has a position`);
-  }
-});
+    const bad = join(dir.path, 'bad');
+    mkdirSync(join(bad, 'policies'), { recursive: true });
+    const expectedCodes = new Map<string, string[]>();
+    refused.forEach((suiteCase, i) => {
+      writeFileSync(join(bad, 'policies', `case${i}.yaml`), suiteCase.yaml);
+      expectedCodes.set(`case${i}.yaml`, codesOf(parseYamlSpec(suiteCase.yaml, 'in.yaml').diagnostics));
+    });
+    const failed = runSpec(['build', '--registry', bad, '--store', store, '--json']);
+    assert.equal(failed.status, 1, failed.stderr);
+    const error = json<{ error: { code: string; diagnostics: { code: string; file: string; line?: number }[] } }>(
+      failed,
+    ).error;
+    assert.equal(error.code, 'INVALID_INPUT');
+    for (const [file, codes] of expectedCodes) {
+      const found = error.diagnostics.filter((diagnostic) => diagnostic.file.endsWith(file));
+      assert.deepEqual(codesOf(found), codes, file);
+      assert.ok(
+        found.every((diagnostic) => diagnostic.line !== undefined),
+        `${file}: every problem has a position`,
+      );
+    }
+  },
+);

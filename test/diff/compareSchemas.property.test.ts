@@ -16,7 +16,7 @@ type Schema = JsonValue;
 const names = ['a', 'b', 'c'];
 const pool: JsonValue[] = [1, 2, 3, 'a', 'b', null, true, 2.5];
 
-const optional = <T,>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
+const optional = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined, freq: 2 });
 
 function compact(object: Record<string, JsonValue | undefined>): JsonObject {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as JsonObject;
@@ -45,7 +45,15 @@ const numberSchema = fc
 const leafSchema: fc.Arbitrary<Schema> = fc.oneof(
   stringSchema,
   numberSchema,
-  fc.constantFrom<Schema>({ type: 'boolean' }, { type: 'null' }, { type: ['string', 'null'] }, { type: ['integer', 'string'] }, true, {}, false),
+  fc.constantFrom<Schema>(
+    { type: 'boolean' },
+    { type: 'null' },
+    { type: ['string', 'null'] },
+    { type: ['integer', 'string'] },
+    true,
+    {},
+    false,
+  ),
   fc.subarray(pool, { minLength: 1 }).map((values) => ({ enum: values })),
   fc.constantFrom(...pool).map((value) => ({ const: value })),
   fc.constantFrom<Schema>({ $ref: '#/$defs/d' }, { $ref: '#/$defs/node' }),
@@ -84,32 +92,56 @@ const { schema: schemaArb } = fc.letrec<{ schema: Schema }>((tie) => ({
     },
     {
       arbitrary: fc
-        .record({ prefixItems: fc.array(tie('schema'), { minLength: 1, maxLength: 2 }), items: optional(fc.oneof(fc.boolean(), tie('schema'))) })
+        .record({
+          prefixItems: fc.array(tie('schema'), { minLength: 1, maxLength: 2 }),
+          items: optional(fc.oneof(fc.boolean(), tie('schema'))),
+        })
         .map((r) => compact({ type: 'array', ...r })),
       weight: 1,
     },
-    { arbitrary: fc.tuple(fc.constantFrom('anyOf', 'oneOf', 'allOf'), fc.array(tie('schema'), { minLength: 1, maxLength: 4 })).map(([k, v]) => ({ [k]: v })), weight: 2 },
+    {
+      arbitrary: fc
+        .tuple(fc.constantFrom('anyOf', 'oneOf', 'allOf'), fc.array(tie('schema'), { minLength: 1, maxLength: 4 }))
+        .map(([k, v]) => ({ [k]: v })),
+      weight: 2,
+    },
     { arbitrary: tie('schema').map((s) => ({ not: s })), weight: 1 },
-    { arbitrary: fc.tuple(tie('schema'), tie('schema'), tie('schema')).map(([a, b, c]) => ({ if: a, then: b, else: c })), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(tie('schema'), tie('schema'), tie('schema'))
+        .map(([a, b, c]) => ({ if: a, then: b, else: c })),
+      weight: 1,
+    },
   ),
 }));
 
 /** A root with a plain definition and a recursive one, so $ref and cycles are exercised. */
 const rootArb = fc.tuple(schemaArb, schemaArb, schemaArb).map(([body, d, value]): Schema => {
   const defs = { d, node: { type: 'object', properties: { value, next: { $ref: '#/$defs/node' } } } };
-  return typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, $defs: defs } : { allOf: [body], $defs: defs };
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? { ...body, $defs: defs }
+    : { allOf: [body], $defs: defs };
 });
 
 // ---- mutations, from a seed ----
 
-const pick = <T,>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
 /** Every place holding a subschema, as a parent object and key, in the generated shapes. */
 function schemaSlots(root: Schema): [JsonObject | JsonValue[], string | number][] {
   const slots: [JsonObject | JsonValue[], string | number][] = [];
   const visit = (node: Schema): void => {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
-    for (const key of ['items', 'additionalProperties', 'unevaluatedProperties', 'contains', 'not', 'if', 'then', 'else']) {
+    for (const key of [
+      'items',
+      'additionalProperties',
+      'unevaluatedProperties',
+      'contains',
+      'not',
+      'if',
+      'then',
+      'else',
+    ]) {
       if (key in node) {
         slots.push([node, key]);
         visit(node[key]!);
@@ -117,17 +149,19 @@ function schemaSlots(root: Schema): [JsonObject | JsonValue[], string | number][
     }
     for (const key of ['properties', 'patternProperties', '$defs']) {
       const map = node[key];
-      if (map && typeof map === 'object' && !Array.isArray(map)) for (const name of Object.keys(map)) {
-        slots.push([map, name]);
-        visit(map[name]!);
-      }
+      if (map && typeof map === 'object' && !Array.isArray(map))
+        for (const name of Object.keys(map)) {
+          slots.push([map, name]);
+          visit(map[name]!);
+        }
     }
     for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems']) {
       const list = node[key];
-      if (Array.isArray(list)) list.forEach((item, i) => {
-        slots.push([list, i]);
-        visit(item);
-      });
+      if (Array.isArray(list))
+        list.forEach((item, i) => {
+          slots.push([list, i]);
+          visit(item);
+        });
     }
   };
   visit(root);
@@ -136,9 +170,11 @@ function schemaSlots(root: Schema): [JsonObject | JsonValue[], string | number][
 
 /** One random edit of a schema object, chosen among the edits its keywords make relevant. */
 function mutateNode(node: Schema, rand: () => number, sample: () => Schema): Schema {
-  if (typeof node !== 'object' || node === null || Array.isArray(node)) return pick(rand, [sample(), { type: 'string' }, true, false]);
+  if (typeof node !== 'object' || node === null || Array.isArray(node))
+    return pick(rand, [sample(), { type: 'string' }, true, false]);
   const copy: JsonObject = { ...node };
-  const types = typeof copy['type'] === 'string' ? [copy['type']] : Array.isArray(copy['type']) ? (copy['type'] as string[]) : [];
+  const types =
+    typeof copy['type'] === 'string' ? [copy['type']] : Array.isArray(copy['type']) ? (copy['type'] as string[]) : [];
   const has = (...keys: string[]): boolean => keys.some((k) => k in copy);
   const isA = (...kinds: string[]): boolean => types.length === 0 || kinds.some((k) => types.includes(k));
   const toggle = (key: string, values: JsonValue[]): void => {
@@ -256,15 +292,21 @@ function mutate(root: Schema, seed: number, samples: Schema[]): Schema {
   };
   const combinators = slots.filter(isCombinator);
   const [parent, key] = pick(rand, combinators.length > 0 && rand() < 0.3 ? combinators : slots);
-  (parent as Record<string | number, JsonValue>)[key] = mutateNode((parent as Record<string | number, JsonValue>)[key]!, rand, sample);
+  (parent as Record<string | number, JsonValue>)[key] = mutateNode(
+    (parent as Record<string | number, JsonValue>)[key]!,
+    rand,
+    sample,
+  );
   return copy;
 }
 
 // ---- instances: drawn from the schema so that many are valid, then checked by ajv ----
 
 function instance(schema: Schema, root: Schema, rand: () => number, depth: number): JsonValue {
-  const anything = (): JsonValue => pick(rand, [...pool, 'abc', 0, -1, 4, 7.5, [], {}, [1, 'a'], { a: 1 }, '2024-01-02']);
-  if (depth > 4 || rand() < 0.05 || typeof schema !== 'object' || schema === null || Array.isArray(schema)) return anything();
+  const anything = (): JsonValue =>
+    pick(rand, [...pool, 'abc', 0, -1, 4, 7.5, [], {}, [1, 'a'], { a: 1 }, '2024-01-02']);
+  if (depth > 4 || rand() < 0.05 || typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    return anything();
   if (typeof schema['$ref'] === 'string') {
     const target = (root as JsonObject)['$defs'] as JsonObject;
     return instance(target[schema['$ref'].slice('#/$defs/'.length)]!, root, rand, depth + 1);
@@ -274,11 +316,32 @@ function instance(schema: Schema, root: Schema, rand: () => number, depth: numbe
   for (const key of ['anyOf', 'oneOf', 'allOf']) {
     if (Array.isArray(schema[key])) return instance(pick(rand, schema[key] as Schema[]), root, rand, depth + 1);
   }
-  if ('if' in schema) return instance(pick(rand, [schema['then'] ?? true, schema['else'] ?? true, schema['if']!]), root, rand, depth + 1);
-  const types = typeof schema['type'] === 'string' ? [schema['type']] : Array.isArray(schema['type']) ? (schema['type'] as string[]) : [];
-  const type = types.length > 0 ? pick(rand, types) : schema['properties'] ? 'object' : schema['items'] || schema['prefixItems'] ? 'array' : undefined;
-  const low = (k: string, e: string): number => Math.max(typeof schema[k] === 'number' ? (schema[k] as number) : -4, typeof schema[e] === 'number' ? (schema[e] as number) : -4);
-  const high = (k: string, e: string): number => Math.min(typeof schema[k] === 'number' ? (schema[k] as number) : 9, typeof schema[e] === 'number' ? (schema[e] as number) : 9);
+  if ('if' in schema)
+    return instance(pick(rand, [schema['then'] ?? true, schema['else'] ?? true, schema['if']!]), root, rand, depth + 1);
+  const types =
+    typeof schema['type'] === 'string'
+      ? [schema['type']]
+      : Array.isArray(schema['type'])
+        ? (schema['type'] as string[])
+        : [];
+  const type =
+    types.length > 0
+      ? pick(rand, types)
+      : schema['properties']
+        ? 'object'
+        : schema['items'] || schema['prefixItems']
+          ? 'array'
+          : undefined;
+  const low = (k: string, e: string): number =>
+    Math.max(
+      typeof schema[k] === 'number' ? (schema[k] as number) : -4,
+      typeof schema[e] === 'number' ? (schema[e] as number) : -4,
+    );
+  const high = (k: string, e: string): number =>
+    Math.min(
+      typeof schema[k] === 'number' ? (schema[k] as number) : 9,
+      typeof schema[e] === 'number' ? (schema[e] as number) : 9,
+    );
   switch (type) {
     case 'string': {
       if (schema['format'] === 'date' && rand() < 0.7) return `2024-01-0${1 + Math.floor(rand() * 9)}`;
@@ -292,7 +355,8 @@ function instance(schema: Schema, root: Schema, rand: () => number, depth: numbe
       const lo = Math.floor(low('minimum', 'exclusiveMinimum')) - 1;
       const hi = Math.ceil(high('maximum', 'exclusiveMaximum')) + 1;
       const whole = lo + Math.floor(rand() * (hi - lo + 1));
-      if (typeof schema['multipleOf'] === 'number' && rand() < 0.5) return Math.round(whole / schema['multipleOf']) * schema['multipleOf'];
+      if (typeof schema['multipleOf'] === 'number' && rand() < 0.5)
+        return Math.round(whole / schema['multipleOf']) * schema['multipleOf'];
       return type === 'number' && rand() < 0.3 ? whole + 0.5 : whole;
     }
     case 'boolean':
@@ -308,7 +372,10 @@ function instance(schema: Schema, root: Schema, rand: () => number, depth: numbe
         if (required.includes(name) || (declared && rand() < 0.6) || rand() < 0.12) {
           const patterns = (schema['patternProperties'] as JsonObject | undefined) ?? {};
           const pattern = Object.keys(patterns).find((p) => new RegExp(p, 'u').test(name));
-          const other = pattern !== undefined ? patterns[pattern]! : (schema['additionalProperties'] ?? schema['unevaluatedProperties'] ?? true);
+          const other =
+            pattern !== undefined
+              ? patterns[pattern]!
+              : (schema['additionalProperties'] ?? schema['unevaluatedProperties'] ?? true);
           result[name] = instance(declared ? properties[name]! : other, root, rand, depth + 1);
         }
       }
@@ -318,7 +385,9 @@ function instance(schema: Schema, root: Schema, rand: () => number, depth: numbe
       const prefix = Array.isArray(schema['prefixItems']) ? (schema['prefixItems'] as Schema[]) : [];
       const min = typeof schema['minItems'] === 'number' ? schema['minItems'] : 0;
       const length = min + Math.floor(rand() * 4);
-      const items = Array.from({ length }, (_, i) => instance(prefix[i] ?? schema['items'] ?? true, root, rand, depth + 1));
+      const items = Array.from({ length }, (_, i) =>
+        instance(prefix[i] ?? schema['items'] ?? true, root, rand, depth + 1),
+      );
       // Repeats make uniqueItems matter.
       if (items.length > 1 && rand() < 0.3) items[items.length - 1] = structuredClone(items[0]!);
       return items;
@@ -332,7 +401,13 @@ function instance(schema: Schema, root: Schema, rand: () => number, depth: numbe
 
 const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
-const ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false, code: { optimize: false }, addUsedSchema: false });
+const ajv = new Ajv2020({
+  strict: false,
+  allErrors: false,
+  validateSchema: false,
+  code: { optimize: false },
+  addUsedSchema: false,
+});
 addFormats(ajv);
 
 /** A validator that answers undefined where ajv itself fails (a $ref cycle that never descends overflows the stack). */
@@ -355,7 +430,12 @@ const blocking = new Set(['breaking', 'unknown']);
 const samples = fc.sample(schemaArb, { numRuns: 60, seed: 7 });
 
 /** Up to `count` instances drawn from `schema` that `validate` accepts (ajv failures are left out). */
-function validInstances(schema: Schema, validate: (value: JsonValue) => boolean | undefined, seed: number, count: number): JsonValue[] {
+function validInstances(
+  schema: Schema,
+  validate: (value: JsonValue) => boolean | undefined,
+  seed: number,
+  count: number,
+): JsonValue[] {
   const rand = createRandom(seed);
   const found: JsonValue[] = [];
   for (let i = 0; i < count; i++) {
@@ -375,19 +455,26 @@ test('compareSchemas never calls a change compatible that ajv shows to break (ba
       // Several mutations of each old schema: compiling and sampling the old one is the expensive part.
       for (let m = 0; m < 8; m++) {
         const newSchema = mutate(oldSchema, seed + m, samples);
-        const verdicts = (['backward', 'forward'] as const).map((direction) => ({ direction, changes: compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction }) }));
+        const verdicts = (['backward', 'forward'] as const).map((direction) => ({
+          direction,
+          changes: compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction }),
+        }));
         const claimed = verdicts.filter(({ changes }) => !changes.some((c) => blocking.has(c.severity)));
         if (claimed.length === 0) continue;
         const validNew = validator(newSchema);
         if (validNew === undefined) continue;
         for (const { direction, changes } of claimed) {
           // backward: what the old schema accepted must pass the new; forward: the reverse.
-          const [written, accepts] = direction === 'backward' ? [fromOld, validNew] : [validInstances(newSchema, validNew, seed, 40), validOld];
+          const [written, accepts] =
+            direction === 'backward' ? [fromOld, validNew] : [validInstances(newSchema, validNew, seed, 40), validOld];
           for (const value of written) {
             const verdict = accepts(value);
             if (verdict === undefined) continue;
             checked[direction] += 1;
-            assert.ok(verdict, `${direction}: ${JSON.stringify(value)} rejected; changes ${JSON.stringify(changes.map((c) => [c.rule, c.pointer]))}\nold ${JSON.stringify(oldSchema)}\nnew ${JSON.stringify(newSchema)}`);
+            assert.ok(
+              verdict,
+              `${direction}: ${JSON.stringify(value)} rejected; changes ${JSON.stringify(changes.map((c) => [c.rule, c.pointer]))}\nold ${JSON.stringify(oldSchema)}\nnew ${JSON.stringify(newSchema)}`,
+            );
           }
         }
       }

@@ -59,5 +59,10 @@ export function diffFixture(name: string, config: DiffConfig = defaultDiffConfig
 /** `rule pointer severity` lines, sorted: what the tests assert (never messages). */
 export function ruleLines(spec: SpecDiff | undefined): string[] {
   if (!spec) throw new Error('no such spec in the diff');
-  return spec.changes.map((change) => `${change.rule} ${change.pointer} ${change.severity}${change.schema ? ` ${change.schema.document}#${change.schema.pointer}` : ''}`).sort();
+  return spec.changes
+    .map(
+      (change) =>
+        `${change.rule} ${change.pointer} ${change.severity}${change.schema ? ` ${change.schema.document}#${change.schema.pointer}` : ''}`,
+    )
+    .sort();
 }

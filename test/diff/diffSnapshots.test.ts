@@ -34,10 +34,21 @@ class CountingStore implements KeyValueStore {
   }
 }
 
-const schema = (id: string, type: string): [string, string, JsonObject] => [id, 'schema', { id, schema: { type: 'object', properties: { v: { type } } } }];
-const tool = (id: string, input: JsonObject): [string, string, JsonObject] => [id, 'tool', { id, name: id, adapter: 'local', entry_point: 'f', inputs: [{ name: 'x', ...input }] }];
+const schema = (id: string, type: string): [string, string, JsonObject] => [
+  id,
+  'schema',
+  { id, schema: { type: 'object', properties: { v: { type } } } },
+];
+const tool = (id: string, input: JsonObject): [string, string, JsonObject] => [
+  id,
+  'tool',
+  { id, name: id, adapter: 'local', entry_point: 'f', inputs: [{ name: 'x', ...input }] },
+];
 
-async function put(kv: KeyValueStore, specs: [string, string, JsonObject][]): Promise<{ id: Digest; digests: Map<string, Digest> }> {
+async function put(
+  kv: KeyValueStore,
+  specs: [string, string, JsonObject][],
+): Promise<{ id: Digest; digests: Map<string, Digest> }> {
   const objects: CanonicalObject[] = [];
   const entries: ManifestEntry[] = [];
   const digests = new Map<string, Digest>();
@@ -49,34 +60,77 @@ async function put(kv: KeyValueStore, specs: [string, string, JsonObject][]): Pr
     entries.push({ name, version, kind, digest: object.digest });
   }
   const manifest = buildManifest(entries);
-  await kv.batch([...objects, ...manifest.objects].map((object) => ({ type: 'put' as const, key: keys.object(object.digest), value: object.text })));
+  await kv.batch(
+    [...objects, ...manifest.objects].map((object) => ({
+      type: 'put' as const,
+      key: keys.object(object.digest),
+      value: object.text,
+    })),
+  );
   return { id: manifest.snapshotId, digests };
 }
 
 test('unchanged specs are never read; changed ones and the schema specs they reach are', async () => {
   const memory = new MemoryStore();
   const common = Array.from({ length: 400 }, (_, i) => tool(`t${i}@1`, { type: 'string' }));
-  const before = await put(memory, [...common, schema('meta@1', 'string'), schema('other@1', 'string'), tool('u@1', { schema: 'meta@1' })]);
+  const before = await put(memory, [
+    ...common,
+    schema('meta@1', 'string'),
+    schema('other@1', 'string'),
+    tool('u@1', { schema: 'meta@1' }),
+  ]);
   // u@2 moves its input to meta@2 (narrowed); t7@1 is mutated; meta@1, other@1 and 399 tools are unchanged.
   const changedCommon = common.map((spec) => (spec[0] === 't7@1' ? tool('t7@1', { type: 'integer' }) : spec));
-  const after = await put(memory, [...changedCommon, schema('meta@1', 'string'), schema('meta@2', 'integer'), schema('other@1', 'string'), tool('u@1', { schema: 'meta@1' }), tool('u@2', { schema: 'meta@2' })]);
+  const after = await put(memory, [
+    ...changedCommon,
+    schema('meta@1', 'string'),
+    schema('meta@2', 'integer'),
+    schema('other@1', 'string'),
+    tool('u@1', { schema: 'meta@1' }),
+    tool('u@2', { schema: 'meta@2' }),
+  ]);
   const counting = new CountingStore(memory);
   const store = new SpecStore(counting);
-  const report = await diffSnapshots(await SnapshotView.open(store, before.id), await SnapshotView.open(store, after.id));
+  const report = await diffSnapshots(
+    await SnapshotView.open(store, before.id),
+    await SnapshotView.open(store, after.id),
+  );
 
-  assert.deepEqual(report.specs.map((spec) => spec.name), ['meta', 't7', 'u']);
-  assert.ok(report.specs.find((spec) => spec.name === 'u')!.changes.some((change) => change.rule === 'schema.type-narrowed' && change.severity === 'breaking'));
+  assert.deepEqual(
+    report.specs.map((spec) => spec.name),
+    ['meta', 't7', 'u'],
+  );
+  assert.ok(
+    report.specs
+      .find((spec) => spec.name === 'u')!
+      .changes.some((change) => change.rule === 'schema.type-narrowed' && change.severity === 'breaking'),
+  );
   const specDigests = new Set([...before.digests.values(), ...after.digests.values()]);
-  const specsRead = new Set(counting.read.filter((key) => specDigests.has(key.slice('obj:'.length) as Digest)).map((key) => key.slice('obj:'.length) as Digest));
-  const expected = new Set([before.digests.get('t7@1'), after.digests.get('t7@1'), before.digests.get('u@1'), after.digests.get('u@2'), before.digests.get('meta@1'), after.digests.get('meta@2')]);
+  const specsRead = new Set(
+    counting.read
+      .filter((key) => specDigests.has(key.slice('obj:'.length) as Digest))
+      .map((key) => key.slice('obj:'.length) as Digest),
+  );
+  const expected = new Set([
+    before.digests.get('t7@1'),
+    after.digests.get('t7@1'),
+    before.digests.get('u@1'),
+    after.digests.get('u@2'),
+    before.digests.get('meta@1'),
+    after.digests.get('meta@2'),
+  ]);
   assert.deepEqual([...specsRead].sort(), [...expected].sort() as string[]);
-  for (const unchanged of ['t0@1', 't399@1', 'other@1']) assert.ok(!specsRead.has(before.digests.get(unchanged)!), `${unchanged} was read`);
+  for (const unchanged of ['t0@1', 't399@1', 'other@1'])
+    assert.ok(!specsRead.has(before.digests.get(unchanged)!), `${unchanged} was read`);
   assert.equal(report.read.specs, 6);
 });
 
 test('identical snapshots: an empty diff that reads no spec and no tree node', async () => {
   const memory = new MemoryStore();
-  const snapshot = await put(memory, Array.from({ length: 100 }, (_, i) => tool(`t${i}@1`, { type: 'string' })));
+  const snapshot = await put(
+    memory,
+    Array.from({ length: 100 }, (_, i) => tool(`t${i}@1`, { type: 'string' })),
+  );
   const counting = new CountingStore(memory);
   const store = new SpecStore(counting);
   const view = await SnapshotView.open(store, snapshot.id);

@@ -72,17 +72,36 @@ test('ports referencing schema specs are compared through those schemas: inputs 
 });
 
 test('schema specs follow the configured mode; full takes the worst of both directions', () => {
-  const narrowed = (mode: string) => ruleLines(diffFixture('schema-spec', diffConfigFromValue({ kinds: { schema: { mode } } })).get('s')).filter((line) => line.startsWith('schema.'));
-  assert.deepEqual(narrowed('backward'), ['schema.pattern-changed /schema/properties/code/pattern unknown', 'schema.type-narrowed /schema/properties/n/type breaking']);
-  assert.deepEqual(narrowed('forward'), ['schema.pattern-changed /schema/properties/code/pattern unknown', 'schema.type-narrowed /schema/properties/n/type compatible']);
-  assert.deepEqual(narrowed('full'), ['schema.pattern-changed /schema/properties/code/pattern unknown', 'schema.type-narrowed /schema/properties/n/type breaking']);
-  const widened = (mode: string) => ruleLines(diffFixture('schema-spec-widened', diffConfigFromValue({ mode })).get('s')).filter((line) => line.startsWith('schema.'));
+  const narrowed = (mode: string) =>
+    ruleLines(diffFixture('schema-spec', diffConfigFromValue({ kinds: { schema: { mode } } })).get('s')).filter(
+      (line) => line.startsWith('schema.'),
+    );
+  assert.deepEqual(narrowed('backward'), [
+    'schema.pattern-changed /schema/properties/code/pattern unknown',
+    'schema.type-narrowed /schema/properties/n/type breaking',
+  ]);
+  assert.deepEqual(narrowed('forward'), [
+    'schema.pattern-changed /schema/properties/code/pattern unknown',
+    'schema.type-narrowed /schema/properties/n/type compatible',
+  ]);
+  assert.deepEqual(narrowed('full'), [
+    'schema.pattern-changed /schema/properties/code/pattern unknown',
+    'schema.type-narrowed /schema/properties/n/type breaking',
+  ]);
+  const widened = (mode: string) =>
+    ruleLines(diffFixture('schema-spec-widened', diffConfigFromValue({ mode })).get('s')).filter((line) =>
+      line.startsWith('schema.'),
+    );
   assert.deepEqual(widened('backward'), ['schema.type-widened /schema/properties/n/type compatible']);
   assert.deepEqual(widened('full'), ['schema.type-widened /schema/properties/n/type breaking']);
 });
 
 test('predicates: args schema backward, phases', () => {
-  assert.deepEqual(ruleLines(diffFixture('predicate').get('budget.available')), ['predicate.phase-removed /phases/1 warning', 'schema.required-added /args/required breaking', ...upgrade]);
+  assert.deepEqual(ruleLines(diffFixture('predicate').get('budget.available')), [
+    'predicate.phase-removed /phases/1 warning',
+    'schema.required-added /args/required breaking',
+    ...upgrade,
+  ]);
 });
 
 test('prompts: variables like inputs, template', () => {
@@ -113,7 +132,12 @@ test('policies: tightened limits warn, loosened ones are compatible', () => {
 
 test('names and versions: added, removed, mutated, kind changed; the highest versions are compared', () => {
   const diff = diffFixture('versions');
-  assert.deepEqual(ruleLines(diff.get('a')), ['policy.budget-raised /budget/max_usd_micro compatible', 'spec.version-added  compatible', 'spec.version-mutated  breaking', 'spec.version-removed  breaking']);
+  assert.deepEqual(ruleLines(diff.get('a')), [
+    'policy.budget-raised /budget/max_usd_micro compatible',
+    'spec.version-added  compatible',
+    'spec.version-mutated  breaking',
+    'spec.version-removed  breaking',
+  ]);
   assert.deepEqual([diff.get('a')!.from, diff.get('a')!.to], ['a@2', 'a@3']);
   assert.deepEqual(ruleLines(diff.get('fresh')), ['spec.added  compatible']);
   assert.equal(diff.get('fresh')!.status, 'added');
@@ -132,9 +156,19 @@ test('semver: a breaking upgrade within one major is reported; a major bump, 0.x
 });
 
 test('ignore drops rules by id or prefix, per kind or everywhere, and counts them', () => {
-  const config = diffConfigFromValue({ ignore: ['spec.version-*'], kinds: { tool: { ignore: ['tool.input-added-required', 'schema.*'] } } });
+  const config = diffConfigFromValue({
+    ignore: ['spec.version-*'],
+    kinds: { tool: { ignore: ['tool.input-added-required', 'schema.*'] } },
+  });
   const t = diffFixture('tool-inputs', config).get('t')!;
-  assert.ok(!t.changes.some((change) => change.rule.startsWith('spec.version-') || change.rule.startsWith('schema.') || change.rule === 'tool.input-added-required'));
+  assert.ok(
+    !t.changes.some(
+      (change) =>
+        change.rule.startsWith('spec.version-') ||
+        change.rule.startsWith('schema.') ||
+        change.rule === 'tool.input-added-required',
+    ),
+  );
   assert.equal(t.ignored, 5);
   const minor = diffFixture('semver', diffConfigFromValue({ ignore: ['semver.breaking-without-major'] })).get('minor')!;
   assert.ok(!minor.changes.some((change) => change.rule === 'semver.breaking-without-major'));
@@ -154,7 +188,12 @@ test('unknown is never compatible, and fail-on is a threshold (breaking > unknow
 
 test('every spec rule is a record with a severity per direction, the rules of a kind start with its name, and the default config is backward everywhere', () => {
   const severities = ['breaking', 'unknown', 'warning', 'compatible'];
-  const rules = [...engineSpecRules.map((rule) => ({ rule, prefix: /^(spec|semver)\./ })), ...builtinKinds.flatMap((kind) => (kind.diff?.rules ?? []).map((rule) => ({ rule, prefix: new RegExp(`^${kind.name}\\.`) })))];
+  const rules = [
+    ...engineSpecRules.map((rule) => ({ rule, prefix: /^(spec|semver)\./ })),
+    ...builtinKinds.flatMap((kind) =>
+      (kind.diff?.rules ?? []).map((rule) => ({ rule, prefix: new RegExp(`^${kind.name}\\.`) })),
+    ),
+  ];
   for (const { rule, prefix } of rules) {
     assert.match(rule.id, /^[a-z]+\.[a-z-]+$/);
     assert.match(rule.id, prefix);

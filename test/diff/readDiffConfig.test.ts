@@ -6,7 +6,12 @@ import { SpecError } from '../../src/errors.js';
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 test('a diff configuration: modes per kind, ignore lists, fail_on', () => {
-  const config = readDiffConfig(bytes('mode: forward\nignore: ["spec.annotation-changed"]\nfail_on: warning\nkinds:\n  schema: {mode: full, ignore: ["schema.default-changed"]}\n'), 'specstore.diff.yaml');
+  const config = readDiffConfig(
+    bytes(
+      'mode: forward\nignore: ["spec.annotation-changed"]\nfail_on: warning\nkinds:\n  schema: {mode: full, ignore: ["schema.default-changed"]}\n',
+    ),
+    'specstore.diff.yaml',
+  );
   assert.deepEqual(config, {
     defaults: { mode: 'forward', ignore: ['spec.annotation-changed'] },
     kinds: { schema: { mode: 'full', ignore: ['spec.annotation-changed', 'schema.default-changed'] } },
@@ -16,7 +21,11 @@ test('a diff configuration: modes per kind, ignore lists, fail_on', () => {
 
 test('an invalid configuration reports every problem with a stable code and a position', () => {
   assert.throws(
-    () => readDiffConfig(bytes('mode: sideways\nkinds:\n  widget: {mode: full}\nfail_on: compatible\n'), 'specstore.diff.yaml'),
+    () =>
+      readDiffConfig(
+        bytes('mode: sideways\nkinds:\n  widget: {mode: full}\nfail_on: compatible\n'),
+        'specstore.diff.yaml',
+      ),
     (error: unknown) => {
       assert.ok(error instanceof SpecError);
       assert.equal(error.code, 'INVALID_INPUT');
@@ -37,12 +46,17 @@ test('the configuration is read with the safe YAML rules', () => {
 
 test('DIFF_CONFIG_INVALID points at the key that is wrong: an unknown key, an unknown kind, a wrong value', () => {
   assert.throws(
-    () => readDiffConfig(bytes('mode: full\ncolour: blue\nkinds:\n  widget: {mode: full}\n  tool: {mode: full, strict: true}\n'), 'specstore.diff.yaml'),
+    () =>
+      readDiffConfig(
+        bytes('mode: full\ncolour: blue\nkinds:\n  widget: {mode: full}\n  tool: {mode: full, strict: true}\n'),
+        'specstore.diff.yaml',
+      ),
     (error: unknown) => {
       assert.ok(error instanceof SpecError);
       assert.equal(error.code, 'INVALID_INPUT');
       assert.equal(error.data['file'], 'specstore.diff.yaml');
-      const at = (pointer: string) => error.diagnostics.find((d) => d.code === 'DIFF_CONFIG_INVALID' && d.pointer === pointer);
+      const at = (pointer: string) =>
+        error.diagnostics.find((d) => d.code === 'DIFF_CONFIG_INVALID' && d.pointer === pointer);
       assert.equal(at('/colour')?.line, 2, 'the unknown key itself, on its line');
       assert.equal(at('/kinds/widget')?.line, 4, 'the unknown kind');
       assert.equal(at('/kinds/tool/strict')?.line, 5, 'the unknown key of a kind');

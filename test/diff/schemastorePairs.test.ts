@@ -17,7 +17,8 @@ if (pairsMissing) {
 } else {
   for (const name of readdirSync(pairsDir).sort()) {
     test(`schemastore pair ${name}`, () => {
-      const read = (file: string): JsonValue => JSON.parse(readFileSync(path.join(pairsDir, name, file), 'utf8')) as JsonValue;
+      const read = (file: string): JsonValue =>
+        JSON.parse(readFileSync(path.join(pairsDir, name, file), 'utf8')) as JsonValue;
       const oldSchema = read('old.json');
       const newSchema = read('new.json');
       for (const direction of ['backward', 'forward'] as const) {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { copyBundledRegistry, json, runSpec, tempDir } from '../support/cli.js';
 import { holdStore, runSpecAsync } from './faultSupport.js';
 
-
 function setup(t: { after: (fn: () => void) => void }) {
   const dir = tempDir();
   t.after(dir.cleanup);
@@ -54,7 +53,10 @@ test('--wait SECONDS: STORE_LOCKED once the deadline passes, or the store as soo
   const releasedAt = performance.now() - started;
   const result = await waiting;
   assert.equal(result.status, 0, result.stdout);
-  assert.ok(result.ms >= 800 && result.ms < releasedAt + 3000, `got the store ${(result.ms - releasedAt).toFixed(0)} ms after it was released`);
+  assert.ok(
+    result.ms >= 800 && result.ms < releasedAt + 3000,
+    `got the store ${(result.ms - releasedAt).toFixed(0)} ms after it was released`,
+  );
 });
 
 test('builds racing from several processes: with --wait all land; without, each lands or is STORE_LOCKED; never damage', async (t) => {
@@ -65,12 +67,21 @@ test('builds racing from several processes: with --wait all land; without, each 
     writeFileSync(join(registry, `policies/extra${i}.yaml`), `id: "extra${i}@1"\nbudget:\n  max_usd_micro: ${i}\n`);
     return registry;
   });
-  const waited = await Promise.all(registries.map((registry) => runSpecAsync(['build', '--wait', '60', '--registry', registry, '--store', store, '--json'], { cwd: dir })));
+  const waited = await Promise.all(
+    registries.map((registry) =>
+      runSpecAsync(['build', '--wait', '60', '--registry', registry, '--store', store, '--json'], { cwd: dir }),
+    ),
+  );
   for (const result of waited) assert.equal(result.status, 0, result.stdout);
   assert.equal(new Set(waited.map((result) => json(result).snapshot)).size, 4);
 
-  for (const [i, registry] of registries.entries()) writeFileSync(join(registry, `policies/more${i}.yaml`), `id: "more${i}@1"\nbudget:\n  max_usd_micro: ${i}\n`);
-  const raced = await Promise.all(registries.map((registry) => runSpecAsync(['build', '--registry', registry, '--store', store, '--json'], { cwd: dir })));
+  for (const [i, registry] of registries.entries())
+    writeFileSync(join(registry, `policies/more${i}.yaml`), `id: "more${i}@1"\nbudget:\n  max_usd_micro: ${i}\n`);
+  const raced = await Promise.all(
+    registries.map((registry) =>
+      runSpecAsync(['build', '--registry', registry, '--store', store, '--json'], { cwd: dir }),
+    ),
+  );
   for (const result of raced) {
     if (result.status !== 0) {
       assert.equal(result.status, 5, result.stdout);

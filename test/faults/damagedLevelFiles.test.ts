@@ -22,7 +22,11 @@ function builtStore(t: { after: (fn: () => void) => void }) {
 }
 
 /** Every command that opens the store reports the damage the same way and leaves every file as it was. */
-function assertRefused(store: string, spec: (...args: string[]) => ReturnType<typeof runSpec>, expected: Record<string, unknown>) {
+function assertRefused(
+  store: string,
+  spec: (...args: string[]) => ReturnType<typeof runSpec>,
+  expected: Record<string, unknown>,
+) {
   const before = storeFiles(store);
   for (const args of [['ls', 'latest'], ['verify'], ['build'], ['gc'], ['resolve', 'latest', 'text.llm@1']]) {
     const result = spec(...args, '--json');
@@ -38,7 +42,11 @@ function assertRefused(store: string, spec: (...args: string[]) => ReturnType<ty
 test('a flipped byte in the write-ahead log (.log): STORE_CORRUPT naming the log, and the build it holds is not dropped', (t) => {
   const { store, spec } = builtStore(t);
   // A fresh build is still in the log: LevelDB moves it into a table only when the store is next opened.
-  const [hit, ...others] = findInStoreFiles(store, '"description":"Generates text from a prompt with a hosted large language model."', /\.log$/);
+  const [hit, ...others] = findInStoreFiles(
+    store,
+    '"description":"Generates text from a prompt with a hosted large language model."',
+    /\.log$/,
+  );
   assert.ok(hit, 'the build is in the log');
   assert.deepEqual(others, []);
   flipByte(hit.file, hit.offset + 20, 0x04);
@@ -94,9 +102,13 @@ describe('the write-ahead log check follows LevelDB 1.20 recovery', () => {
   });
 
   test('whole records pass; a write cut short at the end of the file is not damage; a checksum mismatch is', () => {
-    const log = Buffer.concat([record(1, Buffer.from('first batch, long enough')), record(1, Buffer.from('second batch'))]);
+    const log = Buffer.concat([
+      record(1, Buffer.from('first batch, long enough')),
+      record(1, Buffer.from('second batch')),
+    ]);
     assert.equal(findDamagedLogRecord(log), undefined);
-    for (let cut = 1; cut < log.length; cut++) assert.equal(findDamagedLogRecord(log.subarray(0, cut)), undefined, `cut at ${cut}`);
+    for (let cut = 1; cut < log.length; cut++)
+      assert.equal(findDamagedLogRecord(log.subarray(0, cut)), undefined, `cut at ${cut}`);
     // Every bit of every byte, including length fields that then run past the end of the file like a cut-short write.
     for (let at = 0; at < log.length; at++) {
       for (let bit = 0; bit < 8; bit++) {

@@ -26,12 +26,17 @@ export function runSpecAsync(args: string[], options: RunOptions = {}): Promise<
   const started = performance.now();
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...options.env };
   delete env['SPEC_STORE'];
-  const child = spawn(process.execPath, [specBin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [specBin, ...args], {
+    cwd: options.cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+  const timer =
+    options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
   const cleanUp = options.onSpawn?.(() => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -52,11 +57,16 @@ export async function compactIntoTables(directory: string): Promise<void> {
 }
 
 /** Every occurrence of `needle` in the store's files whose names match `pattern`. */
-export function findInStoreFiles(directory: string, needle: string, pattern: RegExp): { file: string; offset: number }[] {
+export function findInStoreFiles(
+  directory: string,
+  needle: string,
+  pattern: RegExp,
+): { file: string; offset: number }[] {
   const found: { file: string; offset: number }[] = [];
   for (const name of readdirSync(directory).filter((name) => pattern.test(name))) {
     const bytes = readFileSync(join(directory, name));
-    for (let offset = bytes.indexOf(needle); offset !== -1; offset = bytes.indexOf(needle, offset + 1)) found.push({ file: join(directory, name), offset });
+    for (let offset = bytes.indexOf(needle); offset !== -1; offset = bytes.indexOf(needle, offset + 1))
+      found.push({ file: join(directory, name), offset });
   }
   return found;
 }
@@ -71,7 +81,8 @@ export function flipByte(file: string, offset: number, mask = 0x01): void {
 /** Every file of a store directory with its bytes, to show that something left the store exactly as it was. */
 export function storeFiles(directory: string): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const name of readdirSync(directory).sort()) if (name !== 'LOG' && name !== 'LOG.old') files[name] = readFileSync(join(directory, name)).toString('base64');
+  for (const name of readdirSync(directory).sort())
+    if (name !== 'LOG' && name !== 'LOG.old') files[name] = readFileSync(join(directory, name)).toString('base64');
   return files;
 }
 
@@ -100,7 +111,9 @@ export async function holdStore(directory: string): Promise<{ release: () => Pro
 const store = await openStore({ directory: process.argv[1] });
 process.stdout.write('held\\n');
 process.stdin.once('data', async () => { await store.close(); process.exit(0); });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, directory], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`holder exited with ${code}`)));
@@ -118,7 +131,10 @@ process.stdin.once('data', async () => { await store.close(); process.exit(0); }
  * A temporary directory with `disk/` inside it mounted as a tmpfs of `size` (e.g. "256k"): a disk that fills up.
  * Undefined (and the test skipped, saying why) where mounting is not possible; unmounted and removed after the test.
  */
-export function smallDisk(t: { after: (fn: () => void) => void; skip: (message: string) => void }, size: string): { path: string; disk: string } | undefined {
+export function smallDisk(
+  t: { after: (fn: () => void) => void; skip: (message: string) => void },
+  size: string,
+): { path: string; disk: string } | undefined {
   const dir = tempDir();
   const disk = join(dir.path, 'disk');
   mkdirSync(disk);

@@ -39,7 +39,10 @@ test('a flipped byte in an .ldb value: verify reports the object, reads fail wit
   const report = json(verified);
   assert.equal(report.ok, false);
   assert.deepEqual(
-    report.problems.map((problem: { code: string; object?: string; snapshot?: string; file?: string }) => [problem.code, problem.object ?? problem.snapshot ?? problem.file]),
+    report.problems.map((problem: { code: string; object?: string; snapshot?: string; file?: string }) => [
+      problem.code,
+      problem.object ?? problem.snapshot ?? problem.file,
+    ]),
     [
       ['FILE_DAMAGED', basename(hit.file)], // the table block's checksum, which LevelDB skipped
       ['OBJECT_DIGEST_MISMATCH', original.digest],

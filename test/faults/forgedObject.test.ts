@@ -23,7 +23,11 @@ test('a forged spec object: verify reports OBJECT_DIGEST_MISMATCH; resolve, show
 
   const opened = await openStore({ directory: store });
   await opened.kv.batch([{ type: 'put', key: keys.object(original.digest as Digest), value: forged }]);
-  assert.equal(await opened.kv.get(keys.object(original.digest as Digest)), forged, 'the store layer takes the forgery as is');
+  assert.equal(
+    await opened.kv.get(keys.object(original.digest as Digest)),
+    forged,
+    'the store layer takes the forgery as is',
+  );
   await assert.rejects(opened.readObject(original.digest as Digest), { code: 'DIGEST_MISMATCH' });
   const view = await openSnapshot(opened, snapshot);
   await assert.rejects(view.resolve('text.llm@1'), { code: 'DIGEST_MISMATCH' });
@@ -32,13 +36,20 @@ test('a forged spec object: verify reports OBJECT_DIGEST_MISMATCH; resolve, show
 
   const report = json(spec('verify', '--json'));
   assert.deepEqual(
-    report.problems.map((problem: { code: string; object?: string; snapshot?: string }) => [problem.code, problem.object ?? problem.snapshot]),
+    report.problems.map((problem: { code: string; object?: string; snapshot?: string }) => [
+      problem.code,
+      problem.object ?? problem.snapshot,
+    ]),
     [
       ['OBJECT_DIGEST_MISMATCH', original.digest],
       ['SNAPSHOT_INCOMPLETE', snapshot],
     ],
   );
-  for (const args of [['resolve', 'latest', 'text.llm@1'], ['show', 'latest', 'text.llm@1'], ['export', 'latest']]) {
+  for (const args of [
+    ['resolve', 'latest', 'text.llm@1'],
+    ['show', 'latest', 'text.llm@1'],
+    ['export', 'latest'],
+  ]) {
     const result = spec(...args, '--json');
     assert.equal(result.status, 5, args.join(' '));
     assert.equal(json(result).error.code, 'DIGEST_MISMATCH');
@@ -65,7 +76,12 @@ test('forgeries that hash to their keys but no build writes: OBJECT_UNPARSEABLE 
   await opened.close();
   const result = runSpec(['verify', '--store', store, '--json']);
   assert.equal(result.status, 5);
-  assert.deepEqual(json(result).problems.map((problem: { code: string }) => problem.code).sort(), ['OBJECT_KEY_INVALID', 'OBJECT_UNPARSEABLE']);
+  assert.deepEqual(
+    json(result)
+      .problems.map((problem: { code: string }) => problem.code)
+      .sort(),
+    ['OBJECT_KEY_INVALID', 'OBJECT_UNPARSEABLE'],
+  );
   // Garbage, not part of any snapshot: gc removes it, and the store is clean again.
   assert.equal(runSpec(['gc', '--store', store]).status, 0);
   assert.equal(runSpec(['verify', '--store', store]).status, 0);

@@ -15,81 +15,89 @@ import { runSpecAsync, type RunOptions } from './faultSupport.js';
 
 const minimumKills = 50;
 
-test('SIGKILL during spec build, 50+ times: snapshots are complete or absent, verify is clean, a re-run gives the same id', { timeout: 300_000 }, async (t) => {
-  const dir = tempDir();
-  t.after(dir.cleanup);
-  const registry = join(dir.path, 'registry');
-  const store = join(dir.path, 'store');
-  const generator = generateRegistry(registry, { specs: 120, seed: 11 });
-  const build = ['build', '--registry', registry, '--store', store];
-  const first = await runSpecAsync(build);
-  assert.equal(first.status, 0, first.stderr);
-  let expected = first.stdout.trim();
-  let duration = first.ms;
+test(
+  'SIGKILL during spec build, 50+ times: snapshots are complete or absent, verify is clean, a re-run gives the same id',
+  { timeout: 300_000 },
+  async (t) => {
+    const dir = tempDir();
+    t.after(dir.cleanup);
+    const registry = join(dir.path, 'registry');
+    const store = join(dir.path, 'store');
+    const generator = generateRegistry(registry, { specs: 120, seed: 11 });
+    const build = ['build', '--registry', registry, '--store', store];
+    const first = await runSpecAsync(build);
+    assert.equal(first.status, 0, first.stderr);
+    let expected = first.stdout.trim();
+    let duration = first.ms;
 
-  const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-  t.diagnostic(`seed ${seed} (FAULT_SEED=${seed} repeats the choice of moments)`);
-  const random = createRandom(seed);
-  const outcomes = { killedBeforeCommit: 0, killedAfterCommit: 0, finished: 0 };
-  let kills = 0;
-  for (let round = 0; kills < minimumKills || outcomes.killedBeforeCommit === 0 || outcomes.killedAfterCommit === 0; round++) {
-    assert.ok(round < 120, `after ${round} rounds: ${JSON.stringify(outcomes)}`);
-    generator.mutate();
-    // Most kills land at a random moment of a whole build (mostly before its one write); the rest just after the
-    // process starts writing its write-ahead log, when the batch may be half written.
-    let moment: string;
-    let options: RunOptions;
-    if (random() < 0.65) {
-      const delay = random() * duration;
-      moment = `${delay.toFixed(0)} ms after spawn`;
-      options = { killAfterMs: delay };
-    } else {
-      const lag = random() * 10;
-      moment = `${lag.toFixed(1)} ms after the first write to the log`;
-      options = {
-        onSpawn: (kill) => {
-          let timer: NodeJS.Timeout | undefined;
-          const watcher = watch(store, (event, name) => {
-            if (event === 'change' && name?.endsWith('.log') && timer === undefined) timer = setTimeout(kill, lag);
-          });
-          return () => {
-            watcher.close();
-            clearTimeout(timer);
-          };
-        },
-      };
-    }
-    const result = await runSpecAsync(build, options);
-    const killed = result.signal === 'SIGKILL';
-    if (killed) kills++;
-    else {
-      assert.equal(result.status, 0, result.stderr);
-      duration = (duration + result.ms) / 2;
-    }
+    const seed = Number(process.env['FAULT_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
+    t.diagnostic(`seed ${seed} (FAULT_SEED=${seed} repeats the choice of moments)`);
+    const random = createRandom(seed);
+    const outcomes = { killedBeforeCommit: 0, killedAfterCommit: 0, finished: 0 };
+    let kills = 0;
+    for (
+      let round = 0;
+      kills < minimumKills || outcomes.killedBeforeCommit === 0 || outcomes.killedAfterCommit === 0;
+      round++
+    ) {
+      assert.ok(round < 120, `after ${round} rounds: ${JSON.stringify(outcomes)}`);
+      generator.mutate();
+      // Most kills land at a random moment of a whole build (mostly before its one write); the rest just after the
+      // process starts writing its write-ahead log, when the batch may be half written.
+      let moment: string;
+      let options: RunOptions;
+      if (random() < 0.65) {
+        const delay = random() * duration;
+        moment = `${delay.toFixed(0)} ms after spawn`;
+        options = { killAfterMs: delay };
+      } else {
+        const lag = random() * 10;
+        moment = `${lag.toFixed(1)} ms after the first write to the log`;
+        options = {
+          onSpawn: (kill) => {
+            let timer: NodeJS.Timeout | undefined;
+            const watcher = watch(store, (event, name) => {
+              if (event === 'change' && name?.endsWith('.log') && timer === undefined) timer = setTimeout(kill, lag);
+            });
+            return () => {
+              watcher.close();
+              clearTimeout(timer);
+            };
+          },
+        };
+      }
+      const result = await runSpecAsync(build, options);
+      const killed = result.signal === 'SIGKILL';
+      if (killed) kills++;
+      else {
+        assert.equal(result.status, 0, result.stderr);
+        duration = (duration + result.ms) / 2;
+      }
 
-    const opened = await openStore({ directory: store });
-    try {
-      const report = await verifyStore(opened);
-      assert.deepEqual(report.problems, [], `round ${round}: killed ${moment}`);
-      const compiled = await compileRegistry({ registry, store: opened });
-      const stored = (await opened.snapshotMetadata(compiled.snapshot)) !== undefined;
-      if (!killed) {
-        outcomes.finished++;
-        assert.equal(result.stdout.trim(), compiled.snapshot);
-      } else if (stored) outcomes.killedAfterCommit++;
-      else outcomes.killedBeforeCommit++;
-      if (stored) await exportSnapshot(opened, compiled.snapshot); // reads every object it reaches, re-hashed
-      const rerun = await storeSnapshot(opened, compiled);
-      assert.equal(rerun.snapshot, compiled.snapshot, 'building again gives the same id');
-      expected = compiled.snapshot;
-    } finally {
-      await opened.close();
+      const opened = await openStore({ directory: store });
+      try {
+        const report = await verifyStore(opened);
+        assert.deepEqual(report.problems, [], `round ${round}: killed ${moment}`);
+        const compiled = await compileRegistry({ registry, store: opened });
+        const stored = (await opened.snapshotMetadata(compiled.snapshot)) !== undefined;
+        if (!killed) {
+          outcomes.finished++;
+          assert.equal(result.stdout.trim(), compiled.snapshot);
+        } else if (stored) outcomes.killedAfterCommit++;
+        else outcomes.killedBeforeCommit++;
+        if (stored) await exportSnapshot(opened, compiled.snapshot); // reads every object it reaches, re-hashed
+        const rerun = await storeSnapshot(opened, compiled);
+        assert.equal(rerun.snapshot, compiled.snapshot, 'building again gives the same id');
+        expected = compiled.snapshot;
+      } finally {
+        await opened.close();
+      }
     }
-  }
-  const again = await runSpecAsync(build);
-  assert.equal(again.status, 0, again.stderr);
-  assert.equal(again.stdout.trim(), expected, 'the CLI rebuilds the same id');
-  const final = await runSpecAsync(['verify', '--store', store, '--json']);
-  assert.equal(final.status, 0, final.stdout);
-  t.diagnostic(`${kills} kills: ${JSON.stringify(outcomes)}`);
-});
+    const again = await runSpecAsync(build);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout.trim(), expected, 'the CLI rebuilds the same id');
+    const final = await runSpecAsync(['verify', '--store', store, '--json']);
+    assert.equal(final.status, 0, final.stdout);
+    t.diagnostic(`${kills} kills: ${JSON.stringify(outcomes)}`);
+  },
+);

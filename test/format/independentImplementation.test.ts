@@ -60,7 +60,8 @@ describe('an independent implementation of docs/format.md recomputes the snapsho
 
   before(() => {
     assert.ok(existsSync(join(repository, 'dist', 'cli', 'run.js')), 'dist/ is missing: run `npm run build` first');
-    if (run('python3', ['--version']).error) assert.fail('python3 is needed for test/format/recompute.py (CI installs it)');
+    if (run('python3', ['--version']).error)
+      assert.fail('python3 is needed for test/format/recompute.py (CI installs it)');
     work = mkdtempSync(join(tmpdir(), 'specstore-format-'));
   });
 
@@ -80,7 +81,12 @@ describe('an independent implementation of docs/format.md recomputes the snapsho
     mkdirSync(join(registry, 'policies'), { recursive: true });
     // Extension fields carry numbers and strings that exercise ECMAScript number formatting, escaping and key order.
     const numbers = ['0.5', '1.0', '-2.25', '1e-7', '123456789.125', '0.000001', '3.0e2', '9007199254740991', '-0.0'];
-    const strings = ['"na\\u00efve \\"quoted\\" tab\\t"', '"\\u0001\\u001f\\u007f\\u0080"', '"\\U0001F602 \\uFB33 \\u20AC"', "'back\\slash'"];
+    const strings = [
+      '"na\\u00efve \\"quoted\\" tab\\t"',
+      '"\\u0001\\u001f\\u007f\\u0080"',
+      '"\\U0001F602 \\uFB33 \\u20AC"',
+      "'back\\slash'",
+    ];
     for (let n = 0; n < 200; n++) {
       const lines = [`id: "p${n}@1"`, 'budget:', `  max_usd_micro: ${n}`];
       if (n % 3 === 0) lines.push(`x-number: ${numbers[n % numbers.length]}`);
@@ -89,13 +95,20 @@ describe('an independent implementation of docs/format.md recomputes the snapsho
       writeFileSync(join(registry, 'policies', `p${n}.yaml`), `${lines.join('\n')}\n`);
     }
     // A second version of some names: all versions of a name must land in one leaf entry.
-    for (let n = 0; n < 200; n += 40) writeFileSync(join(registry, 'policies', `p${n}-v2.yaml`), `id: "p${n}@2.0.0-rc.1"\n`);
+    for (let n = 0; n < 200; n += 40)
+      writeFileSync(join(registry, 'policies', `p${n}-v2.yaml`), `id: "p${n}@2.0.0-rc.1"\n`);
 
     const { id, exportFile, document } = buildAndExport(dir, registry);
     const objects = Object.values(document.objects) as Record<string, unknown>[];
-    assert.ok(objects.some((object) => Object.hasOwn(object, 'branch')), 'the tree has branches');
+    assert.ok(
+      objects.some((object) => Object.hasOwn(object, 'branch')),
+      'the tree has branches',
+    );
     assert.equal(objects.filter((object) => typeof object['id'] === 'string').length, 205);
-    assert.ok(objects.some((object) => object['x-number'] === 1e-7), 'the exported specs hold non-integer numbers');
+    assert.ok(
+      objects.some((object) => object['x-number'] === 1e-7),
+      'the exported specs hold non-integer numbers',
+    );
     recomputeAgrees(exportFile, id);
   });
 
@@ -103,7 +116,9 @@ describe('an independent implementation of docs/format.md recomputes the snapsho
     const dir = join(work, 'tampered');
     mkdirSync(dir);
     const { id, document } = buildAndExport(dir, join(repository, 'registry'));
-    const specKey = Object.keys(document.objects).find((key) => typeof (document.objects[key] as Record<string, unknown>)['id'] === 'string')!;
+    const specKey = Object.keys(document.objects).find(
+      (key) => typeof (document.objects[key] as Record<string, unknown>)['id'] === 'string',
+    )!;
     const write = (name: string, value: ExportDocument): string => {
       const file = join(dir, name);
       writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);

@@ -7,13 +7,25 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateRegistry } from '../../bench/mutableRegistry.mjs';
-import { copyBundledRegistry, hangBoundMs, json, repoRoot, runSpecWithinBound, specBin, tempDir, type CliResult } from '../support/cli.js';
+import {
+  copyBundledRegistry,
+  hangBoundMs,
+  json,
+  repoRoot,
+  runSpecWithinBound,
+  specBin,
+  tempDir,
+  type CliResult,
+} from '../support/cli.js';
 import { mount, mountUnavailable, unmount } from '../faults/faultSupport.js';
 
 const policy = (id: string) => `id: "${id}"\nbudget:\n  max_usd_micro: 1\n`;
 
 /** A registry of one policy, plus whatever `arrange` adds; returns the temp dir. */
-function smallRegistry(t: { after: (fn: () => void) => void }, arrange: (registry: string, dir: string) => void = () => {}): string {
+function smallRegistry(
+  t: { after: (fn: () => void) => void },
+  arrange: (registry: string, dir: string) => void = () => {},
+): string {
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');
@@ -43,7 +55,12 @@ function listedIds(cwd: string): string[] {
 }
 
 test('a file name that is not UTF-8: FILE_NAME_NOT_UTF8 naming the folder, the build fails, nothing is stored', (t) => {
-  const cwd = smallRegistry(t, (registry) => writeFileSync(Buffer.concat([Buffer.from(join(registry, 'policies/bad')), Buffer.from([0xff]), Buffer.from('.yaml')]), policy('odd@1')));
+  const cwd = smallRegistry(t, (registry) =>
+    writeFileSync(
+      Buffer.concat([Buffer.from(join(registry, 'policies/bad')), Buffer.from([0xff]), Buffer.from('.yaml')]),
+      policy('odd@1'),
+    ),
+  );
   const codes = failedBuildCodes(build(cwd));
   assert.deepEqual(codes, ['FILE_NAME_NOT_UTF8']);
   assert.equal(existsSync(join(cwd, 'store')), false);
@@ -70,7 +87,10 @@ test('an empty registry builds a 0-spec snapshot with a REGISTRY_EMPTY warning',
   mkdirSync(join(dir.path, 'registry'));
   const result = build(dir.path);
   assert.equal(result.status, 0, result.stdout);
-  assert.deepEqual(json(result).diagnostics.map((d: { code: string }) => d.code), ['REGISTRY_EMPTY']);
+  assert.deepEqual(
+    json(result).diagnostics.map((d: { code: string }) => d.code),
+    ['REGISTRY_EMPTY'],
+  );
   const human = runSpecWithinBound(['build', '--store', 'store2'], { cwd: dir.path });
   assert.equal(human.status, 0);
   assert.match(human.stderr, /REGISTRY_EMPTY/);
@@ -83,11 +103,16 @@ test('a FIFO named like a spec: a NOT_A_SPEC_FILE warning, and no hang reading i
   });
   const result = build(cwd);
   assert.equal(result.status, 0, result.stdout);
-  assert.deepEqual(json(result).diagnostics.map((d: { code: string }) => d.code), ['NOT_A_SPEC_FILE']);
+  assert.deepEqual(
+    json(result).diagnostics.map((d: { code: string }) => d.code),
+    ['NOT_A_SPEC_FILE'],
+  );
 });
 
 test('a newline or control character in a file name is escaped: each diagnostic stays one file:line:col line', (t) => {
-  const cwd = smallRegistry(t, (registry) => writeFileSync(join(registry, 'policies/two\nlines\u001b.yaml'), 'id: "broken@1"\nbudget: [\n'));
+  const cwd = smallRegistry(t, (registry) =>
+    writeFileSync(join(registry, 'policies/two\nlines\u001b.yaml'), 'id: "broken@1"\nbudget: [\n'),
+  );
   const result = runSpecWithinBound(['build', '--store', 'store'], { cwd });
   assert.equal(result.status, 1);
   const lines = result.stderr.trimEnd().split('\n');
@@ -132,8 +157,17 @@ test('symlinks leaving the registry (file, folder, kind folder): SYMLINK_OUTSIDE
     symlinkSync('../outside', join(registry, 'tools'));
   });
   const result = build(cwd);
-  assert.deepEqual(failedBuildCodes(result), ['SYMLINK_OUTSIDE_REGISTRY', 'SYMLINK_OUTSIDE_REGISTRY', 'SYMLINK_OUTSIDE_REGISTRY']);
-  assert.deepEqual(json(result).error.diagnostics.map((d: { file: string }) => d.file).sort(), ['registry/policies/elsewhere', 'registry/policies/secret.yaml', 'registry/tools']);
+  assert.deepEqual(failedBuildCodes(result), [
+    'SYMLINK_OUTSIDE_REGISTRY',
+    'SYMLINK_OUTSIDE_REGISTRY',
+    'SYMLINK_OUTSIDE_REGISTRY',
+  ]);
+  assert.deepEqual(
+    json(result)
+      .error.diagnostics.map((d: { file: string }) => d.file)
+      .sort(),
+    ['registry/policies/elsewhere', 'registry/policies/secret.yaml', 'registry/tools'],
+  );
 });
 
 test('a dangling symlink: SYMLINK_DANGLING; a link loop and a folder link to its own ancestor: SYMLINK_LOOP', (t) => {
@@ -152,8 +186,17 @@ function runAsOtherUser(args: string[], cwd: string): CliResult | undefined {
   if (process.getuid?.() !== 0) return runSpecWithinBound(args, { cwd });
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', HOME: cwd };
   delete env['SPEC_STORE'];
-  const result = spawnSync(process.execPath, [specBin, ...args], { cwd, env, encoding: 'utf8', uid: 65534, gid: 65534, timeout: hangBoundMs, killSignal: 'SIGKILL' });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw new Error(`hang bound exceeded: spec ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, [specBin, ...args], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    uid: 65534,
+    gid: 65534,
+    timeout: hangBoundMs,
+    killSignal: 'SIGKILL',
+  });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT')
+    throw new Error(`hang bound exceeded: spec ${args.join(' ')}`);
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -207,7 +250,9 @@ function exportedStore(t: { after: (fn: () => void) => void }, beforeCleanup: ()
 
 test('export -o into a missing folder: OUTPUT_NOT_FOUND (exit 3); onto a folder: OUTPUT_IS_DIRECTORY; JSON on stdout', (t) => {
   const cwd = exportedStore(t);
-  const missing = runSpecWithinBound(['export', 'latest', '-o', 'no/such/dir/x.json', '--store', 'store', '--json'], { cwd });
+  const missing = runSpecWithinBound(['export', 'latest', '-o', 'no/such/dir/x.json', '--store', 'store', '--json'], {
+    cwd,
+  });
   assert.equal(missing.status, 3, missing.stderr);
   assert.equal(json(missing).error.code, 'OUTPUT_NOT_FOUND');
   const folder = runSpecWithinBound(['export', 'latest', '-o', 'registry', '--store', 'store', '--json'], { cwd });
@@ -254,9 +299,17 @@ test('export -o onto a full disk: OUTPUT_FULL, and no partial file is left', (t)
 /** Runs a shell pipeline; returns spec's own exit status (the first command of the pipe) and its stderr. */
 function pipeline(cwd: string, specArgs: string, reader: string): { status: number; stderr: string } {
   const script = `node ${JSON.stringify(specBin)} ${specArgs} 2>spec.err; echo $? >spec.status`;
-  const result = spawnSync('sh', ['-c', `{ ${script}; } | ${reader} >/dev/null`], { cwd, encoding: 'utf8', timeout: hangBoundMs, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync('sh', ['-c', `{ ${script}; } | ${reader} >/dev/null`], {
+    cwd,
+    encoding: 'utf8',
+    timeout: hangBoundMs,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   assert.equal(result.status, 0, `the pipeline: ${result.stderr}`);
-  return { status: Number(readFileSync(join(cwd, 'spec.status'), 'utf8')), stderr: readFileSync(join(cwd, 'spec.err'), 'utf8') };
+  return {
+    status: Number(readFileSync(join(cwd, 'spec.status'), 'utf8')),
+    stderr: readFileSync(join(cwd, 'spec.err'), 'utf8'),
+  };
 }
 
 test('a reader that stops early (`| head`): spec ends quietly with exit 141, like git killed by SIGPIPE', (t) => {
@@ -289,10 +342,18 @@ test('stdout on a full device (`> /dev/full`): OUTPUT_FULL on stderr (as JSON wi
   }
   const cwd = exportedStore(t);
   for (const args of ['log', 'ls latest', 'export latest']) {
-    const human = spawnSync('sh', ['-c', `node ${JSON.stringify(specBin)} ${args} --store store >/dev/full`], { cwd, encoding: 'utf8', timeout: hangBoundMs });
+    const human = spawnSync('sh', ['-c', `node ${JSON.stringify(specBin)} ${args} --store store >/dev/full`], {
+      cwd,
+      encoding: 'utf8',
+      timeout: hangBoundMs,
+    });
     assert.equal(human.status, 1, `${args}: ${human.stderr}`);
     assert.match(human.stderr, /^OUTPUT_FULL /, args);
-    const asJson = spawnSync('sh', ['-c', `node ${JSON.stringify(specBin)} ${args} --store store --json >/dev/full`], { cwd, encoding: 'utf8', timeout: hangBoundMs });
+    const asJson = spawnSync('sh', ['-c', `node ${JSON.stringify(specBin)} ${args} --store store --json >/dev/full`], {
+      cwd,
+      encoding: 'utf8',
+      timeout: hangBoundMs,
+    });
     assert.equal(asJson.status, 1, args);
     assert.equal(JSON.parse(asJson.stderr).error.code, 'OUTPUT_FULL', args);
   }
@@ -313,7 +374,11 @@ test('spec plan pin on a plan the user may not write: PLAN_UNWRITABLE (reason OU
   spawnSync('chmod', ['-R', 'a+rwX', join(cwd, 'store')]);
   const plan = join(cwd, 'plan.yaml');
   // Unpinned, so that pin must write it.
-  writeFileSync(plan, readFileSync(join(repoRoot, 'examples/plans/trailer-render.yaml'), 'utf8').replace(/^snapshot:.*\n/m, ''), { mode: 0o444 });
+  writeFileSync(
+    plan,
+    readFileSync(join(repoRoot, 'examples/plans/trailer-render.yaml'), 'utf8').replace(/^snapshot:.*\n/m, ''),
+    { mode: 0o444 },
+  );
   const before = readFileSync(plan, 'utf8');
   const result = runAsOtherUser(['plan', 'pin', 'plan.yaml', '--store', 'store', '--json'], cwd)!;
   assert.equal(result.status, 1, result.stdout + result.stderr);
@@ -334,5 +399,8 @@ test('spec import of a folder: FILE_UNREADABLE, not FILE_NOT_FOUND; of bytes tha
   assert.equal(latin1.status, 1, latin1.stdout);
   assert.equal(json(latin1).error.code, 'IMPORT_INVALID');
   assert.equal(existsSync(join(dir.path, 'store')), false);
-  assert.equal(json(runSpecWithinBound(['import', 'missing.json', '--json'], { cwd: dir.path })).error.code, 'FILE_NOT_FOUND');
+  assert.equal(
+    json(runSpecWithinBound(['import', 'missing.json', '--json'], { cwd: dir.path })).error.code,
+    'FILE_NOT_FOUND',
+  );
 });

@@ -62,11 +62,15 @@ function planCheckCodes(t: { after: (fn: () => void) => void }, schemaYaml: stri
 }
 
 test('plan check: ^(a+)+$ in a schema spec against 30 a\'s and "!" is invalid, and quick', (t) => {
-  assert.deepEqual(planCheckCodes(t, `  type: "string"\n  pattern: "${exponential}"\n`, attack), ['PLAN_INPUT_INVALID']);
+  assert.deepEqual(planCheckCodes(t, `  type: "string"\n  pattern: "${exponential}"\n`, attack), [
+    'PLAN_INPUT_INVALID',
+  ]);
 });
 
 test('plan check: a polynomially backtracking pattern against 60 characters is invalid, and quick', (t) => {
-  assert.deepEqual(planCheckCodes(t, `  type: "string"\n  pattern: "${polynomial}"\n`, 'a'.repeat(60)), ['PLAN_INPUT_INVALID']);
+  assert.deepEqual(planCheckCodes(t, `  type: "string"\n  pattern: "${polynomial}"\n`, 'a'.repeat(60)), [
+    'PLAN_INPUT_INVALID',
+  ]);
 });
 
 test('plan check: the hostile pattern as a patternProperties key, the name not matching it, is invalid', (t) => {
@@ -80,7 +84,7 @@ test('plan check: the hostile pattern in propertyNames is invalid', (t) => {
   assert.deepEqual(planCheckCodes(t, schema, { [attack]: 1 }), ['PLAN_INPUT_INVALID', 'PLAN_INPUT_INVALID']);
 });
 
-test('spec build: the hostile pattern in a predicate\'s args schema stalls nothing; the args are ARGS_INVALID', (t) => {
+test("spec build: the hostile pattern in a predicate's args schema stalls nothing; the args are ARGS_INVALID", (t) => {
   const p = project(t, {
     'registry/predicates/hostile.check.yaml': [
       'id: "hostile.check@1"',
@@ -108,7 +112,10 @@ test('spec build: the hostile pattern in a predicate\'s args schema stalls nothi
   assert.equal(built.status, 1);
   const diagnostics = json(built).error.diagnostics as { code: string; file: string; line: number }[];
   // One for the name, two for the property name (its pattern, then propertyNames).
-  assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`), Array(3).fill('ARGS_INVALID registry/tools/hostile.tool.yaml:8'));
+  assert.deepEqual(
+    diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`),
+    Array(3).fill('ARGS_INVALID registry/tools/hostile.tool.yaml:8'),
+  );
 });
 
 test('spec build: a backreference, lookahead, lookbehind or over-large repeat is SCHEMA_PATTERN_UNSUPPORTED at its position', (t) => {
@@ -151,18 +158,23 @@ test('spec diff: a hostile patternProperties pattern against a declared name fin
     'registry/schemas/hostile.diffed.yaml': `id: "hostile.diffed@1"\nschema:\n  type: "object"\n  properties:\n    "${name}": {type: "string"}\n`,
   });
   assert.equal(p.spec(['build']).status, 0);
-  p.write('registry/schemas/hostile.diffed.yaml', [
-    'id: "hostile.diffed@1"',
-    'schema:',
-    '  type: "object"',
-    '  patternProperties:',
-    // Alone: beside a pattern the old screen refused, the matcher stopped at that one (keys are sorted) and never ran this.
-    `    "${polynomial}": {type: "integer"}`,
-    '',
-  ].join('\n'));
+  p.write(
+    'registry/schemas/hostile.diffed.yaml',
+    [
+      'id: "hostile.diffed@1"',
+      'schema:',
+      '  type: "object"',
+      '  patternProperties:',
+      // Alone: beside a pattern the old screen refused, the matcher stopped at that one (keys are sorted) and never ran this.
+      `    "${polynomial}": {type: "integer"}`,
+      '',
+    ].join('\n'),
+  );
   const diffed = p.spec(['diff', 'latest', '--registry', 'registry', '--json']);
   assert.equal(diffed.status, 0, diffed.stderr);
   const report = json(diffed);
   assert.equal(report.specs.length, 1);
-  assert.ok((report.specs[0].changes as { rule: string }[]).some((c) => c.rule === 'schema.pattern-properties-changed'));
+  assert.ok(
+    (report.specs[0].changes as { rule: string }[]).some((c) => c.rule === 'schema.pattern-properties-changed'),
+  );
 });

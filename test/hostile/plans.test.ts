@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dumpStore, json, runSpecWithinBound, tempDir } from '../support/cli.js';
 
-const tool = 'id: "keys@1"\nname: "keys"\nadapter: "local"\nentry_point: "x"\ninputs:\n  - {name: "req", schema: "keyed@1", required: true}\n';
+const tool =
+  'id: "keys@1"\nname: "keys"\nadapter: "local"\nentry_point: "x"\ninputs:\n  - {name: "req", schema: "keyed@1", required: true}\n';
 const keyedSchema =
   'id: "keyed@1"\nschema:\n  type: object\n  properties:\n    __proto__: {type: number}\n    constructor: {type: number}\n    toString: {type: number}\n  required: [__proto__, constructor, toString]\n  additionalProperties: false\n';
 
@@ -36,7 +37,10 @@ test('gc --plans stops on a UTF-16 or invalid UTF-8 plan (GC_PLAN_UNREADABLE, ex
   const variants: [string, Buffer][] = [
     ['UTF-16LE with a byte order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
     ['UTF-16LE without one', Buffer.from(text, 'utf16le')],
-    ['UTF-16BE with a byte order mark', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()])],
+    [
+      'UTF-16BE with a byte order mark',
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]),
+    ],
     ['invalid UTF-8', Buffer.concat([Buffer.from(text), Buffer.from('# \xff\xfe\n', 'latin1')])],
   ];
   for (const [name, bytes] of variants) {
@@ -45,11 +49,19 @@ test('gc --plans stops on a UTF-16 or invalid UTF-8 plan (GC_PLAN_UNREADABLE, ex
     const gc = runSpecWithinBound(['gc', '--plans', 'plans', '--json'], { cwd: p.dir });
     assert.equal(gc.status, 1, `${name}: ${gc.stdout}`);
     assert.equal(json(gc).error.code, 'GC_PLAN_UNREADABLE', name);
-    assert.deepEqual(json(gc).error.diagnostics.map((d: { code: string }) => d.code), ['YAML_ENCODING'], name);
+    assert.deepEqual(
+      json(gc).error.diagnostics.map((d: { code: string }) => d.code),
+      ['YAML_ENCODING'],
+      name,
+    );
     assert.deepEqual(await dumpStore(p.store), before, `${name}: the store is unchanged`);
     const check = runSpecWithinBound(['plan', 'check', 'plans/keys.yaml', '--json'], { cwd: p.dir });
     assert.equal(check.status, 1, name);
-    assert.deepEqual(json(check)[0].diagnostics.map((d: { code: string }) => d.code), ['YAML_ENCODING'], `${name}: plan check reads it the same way`);
+    assert.deepEqual(
+      json(check)[0].diagnostics.map((d: { code: string }) => d.code),
+      ['YAML_ENCODING'],
+      `${name}: plan check reads it the same way`,
+    );
   }
   writeFileSync(join(p.dir, 'plans/keys.yaml'), text);
   const gc = runSpecWithinBound(['gc', '--plans', 'plans', '--json'], { cwd: p.dir });
@@ -63,15 +75,27 @@ test('plan check validates inputs keyed __proto__, constructor and toString agai
   const check = (inputs: string) => {
     writeFileSync(join(p.dir, 'plans/keys.yaml'), pinnedPlan(p.snapshot, inputs));
     const result = runSpecWithinBound(['plan', 'check', 'plans/keys.yaml', '--json'], { cwd: p.dir });
-    return { status: result.status, found: json(result)[0].diagnostics.map((d: { code: string; pointer: string }) => `${d.code} ${d.pointer}`).sort() };
+    return {
+      status: result.status,
+      found: json(result)[0]
+        .diagnostics.map((d: { code: string; pointer: string }) => `${d.code} ${d.pointer}`)
+        .sort(),
+    };
   };
   const wrong = {
     status: 1,
-    found: ['PLAN_INPUT_INVALID /steps/0/inputs/req/__proto__', 'PLAN_INPUT_INVALID /steps/0/inputs/req/constructor', 'PLAN_INPUT_INVALID /steps/0/inputs/req/toString'],
+    found: [
+      'PLAN_INPUT_INVALID /steps/0/inputs/req/__proto__',
+      'PLAN_INPUT_INVALID /steps/0/inputs/req/constructor',
+      'PLAN_INPUT_INVALID /steps/0/inputs/req/toString',
+    ],
   };
   assert.deepEqual(check('{req: {__proto__: "not a number", constructor: "no", toString: "no"}}'), wrong);
   assert.deepEqual(check('{req: {"__proto__": "not a number", "constructor": "no", "toString": "no"}}'), wrong);
-  assert.deepEqual(check('\n      req:\n        __proto__: "not a number"\n        constructor: "no"\n        toString: "no"'), wrong);
+  assert.deepEqual(
+    check('\n      req:\n        __proto__: "not a number"\n        constructor: "no"\n        toString: "no"'),
+    wrong,
+  );
   assert.equal(check('{req: {}}').status, 1, 'inherited members do not satisfy required');
   assert.deepEqual(check('{req: {__proto__: 1, constructor: 2, toString: 3}}'), { status: 0, found: [] });
 });
@@ -93,8 +117,14 @@ test('an import document whose specs have keys named __proto__, constructor and 
     const result = runSpecWithinBound(['import', 'forged.json', '--store', other, '--json'], { cwd: p.dir });
     return [result.status, json(result).error?.code];
   };
-  assert.deepEqual(forged(`{"__proto__": {"format": "specstore/export/v1"}, "snapshot": "${p.snapshot}", "objects": {}}`), [1, 'IMPORT_INVALID']);
-  assert.deepEqual(forged(`{"format": "specstore/export/v1", "snapshot": "${p.snapshot}", "objects": {"__proto__": {}}}`), [1, 'IMPORT_INVALID']);
+  assert.deepEqual(
+    forged(`{"__proto__": {"format": "specstore/export/v1"}, "snapshot": "${p.snapshot}", "objects": {}}`),
+    [1, 'IMPORT_INVALID'],
+  );
+  assert.deepEqual(
+    forged(`{"format": "specstore/export/v1", "snapshot": "${p.snapshot}", "objects": {"__proto__": {}}}`),
+    [1, 'IMPORT_INVALID'],
+  );
   // A spec named like an Object.prototype member is looked up as data too.
   assert.equal(runSpecWithinBound(['resolve', p.snapshot, 'constructor', '--json'], { cwd: p.dir }).status, 3);
 });

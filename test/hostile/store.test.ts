@@ -30,7 +30,10 @@ function builtStore(t: { after: (fn: () => void) => void }, before: (() => void)
 function verdict(spec: Spec): { status: number; what: string[] } {
   const result = spec('verify', '--json');
   const output = json(result);
-  return { status: result.status, what: output.error ? [output.error.code] : output.problems.map((problem: { code: string }) => problem.code) };
+  return {
+    status: result.status,
+    what: output.error ? [output.error.code] : output.problems.map((problem: { code: string }) => problem.code),
+  };
 }
 
 test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT): verify exits 5, every time', async (t) => {
@@ -44,14 +47,23 @@ test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT)
   const pristine = `${store}.pristine`;
   cpSync(store, pristine, { recursive: true });
   const files = readdirSync(store).filter((name) => !['LOCK', 'LOG', 'LOG.old'].includes(name));
-  assert.deepEqual([...new Set(files.map((name) => name.replace(/[0-9]+/, 'N')))].sort(), ['CURRENT', 'MANIFEST-N', 'N.ldb', 'N.log']);
+  assert.deepEqual([...new Set(files.map((name) => name.replace(/[0-9]+/, 'N')))].sort(), [
+    'CURRENT',
+    'MANIFEST-N',
+    'N.ldb',
+    'N.log',
+  ]);
   const seen = new Map<string, Set<string>>();
   for (const name of files) {
     const path = join(store, name);
     const original = readFileSync(join(pristine, name));
     assert.ok(original.length > 0, name);
     const samples = name.endsWith('.ldb') ? 24 : 8;
-    const offsets = new Set([0, original.length - 1, ...Array.from({ length: samples }, (_, i) => Math.floor(((i + 0.5) * original.length) / samples))]);
+    const offsets = new Set([
+      0,
+      original.length - 1,
+      ...Array.from({ length: samples }, (_, i) => Math.floor(((i + 0.5) * original.length) / samples)),
+    ]);
     for (const offset of offsets) {
       const damaged = Buffer.from(original);
       damaged[offset]! ^= 0x04;
@@ -67,7 +79,8 @@ test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT)
   }
   // What verify says for each sort of file: a table block in the report; the others stop the store from opening.
   assert.ok(seen.get('N.ldb')!.has('FILE_DAMAGED'));
-  for (const name of ['N.log', 'MANIFEST-N', 'CURRENT']) assert.deepEqual([...seen.get(name)!], ['STORE_CORRUPT'], name);
+  for (const name of ['N.log', 'MANIFEST-N', 'CURRENT'])
+    assert.deepEqual([...seen.get(name)!], ['STORE_CORRUPT'], name);
   rmSync(store, { recursive: true });
   cpSync(pristine, store, { recursive: true });
   assert.equal(spec('verify').status, 0, 'the store without a flip is sound');
@@ -77,7 +90,9 @@ test('a flipped byte anywhere in any store file (tables, log, MANIFEST, CURRENT)
  * An uncompressed data block of build-cache entries only that holds part of the build index (a bucket's fields, or
  * the header's bucket check values), after compacting; `indexByte` is a byte of that index text.
  */
-async function cacheBlock(store: string): Promise<{ file: string; block: ReturnType<typeof tableDataBlocks>[number]; indexByte: number }> {
+async function cacheBlock(
+  store: string,
+): Promise<{ file: string; block: ReturnType<typeof tableDataBlocks>[number]; indexByte: number }> {
   await compactIntoTables(store);
   for (const table of readdirSync(store).filter((name) => name.endsWith('.ldb'))) {
     const file = join(store, table);
@@ -98,8 +113,16 @@ async function cacheBlock(store: string): Promise<{ file: string; block: ReturnT
 }
 
 for (const [what, readable, at] of [
-  ['its restart count (LevelDB then fails every read of the block: STORE_CORRUPT)', false, (found: Awaited<ReturnType<typeof cacheBlock>>) => found.block.offset + found.block.size - 1],
-  ['a byte of the build index (LevelDB returns the changed bytes silently)', true, (found: Awaited<ReturnType<typeof cacheBlock>>) => found.indexByte],
+  [
+    'its restart count (LevelDB then fails every read of the block: STORE_CORRUPT)',
+    false,
+    (found: Awaited<ReturnType<typeof cacheBlock>>) => found.block.offset + found.block.size - 1,
+  ],
+  [
+    'a byte of the build index (LevelDB returns the changed bytes silently)',
+    true,
+    (found: Awaited<ReturnType<typeof cacheBlock>>) => found.indexByte,
+  ],
 ] as const) {
   test(`a damaged build-cache block, ${what}: build drops the cache with a warning and rebuilds it; verify names the block`, async (t) => {
     const { store, spec, snapshot } = builtStore(t);
@@ -118,18 +141,40 @@ for (const [what, readable, at] of [
     const rebuilt = spec('build', '--json');
     assert.equal(rebuilt.status, 0, rebuilt.stdout);
     assert.equal(json(rebuilt).snapshot, snapshot);
-    assert.deepEqual(json(rebuilt).diagnostics.map((diagnostic: { code: string }) => diagnostic.code), ['BUILD_CACHE_DROPPED']);
+    assert.deepEqual(
+      json(rebuilt).diagnostics.map((diagnostic: { code: string }) => diagnostic.code),
+      ['BUILD_CACHE_DROPPED'],
+    );
     assert.match(spec('build').stderr, /^$/, 'the next build finds the rebuilt cache: no warning');
     // The damaged bytes are still in the file, so verify still names them (and, where LevelDB cannot read the block,
     // that a scan of the cache fails); every other record is sound.
-    const after = json(spec('verify', '--json')).problems.map((problem: { code: string; cacheOnly?: boolean }) => [problem.code, problem.cacheOnly]);
-    assert.deepEqual(after, readable ? [['FILE_DAMAGED', true]] : [['FILE_DAMAGED', true], ['CACHE_INVALID', undefined]]);
+    const after = json(spec('verify', '--json')).problems.map((problem: { code: string; cacheOnly?: boolean }) => [
+      problem.code,
+      problem.cacheOnly,
+    ]);
+    assert.deepEqual(
+      after,
+      readable
+        ? [['FILE_DAMAGED', true]]
+        : [
+            ['FILE_DAMAGED', true],
+            ['CACHE_INVALID', undefined],
+          ],
+    );
     assert.equal(spec('ls', 'prod').status, 0);
   });
 }
 
-
-const readCommands = [['ls', 'prod'], ['show', 'prod', 'text.llm@1'], ['resolve', 'latest', 'text.llm'], ['export', 'prod'], ['diff', 'prod', 'latest'], ['tags'], ['log'], ['verify']];
+const readCommands = [
+  ['ls', 'prod'],
+  ['show', 'prod', 'text.llm@1'],
+  ['resolve', 'latest', 'text.llm'],
+  ['export', 'prod'],
+  ['diff', 'prod', 'latest'],
+  ['tags'],
+  ['log'],
+  ['verify'],
+];
 
 /** The read-only commands' output on a healthy store, to compare with what they print on a locked or read-only one. */
 function readOutputs(spec: Spec): string[] {
@@ -179,7 +224,10 @@ test('after a build failed on a full disk, verify and reading commands run befor
   assert.equal(runSpecWithinBound(['build', '--store', store], { cwd: dir.path }).status, 0);
   const big = join(dir.path, 'big');
   generateRegistry(big, { specs: 600, seed: 3 });
-  const full = runSpecWithinBound(['build', '--registry', big, '--store', store, '--json'], { cwd: dir.path, boundMs: 60_000 });
+  const full = runSpecWithinBound(['build', '--registry', big, '--store', store, '--json'], {
+    cwd: dir.path,
+    boundMs: 60_000,
+  });
   assert.equal(full.status, 5, full.stdout);
   assert.equal(json(full).error.code, 'STORE_FULL');
   assert.match(json(full).error.message, /free space/);

@@ -25,7 +25,10 @@ function refusal(text: string): string[] {
     assert.equal(error.code, 'INVALID_INPUT');
     // A file too large is refused as a whole; every other problem has a position.
     const positioned = error.diagnostics.filter((diagnostic) => diagnostic.code !== 'YAML_TOO_LARGE');
-    assert.ok(positioned.every((diagnostic) => diagnostic.line !== undefined && diagnostic.column !== undefined), 'every problem has a position');
+    assert.ok(
+      positioned.every((diagnostic) => diagnostic.line !== undefined && diagnostic.column !== undefined),
+      'every problem has a position',
+    );
     assert.equal(existsSync(store), false, 'no store is created');
     return [...new Set(error.diagnostics.map((diagnostic) => diagnostic.code))].sort();
   } finally {
@@ -33,7 +36,8 @@ function refusal(text: string): string[] {
   }
 }
 
-const lines = (count: number, line: (i: number) => string): string => Array.from({ length: count }, (_, i) => line(i)).join('');
+const lines = (count: number, line: (i: number) => string): string =>
+  Array.from({ length: count }, (_, i) => line(i)).join('');
 
 describe('hostile YAML through spec build', () => {
   it('deep flow nesting: 100,000 brackets stop at the depth limit', () => {
@@ -41,7 +45,9 @@ describe('hostile YAML through spec build', () => {
   });
 
   it('deep block nesting: 2,000 levels of mappings, 50,000 of compact sequences', () => {
-    assert.deepEqual(refusal(`id: "x@1"\n${lines(2000, (i) => `${' '.repeat(i + 1)}k:\n`).replace(/^ /, 'x-')}`), ['YAML_TOO_DEEP']);
+    assert.deepEqual(refusal(`id: "x@1"\n${lines(2000, (i) => `${' '.repeat(i + 1)}k:\n`).replace(/^ /, 'x-')}`), [
+      'YAML_TOO_DEEP',
+    ]);
     assert.deepEqual(refusal(`id: "x@1"\nx-deep:\n  ${'- '.repeat(50_000)}x\n`), ['YAML_TOO_DEEP']);
   });
 
@@ -49,14 +55,20 @@ describe('hostile YAML through spec build', () => {
     const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
     for (let i = 1; i < 10; i++) {
       const previous = String.fromCharCode(96 + i);
-      levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${previous}`).join(', ')}]`,
+      );
     }
-    assert.deepEqual(refusal(`id: "x@1"\nx-laughs:\n${levels.map((level) => `  ${level}\n`).join('')}`), ['YAML_ALIAS']);
+    assert.deepEqual(refusal(`id: "x@1"\nx-laughs:\n${levels.map((level) => `  ${level}\n`).join('')}`), [
+      'YAML_ALIAS',
+    ]);
   });
 
   it('huge lists past the node limit are refused the same way in flow and block style', () => {
     const values = 300_000;
-    assert.deepEqual(refusal(`id: "x@1"\nx-enum: [${lines(values, (i) => `${i ? ', ' : ''}v${i}`)}]\n`), ['YAML_TOO_MANY_NODES']);
+    assert.deepEqual(refusal(`id: "x@1"\nx-enum: [${lines(values, (i) => `${i ? ', ' : ''}v${i}`)}]\n`), [
+      'YAML_TOO_MANY_NODES',
+    ]);
     assert.deepEqual(refusal(`id: "x@1"\nx-enum:\n${lines(values, (i) => `  - v${i}\n`)}`), ['YAML_TOO_MANY_NODES']);
   });
 

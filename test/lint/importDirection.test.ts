@@ -12,14 +12,24 @@ async function problems(file: string, source: string): Promise<string[]> {
 }
 
 test('a room importing a room above it is an error, at any depth of folder', async () => {
-  assert.deepEqual(await problems('src/core/x.ts', "import { run } from '../cli/run.js';\n"), ['no-restricted-imports']);
-  assert.deepEqual(await problems('src/store/x.ts', "import { a } from '../snapshot/snapshotView.js';\n"), ['no-restricted-imports']);
-  assert.deepEqual(await problems('src/kinds/tool/x.ts', "import { a } from '../../validate/linkSpecs.js';\n"), ['no-restricted-imports']);
+  assert.deepEqual(await problems('src/core/x.ts', "import { run } from '../cli/run.js';\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/store/x.ts', "import { a } from '../snapshot/snapshotView.js';\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/kinds/tool/x.ts', "import { a } from '../../validate/linkSpecs.js';\n"), [
+    'no-restricted-imports',
+  ]);
 });
 
 test('diff stays pure: it may not read the store or a snapshot, though both are below it', async () => {
-  assert.deepEqual(await problems('src/diff/x.ts', "import { a } from '../store/specStore.js';\n"), ['no-restricted-imports']);
-  assert.deepEqual(await problems('src/diff/x.ts', "import { a } from '../snapshot/snapshotView.js';\n"), ['no-restricted-imports']);
+  assert.deepEqual(await problems('src/diff/x.ts', "import { a } from '../store/specStore.js';\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/diff/x.ts', "import { a } from '../snapshot/snapshotView.js';\n"), [
+    'no-restricted-imports',
+  ]);
 });
 
 test('nothing in src/ imports the public API module', async () => {
@@ -27,14 +37,28 @@ test('nothing in src/ imports the public API module', async () => {
 });
 
 test('imports down the pipeline and within a room pass', async () => {
-  assert.deepEqual(await problems('src/cli/x.ts', "import { a } from '../plan/planFile.js';\nimport { b } from './io.js';\n"), []);
+  assert.deepEqual(
+    await problems('src/cli/x.ts', "import { a } from '../plan/planFile.js';\nimport { b } from './io.js';\n"),
+    [],
+  );
   assert.deepEqual(await problems('src/snapshot/x.ts', "import { a } from '../build/buildSnapshot.js';\n"), []);
-  assert.deepEqual(await problems('src/kinds/tool/x.ts', "import { a } from '../commonSchemas.js';\nimport { b } from '../../core/json.js';\n"), []);
+  assert.deepEqual(
+    await problems(
+      'src/kinds/tool/x.ts',
+      "import { a } from '../commonSchemas.js';\nimport { b } from '../../core/json.js';\n",
+    ),
+    [],
+  );
 });
 
 test('every room of src/ is placed in a layer', async () => {
   const { readdirSync } = await import('node:fs');
   const placed = new Set(layers.flat());
-  const rooms = readdirSync('src', { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-  assert.deepEqual(rooms.filter((room) => !placed.has(room)), []);
+  const rooms = readdirSync('src', { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+  assert.deepEqual(
+    rooms.filter((room) => !placed.has(room)),
+    [],
+  );
 });

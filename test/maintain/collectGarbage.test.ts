@@ -36,23 +36,38 @@ test('objects shared by a kept and a dropped snapshot stay; only what the droppe
   await commit(store, tagged, 'prod');
   await commit(store, dropped);
   await commit(store, latest);
-  const onlyDropped = [...objectDigests(dropped)].filter((digest) => !objectDigests(tagged).has(digest) && !objectDigests(latest).has(digest));
-  assert.ok(onlyDropped.length >= 3 && onlyDropped.length < dropped.objects.length / 4, 'the fixture shares most objects');
+  const onlyDropped = [...objectDigests(dropped)].filter(
+    (digest) => !objectDigests(tagged).has(digest) && !objectDigests(latest).has(digest),
+  );
+  assert.ok(
+    onlyDropped.length >= 3 && onlyDropped.length < dropped.objects.length / 4,
+    'the fixture shares most objects',
+  );
 
   const report = await collectGarbage(store, { now: () => new Date('2026-02-01T00:00:00.000Z') });
   assert.deepEqual(report.removed.snapshots, [dropped.snapshot]);
   assert.equal(report.removed.objects, onlyDropped.length);
   assert.ok(report.removed.bytes > 0);
-  assert.deepEqual(report.kept.map((entry) => [entry.snapshot, entry.reasons]).sort(), [[tagged.snapshot, ['tag']], [latest.snapshot, ['recent']]].sort());
+  assert.deepEqual(
+    report.kept.map((entry) => [entry.snapshot, entry.reasons]).sort(),
+    [
+      [tagged.snapshot, ['tag']],
+      [latest.snapshot, ['recent']],
+    ].sort(),
+  );
 
   const present = await presentObjects(store);
-  for (const digest of [...objectDigests(tagged), ...objectDigests(latest)]) assert.ok(present.has(digest), `kept object ${digest} is still there`);
+  for (const digest of [...objectDigests(tagged), ...objectDigests(latest)])
+    assert.ok(present.has(digest), `kept object ${digest} is still there`);
   for (const digest of onlyDropped) assert.ok(!present.has(digest));
   // Kept snapshots export whole (every object re-hashed); the dropped one is gone but its log entry stays, marked by gc:.
   await exportSnapshot(store, tagged.snapshot);
   await exportSnapshot(store, latest.snapshot);
   assert.equal(await store.snapshotMetadata(dropped.snapshot), undefined);
-  assert.deepEqual(JSON.parse((await store.kv.get(collectedKey(dropped.snapshot)))!), { collectedAt: '2026-02-01T00:00:00.000Z', specs: 1 });
+  assert.deepEqual(JSON.parse((await store.kv.get(collectedKey(dropped.snapshot)))!), {
+    collectedAt: '2026-02-01T00:00:00.000Z',
+    specs: 1,
+  });
   assert.equal((await store.log()).length, 3);
   const verified = await verifyStore(store);
   assert.deepEqual(verified.problems, []);
@@ -77,23 +92,44 @@ test('keeps the last N builds, published snapshots and snapshots pinned by plan 
   for (const fixture of fixtures) await commit(store, fixture);
   const extra = policySnapshot(2, {}, 'q');
   await commit(store, extra);
-  const [published, pinned, , third, fourth] = fixtures as [FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot, FixtureSnapshot];
+  const [published, pinned, , third, fourth] = fixtures as [
+    FixtureSnapshot,
+    FixtureSnapshot,
+    FixtureSnapshot,
+    FixtureSnapshot,
+    FixtureSnapshot,
+    FixtureSnapshot,
+  ];
   const fifth = fixtures[5]!;
   await store.kv.batch([
-    { type: 'put', key: keys.published('p1@1'), value: JSON.stringify({ digest: published.specs.get('p1@1'), snapshot: published.snapshot }) },
+    {
+      type: 'put',
+      key: keys.published('p1@1'),
+      value: JSON.stringify({ digest: published.specs.get('p1@1'), snapshot: published.snapshot }),
+    },
     { type: 'put', key: keys.pin(third.snapshot), value: JSON.stringify({ pinnedAt: 'x', by: ['import'] }) },
   ]);
   const dir = tempDir();
   t.after(dir.cleanup);
   mkdirSync(join(dir.path, 'plans/nested'), { recursive: true });
-  writeFileSync(join(dir.path, 'plans/nested/deploy.yml'), `# pinned\nplan: deploy\nsnapshot: "${pinned.snapshot}"\nsteps: [{id: a, processor_ref: "x@1"}]\n`);
+  writeFileSync(
+    join(dir.path, 'plans/nested/deploy.yml'),
+    `# pinned\nplan: deploy\nsnapshot: "${pinned.snapshot}"\nsteps: [{id: a, processor_ref: "x@1"}]\n`,
+  );
   writeFileSync(join(dir.path, 'plans/other.yaml'), 'plan: other\nsteps: []\n');
   writeFileSync(join(dir.path, 'plans/readme.txt'), `snapshot: ${fixtures[2]!.snapshot}\n`);
 
   const report = await collectGarbage(store, { keepLast: 3, planDirectories: [join(dir.path, 'plans')] });
   assert.deepEqual(report.plans, [{ file: join(dir.path, 'plans/nested/deploy.yml'), snapshot: pinned.snapshot }]);
   const kept = Object.fromEntries(report.kept.map((entry) => [entry.snapshot, entry.reasons]));
-  assert.deepEqual(kept, { [published.snapshot]: ['published'], [pinned.snapshot]: ['plan'], [third.snapshot]: ['published'], [fourth.snapshot]: ['recent'], [fifth.snapshot]: ['recent'], [extra.snapshot]: ['recent'] });
+  assert.deepEqual(kept, {
+    [published.snapshot]: ['published'],
+    [pinned.snapshot]: ['plan'],
+    [third.snapshot]: ['published'],
+    [fourth.snapshot]: ['recent'],
+    [fifth.snapshot]: ['recent'],
+    [extra.snapshot]: ['recent'],
+  });
   assert.deepEqual(report.removed.snapshots, [fixtures[2]!.snapshot]);
   assert.deepEqual((await verifyStore(store)).problems, []);
   await store.kv.batch([{ type: 'put', key: keys.published('p2@1'), value: 'damaged' }]);
@@ -119,7 +155,10 @@ test('gc deletes nothing when a kept snapshot reaches a damaged or missing node 
   });
   await store.kv.batch([{ type: 'del', key: keys.object(node) }]);
   await assert.rejects(collectGarbage(store), { code: 'STORE_CORRUPT' });
-  before.splice(before.findIndex(([key]) => key === keys.object(node)), 1);
+  before.splice(
+    before.findIndex(([key]) => key === keys.object(node)),
+    1,
+  );
   assert.deepEqual(await dumpStore(store), before);
 });
 
@@ -141,7 +180,12 @@ test('a collected snapshot built again is whole again, and the next gc drops its
 test('builds racing gc in one process are serialised: nothing a build commits is lost', async (t) => {
   const store = await memoryStore(t);
   const fixtures = Array.from({ length: 12 }, (_, i) => policySnapshot(34, { [i % 3]: i }));
-  await Promise.all(fixtures.flatMap((fixture, i) => [store.commitBuild({ snapshot: fixture.snapshot, objects: fixture.objects, metadata }), ...(i % 3 === 0 ? [collectGarbage(store, { keepLast: 2 })] : [])]));
+  await Promise.all(
+    fixtures.flatMap((fixture, i) => [
+      store.commitBuild({ snapshot: fixture.snapshot, objects: fixture.objects, metadata }),
+      ...(i % 3 === 0 ? [collectGarbage(store, { keepLast: 2 })] : []),
+    ]),
+  );
   await collectGarbage(store, { keepLast: 2 });
   const report = await verifyStore(store);
   assert.deepEqual(report.problems, []);
@@ -155,15 +199,22 @@ test('plan reading: the strict plan reader; flow maps and quoted keys count; a b
   const digest = `sha256:${'a'.repeat(64)}`;
   mkdirSync(join(dir.path, 'plans/.hidden'), { recursive: true });
   writeFileSync(join(dir.path, 'plans/flow.yaml'), `{"plan": flow, "snapshot": '${digest}', steps: []}\n`);
-  writeFileSync(join(dir.path, 'plans/nested-key.yaml'), `plan: nested\nx-meta:\n  snapshot: sha256:${'b'.repeat(64)}\nsteps: []\n`);
+  writeFileSync(
+    join(dir.path, 'plans/nested-key.yaml'),
+    `plan: nested\nx-meta:\n  snapshot: sha256:${'b'.repeat(64)}\nsteps: []\n`,
+  );
   writeFileSync(join(dir.path, 'plans/unpinned.yaml'), 'plan: unpinned\nsnapshot: null\nsteps: []\n');
   writeFileSync(join(dir.path, 'plans/.hidden/skip.yaml'), `snapshot: sha256:${'c'.repeat(64)}\n`);
-  assert.deepEqual(findPlanPins([join(dir.path, 'plans')]), [{ file: join(dir.path, 'plans/flow.yaml'), snapshot: digest }]);
+  assert.deepEqual(findPlanPins([join(dir.path, 'plans')]), [
+    { file: join(dir.path, 'plans/flow.yaml'), snapshot: digest },
+  ]);
   writeFileSync(join(dir.path, 'plans/broken.yaml'), 'snapshot: "unterminated\n');
   assert.throws(() => findPlanPins([join(dir.path, 'plans')]), { code: 'GC_PLAN_UNREADABLE' });
   assert.throws(() => findPlanPins([join(dir.path, 'nope')]), { code: 'FILE_NOT_FOUND' });
   const store = await memoryStore(t);
-  await assert.rejects(collectGarbage(store, { planDirectories: [join(dir.path, 'plans')] }), { code: 'GC_PLAN_UNREADABLE' });
+  await assert.rejects(collectGarbage(store, { planDirectories: [join(dir.path, 'plans')] }), {
+    code: 'GC_PLAN_UNREADABLE',
+  });
   await assert.rejects(collectGarbage(store, { keepLast: 0 }), TypeError);
 });
 
@@ -206,5 +257,8 @@ test('gc and the plan commands find the same plan files: symlinked files and dir
   const found = findPlanFiles([join(dir.path, 'plans')]);
   assert.deepEqual(found.unreadable, []);
   assert.deepEqual(found.files, [join(dir.path, 'plans/deep/inner.yml'), join(dir.path, 'plans/linked.yaml')]);
-  assert.deepEqual(findPlanPins([join(dir.path, 'plans')]).map((pin) => pin.snapshot), [digest('b'), digest('a')]);
+  assert.deepEqual(
+    findPlanPins([join(dir.path, 'plans')]).map((pin) => pin.snapshot),
+    [digest('b'), digest('a')],
+  );
 });

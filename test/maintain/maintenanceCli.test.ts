@@ -73,7 +73,7 @@ test('export → import into an empty store gives the same ids, and verify is cl
   assert.notEqual(first, second);
   const other = join(dir, 'other-store');
   for (const id of [first, second]) {
-    const exported = spec("export", id, "-o", join(dir, `${id.slice(7, 15)}.json`));
+    const exported = spec('export', id, '-o', join(dir, `${id.slice(7, 15)}.json`));
     assert.equal(exported.status, 0, exported.stdout + exported.stderr);
     const imported = runSpec(['import', join(dir, `${id.slice(7, 15)}.json`), '--store', other, '--json']);
     assert.equal(imported.status, 0, imported.stdout + imported.stderr);
@@ -85,7 +85,11 @@ test('export → import into an empty store gives the same ids, and verify is cl
   assert.equal(copy.snapshots, 2);
   assert.equal(copy.objects, original.objects);
   for (const id of [first, second]) {
-    assert.equal(runSpec(['export', id, '--store', other]).stdout, readFileSync(join(dir, `${id.slice(7, 15)}.json`), 'utf8'), 'byte-identical re-export');
+    assert.equal(
+      runSpec(['export', id, '--store', other]).stdout,
+      readFileSync(join(dir, `${id.slice(7, 15)}.json`), 'utf8'),
+      'byte-identical re-export',
+    );
   }
 });
 
@@ -95,7 +99,9 @@ test('import refuses a document whose digests do not match: IMPORT_DIGEST_MISMAT
   const file = join(dir, 'snap.json');
   assert.equal(spec('export', id, '-o', file).status, 0);
   const document = JSON.parse(readFileSync(file, 'utf8')) as { objects: Record<string, Record<string, unknown>> };
-  const specDigests = Object.keys(document.objects).filter((digest) => typeof document.objects[digest]!['id'] === 'string');
+  const specDigests = Object.keys(document.objects).filter(
+    (digest) => typeof document.objects[digest]!['id'] === 'string',
+  );
   const [firstBad, secondBad] = [specDigests[1], specDigests[3]];
   assert.ok(firstBad && secondBad, 'the export holds at least four specs');
   document.objects[firstBad]!['description'] = 'tampered';
@@ -121,5 +127,9 @@ test('verify and gc have --help with examples; --wait takes seconds', (t) => {
   }
   assert.equal(spec('build', '--wait', 'soon').status, 2);
   assert.equal(spec('build', '--wait', '-1').status, 2);
-  assert.equal(runSpec(['--wait', '1', 'verify', '--store', 'nope']).status, 3, '--wait is accepted before the command too');
+  assert.equal(
+    runSpec(['--wait', '1', 'verify', '--store', 'nope']).status,
+    3,
+    '--wait is accepted before the command too',
+  );
 });

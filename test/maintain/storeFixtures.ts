@@ -30,13 +30,19 @@ export function policySnapshot(count: number, changes: Record<number, number> = 
 export const metadata = { createdAt: '2026-01-01T00:00:00.000Z', tool: 'test', specs: 1 };
 
 export async function commit(store: SpecStore, fixture: FixtureSnapshot, tag?: string): Promise<void> {
-  await store.commitBuild({ snapshot: fixture.snapshot, objects: fixture.objects, metadata, ...(tag === undefined ? {} : { tag }) });
+  await store.commitBuild({
+    snapshot: fixture.snapshot,
+    objects: fixture.objects,
+    metadata,
+    ...(tag === undefined ? {} : { tag }),
+  });
 }
 
 /** Every key and value of the store, to show that something changed nothing. */
 export async function dumpStore(store: SpecStore): Promise<[string, string][]> {
   const all: [string, string][] = [];
-  for (const prefix of ['cache:', 'gc:', 'log:', 'meta:', 'obj:', 'pub:', 'snap:', 'tag:']) for await (const entry of store.kv.entries(prefix)) all.push(entry);
+  for (const prefix of ['cache:', 'gc:', 'log:', 'meta:', 'obj:', 'pub:', 'snap:', 'tag:'])
+    for await (const entry of store.kv.entries(prefix)) all.push(entry);
   return all;
 }
 

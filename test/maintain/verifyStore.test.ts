@@ -26,7 +26,13 @@ test('a sound store with shared objects, tags, a log and published versions is o
   const b = policySnapshot(40, { 3: 1 });
   await commit(store, a, 'prod');
   await commit(store, b);
-  await store.kv.batch([{ type: 'put', key: keys.published('p3@1'), value: JSON.stringify({ digest: a.specs.get('p3@1'), snapshot: a.snapshot }) }]);
+  await store.kv.batch([
+    {
+      type: 'put',
+      key: keys.published('p3@1'),
+      value: JSON.stringify({ digest: a.specs.get('p3@1'), snapshot: a.snapshot }),
+    },
+  ]);
   const report = await verifyStore(store);
   assert.deepEqual(report.problems, []);
   assert.equal(report.ok, true);
@@ -160,17 +166,14 @@ test('published-version records: the spec object must be that spec and the snaps
     { type: 'put', key: keys.pin(absent), value: JSON.stringify({ pinnedAt: 'x', by: ['tag prod'] }) },
   ]);
   const report = await verifyStore(store);
-  assert.deepEqual(
-    report.problems.map((p) => [p.code, p.ref]).sort(),
-    [
-      ['PUBLISHED_INCONSISTENT', undefined],
-      ['PUBLISHED_INCONSISTENT', 'p0@2'],
-      ['PUBLISHED_INCONSISTENT', 'p1@1'],
-      ['PUBLISHED_INCONSISTENT', 'p2@1'],
-      ['PUBLISHED_INCONSISTENT', 'p9@1'],
-      ['RECORD_INVALID', 'p3@1'],
-    ],
-  );
+  assert.deepEqual(report.problems.map((p) => [p.code, p.ref]).sort(), [
+    ['PUBLISHED_INCONSISTENT', undefined],
+    ['PUBLISHED_INCONSISTENT', 'p0@2'],
+    ['PUBLISHED_INCONSISTENT', 'p1@1'],
+    ['PUBLISHED_INCONSISTENT', 'p2@1'],
+    ['PUBLISHED_INCONSISTENT', 'p9@1'],
+    ['RECORD_INVALID', 'p3@1'],
+  ]);
   assert.equal(report.problems.find((p) => p.key === keys.pin(absent))?.snapshot, absent);
   assert.equal(report.published, 6);
   assert.equal(report.pinned, 2);
@@ -193,21 +196,40 @@ test('a hash-valid snapshot that breaks the format is SNAPSHOT_MALFORMED: names 
   const leaf = (await readNode(store, leafDigest)) as LeafNode;
   const [name] = Object.keys(leaf.leaf);
   const other = [...a.specs].find(([id]) => id !== `${name}@1`)![1];
-  const badLeaf = await putObject(store, { leaf: { ...leaf.leaf, [name!]: { kind: 'policy', versions: { '1': other } } } } as never);
-  const wrongId = await putObject(store, { format: snapshotFormat, specs: root.specs, tree: await putObject(store, { branch: { ...top.branch, [Object.keys(top.branch)[0]!]: badLeaf } }) });
+  const badLeaf = await putObject(store, {
+    leaf: { ...leaf.leaf, [name!]: { kind: 'policy', versions: { '1': other } } },
+  } as never);
+  const wrongId = await putObject(store, {
+    format: snapshotFormat,
+    specs: root.specs,
+    tree: await putObject(store, { branch: { ...top.branch, [Object.keys(top.branch)[0]!]: badLeaf } }),
+  });
   const wrongCount = await putObject(store, { format: snapshotFormat, specs: root.specs + 1, tree: root.tree });
-  for (const snapshot of [wrongBucket, wrongId, wrongCount]) await store.commitBuild({ snapshot, objects: [], metadata: { createdAt: 'x', tool: 't', specs: 0 } });
+  for (const snapshot of [wrongBucket, wrongId, wrongCount])
+    await store.commitBuild({ snapshot, objects: [], metadata: { createdAt: 'x', tool: 't', specs: 0 } });
   const report = await verifyStore(store);
   const malformed = new Set(report.problems.filter((p) => p.code === 'SNAPSHOT_MALFORMED').map((p) => p.snapshot));
   assert.deepEqual([...malformed].sort(), [wrongBucket, wrongId, wrongCount].sort());
-  assert.ok(!report.problems.some((p) => p.snapshot === a.snapshot), 'the sound snapshot sharing those nodes is not blamed');
-  const incomplete = report.problems.filter((p) => p.code === 'SNAPSHOT_INCOMPLETE').map((p) => p.snapshot).sort();
+  assert.ok(
+    !report.problems.some((p) => p.snapshot === a.snapshot),
+    'the sound snapshot sharing those nodes is not blamed',
+  );
+  const incomplete = report.problems
+    .filter((p) => p.code === 'SNAPSHOT_INCOMPLETE')
+    .map((p) => p.snapshot)
+    .sort();
   assert.deepEqual(incomplete, [wrongBucket, wrongId].sort());
 });
 
 test('problems beyond maxProblems are counted, not listed', async (t) => {
   const store = await memoryStore(t);
-  await store.kv.batch(Array.from({ length: 12 }, (_, i) => ({ type: 'put' as const, key: `tag:t${i}`, value: `sha256:${String(i).padStart(64, '0')}` })));
+  await store.kv.batch(
+    Array.from({ length: 12 }, (_, i) => ({
+      type: 'put' as const,
+      key: `tag:t${i}`,
+      value: `sha256:${String(i).padStart(64, '0')}`,
+    })),
+  );
   const report = await verifyStore(store, { maxProblems: 5 });
   assert.equal(report.problems.length, 5);
   assert.equal(report.problemsOmitted, 7);
@@ -218,6 +240,8 @@ test('problems beyond maxProblems are counted, not listed', async (t) => {
 test('every verify problem code is in the table of docs/store.md, and the table lists no other', () => {
   const text = readFileSync(join(repoRoot, 'docs/store.md'), 'utf8');
   const table = text.slice(text.indexOf('| code | meaning |'));
-  const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1]);
+  const documented = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([A-Z_]+)` \|/gm)].map(
+    (match) => match[1],
+  );
   assert.deepEqual([...documented].sort(), [...verifyProblemCodes].sort());
 });

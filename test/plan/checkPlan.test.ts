@@ -12,14 +12,40 @@ import { bundledRegistry, repoRoot, tempDir } from '../support/cli.js';
 import { buildInMemory, located, plan, tool } from './planFixtures.js';
 
 const registry = {
-  'tools/writer.yaml': tool('writer@1', ['{name: "prompt", type: "string", required: true}', '{name: "count", type: "integer"}', '{name: "style", type: "string", required: true, default: "plain"}'], ['{name: "text", type: "string"}', '{name: "words", type: "integer"}']),
-  'tools/writer2.yaml': tool('writer@2', ['{name: "prompt", type: "string", required: true}'], ['{name: "text", type: "string"}']),
-  'tools/renderer.yaml': tool('renderer@1', ['{name: "script", type: "string", required: true}', '{name: "size", schema: "size@1"}', '{name: "ratio", type: "number"}'], []),
-  'schemas/size.yaml': 'id: "size@1"\nschema:\n  type: object\n  properties:\n    width: {$ref: "dimension@1"}\n  required: [width]\n  additionalProperties: false\n',
+  'tools/writer.yaml': tool(
+    'writer@1',
+    [
+      '{name: "prompt", type: "string", required: true}',
+      '{name: "count", type: "integer"}',
+      '{name: "style", type: "string", required: true, default: "plain"}',
+    ],
+    ['{name: "text", type: "string"}', '{name: "words", type: "integer"}'],
+  ),
+  'tools/writer2.yaml': tool(
+    'writer@2',
+    ['{name: "prompt", type: "string", required: true}'],
+    ['{name: "text", type: "string"}'],
+  ),
+  'tools/renderer.yaml': tool(
+    'renderer@1',
+    [
+      '{name: "script", type: "string", required: true}',
+      '{name: "size", schema: "size@1"}',
+      '{name: "ratio", type: "number"}',
+    ],
+    [],
+  ),
+  'schemas/size.yaml':
+    'id: "size@1"\nschema:\n  type: object\n  properties:\n    width: {$ref: "dimension@1"}\n  required: [width]\n  additionalProperties: false\n',
   'schemas/dimension.yaml': 'id: "dimension@1"\nschema: {type: integer, minimum: 1}\n',
   'policies/default.yaml': 'id: "default@1"\nbudget: {max_usd_micro: 10}\n',
-  'tools/sender.yaml': tool('sender@1', ['{name: "req", schema: "request@1"}', '{name: "meta", type: "object"}'], ['{name: "text", type: "string"}']),
-  'schemas/request.yaml': 'id: "request@1"\nschema:\n  type: object\n  properties:\n    name: {type: string}\n    tags: {type: array, items: {type: string}}\n',
+  'tools/sender.yaml': tool(
+    'sender@1',
+    ['{name: "req", schema: "request@1"}', '{name: "meta", type: "object"}'],
+    ['{name: "text", type: "string"}'],
+  ),
+  'schemas/request.yaml':
+    'id: "request@1"\nschema:\n  type: object\n  properties:\n    name: {type: string}\n    tags: {type: array, items: {type: string}}\n',
 };
 
 async function setup(t: { after: (fn: () => unknown) => void }) {
@@ -32,10 +58,15 @@ async function setup(t: { after: (fn: () => unknown) => void }) {
 
 test('a plan that meets every contract has no diagnostics; floating refs resolve to the highest version', async (t) => {
   const { view } = await setup(t);
-  const file = plan(`plan: ok\npolicy: default\nsteps:\n  - id: w\n    processor_ref: writer@1\n    inputs: {prompt: "hi", count: 3}\n  - id: r\n    processor_ref: renderer\n    after: [w]\n    inputs: {script: "\${steps.w.outputs.text}", size: {width: 4}, ratio: "\${steps.w.outputs.words}"}\n`);
+  const file = plan(
+    `plan: ok\npolicy: default\nsteps:\n  - id: w\n    processor_ref: writer@1\n    inputs: {prompt: "hi", count: 3}\n  - id: r\n    processor_ref: renderer\n    after: [w]\n    inputs: {script: "\${steps.w.outputs.text}", size: {width: 4}, ratio: "\${steps.w.outputs.words}"}\n`,
+  );
   const analysis = await analyzePlan(file, view);
   assert.deepEqual(analysis.diagnostics, []);
-  assert.deepEqual(analysis.references.map((r) => r.resolved?.id), ['default@1', 'writer@1', 'renderer@1']);
+  assert.deepEqual(
+    analysis.references.map((r) => r.resolved?.id),
+    ['default@1', 'writer@1', 'renderer@1'],
+  );
 });
 
 test('every problem is reported at once, each with a stable code and file:line:col', async (t) => {
@@ -87,7 +118,10 @@ test('every problem is reported at once, each with a stable code and file:line:c
   const missing = analysis.diagnostics.find((d) => d.code === 'PLAN_INPUT_MISSING')!;
   assert.equal(missing.pointer, '/steps/1/inputs/prompt', 'the pointer names the absent input');
   assert.equal(missing.ref, 'writer@1');
-  const schemaProblems = analysis.diagnostics.filter((d) => d.line === 16).map((d) => d.pointer).sort();
+  const schemaProblems = analysis.diagnostics
+    .filter((d) => d.line === 16)
+    .map((d) => d.pointer)
+    .sort();
   assert.deepEqual(schemaProblems, ['/steps/2/inputs/size', '/steps/2/inputs/size/width']);
 });
 
@@ -96,7 +130,10 @@ test('an integer output may feed a number input, not the other way round', async
   const text = (from: string, to: string) =>
     `plan: p\nsteps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n  - {id: r, processor_ref: renderer@1, after: [w], inputs: {script: x, ${to}: "\${steps.w.outputs.${from}}"}}\n`;
   assert.deepEqual((await analyzePlan(plan(text('words', 'ratio')), view)).diagnostics, []);
-  assert.deepEqual((await analyzePlan(plan(text('words', 'script').replace('script: x, ', '')), view)).diagnostics.map((d) => d.code), ['PLAN_INPUT_INVALID']);
+  assert.deepEqual(
+    (await analyzePlan(plan(text('words', 'script').replace('script: x, ', '')), view)).diagnostics.map((d) => d.code),
+    ['PLAN_INPUT_INVALID'],
+  );
 });
 
 test('checkPlan: PLAN_NOT_PINNED without a pin, PLAN_SNAPSHOT_NOT_FOUND for a pin the store lacks', async (t) => {
@@ -117,7 +154,11 @@ test('the example plan checks clean against the bundled registry once pinned to 
   const { snapshot } = await buildSnapshot({ registry: bundledRegistry, store, useCache: false });
   const path = join(repoRoot, 'examples/plans/trailer-render.yaml');
   const { planFile } = parsePlanFile(readFileSync(path), 'examples/plans/trailer-render.yaml');
-  assert.equal(planFile!.plan.snapshot, snapshot, 'the example is pinned to the bundled registry: re-pin it after changing registry/');
+  assert.equal(
+    planFile!.plan.snapshot,
+    snapshot,
+    'the example is pinned to the bundled registry: re-pin it after changing registry/',
+  );
   const result = await checkPlan(store, planFile!);
   assert.deepEqual(result.diagnostics, []);
 });
@@ -163,27 +204,45 @@ test('bindings are checked at every depth of an input value: inside objects and 
 
 test('"add it to after" is suggested only when that edge would not make a cycle', async (t) => {
   const { view } = await setup(t);
-  const advice = async (text: string) => (await analyzePlan(plan(text), view)).diagnostics.map((d) => [d.code, /add it to after/.test(d.message)]);
-  const waitsForMe = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  const advice = async (text: string) =>
+    (await analyzePlan(plan(text), view)).diagnostics.map((d) => [d.code, /add it to after/.test(d.message)]);
+  const waitsForMe =
+    'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
   assert.deepEqual(await advice(waitsForMe), [['PLAN_BINDING_INVALID', false]]);
-  const throughOthers = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [c], inputs: {prompt: x}}\n  - {id: c, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  const throughOthers =
+    'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, after: [c], inputs: {prompt: x}}\n  - {id: c, processor_ref: writer@2, after: [b], inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
   assert.deepEqual(await advice(throughOthers), [['PLAN_BINDING_INVALID', false]]);
-  const unrelated = 'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
+  const unrelated =
+    'plan: p\nsteps:\n  - {id: a, processor_ref: writer@2, inputs: {prompt: x}}\n  - {id: b, processor_ref: writer@2, inputs: {prompt: "${steps.a.outputs.text}"}}\n';
   assert.deepEqual(await advice(unrelated), [['PLAN_BINDING_INVALID', true]]);
 });
 
 test('plan upgrade counts a binding nested inside an input like a whole-value one: the output it binds must not change its schema', async (t) => {
   const dir = tempDir();
   t.after(dir.cleanup);
-  const writer = (type: string) => tool('writer@1', ['{name: "prompt", type: "string"}'], [`{name: "text", type: "${type}"}`]);
-  const files = { 'tools/writer.yaml': writer('string'), 'tools/sender.yaml': registry['tools/sender.yaml'], 'schemas/request.yaml': registry['schemas/request.yaml'] };
+  const writer = (type: string) =>
+    tool('writer@1', ['{name: "prompt", type: "string"}'], [`{name: "text", type: "${type}"}`]);
+  const files = {
+    'tools/writer.yaml': writer('string'),
+    'tools/sender.yaml': registry['tools/sender.yaml'],
+    'schemas/request.yaml': registry['schemas/request.yaml'],
+  };
   const first = await buildInMemory(join(dir.path, 'a'), files);
   t.after(() => first.store.close());
   await buildInMemory(join(dir.path, 'b'), { ...files, 'tools/writer.yaml': writer('integer') }, first.store);
-  const file = plan(`plan: p\nsnapshot: ${first.snapshot}\nsteps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n  - {id: s, processor_ref: sender@1, after: [w], inputs: {req: {name: "\${steps.w.outputs.text}"}}}\n`);
-  const report = await upgradePlan(first.store, file, { to: 'latest', dryRun: true, write: () => assert.fail('a dry run writes nothing') });
+  const file = plan(
+    `plan: p\nsnapshot: ${first.snapshot}\nsteps:\n  - {id: w, processor_ref: writer@1, inputs: {prompt: x}}\n  - {id: s, processor_ref: sender@1, after: [w], inputs: {req: {name: "\${steps.w.outputs.text}"}}}\n`,
+  );
+  const report = await upgradePlan(first.store, file, {
+    to: 'latest',
+    dryRun: true,
+    write: () => assert.fail('a dry run writes nothing'),
+  });
   const w = report.refs.find((ref) => ref.step === 'w')!;
-  assert.deepEqual(w.changes.map((change) => [change.rule, change.severity]), [['port.schema-changed', 'breaking']]);
+  assert.deepEqual(
+    w.changes.map((change) => [change.rule, change.severity]),
+    [['port.schema-changed', 'breaking']],
+  );
   assert.equal(report.breaking, true);
 });
 
@@ -192,7 +251,8 @@ test('plan inputs keep keys named like JavaScript object properties (__proto__, 
   t.after(dir.cleanup);
   const { store, snapshot } = await buildInMemory(dir.path, {
     'tools/keys.yaml': tool('keys@1', ['{name: "req", schema: "keyed@1"}', '{name: "same", schema: "same@1"}']),
-    'schemas/keys.yaml': 'id: "keyed@1"\nschema:\n  type: object\n  properties:\n    __proto__: {type: number}\n    constructor: {type: number}\n    toString: {type: number}\n  required: [__proto__, constructor, toString]\n',
+    'schemas/keys.yaml':
+      'id: "keyed@1"\nschema:\n  type: object\n  properties:\n    __proto__: {type: number}\n    constructor: {type: number}\n    toString: {type: number}\n  required: [__proto__, constructor, toString]\n',
     'schemas/same.yaml': 'id: "same@1"\nschema:\n  enum: [{valueOf: 1, toString: 2}, {__proto__: 3}]\n',
   });
   t.after(() => store.close());
@@ -201,14 +261,43 @@ test('plan inputs keep keys named like JavaScript object properties (__proto__, 
     const file = plan(`plan: p\nsteps:\n  - id: a\n    processor_ref: keys@1\n    inputs:\n${inputs}`);
     return (await analyzePlan(file, view)).diagnostics.map((d) => `${d.code} ${d.pointer}`).sort();
   };
-  const wrong = ['PLAN_INPUT_INVALID /steps/0/inputs/req/__proto__', 'PLAN_INPUT_INVALID /steps/0/inputs/req/constructor', 'PLAN_INPUT_INVALID /steps/0/inputs/req/toString'];
-  assert.deepEqual(await check('      req:\n        __proto__: "not a number"\n        constructor: "no"\n        toString: "no"\n'), wrong, 'block');
-  assert.deepEqual(await check('      req: {__proto__: "not a number", constructor: "no", toString: "no"}\n'), wrong, 'flow');
-  assert.deepEqual(await check('      req: {"__proto__": "not a number", "constructor": "no", "toString": "no"}\n'), wrong, 'quoted');
-  assert.deepEqual(await check('      req: {}\n'), Array(3).fill('PLAN_INPUT_INVALID /steps/0/inputs/req'), 'required keys are not found on the prototype');
+  const wrong = [
+    'PLAN_INPUT_INVALID /steps/0/inputs/req/__proto__',
+    'PLAN_INPUT_INVALID /steps/0/inputs/req/constructor',
+    'PLAN_INPUT_INVALID /steps/0/inputs/req/toString',
+  ];
+  assert.deepEqual(
+    await check('      req:\n        __proto__: "not a number"\n        constructor: "no"\n        toString: "no"\n'),
+    wrong,
+    'block',
+  );
+  assert.deepEqual(
+    await check('      req: {__proto__: "not a number", constructor: "no", toString: "no"}\n'),
+    wrong,
+    'flow',
+  );
+  assert.deepEqual(
+    await check('      req: {"__proto__": "not a number", "constructor": "no", "toString": "no"}\n'),
+    wrong,
+    'quoted',
+  );
+  assert.deepEqual(
+    await check('      req: {}\n'),
+    Array(3).fill('PLAN_INPUT_INVALID /steps/0/inputs/req'),
+    'required keys are not found on the prototype',
+  );
   assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n'), []);
   // enum compares objects by their own keys: keys named like Object.prototype's methods are data, not methods.
-  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {valueOf: 1, toString: 2}\n'), []);
-  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {__proto__: 3}\n'), []);
-  assert.deepEqual(await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {toString: 2, valueOf: 2}\n'), ['PLAN_INPUT_INVALID /steps/0/inputs/same']);
+  assert.deepEqual(
+    await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {valueOf: 1, toString: 2}\n'),
+    [],
+  );
+  assert.deepEqual(
+    await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {__proto__: 3}\n'),
+    [],
+  );
+  assert.deepEqual(
+    await check('      req: {__proto__: 1, constructor: 2, toString: 3}\n      same: {toString: 2, valueOf: 2}\n'),
+    ['PLAN_INPUT_INVALID /steps/0/inputs/same'],
+  );
 });

@@ -30,15 +30,31 @@ test('plan pin writes the snapshot after `plan:`, keeps every comment and line, 
   const before = p.read();
   const result = runSpec(['plan', 'pin', 'plans/trailer-render.yaml', '--json'], { cwd: p.dir });
   assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(json(result), { snapshot: p.snapshot, plans: [{ file: 'plans/trailer-render.yaml', plan: 'trailer-render', previous: null, changed: true }] });
+  assert.deepEqual(json(result), {
+    snapshot: p.snapshot,
+    plans: [{ file: 'plans/trailer-render.yaml', plan: 'trailer-render', previous: null, changed: true }],
+  });
   const after = p.read();
-  assert.deepEqual(after.split('\n').filter((line) => !line.startsWith('snapshot:')), before.split('\n'), 'only one line was added');
+  assert.deepEqual(
+    after.split('\n').filter((line) => !line.startsWith('snapshot:')),
+    before.split('\n'),
+    'only one line was added',
+  );
   assert.match(after, new RegExp(`^plan: trailer-render\\nsnapshot: ${p.snapshot}\\n`, 'm'));
   assert.ok(commentLines(before).length > 3);
   assert.deepEqual(commentLines(after), commentLines(before));
 
-  const again = json(runSpec(['plan', 'pin', 'plans/trailer-render.yaml', '--snapshot', p.snapshot.slice(7, 19), '--json'], { cwd: p.dir }));
-  assert.deepEqual(again.plans[0], { file: 'plans/trailer-render.yaml', plan: 'trailer-render', previous: p.snapshot, changed: false });
+  const again = json(
+    runSpec(['plan', 'pin', 'plans/trailer-render.yaml', '--snapshot', p.snapshot.slice(7, 19), '--json'], {
+      cwd: p.dir,
+    }),
+  );
+  assert.deepEqual(again.plans[0], {
+    file: 'plans/trailer-render.yaml',
+    plan: 'trailer-render',
+    previous: p.snapshot,
+    changed: false,
+  });
   assert.equal(p.read(), after);
 
   const store = await openStore({ directory: join(p.dir, '.spec/store') });
@@ -49,12 +65,18 @@ test('plan pin writes the snapshot after `plan:`, keeps every comment and line, 
 
 test('plan pin refuses a missing file (exit 3), a broken plan (exit 1) and an unknown snapshot (exit 3), writing nothing', (t) => {
   const p = project(t);
-  assert.equal(json(runSpec(['plan', 'pin', 'plans/nope.yaml', '--json'], { cwd: p.dir })).error.code, 'FILE_NOT_FOUND');
+  assert.equal(
+    json(runSpec(['plan', 'pin', 'plans/nope.yaml', '--json'], { cwd: p.dir })).error.code,
+    'FILE_NOT_FOUND',
+  );
   writeFileSync(join(p.dir, 'plans/broken.yaml'), 'plan: x\nplan: y\nsteps: []\n');
   const before = p.read();
   const broken = runSpec(['plan', 'pin', 'plans/trailer-render.yaml', 'plans/broken.yaml', '--json'], { cwd: p.dir });
   assert.equal(broken.status, 1);
-  assert.deepEqual(json(broken).error.diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`), ['YAML_DUPLICATE_KEY@2']);
+  assert.deepEqual(
+    json(broken).error.diagnostics.map((d: { code: string; line: number }) => `${d.code}@${d.line}`),
+    ['YAML_DUPLICATE_KEY@2'],
+  );
   const unknown = runSpec(['plan', 'pin', 'plans/trailer-render.yaml', '--snapshot', 'nosuchtag'], { cwd: p.dir });
   assert.equal(unknown.status, 3);
   assert.equal(p.read(), before);
@@ -70,7 +92,10 @@ test('plan check: exit 0 when clean; exit 1 with every problem as file:line:col 
   assert.equal(clean.status, 0, clean.stderr);
   assert.equal(clean.stderr, '');
 
-  writeFileSync(p.plan, p.read().replace('path: "media/source.mp4"', 'paths: 3').replace('after: [script]', 'after: [render]'));
+  writeFileSync(
+    p.plan,
+    p.read().replace('path: "media/source.mp4"', 'paths: 3').replace('after: [script]', 'after: [render]'),
+  );
   const broken = runSpec(['plan', 'check', 'plans/trailer-render.yaml'], { cwd: p.dir });
   assert.equal(broken.status, 1);
   assert.match(broken.stderr, /^plans\/trailer-render\.yaml:\d+:\d+ PLAN_INPUT_MISSING /m);
@@ -78,10 +103,20 @@ test('plan check: exit 0 when clean; exit 1 with every problem as file:line:col 
   assert.match(broken.stderr, /^plans\/trailer-render\.yaml:\d+:\d+ PLAN_CYCLE /m);
   const listed = json(runSpec(['plan', 'check', 'plans/trailer-render.yaml', '--json'], { cwd: p.dir }));
   assert.equal(listed[0].ok, false);
-  assert.deepEqual(listed[0].diagnostics.map((d: { code: string }) => d.code).sort(), ['PLAN_CYCLE', 'PLAN_INPUT_MISSING', 'PLAN_INPUT_UNKNOWN']);
+  assert.deepEqual(listed[0].diagnostics.map((d: { code: string }) => d.code).sort(), [
+    'PLAN_CYCLE',
+    'PLAN_INPUT_MISSING',
+    'PLAN_INPUT_UNKNOWN',
+  ]);
   const cycle = listed[0].diagnostics.find((d: { code: string }) => d.code === 'PLAN_CYCLE');
   // Steps are visited in file order: metadata → render → metadata closes at render's `after`.
-  assert.equal(cycle.line, p.read().split('\n').findIndex((line) => line.includes('after: [script, metadata]')) + 1);
+  assert.equal(
+    cycle.line,
+    p
+      .read()
+      .split('\n')
+      .findIndex((line) => line.includes('after: [script, metadata]')) + 1,
+  );
 });
 
 test('plan lock rewrites floating refs to the exact version in the pinned snapshot, keeping comments; twice is a no-op', (t) => {
@@ -93,7 +128,9 @@ test('plan lock rewrites floating refs to the exact version in the pinned snapsh
   const before = p.read();
   const locked = runSpec(['plan', 'lock', 'plans/trailer-render.yaml', '--json'], { cwd: p.dir });
   assert.equal(locked.status, 0, locked.stderr);
-  assert.deepEqual(json(locked).plans[0].locked, [{ pointer: '/steps/0/processor_ref', from: 'text.llm', to: 'text.llm@2' }]);
+  assert.deepEqual(json(locked).plans[0].locked, [
+    { pointer: '/steps/0/processor_ref', from: 'text.llm', to: 'text.llm@2' },
+  ]);
   assert.equal(p.read(), before.replace('processor_ref: text.llm\n', 'processor_ref: text.llm@2\n'));
   assert.deepEqual(commentLines(p.read()), commentLines(before));
   const again = json(runSpec(['plan', 'lock', 'plans/trailer-render.yaml', '--json'], { cwd: p.dir }));
@@ -106,11 +143,18 @@ test('plan upgrade reports per ref; a breaking upgrade exits 4 and re-pins only 
   runSpec(['plan', 'pin', 'plans/trailer-render.yaml'], { cwd: p.dir });
   // The next registry: text.llm@3 requires a new input, and the plan's floating ref moves to it.
   const v2 = readFileSync(join(p.registry, 'tools/text.llm.v2.yaml'), 'utf8');
-  writeFileSync(join(p.registry, 'tools/text.llm.v3.yaml'), v2.replace('"text.llm@2"', '"text.llm@3"').replace('inputs:\n', 'inputs:\n  - name: "audience"\n    type: "string"\n    required: true\n'));
+  writeFileSync(
+    join(p.registry, 'tools/text.llm.v3.yaml'),
+    v2
+      .replace('"text.llm@2"', '"text.llm@3"')
+      .replace('inputs:\n', 'inputs:\n  - name: "audience"\n    type: "string"\n    required: true\n'),
+  );
   const next = runSpec(['build'], { cwd: p.dir }).stdout.trim();
   const pinned = p.read();
 
-  const dry = runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'latest', '--dry-run', '--json'], { cwd: p.dir });
+  const dry = runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'latest', '--dry-run', '--json'], {
+    cwd: p.dir,
+  });
   assert.equal(dry.status, 4);
   const report = json(dry);
   assert.equal(report.from, p.snapshot);
@@ -118,15 +162,24 @@ test('plan upgrade reports per ref; a breaking upgrade exits 4 and re-pins only 
   assert.equal(report.breaking, true);
   assert.equal(report.written, false);
   const script = report.refs.find((ref: { step?: string }) => ref.step === 'script');
-  assert.deepEqual([script.before.id, script.after.id, script.status, script.breaking], ['text.llm@2', 'text.llm@3', 'changed', true]);
-  assert.deepEqual(script.problems.map((d: { code: string; pointer: string }) => [d.code, d.pointer]), [['PLAN_INPUT_MISSING', '/steps/0/inputs/audience']]);
+  assert.deepEqual(
+    [script.before.id, script.after.id, script.status, script.breaking],
+    ['text.llm@2', 'text.llm@3', 'changed', true],
+  );
+  assert.deepEqual(
+    script.problems.map((d: { code: string; pointer: string }) => [d.code, d.pointer]),
+    [['PLAN_INPUT_MISSING', '/steps/0/inputs/audience']],
+  );
   const probe = report.refs.find((ref: { step?: string }) => ref.step === 'metadata');
   assert.deepEqual([probe.status, probe.breaking], ['unchanged', false]);
   assert.equal(p.read(), pinned, '--dry-run writes nothing');
 
   assert.equal(runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'latest'], { cwd: p.dir }).status, 4);
   assert.equal(p.read(), pinned, 'a breaking upgrade is not applied');
-  const forced = runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'latest', '--allow-breaking', '--json'], { cwd: p.dir });
+  const forced = runSpec(
+    ['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'latest', '--allow-breaking', '--json'],
+    { cwd: p.dir },
+  );
   assert.equal(forced.status, 0);
   assert.equal(json(forced).written, true);
   assert.equal(p.read(), pinned.replace(p.snapshot, next));
@@ -141,23 +194,50 @@ test('plan upgrade: a tightened policy breaks; an unchanged snapshot or a compat
   assert.ok(json(same).refs.every((ref: { status: string }) => ref.status === 'unchanged'));
 
   const policy = readFileSync(join(p.registry, 'policies/default.yaml'), 'utf8');
-  writeFileSync(join(p.registry, 'policies/default2.yaml'), policy.replace('"default@1"', '"default@2"').replace('max_usd_micro: 1000000', 'max_usd_micro: 5000'));
+  writeFileSync(
+    join(p.registry, 'policies/default2.yaml'),
+    policy.replace('"default@1"', '"default@2"').replace('max_usd_micro: 1000000', 'max_usd_micro: 5000'),
+  );
   runSpec(['build', '--tag', 'tight'], { cwd: p.dir });
-  const tight = json(runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'tight', '--dry-run', '--json'], { cwd: p.dir }));
+  const tight = json(
+    runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'tight', '--dry-run', '--json'], { cwd: p.dir }),
+  );
   const ref = tight.refs.find((each: { kind: string }) => each.kind === 'policy');
   assert.deepEqual([ref.before.id, ref.after.id, ref.breaking], ['default@1', 'default@2', true]);
-  assert.deepEqual(ref.changes.map((c: { rule: string; pointer: string; old: number; new: number }) => [c.rule, c.pointer, c.old, c.new]), [['policy.tightened', '/budget/max_usd_micro', 1000000, 5000]]);
+  assert.deepEqual(
+    ref.changes.map((c: { rule: string; pointer: string; old: number; new: number }) => [
+      c.rule,
+      c.pointer,
+      c.old,
+      c.new,
+    ]),
+    [['policy.tightened', '/budget/max_usd_micro', 1000000, 5000]],
+  );
 
-  writeFileSync(join(p.registry, 'policies/default2.yaml'), policy.replace('"default@1"', '"default@3"').replace('max_usd_micro: 1000000', 'max_usd_micro: 9000000'));
+  writeFileSync(
+    join(p.registry, 'policies/default2.yaml'),
+    policy.replace('"default@1"', '"default@3"').replace('max_usd_micro: 1000000', 'max_usd_micro: 9000000'),
+  );
   runSpec(['build', '--tag', 'loose'], { cwd: p.dir });
   const loose = runSpec(['plan', 'upgrade', 'plans/trailer-render.yaml', '--to', 'loose', '--json'], { cwd: p.dir });
   assert.equal(loose.status, 0);
   assert.equal(json(loose).written, true);
-  assert.equal(json(loose).refs.find((each: { kind: string }) => each.kind === 'policy').changes[0].rule, 'policy.loosened');
+  assert.equal(
+    json(loose).refs.find((each: { kind: string }) => each.kind === 'policy').changes[0].rule,
+    'policy.loosened',
+  );
 });
 
 test('every plan command has --help with an example', () => {
-  for (const command of [['plan'], ['plan', 'pin'], ['plan', 'check'], ['plan', 'lock'], ['plan', 'upgrade'], ['refs'], ['status']]) {
+  for (const command of [
+    ['plan'],
+    ['plan', 'pin'],
+    ['plan', 'check'],
+    ['plan', 'lock'],
+    ['plan', 'upgrade'],
+    ['refs'],
+    ['status'],
+  ]) {
     const help = runSpec([...command, '--help']);
     assert.equal(help.status, 0, command.join(' '));
     assert.match(help.stdout, /Examples:\n\s+\$ spec /, `${command.join(' ')} --help has an example`);
@@ -168,7 +248,11 @@ test('every plan command has --help with an example', () => {
  * Makes `directory` unwritable: a read-only bind mount as root (permissions do not bind root), chmod otherwise.
  * Returns the function that undoes it (it also runs after the test), or undefined when the test was skipped.
  */
-function makeUnwritable(t: { after: (fn: () => void) => void; skip: (why: string) => void }, directory: string, probe: string): (() => void) | undefined {
+function makeUnwritable(
+  t: { after: (fn: () => void) => void; skip: (why: string) => void },
+  directory: string,
+  probe: string,
+): (() => void) | undefined {
   let restore: () => void;
   if (process.getuid?.() === 0) {
     const why = mountUnavailable(probe);
@@ -239,8 +323,17 @@ test('plan pin refusing a broken plan says exactly what did not happen; gc refus
   const pin = runSpec(['plan', 'pin', 'plans/broken.yaml', '--json'], { cwd: p.dir });
   assert.equal(pin.status, 1);
   assert.equal(json(pin).error.outcome, 'no plan was written and nothing was pinned or published');
-  assert.equal(json(runSpec(['plan', 'lock', 'plans/broken.yaml', '--json'], { cwd: p.dir })).error.outcome, 'no plan was written');
-  assert.equal(json(runSpec(['plan', 'upgrade', 'plans/broken.yaml', '--to', 'latest', '--json'], { cwd: p.dir })).error.outcome, 'the plan was not re-pinned and nothing was published');
+  assert.equal(
+    json(runSpec(['plan', 'lock', 'plans/broken.yaml', '--json'], { cwd: p.dir })).error.outcome,
+    'no plan was written',
+  );
+  assert.equal(
+    json(runSpec(['plan', 'upgrade', 'plans/broken.yaml', '--to', 'latest', '--json'], { cwd: p.dir })).error.outcome,
+    'the plan was not re-pinned and nothing was published',
+  );
   assert.equal(json(runSpec(['gc', '--plans', 'plans', '--json'], { cwd: p.dir })).error.outcome, 'gc deleted nothing');
-  assert.equal(json(runSpec(['build', '--plans', 'plans', '--json'], { cwd: p.dir })).error.outcome, 'a plan is invalid: no plan and nothing in the store was changed');
+  assert.equal(
+    json(runSpec(['build', '--plans', 'plans', '--json'], { cwd: p.dir })).error.outcome,
+    'a plan is invalid: no plan and nothing in the store was changed',
+  );
 });

@@ -15,12 +15,17 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 
 /** A tool spec with the given inputs (YAML flow text for each port). */
 export function tool(id: string, inputs: string[] = [], outputs: string[] = [], extra = ''): string {
-  const list = (name: string, ports: string[]) => (ports.length === 0 ? '' : `${name}:\n${ports.map((port) => `  - ${port}\n`).join('')}`);
+  const list = (name: string, ports: string[]) =>
+    ports.length === 0 ? '' : `${name}:\n${ports.map((port) => `  - ${port}\n`).join('')}`;
   return `id: "${id}"\nname: "${id}"\nadapter: "local"\nentry_point: "x"\n${extra}${list('inputs', inputs)}${list('outputs', outputs)}`;
 }
 
 /** Builds `files` as a registry into a fresh in-memory store; returns the store and the snapshot id. */
-export async function buildInMemory(root: string, files: Record<string, string>, store?: SpecStore): Promise<{ store: SpecStore; snapshot: string }> {
+export async function buildInMemory(
+  root: string,
+  files: Record<string, string>,
+  store?: SpecStore,
+): Promise<{ store: SpecStore; snapshot: string }> {
   writeFiles(root, files);
   const target = store ?? (await openStore({ directory: ':memory:' }));
   const { snapshot } = await buildSnapshot({ registry: root, store: target, useCache: false });

@@ -14,7 +14,10 @@ import type { SpecStore } from '../../src/store/specStore.js';
 import { copyBundledRegistry, json, runSpec, tempDir } from '../support/cli.js';
 import { buildInMemory, writeFiles } from './planFixtures.js';
 
-const v1 = { 'policies/p.yaml': 'id: "p@1"\nbudget: {max_usd_micro: 10}\n', 'policies/q.yaml': 'id: "q@1"\nbudget: {max_usd_micro: 20}\n' };
+const v1 = {
+  'policies/p.yaml': 'id: "p@1"\nbudget: {max_usd_micro: 10}\n',
+  'policies/q.yaml': 'id: "q@1"\nbudget: {max_usd_micro: 20}\n',
+};
 const mutated = { 'policies/p.yaml': '# changed without a new version\nid: "p@1"\nbudget: {max_usd_micro: 11}\n' };
 
 async function everything(store: SpecStore): Promise<[string, string][]> {
@@ -42,8 +45,17 @@ test('a tag publishes every id@version of its snapshot, in the same batch as the
   assert.deepEqual(await listPublishedVersions(store), [], 'a build alone publishes nothing');
   await tagSnapshot(store, 'prod', snapshot as never, { now: () => new Date('2026-01-02T00:00:00Z') });
   const published = await listPublishedVersions(store);
-  assert.deepEqual(published.map((record) => [record.id, record.snapshot]), [['p@1', snapshot], ['q@1', snapshot]]);
-  assert.deepEqual(await readPinRecord(store, snapshot as never), { pinnedAt: '2026-01-02T00:00:00.000Z', by: ['tag prod'] });
+  assert.deepEqual(
+    published.map((record) => [record.id, record.snapshot]),
+    [
+      ['p@1', snapshot],
+      ['q@1', snapshot],
+    ],
+  );
+  assert.deepEqual(await readPinRecord(store, snapshot as never), {
+    pinnedAt: '2026-01-02T00:00:00.000Z',
+    by: ['tag prod'],
+  });
 });
 
 test('a build that changes a published version fails with VERSION_MUTATED naming spec, snapshot, digests and fix; the store is untouched', async (t) => {
@@ -54,15 +66,27 @@ test('a build that changes a published version fails with VERSION_MUTATED naming
   await tagSnapshot(store, 'prod', snapshot as never);
   const before = await everything(store);
   writeFiles(dir.path, mutated);
-  const error = await rejectsWith(buildSnapshot({ registry: dir.path, store, useCache: false, tag: 'next' }), 'VERSION_MUTATED');
-  const [conflict] = error.data['conflicts'] as { id: string; digest: string; existing: { digest: string; snapshot: string }; published: boolean; fix: string }[];
+  const error = await rejectsWith(
+    buildSnapshot({ registry: dir.path, store, useCache: false, tag: 'next' }),
+    'VERSION_MUTATED',
+  );
+  const [conflict] = error.data['conflicts'] as {
+    id: string;
+    digest: string;
+    existing: { digest: string; snapshot: string };
+    published: boolean;
+    fix: string;
+  }[];
   assert.ok(conflict, 'the error lists the conflict');
   assert.equal(conflict.id, 'p@1');
   assert.equal(conflict.existing.snapshot, snapshot);
   assert.notEqual(conflict.digest, conflict.existing.digest);
   assert.equal(conflict.published, true);
   assert.equal(conflict.fix, 'p@2');
-  assert.deepEqual(error.diagnostics.map((d) => [d.code, d.file?.endsWith('policies/p.yaml'), d.line, d.column]), [['VERSION_MUTATED', true, 2, 1]]);
+  assert.deepEqual(
+    error.diagnostics.map((d) => [d.code, d.file?.endsWith('policies/p.yaml'), d.line, d.column]),
+    [['VERSION_MUTATED', true, 2, 1]],
+  );
   assert.deepEqual(await everything(store), before, 'no object, snapshot, log entry, tag or cache was written');
   // The fix: a new version builds.
   writeFiles(dir.path, { 'policies/p.yaml': 'id: "p@2"\nbudget: {max_usd_micro: 11}\n' });
@@ -75,9 +99,15 @@ test('an unpublished version may change, unless the build is --strict', async (t
   const { store, snapshot } = await buildInMemory(dir.path, v1);
   t.after(() => store.close());
   writeFiles(dir.path, mutated);
-  const error = await rejectsWith(buildSnapshot({ registry: dir.path, store, useCache: false, strict: true }), 'VERSION_MUTATED');
+  const error = await rejectsWith(
+    buildSnapshot({ registry: dir.path, store, useCache: false, strict: true }),
+    'VERSION_MUTATED',
+  );
   const conflicts = error.data['conflicts'] as { id: string; published: boolean; existing: { snapshot: string } }[];
-  assert.deepEqual(conflicts.map((c) => [c.id, c.published, c.existing.snapshot]), [['p@1', false, snapshot]]);
+  assert.deepEqual(
+    conflicts.map((c) => [c.id, c.published, c.existing.snapshot]),
+    [['p@1', false, snapshot]],
+  );
   const lax = await buildSnapshot({ registry: dir.path, store, useCache: false });
   assert.notEqual(lax.snapshot, snapshot);
 });
@@ -92,7 +122,7 @@ test('tagging a snapshot that holds another digest of a published version is ref
   await tagSnapshot(store, 'prod', second);
   await rejectsWith(tagSnapshot(store, 'old', first as never), 'VERSION_MUTATED');
   assert.equal(await store.getTag('old'), undefined);
-  assert.equal((await readPinRecord(store, first as never)), undefined);
+  assert.equal(await readPinRecord(store, first as never), undefined);
 });
 
 test('an import publishes its snapshot; importing one that contradicts a published version stores nothing', async (t) => {
@@ -105,13 +135,20 @@ test('an import publishes its snapshot; importing one that contradicts a publish
   const target = await openStore({ directory: ':memory:' });
   t.after(() => target.close());
   await importSnapshot(target, document);
-  assert.deepEqual((await listPublishedVersions(target)).map((record) => record.id), ['p@1', 'q@1']);
+  assert.deepEqual(
+    (await listPublishedVersions(target)).map((record) => record.id),
+    ['p@1', 'q@1'],
+  );
   assert.deepEqual((await readPinRecord(target, snapshot as never))?.by, ['import']);
 
   const other = await openStore({ directory: ':memory:' });
   t.after(() => other.close());
   writeFiles(join(dir.path, 'b'), { ...v1, ...mutated });
-  const { snapshot: mutatedSnapshot } = await buildSnapshot({ registry: join(dir.path, 'b'), store: other, useCache: false });
+  const { snapshot: mutatedSnapshot } = await buildSnapshot({
+    registry: join(dir.path, 'b'),
+    store: other,
+    useCache: false,
+  });
   await tagSnapshot(other, 'prod', mutatedSnapshot);
   const before = await everything(other);
   await rejectsWith(importSnapshot(other, document), 'VERSION_MUTATED');
@@ -129,7 +166,14 @@ test('a plan pin publishes; publishedSnapshots names pinned snapshots even when 
   await pinSnapshot(store, second, ['trailer', 'trailer', 'other']);
   assert.deepEqual((await readPinRecord(store, second))?.by, ['plan trailer', 'plan other']);
   const records = await listPublishedVersions(store);
-  assert.deepEqual(records.map((r) => [r.id, r.snapshot === first ? 'first' : 'second']), [['p@1', 'first'], ['q@1', 'first'], ['r@1', 'second']]);
+  assert.deepEqual(
+    records.map((r) => [r.id, r.snapshot === first ? 'first' : 'second']),
+    [
+      ['p@1', 'first'],
+      ['q@1', 'first'],
+      ['r@1', 'second'],
+    ],
+  );
   assert.deepEqual([...(await publishedSnapshots(store))].sort(), [first, second].sort());
 });
 
@@ -138,7 +182,8 @@ async function storeRecords(directory: string): Promise<[string, string][]> {
   const store = await openStore({ directory });
   try {
     const records: [string, string][] = [];
-    for (const prefix of ['obj:', 'snap:', 'tag:', 'log:', 'pub:', 'pin:', 'meta:', 'cache:']) for await (const entry of store.kv.entries(prefix)) records.push(entry);
+    for (const prefix of ['obj:', 'snap:', 'tag:', 'log:', 'pub:', 'pin:', 'meta:', 'cache:'])
+      for await (const entry of store.kv.entries(prefix)) records.push(entry);
     return records;
   } finally {
     await store.close();
@@ -151,7 +196,10 @@ test('CLI: spec build after a tag refuses a mutated version (exit 1, VERSION_MUT
   const registry = copyBundledRegistry(dir.path);
   assert.equal(runSpec(['build', '--tag', 'prod'], { cwd: dir.path }).status, 0);
   const before = await storeRecords(join(dir.path, '.spec/store'));
-  assert.ok(before.some(([key]) => key === 'pub:default@1'), 'build --tag published the snapshot');
+  assert.ok(
+    before.some(([key]) => key === 'pub:default@1'),
+    'build --tag published the snapshot',
+  );
   const file = join(registry, 'policies/default.yaml');
   writeFileSync(file, readFileSync(file, 'utf8').replace('max_usd_micro: 1000000', 'max_usd_micro: 999'));
   const result = runSpec(['build', '--json'], { cwd: dir.path });

@@ -29,13 +29,21 @@ type GeneratedRegistry = { name: string; versions: string[]; budget: number }[];
 
 /** Writes the specs in the given order, with file names that differ between the two layouts. */
 function writeRegistry(root: string, registry: GeneratedRegistry, layout: 'forward' | 'reverse'): void {
-  const files = registry.flatMap(({ name, versions, budget }) => versions.map((version) => ({ id: `${name}@${version}`, text: `id: "${name}@${version}"\nbudget: {max_usd_micro: ${budget}}\n` })));
+  const files = registry.flatMap(({ name, versions, budget }) =>
+    versions.map((version) => ({
+      id: `${name}@${version}`,
+      text: `id: "${name}@${version}"\nbudget: {max_usd_micro: ${budget}}\n`,
+    })),
+  );
   if (layout === 'reverse') files.reverse();
   mkdirSync(join(root, 'policies'), { recursive: true });
   files.forEach(({ id, text }, index) => {
     const file = layout === 'forward' ? `${index}.yaml` : `nested/${id.replace(/[@.]/g, '_')}.yml`;
     mkdirSync(join(root, 'policies', file, '..'), { recursive: true });
-    writeFileSync(join(root, 'policies', file), layout === 'forward' ? text : `# reversed\n${text.replace(/\n/g, '\r\n')}`);
+    writeFileSync(
+      join(root, 'policies', file),
+      layout === 'forward' ? text : `# reversed\n${text.replace(/\n/g, '\r\n')}`,
+    );
   });
 }
 
@@ -44,35 +52,45 @@ test('property: two stores built from the same registry, written in different or
   t.after(dir.cleanup);
   let run = 0;
   await fc.assert(
-    fc.asyncProperty(registryArbitrary, fc.array(fc.tuple(fc.nat(), fc.constantFrom(...versionPool, '')), { minLength: 1, maxLength: 20 }), async (registry, picks) => {
-      const root = join(dir.path, String(run++));
-      writeRegistry(join(root, 'a'), registry, 'forward');
-      writeRegistry(join(root, 'b'), registry, 'reverse');
-      const stores = [await openStore({ directory: join(root, 'store-a'), create: true }), await openStore({ directory: join(root, 'store-b'), create: true })] as const;
-      try {
-        const ids = [
-          (await buildSnapshot({ registry: join(root, 'a'), store: stores[0], useCache: false })).snapshot,
-          (await buildSnapshot({ registry: join(root, 'b'), store: stores[1], useCache: false })).snapshot,
+    fc.asyncProperty(
+      registryArbitrary,
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom(...versionPool, '')), { minLength: 1, maxLength: 20 }),
+      async (registry, picks) => {
+        const root = join(dir.path, String(run++));
+        writeRegistry(join(root, 'a'), registry, 'forward');
+        writeRegistry(join(root, 'b'), registry, 'reverse');
+        const stores = [
+          await openStore({ directory: join(root, 'store-a'), create: true }),
+          await openStore({ directory: join(root, 'store-b'), create: true }),
         ] as const;
-        assert.equal(ids[0], ids[1]);
-        const views = [await openSnapshot(stores[0], ids[0]), await openSnapshot(stores[1], 'latest')] as const;
-        for (const [index, version] of picks) {
-          const entry = registry[index % registry.length];
-          assert.ok(entry, 'the registry has specs');
-          const ref = version === '' ? entry.name : `${entry.name}@${version}`;
-          const [a, b] = [await views[0].lookup(ref), await views[1].lookup(ref)];
-          assert.deepEqual(a, b, ref);
-          if (version === '') {
-            // A floating ref is the highest version under the documented order.
-            const highest = versionPool.filter((v) => entry.versions.includes(v)).sort((x, y) => order(x) - order(y)).at(-1);
-            assert.equal(a?.version, highest, ref);
+        try {
+          const ids = [
+            (await buildSnapshot({ registry: join(root, 'a'), store: stores[0], useCache: false })).snapshot,
+            (await buildSnapshot({ registry: join(root, 'b'), store: stores[1], useCache: false })).snapshot,
+          ] as const;
+          assert.equal(ids[0], ids[1]);
+          const views = [await openSnapshot(stores[0], ids[0]), await openSnapshot(stores[1], 'latest')] as const;
+          for (const [index, version] of picks) {
+            const entry = registry[index % registry.length];
+            assert.ok(entry, 'the registry has specs');
+            const ref = version === '' ? entry.name : `${entry.name}@${version}`;
+            const [a, b] = [await views[0].lookup(ref), await views[1].lookup(ref)];
+            assert.deepEqual(a, b, ref);
+            if (version === '') {
+              // A floating ref is the highest version under the documented order.
+              const highest = versionPool
+                .filter((v) => entry.versions.includes(v))
+                .sort((x, y) => order(x) - order(y))
+                .at(-1);
+              assert.equal(a?.version, highest, ref);
+            }
           }
+        } finally {
+          for (const store of stores) await store.close();
+          rmSync(root, { recursive: true, force: true });
         }
-      } finally {
-        for (const store of stores) await store.close();
-        rmSync(root, { recursive: true, force: true });
-      }
-    }),
+      },
+    ),
     { numRuns: 12 },
   );
 });
@@ -96,7 +114,11 @@ test('a floating ref resolved under two snapshots gives different answers, each 
   assert.deepEqual([first.id, second.id], ['text.llm@1', 'text.llm@2']);
   assert.deepEqual(resolveIn(older), first, 'the same answer in another process');
   assert.deepEqual(resolveIn(current), second);
-  assert.equal(resolveIn(older).digest, json(runSpec(['resolve', current, 'text.llm@1', '--json'], { cwd: dir.path })).digest, 'text.llm@1 itself is the same spec in both');
+  assert.equal(
+    resolveIn(older).digest,
+    json(runSpec(['resolve', current, 'text.llm@1', '--json'], { cwd: dir.path })).digest,
+    'text.llm@1 itself is the same spec in both',
+  );
 });
 
 test('spec resolve --explain shows the parse, the candidates and the choice (text and --json); an absent name exits 3', (t) => {
@@ -108,7 +130,10 @@ test('spec resolve --explain shows the parse, the candidates and the choice (tex
   assert.deepEqual(explained.parsed, { name: 'text.llm', floating: true });
   assert.equal(explained.snapshot, snapshot);
   assert.equal(explained.kind, 'tool');
-  assert.deepEqual(explained.candidates.map((c: { version: string }) => c.version), ['1', '2']);
+  assert.deepEqual(
+    explained.candidates.map((c: { version: string }) => c.version),
+    ['1', '2'],
+  );
   assert.equal(explained.chosen.version, '2');
   assert.equal(explained.chosen.digest, explained.candidates[1].digest);
   const exact = json(runSpec(['resolve', 'latest', 'text.llm@1', '--explain', '--json'], { cwd: dir.path }));
@@ -119,7 +144,11 @@ test('spec resolve --explain shows the parse, the candidates and the choice (tex
   assert.match(text.stdout, /^chosen: +text\.llm@2 /m);
   const absent = runSpec(['resolve', 'latest', 'no.such.tool', '--explain', '--json'], { cwd: dir.path });
   assert.equal(absent.status, 3);
-  assert.deepEqual([json(absent).candidates, json(absent).chosen], [[], undefined], '--json still prints the explanation');
+  assert.deepEqual(
+    [json(absent).candidates, json(absent).chosen],
+    [[], undefined],
+    '--json still prints the explanation',
+  );
   const missingVersion = runSpec(['resolve', 'latest', 'text.llm@7', '--json'], { cwd: dir.path });
   assert.equal(missingVersion.status, 3);
   assert.equal(json(missingVersion).error.code, 'REF_NOT_FOUND');
@@ -153,14 +182,17 @@ test('openSnapshot + get(one ref) reads the root, one tree path and one spec; a 
   const dir = tempDir();
   t.after(dir.cleanup);
   mkdirSync(join(dir.path, 'policies'));
-  for (let i = 0; i < 200; i++) writeFileSync(join(dir.path, 'policies', `p${i}.yaml`), `id: "p${i}@1"\nbudget: {max_usd_micro: ${i}}\n`);
+  for (let i = 0; i < 200; i++)
+    writeFileSync(join(dir.path, 'policies', `p${i}.yaml`), `id: "p${i}@1"\nbudget: {max_usd_micro: ${i}}\n`);
   const kv = new CountingStore();
   const store = new SpecStore(kv);
   t.after(() => store.close());
   const { snapshot } = await buildSnapshot({ registry: dir.path, store, useCache: false });
 
   // The path to p42 in the manifest, computed independently of SnapshotView.
-  const manifest = buildManifest(Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, version: '1', kind: 'policy', digest: '' as never })));
+  const manifest = buildManifest(
+    Array.from({ length: 200 }, (_, i) => ({ name: `p${i}`, version: '1', kind: 'policy', digest: '' as never })),
+  );
   assert.ok(manifest.objects.length > 2, 'the tree has branches');
   const root = (await store.readObject(snapshot)) as unknown as { tree: string };
   const path: string[] = [];
@@ -177,14 +209,21 @@ test('openSnapshot + get(one ref) reads the root, one tree path and one spec; a 
   const resolved = await view.get('p42');
   const objectReads = kv.reads.filter((key) => key.startsWith('obj:')).map((key) => key.slice(4));
   assert.deepEqual(objectReads, [snapshot, ...path, resolved!.digest], 'root, the tree path, the spec: nothing else');
-  assert.deepEqual(kv.reads.filter((key) => !key.startsWith('obj:')), [`snap:${snapshot}`], 'and the snapshot record, to check the id exists');
+  assert.deepEqual(
+    kv.reads.filter((key) => !key.startsWith('obj:')),
+    [`snap:${snapshot}`],
+    'and the snapshot record, to check the id exists',
+  );
 
   kv.reads.length = 0;
   assert.equal(await view.get('p42'), resolved);
   assert.equal(view.resolveCached('p42'), resolved, 'the sync path gives the loaded spec');
   assert.equal(view.resolveCached('p43'), undefined, 'and never reads');
   assert.deepEqual(kv.reads, []);
-  assert.ok(Object.isFrozen(resolved) && Object.isFrozen(resolved!.spec), 'shared results cannot be changed by a caller');
+  assert.ok(
+    Object.isFrozen(resolved) && Object.isFrozen(resolved!.spec),
+    'shared results cannot be changed by a caller',
+  );
 });
 
 test('resolveCached is synchronous and never reads the store (its speed is measured by npm run bench, not here)', async (t) => {
@@ -213,7 +252,10 @@ test('openSnapshot with preload reads the whole snapshot once; then every exact 
   for (let i = 0; i < 150; i++) {
     for (const version of i % 3 === 0 ? ['1', '2', '10'] : ['1']) {
       ids.push(`p${i}@${version}`);
-      writeFileSync(join(dir.path, 'policies', `p${i}-${version}.yaml`), `id: "p${i}@${version}"\nbudget: {max_usd_micro: ${i * 100 + Number(version)}}\n`);
+      writeFileSync(
+        join(dir.path, 'policies', `p${i}-${version}.yaml`),
+        `id: "p${i}@${version}"\nbudget: {max_usd_micro: ${i * 100 + Number(version)}}\n`,
+      );
     }
   }
   const kv = new CountingStore();

@@ -6,7 +6,8 @@ import { withPrototypes } from '../support/json.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const read = (text: string) => parsePlanFile(new TextEncoder().encode(text), 'p.yaml').planFile!;
-const rewrite = (text: string, edits: Parameters<typeof rewritePlan>[1]) => new TextDecoder('utf-8', { ignoreBOM: true }).decode(rewritePlan(read(text), edits));
+const rewrite = (text: string, edits: Parameters<typeof rewritePlan>[1]) =>
+  new TextDecoder('utf-8', { ignoreBOM: true }).decode(rewritePlan(read(text), edits));
 const pin = { path: ['snapshot'], value: digest, after: 'plan' };
 
 const commented = `# header comment
@@ -26,7 +27,10 @@ test('pinning inserts one line after plan and leaves every other byte alone', ()
 });
 
 test('re-pinning replaces only the value, keeping its quotes and trailing comment', () => {
-  const before = commented.replace('plan: trailer   # the name\n', `plan: trailer   # the name\nsnapshot: "sha256:${'00'.repeat(32)}"   # the pin\n`);
+  const before = commented.replace(
+    'plan: trailer   # the name\n',
+    `plan: trailer   # the name\nsnapshot: "sha256:${'00'.repeat(32)}"   # the pin\n`,
+  );
   const out = rewrite(before, [pin]);
   assert.equal(out, before.replace('00'.repeat(32), 'ab'.repeat(32)));
 });
@@ -35,9 +39,15 @@ test('locking rewrites only the ref, in its own quoting style', () => {
   const out = rewrite(commented, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm@2' }]);
   assert.equal(out, commented.replace('"text.llm"', '"text.llm@2"'));
   const plain = commented.replace('"text.llm"', 'text.llm');
-  assert.equal(rewrite(plain, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm@2' }]), plain.replace('text.llm ', 'text.llm@2 '));
+  assert.equal(
+    rewrite(plain, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm@2' }]),
+    plain.replace('text.llm ', 'text.llm@2 '),
+  );
   const single = commented.replace('"text.llm"', "'text.llm'");
-  assert.equal(rewrite(single, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm@2' }]), single.replace("'text.llm'", "'text.llm@2'"));
+  assert.equal(
+    rewrite(single, [{ path: ['steps', 0, 'processor_ref'], value: 'text.llm@2' }]),
+    single.replace("'text.llm'", "'text.llm@2'"),
+  );
 });
 
 test('CRLF line endings and a byte-order mark survive a rewrite', () => {
@@ -64,9 +74,17 @@ test('no edits, or edits to the same value, give the same bytes', () => {
 test('pinning a plan whose snapshot is null, ~ or empty writes the id in place, keeping the comment after it', () => {
   for (const empty of ['null', '~', '', 'Null']) {
     const before = `plan: p\nsnapshot: ${empty}   # pinned by CI\nsteps: []\n`;
-    assert.equal(rewrite(before, [pin]), `plan: p\nsnapshot: ${digest}   # pinned by CI\nsteps: []\n`, JSON.stringify(empty));
+    assert.equal(
+      rewrite(before, [pin]),
+      `plan: p\nsnapshot: ${digest}   # pinned by CI\nsteps: []\n`,
+      JSON.stringify(empty),
+    );
     const bare = `plan: p\nsnapshot:${empty === '' ? '' : ` ${empty}`}\nsteps: []\n`;
     assert.equal(rewrite(bare, [pin]), `plan: p\nsnapshot: ${digest}\nsteps: []\n`, JSON.stringify(empty));
   }
-  assert.equal(rewrite(`plan: p\nsteps: []\nsnapshot:\n`, [pin]), `plan: p\nsteps: []\nsnapshot: ${digest}\n`, 'at the end of the file');
+  assert.equal(
+    rewrite(`plan: p\nsteps: []\nsnapshot:\n`, [pin]),
+    `plan: p\nsteps: []\nsnapshot: ${digest}\n`,
+    'at the end of the file',
+  );
 });

@@ -26,7 +26,12 @@ function rewriteAll(registry: string, transform: (text: string, path: string) =>
 function reverseKeys(text: string): string {
   const reverse = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(reverse);
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverse(v)]));
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value)
+          .reverse()
+          .map(([k, v]) => [k, reverse(v)]),
+      );
     return value;
   };
   return YAML.stringify(reverse(YAML.parse(text)));
@@ -40,15 +45,21 @@ test('CRLF, BOM, comments, key order, file names, directory nesting and location
   const variants: [string, (registry: string) => void][] = [
     ['CRLF line endings', (r) => rewriteAll(r, (text) => text.replace(/\n/g, '\r\n'))],
     ['a UTF-8 BOM', (r) => rewriteAll(r, (text) => `\uFEFF${text}`)],
-    ['comments removed and added', (r) => rewriteAll(r, (text) => `# header\n${text.replace(/^#.*\n/gm, '')}# trailer\n`)],
+    [
+      'comments removed and added',
+      (r) => rewriteAll(r, (text) => `# header\n${text.replace(/^#.*\n/gm, '')}# trailer\n`),
+    ],
     ['keys in another order, other quoting and flow style', (r) => rewriteAll(r, reverseKeys)],
-    ['files renamed and moved into subdirectories', (r) => {
-      for (const [index, path] of specFiles(r).entries()) {
-        const directory = join(path, '..', `nested-${index % 2}`);
-        mkdirSync(directory, { recursive: true });
-        renameSync(path, join(directory, `renamed-${index}.yml`));
-      }
-    }],
+    [
+      'files renamed and moved into subdirectories',
+      (r) => {
+        for (const [index, path] of specFiles(r).entries()) {
+          const directory = join(path, '..', `nested-${index % 2}`);
+          mkdirSync(directory, { recursive: true });
+          renameSync(path, join(directory, `renamed-${index}.yml`));
+        }
+      },
+    ],
   ];
   for (const [name, mutate] of variants) {
     const dir = join(base.path, name.replace(/\W+/g, '-'));
@@ -66,17 +77,21 @@ test('any change to any value of any spec changes the id (property)', async (t) 
   const files = specFiles(registry);
   const originals = new Map(files.map((path) => [path, readFileSync(path, 'utf8')]));
   await fc.assert(
-    fc.asyncProperty(fc.integer({ min: 0, max: files.length - 1 }), fc.string({ minLength: 1, maxLength: 12 }), async (fileIndex, text) => {
-      const path = files[fileIndex]!;
-      const value = YAML.parse(originals.get(path)!);
-      value['x-note'] = text;
-      writeFileSync(path, YAML.stringify(value));
-      try {
-        assert.notEqual(await idOf(registry), reference);
-      } finally {
-        writeFileSync(path, originals.get(path)!);
-      }
-    }),
+    fc.asyncProperty(
+      fc.integer({ min: 0, max: files.length - 1 }),
+      fc.string({ minLength: 1, maxLength: 12 }),
+      async (fileIndex, text) => {
+        const path = files[fileIndex]!;
+        const value = YAML.parse(originals.get(path)!);
+        value['x-note'] = text;
+        writeFileSync(path, YAML.stringify(value));
+        try {
+          assert.notEqual(await idOf(registry), reference);
+        } finally {
+          writeFileSync(path, originals.get(path)!);
+        }
+      },
+    ),
     { numRuns: 25 },
   );
   assert.equal(await idOf(registry), reference, 'restoring the files restores the id');

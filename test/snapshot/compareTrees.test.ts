@@ -33,7 +33,10 @@ test('two 2,000-spec snapshots differing in 1% compare by reading a fraction of 
   const a = await storeSnapshot(store, before);
   const b = await storeSnapshot(store, after);
   const { changed, nodesRead } = await compareTrees(a, b);
-  assert.deepEqual(changed.map((c) => c.name), [...Array.from({ length: 20 }, (_, k) => `p${k * 100}`)].sort());
+  assert.deepEqual(
+    changed.map((c) => c.name),
+    [...Array.from({ length: 20 }, (_, k) => `p${k * 100}`)].sort(),
+  );
   const totalNodes = (await a.list()).length; // a lower bound on nothing; the tree has far fewer nodes than specs
   assert.ok(nodesRead < totalNodes / 4, `read ${nodesRead} nodes`);
   assert.deepEqual((await compareTrees(a, a)).changed, []);
@@ -43,7 +46,11 @@ test('two 2,000-spec snapshots differing in 1% compare by reading a fraction of 
 test('compareTrees finds exactly the names whose entries differ (property)', async (t) => {
   const store = await openStore({ directory: ':memory:' });
   t.after(() => store.close());
-  const specSet = fc.dictionary(fc.constantFrom(...Array.from({ length: 120 }, (_, i) => `n${i}@${1 + (i % 3)}`)), fc.integer({ min: 0, max: 3 }), { maxKeys: 120 });
+  const specSet = fc.dictionary(
+    fc.constantFrom(...Array.from({ length: 120 }, (_, i) => `n${i}@${1 + (i % 3)}`)),
+    fc.integer({ min: 0, max: 3 }),
+    { maxKeys: 120 },
+  );
   await fc.assert(
     fc.asyncProperty(specSet, specSet, async (left, right) => {
       const a = await storeSnapshot(store, new Map(Object.entries(left)));
@@ -53,7 +60,10 @@ test('compareTrees finds exactly the names whose entries differ (property)', asy
         if (left[id] !== right[id]) expected.add(id.split('@')[0]!);
       }
       const { changed } = await compareTrees(a, b);
-      assert.deepEqual(changed.map((c) => c.name), [...expected].sort());
+      assert.deepEqual(
+        changed.map((c) => c.name),
+        [...expected].sort(),
+      );
     }),
     { numRuns: 60 },
   );

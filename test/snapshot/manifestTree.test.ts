@@ -3,7 +3,18 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { digestValue, sha256HexOfString, type CanonicalObject, type Digest } from '../../src/core/digest.js';
-import { bucketDigit, buildManifest, groupByName, leafCapacity, snapshotFormat, updateManifest, type BuiltManifest, type ManifestEntry, type NameEntry, type TreeNode } from '../../src/snapshot/manifestTree.js';
+import {
+  bucketDigit,
+  buildManifest,
+  groupByName,
+  leafCapacity,
+  snapshotFormat,
+  updateManifest,
+  type BuiltManifest,
+  type ManifestEntry,
+  type NameEntry,
+  type TreeNode,
+} from '../../src/snapshot/manifestTree.js';
 
 const encoder = new TextEncoder();
 
@@ -14,7 +25,13 @@ function fakeDigest(seed: string): Digest {
 function entriesFor(count: number, versionsPerName = 1): ManifestEntry[] {
   const entries: ManifestEntry[] = [];
   for (let i = 0; i < count; i++) {
-    for (let v = 1; v <= versionsPerName; v++) entries.push({ name: `spec${i}`, version: String(v), kind: i % 3 === 0 ? 'tool' : 'policy', digest: fakeDigest(`${i}@${v}`) });
+    for (let v = 1; v <= versionsPerName; v++)
+      entries.push({
+        name: `spec${i}`,
+        version: String(v),
+        kind: i % 3 === 0 ? 'tool' : 'policy',
+        digest: fakeDigest(`${i}@${v}`),
+      });
   }
   return entries;
 }
@@ -27,7 +44,10 @@ interface VisitedLeaf {
 }
 
 /** Walks the tree from the top node through the manifest's own objects, checking every object hashes to its key. */
-function walk(manifest: BuiltManifest): { leaves: VisitedLeaf[]; branches: { depth: number; path: string; names: number }[] } {
+function walk(manifest: BuiltManifest): {
+  leaves: VisitedLeaf[];
+  branches: { depth: number; path: string; names: number }[];
+} {
   const byDigest = new Map<string, CanonicalObject>(manifest.objects.map((object) => [object.digest, object]));
   for (const [digest, object] of byDigest) assert.equal(digestValue(JSON.parse(object.text)).digest, digest);
   const leaves: VisitedLeaf[] = [];
@@ -95,8 +115,15 @@ describe('the worked example of docs/format.md', () => {
       '{"leaf":{"default":{"kind":"policy","versions":{"1":"sha256:b862dff80146dfb6944a656a2a76de7c080be9540a51ceae84403d5346ed21d6"}},"media.metadata":{"kind":"schema","versions":{"1":"sha256:dff3b99216fd217d55a064c59a6b0843b451ff0b0548d2a831cba6d7d6532189"}}}}',
     );
     assert.equal(leaf?.digest, 'sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa');
-    assert.equal(root?.text, '{"format":"specstore/snapshot/v1","specs":2,"tree":"sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa"}');
-    assert.deepEqual(manifest.root, { format: snapshotFormat, specs: 2, tree: 'sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa' });
+    assert.equal(
+      root?.text,
+      '{"format":"specstore/snapshot/v1","specs":2,"tree":"sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa"}',
+    );
+    assert.deepEqual(manifest.root, {
+      format: snapshotFormat,
+      specs: 2,
+      tree: 'sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa',
+    });
     assert.equal(manifest.snapshotId, 'sha256:00ee28943f79260da26b2cd28bf378039c27c4331a6c49bdc27387818899be99');
     assert.equal(root?.digest, manifest.snapshotId);
   });
@@ -134,7 +161,10 @@ describe('shape', () => {
         seen.set(name, (seen.get(name) ?? 0) + 1);
         assert.ok(sha256HexOfString(name).startsWith(path), `${name} under ${path}`);
         const index = Number(name.slice('spec'.length));
-        assert.deepEqual(entry, { kind: index % 3 === 0 ? 'tool' : 'policy', versions: { '1': fakeDigest(`${index}@1`), '2': fakeDigest(`${index}@2`), '3': fakeDigest(`${index}@3`) } });
+        assert.deepEqual(entry, {
+          kind: index % 3 === 0 ? 'tool' : 'policy',
+          versions: { '1': fakeDigest(`${index}@1`), '2': fakeDigest(`${index}@2`), '3': fakeDigest(`${index}@3`) },
+        });
       }
     }
     assert.equal(seen.size, 700);
@@ -153,7 +183,9 @@ describe('shape', () => {
     // 40 names whose hashes share their first two hex digits force a chain of branches.
     const names: string[] = [];
     for (let i = 0; names.length < 40; i++) if (sha256HexOfString(`n${i}`).startsWith('00')) names.push(`n${i}`);
-    const chain = walk(buildManifest(names.map((name) => ({ name, version: '1', kind: 'tool', digest: fakeDigest(name) }))));
+    const chain = walk(
+      buildManifest(names.map((name) => ({ name, version: '1', kind: 'tool', digest: fakeDigest(name) }))),
+    );
     assert.deepEqual(chain.branches.map(({ path }) => path).sort(), ['', '0', '00']);
     for (const { node, path } of chain.leaves) {
       assert.equal(path.length, 3);
@@ -162,30 +194,59 @@ describe('shape', () => {
   });
 
   test('the same name under two kinds, or the same id twice, is a programmer error', () => {
-    assert.throws(() => buildManifest([{ name: 'a', version: '1', kind: 'tool', digest: fakeDigest('1') }, { name: 'a', version: '2', kind: 'policy', digest: fakeDigest('2') }]), TypeError);
-    assert.throws(() => buildManifest([{ name: 'a', version: '1', kind: 'tool', digest: fakeDigest('1') }, { name: 'a', version: '1', kind: 'tool', digest: fakeDigest('2') }]), TypeError);
+    assert.throws(
+      () =>
+        buildManifest([
+          { name: 'a', version: '1', kind: 'tool', digest: fakeDigest('1') },
+          { name: 'a', version: '2', kind: 'policy', digest: fakeDigest('2') },
+        ]),
+      TypeError,
+    );
+    assert.throws(
+      () =>
+        buildManifest([
+          { name: 'a', version: '1', kind: 'tool', digest: fakeDigest('1') },
+          { name: 'a', version: '1', kind: 'tool', digest: fakeDigest('2') },
+        ]),
+      TypeError,
+    );
   });
 });
 
 describe('order independence', () => {
   const entrySets = fc
     .uniqueArray(fc.stringMatching(/^[a-z0-9]{1,6}$/), { maxLength: 120 })
-    .chain((names) => fc.tuple(...names.map((name) => fc.integer({ min: 1, max: 3 }).map((count) => ({ name, count })))))
+    .chain((names) =>
+      fc.tuple(...names.map((name) => fc.integer({ min: 1, max: 3 }).map((count) => ({ name, count })))),
+    )
     .map((named) =>
       named.flatMap(({ name, count }, index) =>
-        Array.from({ length: count }, (_, v): ManifestEntry => ({ name, version: String(v + 1), kind: index % 2 === 0 ? 'tool' : 'schema', digest: fakeDigest(`${name}@${v + 1}`) })),
+        Array.from({ length: count }, (_, v): ManifestEntry => ({
+          name,
+          version: String(v + 1),
+          kind: index % 2 === 0 ? 'tool' : 'schema',
+          digest: fakeDigest(`${name}@${v + 1}`),
+        })),
       ),
     );
 
   test('the snapshot id and the set of objects do not depend on the order of entries', () => {
     fc.assert(
       fc.property(
-        entrySets.chain((entries) => fc.tuple(fc.constant(entries), fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }))),
+        entrySets.chain((entries) =>
+          fc.tuple(
+            fc.constant(entries),
+            fc.shuffledSubarray(entries, { minLength: entries.length, maxLength: entries.length }),
+          ),
+        ),
         ([entries, shuffled]) => {
           const a = buildManifest(entries);
           const b = buildManifest(shuffled);
           assert.equal(b.snapshotId, a.snapshotId);
-          assert.deepEqual(b.objects.map((object) => object.digest).sort(), a.objects.map((object) => object.digest).sort());
+          assert.deepEqual(
+            b.objects.map((object) => object.digest).sort(),
+            a.objects.map((object) => object.digest).sort(),
+          );
           assert.equal(a.root.specs, entries.length);
         },
       ),
@@ -210,9 +271,15 @@ describe('structural sharing: changing k of n = 2,000 specs', () => {
 
   function change(k: number): { changed: string[]; fresh: CanonicalObject[]; manifest: BuiltManifest } {
     const picked = new Set(Array.from({ length: k }, (_, i) => (i * 397 + 11) % n));
-    const after = before.map((entry, index) => (picked.has(index) ? { ...entry, digest: fakeDigest(`changed ${index}`) } : entry));
+    const after = before.map((entry, index) =>
+      picked.has(index) ? { ...entry, digest: fakeDigest(`changed ${index}`) } : entry,
+    );
     const manifest = buildManifest(after);
-    return { changed: [...picked].map((index) => `spec${index}`), fresh: manifest.objects.filter((object) => !oldDigests.has(object.digest)), manifest };
+    return {
+      changed: [...picked].map((index) => `spec${index}`),
+      fresh: manifest.objects.filter((object) => !oldDigests.has(object.digest)),
+      manifest,
+    };
   }
 
   test('the tree of 2,000 names has branches', () => {
@@ -235,7 +302,11 @@ describe('structural sharing: changing k of n = 2,000 specs', () => {
       assert.ok(fresh.length <= k * (levels + 1), `${fresh.length} new objects for k = ${k}, ${levels} levels`);
       assert.ok(fresh.length <= k * levels + 1);
       const freshLeaves = fresh.map((object) => JSON.parse(object.text) as TreeNode).filter((node) => 'leaf' in node);
-      for (const name of changed) assert.ok(freshLeaves.some((node) => 'leaf' in node && Object.hasOwn(node.leaf, name)), `${name} is in a new leaf`);
+      for (const name of changed)
+        assert.ok(
+          freshLeaves.some((node) => 'leaf' in node && Object.hasOwn(node.leaf, name)),
+          `${name} is in a new leaf`,
+        );
       assert.ok(objectBytes(fresh) < objectBytes(manifest.objects));
     });
   }
@@ -249,7 +320,11 @@ describe('structural sharing: changing k of n = 2,000 specs', () => {
 
 describe('updateManifest: rewriting only the changed paths gives the tree built from scratch', () => {
   /** A store of tree nodes: every object of every manifest built so far. */
-  function nodeStore(): { add: (objects: readonly CanonicalObject[]) => void; read: (digests: readonly Digest[]) => Promise<(TreeNode | undefined)[]>; reads: () => number } {
+  function nodeStore(): {
+    add: (objects: readonly CanonicalObject[]) => void;
+    read: (digests: readonly Digest[]) => Promise<(TreeNode | undefined)[]>;
+    reads: () => number;
+  } {
     const nodes = new Map<string, TreeNode>();
     let reads = 0;
     return {
@@ -262,16 +337,23 @@ describe('updateManifest: rewriting only the changed paths gives the tree built 
     };
   }
 
-  function changesBetween(before: readonly ManifestEntry[], after: readonly ManifestEntry[]): Map<string, NameEntry | undefined> {
+  function changesBetween(
+    before: readonly ManifestEntry[],
+    after: readonly ManifestEntry[],
+  ): Map<string, NameEntry | undefined> {
     const old = groupByName(before);
     const now = groupByName(after);
     const changes = new Map<string, NameEntry | undefined>();
-    for (const [name, entry] of now) if (JSON.stringify(old.get(name)) !== JSON.stringify(entry)) changes.set(name, entry);
+    for (const [name, entry] of now)
+      if (JSON.stringify(old.get(name)) !== JSON.stringify(entry)) changes.set(name, entry);
     for (const name of old.keys()) if (!now.has(name)) changes.set(name, undefined);
     return changes;
   }
 
-  async function check(before: readonly ManifestEntry[], after: readonly ManifestEntry[]): Promise<{ fresh: number; reads: number }> {
+  async function check(
+    before: readonly ManifestEntry[],
+    after: readonly ManifestEntry[],
+  ): Promise<{ fresh: number; reads: number }> {
     const store = nodeStore();
     const old = buildManifest(before);
     store.add(old.objects);
@@ -285,16 +367,29 @@ describe('updateManifest: rewriting only the changed paths gives the tree built 
     const present = await store.read(expected.objects.map((object) => object.digest));
     assert.ok(present.every(Boolean), 'every node of the new tree is stored');
     const expectedDigests = new Set(expected.objects.map((object) => object.digest));
-    for (const object of updated.objects) assert.ok(expectedDigests.has(object.digest), 'no object outside the new tree');
+    for (const object of updated.objects)
+      assert.ok(expectedDigests.has(object.digest), 'no object outside the new tree');
     return { fresh: updated.objects.length, reads: store.reads() };
   }
 
   test('random sets and random changes: additions, removals, new versions, kind changes (property)', async () => {
-    const entryFor = (i: number, version: number, salt: number): ManifestEntry => ({ name: `n${i}`, version: String(version), kind: salt % 5 === 0 ? 'policy' : 'tool', digest: fakeDigest(`${i}.${version}.${salt}`) });
+    const entryFor = (i: number, version: number, salt: number): ManifestEntry => ({
+      name: `n${i}`,
+      version: String(version),
+      kind: salt % 5 === 0 ? 'policy' : 'tool',
+      digest: fakeDigest(`${i}.${version}.${salt}`),
+    });
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: 300 }),
-        fc.array(fc.record({ op: fc.constantFrom('add', 'remove', 'modify', 'version'), i: fc.nat({ max: 400 }), salt: fc.nat({ max: 9 }) }), { maxLength: 120 }),
+        fc.array(
+          fc.record({
+            op: fc.constantFrom('add', 'remove', 'modify', 'version'),
+            i: fc.nat({ max: 400 }),
+            salt: fc.nat({ max: 9 }),
+          }),
+          { maxLength: 120 },
+        ),
         fc.boolean(),
         async (size, ops, removeMost) => {
           const before = Array.from({ length: size }, (_, i) => entryFor(i, 1, 1));
@@ -302,11 +397,15 @@ describe('updateManifest: rewriting only the changed paths gives the tree built 
           for (const { op, i, salt } of ops) {
             const name = `n${i}`;
             if (op === 'add' || op === 'modify') byKey.set(`${name}@1`, entryFor(i, 1, salt === 1 ? 2 : salt));
-            else if (op === 'version') byKey.set(`${name}@2`, { ...entryFor(i, 2, salt), kind: byKey.get(`${name}@1`)?.kind ?? 'tool' });
+            else if (op === 'version')
+              byKey.set(`${name}@2`, { ...entryFor(i, 2, salt), kind: byKey.get(`${name}@1`)?.kind ?? 'tool' });
             else for (const key of [...byKey.keys()]) if (key.startsWith(`${name}@`)) byKey.delete(key);
           }
           // A name has one kind: the kind of its first version wins.
-          let after = [...byKey.values()].map((entry) => ({ ...entry, kind: byKey.get(`${entry.name}@1`)?.kind ?? entry.kind }));
+          let after = [...byKey.values()].map((entry) => ({
+            ...entry,
+            kind: byKey.get(`${entry.name}@1`)?.kind ?? entry.kind,
+          }));
           if (removeMost) after = after.filter((_, index) => index % 9 === 0); // folds branches back into leaves
           await check(before, after);
         },
@@ -317,7 +416,9 @@ describe('updateManifest: rewriting only the changed paths gives the tree built 
 
   test('one changed name among 10,000 rewrites one path and reads only it', async () => {
     const before = entriesFor(10_000);
-    const after = before.map((entry) => (entry.name === 'spec77' ? { ...entry, digest: fakeDigest('changed') } : entry));
+    const after = before.map((entry) =>
+      entry.name === 'spec77' ? { ...entry, digest: fakeDigest('changed') } : entry,
+    );
     const { fresh, reads } = await check(before, after);
     assert.ok(fresh <= 5, `${fresh} new objects`);
     assert.ok(reads - after.length <= 5, `${reads - after.length} nodes read to update`);

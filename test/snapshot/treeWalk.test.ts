@@ -11,11 +11,15 @@ import { memoryObjectReader, type ObjectReader } from '../../src/store/objectRea
 
 const digest = (n: number) => digestValue({ n }).digest;
 
-const problemOf = (decoded: { ok: true } | { ok: false; problem: { code: TreeProblemCode } }) => (decoded.ok ? 'ok' : decoded.problem.code);
+const problemOf = (decoded: { ok: true } | { ok: false; problem: { code: TreeProblemCode } }) =>
+  decoded.ok ? 'ok' : decoded.problem.code;
 
 test('decodeSnapshotRoot: a root, or NOT_A_ROOT / ROOT_INVALID', () => {
   const tree = digest(1);
-  assert.deepEqual(decodeSnapshotRoot({ format: snapshotFormat, specs: 2, tree }), { ok: true, value: { format: snapshotFormat, specs: 2, tree } });
+  assert.deepEqual(decodeSnapshotRoot({ format: snapshotFormat, specs: 2, tree }), {
+    ok: true,
+    value: { format: snapshotFormat, specs: 2, tree },
+  });
   const cases: [JsonValue | undefined, TreeProblemCode][] = [
     [undefined, 'NOT_A_ROOT'],
     [[1], 'NOT_A_ROOT'],
@@ -62,7 +66,12 @@ test('decodeTreeNode: each malformed node shape is the problem it reports, never
 });
 
 function manifestOf(count: number): { entries: ManifestEntry[]; objects: CanonicalObject[]; tree: Digest } {
-  const entries = Array.from({ length: count }, (_, i): ManifestEntry => ({ name: `p${i}`, version: '1', kind: 'policy', digest: digest(i) }));
+  const entries = Array.from({ length: count }, (_, i): ManifestEntry => ({
+    name: `p${i}`,
+    version: '1',
+    kind: 'policy',
+    digest: digest(i),
+  }));
   const manifest = buildManifest(entries);
   return { entries, objects: manifest.objects, tree: manifest.root.tree };
 }
@@ -77,7 +86,8 @@ function countingReader(objects: readonly CanonicalObject[]): ObjectReader & { c
 async function walkAll(reader: ObjectReader, top: Digest, options: Partial<Parameters<typeof walkTree>[2]> = {}) {
   const batches: WalkedNode[][] = [];
   const problems: TreeWalkProblem[] = [];
-  for await (const batch of walkTree(reader, top, { onProblem: (problem) => problems.push(problem), ...options })) batches.push(batch);
+  for await (const batch of walkTree(reader, top, { onProblem: (problem) => problems.push(problem), ...options }))
+    batches.push(batch);
   return { batches, problems };
 }
 
@@ -89,11 +99,16 @@ test('the walk is breadth first and batched: each level read in calls of at most
   assert.ok(reader.calls.every((call) => call.length <= 5));
   const nodes = batches.flat();
   const depths = nodes.map((node) => node.prefix.length);
-  assert.deepEqual(depths, [...depths].sort((a, b) => a - b), 'no node comes before a shallower one');
+  assert.deepEqual(
+    depths,
+    [...depths].sort((a, b) => a - b),
+    'no node comes before a shallower one',
+  );
   assert.equal(nodes[0]!.digest, tree);
   assert.equal(nodes[0]!.parent, undefined);
   // Within a level, in branch-digit order.
-  for (let i = 1; i < nodes.length; i++) if (depths[i] === depths[i - 1]) assert.ok(nodes[i - 1]!.prefix < nodes[i]!.prefix);
+  for (let i = 1; i < nodes.length; i++)
+    if (depths[i] === depths[i - 1]) assert.ok(nodes[i - 1]!.prefix < nodes[i]!.prefix);
   for (const batch of batches) assert.ok(batch.length <= 5);
   const specs = nodes.flatMap(({ node }) => (isLeafNode(node) ? [...leafSpecs(node)] : []));
   assert.deepEqual(specs.map((spec) => spec.digest).sort(), entries.map((entry) => entry.digest).sort());
@@ -101,10 +116,11 @@ test('the walk is breadth first and batched: each level read in calls of at most
   // Children are read only after their parent's batch was seen.
   const seenBefore = new Set<Digest>();
   const gen = walkTree(reader, tree, { onProblem: () => assert.fail('no problem expected') });
-  for await (const batch of gen) for (const { parent, digest } of batch) {
-    if (parent !== undefined) assert.ok(seenBefore.has(parent));
-    seenBefore.add(digest);
-  }
+  for await (const batch of gen)
+    for (const { parent, digest } of batch) {
+      if (parent !== undefined) assert.ok(seenBefore.has(parent));
+      seenBefore.add(digest);
+    }
 });
 
 test('a node missing, damaged or malformed is reported once, with its position, and the walk goes on around it', async () => {
@@ -114,20 +130,42 @@ test('a node missing, damaged or malformed is reported once, with its position, 
   const children = Object.entries(top.value.branch);
   const [missingEntry, damagedEntry, badEntry] = children;
   assert.ok(missingEntry && damagedEntry && badEntry, 'the top node has three children to spoil');
-  const [[missingDigit, missingChild], [damagedDigit, damagedChild], [badDigit]] = [missingEntry, damagedEntry, badEntry];
+  const [[missingDigit, missingChild], [damagedDigit, damagedChild], [badDigit]] = [
+    missingEntry,
+    damagedEntry,
+    badEntry,
+  ];
   const malformed = digestTrustedValue({ leaf: { x: { kind: 'policy', versions: {} } } });
   // A top node with a member that is not a hex digit is itself malformed: nothing below it is read.
-  const forgedTop = digestTrustedValue({ branch: { ...top.value.branch, [badDigit!]: malformed.digest, g: missingChild! } as Record<string, Digest> });
+  const forgedTop = digestTrustedValue({
+    branch: { ...top.value.branch, [badDigit!]: malformed.digest, g: missingChild! } as Record<string, Digest>,
+  });
   const kept = objects.filter((object) => object.digest !== missingChild && object.digest !== damagedChild);
   const damaged = objects.find((object) => object.digest === damagedChild)!;
-  const reader = memoryObjectReader([...kept, malformed, forgedTop, { digest: damaged.digest, text: damaged.text.replace('p', 'q') }]);
+  const reader = memoryObjectReader([
+    ...kept,
+    malformed,
+    forgedTop,
+    { digest: damaged.digest, text: damaged.text.replace('p', 'q') },
+  ]);
   // The top's children with one replaced by a malformed leaf, placed at two positions: each bad node is reported once.
-  const variant = digestTrustedValue({ branch: { ...top.value.branch, [badDigit!]: malformed.digest } as Record<string, Digest> });
+  const variant = digestTrustedValue({
+    branch: { ...top.value.branch, [badDigit!]: malformed.digest } as Record<string, Digest>,
+  });
   const twice = digestTrustedValue({ branch: { '0': variant.digest, '1': variant.digest } });
-  const withVariant = memoryObjectReader([...kept, malformed, variant, twice, { digest: damaged.digest, text: damaged.text.replace('p', 'q') }]);
+  const withVariant = memoryObjectReader([
+    ...kept,
+    malformed,
+    variant,
+    twice,
+    { digest: damaged.digest, text: damaged.text.replace('p', 'q') },
+  ]);
 
   const forged = await walkAll(reader, forgedTop.digest);
-  assert.deepEqual(forged.problems.map((problem) => [problem.code, problem.digest]), [['NODE_MALFORMED', forgedTop.digest]]);
+  assert.deepEqual(
+    forged.problems.map((problem) => [problem.code, problem.digest]),
+    [['NODE_MALFORMED', forgedTop.digest]],
+  );
 
   const { batches, problems } = await walkAll(withVariant, twice.digest);
   assert.deepEqual(
@@ -143,7 +181,10 @@ test('a node missing, damaged or malformed is reported once, with its position, 
   assert.equal(missing.parent, variant.digest);
   assert.equal(missing.prefix, `0${missingDigit}`);
   assert.equal(problems.find((problem) => problem.code === 'NODE_DAMAGED')!.prefix, `0${damagedDigit}`);
-  assert.equal((problems.find((problem) => problem.code === 'NODE_DAMAGED')!.cause as { code: string }).code, 'DIGEST_MISMATCH');
+  assert.equal(
+    (problems.find((problem) => problem.code === 'NODE_DAMAGED')!.cause as { code: string }).code,
+    'DIGEST_MISMATCH',
+  );
   // Every sound node is still walked, at both positions of the variant.
   const walked = batches.flat();
   const sound = children.length - 3;
@@ -167,5 +208,8 @@ test('enter skips a subtree before it is read; a cache saves reads; a branch at 
   const chain: CanonicalObject[] = [deep];
   for (let i = 0; i < 66; i++) chain.push((deep = digestTrustedValue({ branch: { '0': deep.digest } })));
   const { problems } = await walkAll(memoryObjectReader(chain), deep.digest);
-  assert.deepEqual(problems.map((problem) => [problem.code, problem.prefix.length]), [['NODE_MALFORMED', 64]]);
+  assert.deepEqual(
+    problems.map((problem) => [problem.code, problem.prefix.length]),
+    [['NODE_MALFORMED', 64]],
+  );
 });

@@ -14,14 +14,20 @@ function registryIn(t: { after: (fn: () => void) => void }): { dir: string; regi
   return { dir: dir.path, registry };
 }
 
-test('a linked file is listed under the link\'s own path; its stat is the target\'s', (t) => {
+test("a linked file is listed under the link's own path; its stat is the target's", (t) => {
   const { registry } = registryIn(t);
   mkdirSync(join(registry, 'shared'));
   writeFileSync(join(registry, 'shared/a.yaml'), 'id: "a@1"\n');
   symlinkSync('../shared/a.yaml', join(registry, 'policies/b.yaml'));
   const listing = listRegistry(registry, builtinKinds, { cwd: registry });
-  assert.deepEqual(listing.files.map((file) => [file.path, file.file, file.size]), [['policies/b.yaml', 'policies/b.yaml', 10]]);
-  assert.deepEqual(listing.diagnostics.map((d) => d.code), ['UNKNOWN_KIND_DIRECTORY']); // shared/
+  assert.deepEqual(
+    listing.files.map((file) => [file.path, file.file, file.size]),
+    [['policies/b.yaml', 'policies/b.yaml', 10]],
+  );
+  assert.deepEqual(
+    listing.diagnostics.map((d) => d.code),
+    ['UNKNOWN_KIND_DIRECTORY'],
+  ); // shared/
 });
 
 test('one folder reached through two links is walked twice (not a loop); the registry may itself be a link', (t) => {
@@ -32,7 +38,10 @@ test('one folder reached through two links is walked twice (not a loop); the reg
   symlinkSync('common', join(registry, 'policies/two'));
   symlinkSync('registry', join(dir, 'linked'));
   const listing = listRegistry(join(dir, 'linked'), builtinKinds, { cwd: dir });
-  assert.deepEqual(listing.files.map((file) => file.path), ['policies/common/c.yaml', 'policies/one/c.yaml', 'policies/two/c.yaml']);
+  assert.deepEqual(
+    listing.files.map((file) => file.path),
+    ['policies/common/c.yaml', 'policies/one/c.yaml', 'policies/two/c.yaml'],
+  );
   assert.deepEqual(listing.diagnostics, []);
 });
 
@@ -40,5 +49,8 @@ test('a link to the registry root from inside it is SYMLINK_LOOP, not an endless
   const { registry } = registryIn(t);
   symlinkSync('..', join(registry, 'policies/root'));
   const listing = listRegistry(registry, builtinKinds, { cwd: registry });
-  assert.deepEqual(listing.diagnostics.map((d) => [d.code, d.severity, d.file]), [['SYMLINK_LOOP', 'error', 'policies/root']]);
+  assert.deepEqual(
+    listing.diagnostics.map((d) => [d.code, d.severity, d.file]),
+    [['SYMLINK_LOOP', 'error', 'policies/root']],
+  );
 });

@@ -51,7 +51,11 @@ describe('parseYamlSpec: hazard fixtures', () => {
   const expected: Record<string, string[]> = {
     'duplicate-key.yaml': ['YAML_DUPLICATE_KEY 3:1 /name'],
     'string-key-collision.yaml': ['YAML_DUPLICATE_KEY 3:3 /codes/1', 'YAML_DUPLICATE_KEY 6:3 /flags/true'],
-    'collected-problems.yaml': ['YAML_DUPLICATE_KEY 3:1 /name', 'YAML_NOT_JSON 4:8 /ratio', 'YAML_DUPLICATE_KEY 5:1 /id'],
+    'collected-problems.yaml': [
+      'YAML_DUPLICATE_KEY 3:1 /name',
+      'YAML_NOT_JSON 4:8 /ratio',
+      'YAML_DUPLICATE_KEY 5:1 /id',
+    ],
     'nan.yaml': ['YAML_NOT_JSON 2:12 /threshold'],
     'infinity.yaml': ['YAML_NOT_JSON 3:10 /limits/upper', 'YAML_NOT_JSON 4:10 /limits/lower'],
     'unsafe-integer.yaml': ['YAML_NOT_JSON 2:10 /maximum', 'YAML_NOT_JSON 3:10 /minimum'],
@@ -179,7 +183,7 @@ describe('parseYamlSpec: values', () => {
         'null_word: null',
         'empty:',
         'quoted_number: "1"',
-        'single_quoted_number: \'2\'',
+        "single_quoted_number: '2'",
         'plain_number: 1',
         'float: 1.0',
         'exponent: 1e3',
@@ -250,9 +254,9 @@ describe('parseYamlSpec: values', () => {
       '  text',
       'quoted: "multi',
       '  line"',
-      'single: \'a',
+      "single: 'a",
       '',
-      '  b\'',
+      "  b'",
       'plain: first',
       '  continued',
       'list:',
@@ -316,7 +320,8 @@ describe('parseYamlSpec: values', () => {
     const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
     const admitted = (value: unknown): boolean => {
       if (typeof value === 'string') return !loneSurrogate.test(value);
-      if (typeof value === 'number') return !Object.is(value, -0) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+      if (typeof value === 'number')
+        return !Object.is(value, -0) && (!Number.isInteger(value) || Number.isSafeInteger(value));
       if (Array.isArray(value)) return value.every(admitted);
       if (value !== null && typeof value === 'object') {
         return Object.entries(value).every(([key, item]) => !loneSurrogate.test(key) && admitted(item));
@@ -373,7 +378,8 @@ describe('parseYamlSpec: limits', () => {
 
   it('allows exactly maxDepth levels of nesting, block or flow', () => {
     const depth = defaultYamlLimits.maxDepth;
-    const block = (levels: number) => Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
+    const block = (levels: number) =>
+      Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
     const flow = (levels: number) => `k: ${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}\n`;
     const sequence = (levels: number) => `k:\n${'- '.repeat(levels - 1)}x\n`;
     for (const make of [block, flow, sequence]) {
@@ -404,7 +410,10 @@ describe('parseYamlSpec: limits', () => {
     for (let round = 0; round < 3; round++) {
       for (const text of documents) {
         const result = parseYamlSpec(encode(text), 'deep.yaml', { maxBytes: 64 * 1024 * 1024 });
-        assert.deepEqual(result.diagnostics.map((d) => d.code), ['YAML_TOO_DEEP']);
+        assert.deepEqual(
+          result.diagnostics.map((d) => d.code),
+          ['YAML_TOO_DEEP'],
+        );
       }
     }
   });
@@ -413,7 +422,11 @@ describe('parseYamlSpec: limits', () => {
     const levels = maxSupportedYamlDepth;
     const text = Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
     assert.ok(parseYamlSpec(encode(text), 'deep.yaml', { maxDepth: levels }).value !== undefined);
-    assert.ok(parseYamlSpec(encode(`k: ${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}\n`), 'deep.yaml', { maxDepth: levels }).value);
+    assert.ok(
+      parseYamlSpec(encode(`k: ${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}\n`), 'deep.yaml', {
+        maxDepth: levels,
+      }).value,
+    );
   });
 
   it('bounds values and tokens before composing', () => {
@@ -431,7 +444,12 @@ describe('parseYamlSpec: limits', () => {
   }
 
   it('counts the nodes of the JSON value, whatever the YAML style: the limit admits exactly maxNodes', () => {
-    const value = { id: 'x@1', enum: ['a', 'b', 'c', null, 1, true], nested: { list: [[1, 2], { k: 'v' }], empty: {} }, nothing: null };
+    const value = {
+      id: 'x@1',
+      enum: ['a', 'b', 'c', null, 1, true],
+      nested: { list: [[1, 2], { k: 'v' }], empty: {} },
+      nothing: null,
+    };
     const nodes = jsonNodes(value);
     const styles = [
       JSON.stringify(value),
@@ -441,22 +459,39 @@ describe('parseYamlSpec: limits', () => {
     ];
     for (const text of styles) {
       assert.deepEqual(valueOf(text), value, text);
-      assert.ok(parseYamlSpec(encode(text), 'x.yaml', { maxNodes: nodes }).value, `${nodes} nodes are allowed in:\n${text}`);
-      assert.deepEqual(problemsOf(text, { maxNodes: nodes - 1 }).map((problem) => problem.split(' ')[0]), ['YAML_TOO_MANY_NODES'], text);
+      assert.ok(
+        parseYamlSpec(encode(text), 'x.yaml', { maxNodes: nodes }).value,
+        `${nodes} nodes are allowed in:\n${text}`,
+      );
+      assert.deepEqual(
+        problemsOf(text, { maxNodes: nodes - 1 }).map((problem) => problem.split(' ')[0]),
+        ['YAML_TOO_MANY_NODES'],
+        text,
+      );
     }
   });
 
   it('gives a 125,000-value enum the same verdict in flow and block style, and each style the same limit', () => {
     const spec = (values: number, style: 'flow' | 'block'): Uint8Array => {
       const items = Array.from({ length: values }, (_, i) => `v${i}`);
-      return encode(style === 'flow' ? `enum: [${items.join(', ')}]\n` : `enum:\n${items.map((item) => `  - ${item}\n`).join('')}`);
+      return encode(
+        style === 'flow' ? `enum: [${items.join(', ')}]\n` : `enum:\n${items.map((item) => `  - ${item}\n`).join('')}`,
+      );
     };
     const maxNodes = 20_000;
     const underLimit = maxNodes - 3; // the mapping, its key and the list are three nodes besides the values
     for (const style of ['flow', 'block'] as const) {
-      assert.equal((parseYamlSpec(spec(125_000, style), 'enum.yaml').value as { enum: string[] }).enum.length, 125_000, style);
+      assert.equal(
+        (parseYamlSpec(spec(125_000, style), 'enum.yaml').value as { enum: string[] }).enum.length,
+        125_000,
+        style,
+      );
       assert.ok(parseYamlSpec(spec(underLimit, style), 'enum.yaml', { maxNodes }).value, `${style}: exactly the limit`);
-      assert.deepEqual(parseYamlSpec(spec(underLimit + 1, style), 'enum.yaml', { maxNodes }).diagnostics.map((d) => d.code), ['YAML_TOO_MANY_NODES'], `${style}: one more`);
+      assert.deepEqual(
+        parseYamlSpec(spec(underLimit + 1, style), 'enum.yaml', { maxNodes }).diagnostics.map((d) => d.code),
+        ['YAML_TOO_MANY_NODES'],
+        `${style}: one more`,
+      );
     }
   });
 
@@ -470,7 +505,13 @@ describe('parseYamlSpec: limits', () => {
   });
 
   it('refuses limits that are not whole numbers in range', () => {
-    for (const limits of [{ maxDepth: maxSupportedYamlDepth + 1 }, { maxDepth: 0 }, { maxBytes: 1.5 }, { maxNodes: Number.NaN }, { maxAliases: -1 }]) {
+    for (const limits of [
+      { maxDepth: maxSupportedYamlDepth + 1 },
+      { maxDepth: 0 },
+      { maxBytes: 1.5 },
+      { maxNodes: Number.NaN },
+      { maxAliases: -1 },
+    ]) {
       assert.throws(() => parseYamlSpec(encode('a: 1\n'), 'x.yaml', limits), TypeError);
     }
   });
@@ -559,7 +600,11 @@ describe('excerpt', () => {
 
   it('matches the lines of CRLF, CR and BOM files', () => {
     const text = 'a: 1\nb: 2\n';
-    for (const bytes of [encode(text.replace(/\n/g, '\r\n')), encode(text.replace(/\n/g, '\r')), encode('\ufeff' + text)]) {
+    for (const bytes of [
+      encode(text.replace(/\n/g, '\r\n')),
+      encode(text.replace(/\n/g, '\r')),
+      encode('\ufeff' + text),
+    ]) {
       assert.equal(excerpt(bytes, 2, 4), 'b: 2\n   ^');
     }
   });

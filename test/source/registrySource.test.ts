@@ -16,7 +16,8 @@ function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();
   for (const name of readdirSync(join(root, directory))) {
     const path = directory === '' ? name : `${directory}/${name}`;
-    if (statSync(join(root, path)).isDirectory()) for (const [inner, text] of readTree(root, path)) texts.set(inner, text);
+    if (statSync(join(root, path)).isDirectory())
+      for (const [inner, text] of readTree(root, path)) texts.set(inner, text);
     else texts.set(path, readFileSync(join(root, path), 'utf8'));
   }
   return texts;
@@ -27,18 +28,24 @@ test('the bundled registry compiled from memory has the same snapshot id as from
   const fromMemory = await compileRegistry({ registry: 'draft', source: { roots: [memoryRoot(readTree(bundled))] } });
   assert.equal(fromDisk.snapshot, goldenId);
   assert.equal(fromMemory.snapshot, goldenId);
-  assert.deepEqual(fromMemory.specs.map((spec) => [spec.id, spec.digest]), fromDisk.specs.map((spec) => [spec.id, spec.digest]));
+  assert.deepEqual(
+    fromMemory.specs.map((spec) => [spec.id, spec.digest]),
+    fromDisk.specs.map((spec) => [spec.id, spec.digest]),
+  );
 });
 
 test('an in-memory draft with a problem reports it with its path, like a file on disk', async () => {
   const texts = readTree(bundled);
   const [toolPath] = [...texts.keys()].filter((path) => path.startsWith('tools/'));
   texts.set(toolPath!, 'id: "broken@1"\nname: 3\n');
-  await assert.rejects(compileRegistry({ registry: 'draft', source: { roots: [memoryRoot(texts, '')] } }), (error: { code?: string; diagnostics?: { file?: string }[] }) => {
-    assert.equal(error.code, 'INVALID_INPUT');
-    assert.ok(error.diagnostics?.some((diagnostic) => diagnostic.file === toolPath));
-    return true;
-  });
+  await assert.rejects(
+    compileRegistry({ registry: 'draft', source: { roots: [memoryRoot(texts, '')] } }),
+    (error: { code?: string; diagnostics?: { file?: string }[] }) => {
+      assert.equal(error.code, 'INVALID_INPUT');
+      assert.ok(error.diagnostics?.some((diagnostic) => diagnostic.file === toolPath));
+      return true;
+    },
+  );
 });
 
 test('two roots: each file keeps its root and its path relative to it; the build has the specs of both', async () => {
@@ -58,7 +65,10 @@ test('two roots: each file keeps its root and its path relative to it; the build
     assert.equal(file.root, file.path.startsWith('tools/') ? second : first);
     assert.equal(file.file, join(file.path.startsWith('tools/') ? 'second' : 'first', file.path));
   }
-  const compiled = await compileRegistry({ registry: first, source: { roots: [fileSystemRoot(first), fileSystemRoot(second)] } });
+  const compiled = await compileRegistry({
+    registry: first,
+    source: { roots: [fileSystemRoot(first), fileSystemRoot(second)] },
+  });
   assert.equal(compiled.snapshot, goldenId);
   temp.cleanup();
 });
@@ -66,7 +76,10 @@ test('two roots: each file keeps its root and its path relative to it; the build
 test('a path in two roots is REGISTRY_PATH_CONFLICT naming both roots', () => {
   const texts = readTree(bundled);
   const [schemaPath] = [...texts.keys()].filter((path) => path.startsWith('schemas/'));
-  const listing = listRegistry({ roots: [memoryRoot(texts, 'base'), memoryRoot({ [schemaPath!]: texts.get(schemaPath!)! }, 'plugin')] }, builtinKinds);
+  const listing = listRegistry(
+    { roots: [memoryRoot(texts, 'base'), memoryRoot({ [schemaPath!]: texts.get(schemaPath!)! }, 'plugin')] },
+    builtinKinds,
+  );
   const conflicts = listing.diagnostics.filter((diagnostic) => diagnostic.code === 'REGISTRY_PATH_CONFLICT');
   assert.equal(conflicts.length, 1);
   assert.equal(conflicts[0]!.severity, 'error');

@@ -70,7 +70,11 @@ for (const backend of backends) {
       const { store, cleanup } = await backend.open();
       try {
         await store.batch(
-          ['p:a', 'p:\u{1F602}', 'p:\uFB33', 'p:z', 'p;', 'p', 'q:a', 'o:z'].map((key) => ({ type: 'put' as const, key, value: key })),
+          ['p:a', 'p:\u{1F602}', 'p:\uFB33', 'p:z', 'p;', 'p', 'q:a', 'o:z'].map((key) => ({
+            type: 'put' as const,
+            key,
+            value: key,
+          })),
         );
         const keys = (await collect(store, 'p:')).map(([key]) => key);
         // UTF-8 order puts U+FB33 (EF AC B3) before U+1F602 (F0 9F 98 82); UTF-16 order would not.
@@ -102,7 +106,9 @@ for (const backend of backends) {
   test(`${backend.name}: reverse scans with a limit give the last keys of a prefix first`, async () => {
     const { store, cleanup } = await backend.open();
     try {
-      await store.batch(['l:001', 'l:002', 'l:010', 'm:000', 'k:999'].map((key) => ({ type: 'put' as const, key, value: key })));
+      await store.batch(
+        ['l:001', 'l:002', 'l:010', 'm:000', 'k:999'].map((key) => ({ type: 'put' as const, key, value: key })),
+      );
       const keys: string[] = [];
       for await (const [key] of store.entries('l:', { reverse: true, limit: 2 })) keys.push(key);
       assert.deepEqual(keys, ['l:010', 'l:002']);

@@ -38,7 +38,10 @@ test('committing identical content again adds no objects; the log records both b
   const second = await store.commitBuild({ snapshot, objects, metadata });
   assert.equal(first.newObjects, objects.length);
   assert.equal(second.newObjects, 0);
-  assert.deepEqual((await store.log()).map((entry) => entry.sequence), [1, 2]);
+  assert.deepEqual(
+    (await store.log()).map((entry) => entry.sequence),
+    [1, 2],
+  );
   assert.equal(await store.latest(), snapshot);
 });
 
@@ -67,7 +70,10 @@ test('concurrent builds in one process are serialised: every log sequence is dis
   t.after(() => store.close());
   await Promise.all(Array.from({ length: 20 }, (_, i) => store.commitBuild({ ...sampleBuild(100 + i), metadata })));
   const sequences = (await store.log()).map((entry) => entry.sequence);
-  assert.deepEqual(sequences, Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(
+    sequences,
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
 });
 
 test('a second process opening the same store gets STORE_LOCKED', async (t) => {
@@ -78,8 +84,14 @@ test('a second process opening the same store gets STORE_LOCKED', async (t) => {
   t.after(() => store.close());
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', `import { openStore } from ${JSON.stringify(join(repoRoot, 'src/store/openStore.ts'))};
-try { await openStore({ directory: ${JSON.stringify(directory)} }); console.log('opened'); } catch (e) { console.log(e.code); }`],
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { openStore } from ${JSON.stringify(join(repoRoot, 'src/store/openStore.ts'))};
+try { await openStore({ directory: ${JSON.stringify(directory)} }); console.log('opened'); } catch (e) { console.log(e.code); }`,
+    ],
     { encoding: 'utf8', cwd: repoRoot },
   );
   assert.equal(child.stdout.trim(), 'STORE_LOCKED', child.stderr);

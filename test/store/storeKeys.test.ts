@@ -12,7 +12,10 @@ test('a namespace reads, writes and scans only its own keys, with the prefix tak
   const store = new SpecStore(kv);
   const index = store.namespace(buildCacheSpaces.index);
   const analyses = store.namespace(buildCacheSpaces.analyses);
-  await index.batch([{ type: 'put', key: 'r1', value: 'header' }, { type: 'put', key: 'r1:00', value: 'bucket' }]);
+  await index.batch([
+    { type: 'put', key: 'r1', value: 'header' },
+    { type: 'put', key: 'r1:00', value: 'bucket' },
+  ]);
   await analyses.batch([{ type: 'put', key: 'r1:a.yaml', value: '{}' }]);
   await kv.batch([{ type: 'put', key: 'cache:buildx', value: 'a neighbour, not in the space' }]);
 
@@ -53,10 +56,13 @@ test('typed scans: objects and snapshots with their digests, or undefined where 
   ]);
   const objects = [];
   for await (const found of store.objects()) objects.push(found);
-  assert.deepEqual(objects, [
-    { key: 'obj:not-a-digest', digest: undefined, text: '{}' },
-    { key: keys.object(object.digest), digest: object.digest, text: object.text },
-  ].sort((a, b) => (a.key < b.key ? -1 : 1)));
+  assert.deepEqual(
+    objects,
+    [
+      { key: 'obj:not-a-digest', digest: undefined, text: '{}' },
+      { key: keys.object(object.digest), digest: object.digest, text: object.text },
+    ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+  );
   const snapshots = [];
   for await (const found of store.snapshots()) snapshots.push(found.id);
   assert.deepEqual(snapshots.sort(), [object.digest, undefined].sort());
@@ -68,7 +74,10 @@ test('the in-memory object reader re-hashes on read and falls back to the reader
   const b = digestValue({ id: 'b@1' });
   const below = memoryObjectReader([b]);
   const reader = memoryObjectReader([a], below);
-  assert.deepEqual(JSON.stringify(await reader.readObjects([a.digest, b.digest, digestValue(1).digest])), JSON.stringify([{ id: 'a@1' }, { id: 'b@1' }, undefined]));
+  assert.deepEqual(
+    JSON.stringify(await reader.readObjects([a.digest, b.digest, digestValue(1).digest])),
+    JSON.stringify([{ id: 'a@1' }, { id: 'b@1' }, undefined]),
+  );
   const forged = memoryObjectReader([{ digest: a.digest, text: b.text }]);
   await assert.rejects(forged.readObjects([a.digest]), { code: 'DIGEST_MISMATCH' });
 });

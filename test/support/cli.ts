@@ -36,7 +36,10 @@ export function runSpecWithinBound(args: string[], options: RunSpecOptions & { b
   const bound = options.boundMs ?? hangBoundMs;
   const started = Date.now();
   const result = runSpecFor(args, options, bound);
-  if (result.timedOut) throw new Error(`hang bound exceeded: spec ${args.join(' ')} still running after ${Date.now() - started} ms (bound ${bound} ms)`);
+  if (result.timedOut)
+    throw new Error(
+      `hang bound exceeded: spec ${args.join(' ')} still running after ${Date.now() - started} ms (bound ${bound} ms)`,
+    );
   return result;
 }
 

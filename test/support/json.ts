@@ -11,7 +11,12 @@ export function withPrototypes(value: unknown, pointer = ''): unknown {
   assert.equal(Object.getPrototypeOf(value), null, `the object at "${pointer}" has no prototype`);
   const copy = {};
   for (const [key, item] of Object.entries(value)) {
-    Object.defineProperty(copy, key, { value: withPrototypes(item, `${pointer}/${key}`), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, key, {
+      value: withPrototypes(item, `${pointer}/${key}`),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy;
 }

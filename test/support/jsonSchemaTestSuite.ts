@@ -12,9 +12,9 @@ import { sharedDir } from './cli.js';
 export const suiteDir = join(sharedDir, 'corpus/json-schema-test-suite');
 
 export const suiteDrafts = {
-  'draft4': 'http://json-schema.org/draft-04/schema#',
-  'draft6': 'http://json-schema.org/draft-06/schema#',
-  'draft7': 'http://json-schema.org/draft-07/schema#',
+  draft4: 'http://json-schema.org/draft-04/schema#',
+  draft6: 'http://json-schema.org/draft-06/schema#',
+  draft7: 'http://json-schema.org/draft-07/schema#',
   'draft2019-09': 'https://json-schema.org/draft/2019-09/schema',
   'draft2020-12': 'https://json-schema.org/draft/2020-12/schema',
 } as const;
@@ -50,9 +50,17 @@ export interface CaseResult {
 export function readSuiteGroups(draft: SuiteDraft): SuiteGroup[] {
   const dir = join(suiteDir, 'tests', draft);
   const groups: SuiteGroup[] = [];
-  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json') && !excludedFiles.has(name)).sort()) {
-    const parsed = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { description: string; schema: unknown; tests: SuiteGroup['tests'] }[];
-    parsed.forEach((group, index) => groups.push({ file, index, description: group.description, schema: group.schema, tests: group.tests }));
+  for (const file of readdirSync(dir)
+    .filter((name) => name.endsWith('.json') && !excludedFiles.has(name))
+    .sort()) {
+    const parsed = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      description: string;
+      schema: unknown;
+      tests: SuiteGroup['tests'];
+    }[];
+    parsed.forEach((group, index) =>
+      groups.push({ file, index, description: group.description, schema: group.schema, tests: group.tests }),
+    );
   }
   return groups;
 }
@@ -63,7 +71,11 @@ export function schemaForDraft(schema: unknown, draft: SuiteDraft): unknown {
   return { $schema: suiteDrafts[draft], ...schema };
 }
 
-const slug = (file: string) => file.replace(/\.json$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+const slug = (file: string) =>
+  file
+    .replace(/\.json$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
 export const schemaIdOf = (group: SuiteGroup) => `s.${slug(group.file)}.g${group.index}@1`;
 export const toolIdOf = (group: SuiteGroup) => `t.${slug(group.file)}.g${group.index}@1`;
 const fileOf = (group: SuiteGroup) => `${slug(group.file)}-g${group.index}.yaml`;
@@ -73,7 +85,10 @@ export function writeSuiteRegistry(registry: string, groups: readonly SuiteGroup
   mkdirSync(join(registry, 'schemas'), { recursive: true });
   mkdirSync(join(registry, 'tools'), { recursive: true });
   for (const group of groups) {
-    writeFileSync(join(registry, 'schemas', fileOf(group)), `id: "${schemaIdOf(group)}"\nschema: ${JSON.stringify(schemaForDraft(group.schema, draft))}\n`);
+    writeFileSync(
+      join(registry, 'schemas', fileOf(group)),
+      `id: "${schemaIdOf(group)}"\nschema: ${JSON.stringify(schemaForDraft(group.schema, draft))}\n`,
+    );
     writeFileSync(join(registry, 'tools', fileOf(group)), toolSpec(group));
   }
 }
@@ -85,7 +100,11 @@ function toolSpec(group: SuiteGroup): string {
 
 /** A plan (JSON, which is YAML) with one step per test, each sending the test's data as `v`. */
 export function suitePlan(snapshot: string, steps: { tool: string; data: unknown }[]): string {
-  return JSON.stringify({ plan: 'suite', snapshot, steps: steps.map((step, i) => ({ id: `t${i}`, processor_ref: step.tool, inputs: { v: step.data } })) });
+  return JSON.stringify({
+    plan: 'suite',
+    snapshot,
+    steps: steps.map((step, i) => ({ id: `t${i}`, processor_ref: step.tool, inputs: { v: step.data } })),
+  });
 }
 
 /** Runs every case of a draft in-process (the library functions `spec build` and `spec plan check` call). */
@@ -94,7 +113,13 @@ export async function runSuiteDraft(draft: SuiteDraft, workDir: string): Promise
   const registry = join(workDir, draft, 'registry');
   writeSuiteRegistry(registry, groups, draft);
   const results: CaseResult[] = [];
-  const base = (group: SuiteGroup, test: SuiteGroup['tests'][number]) => ({ draft, file: group.file, group: group.description, test: test.description, valid: test.valid });
+  const base = (group: SuiteGroup, test: SuiteGroup['tests'][number]) => ({
+    draft,
+    file: group.file,
+    group: group.description,
+    test: test.description,
+    valid: test.valid,
+  });
 
   // Schemas the build refuses: their groups are out (refusing is never a false accept), the rest is built.
   let diagnostics: Diagnostic[] = [];
@@ -120,7 +145,8 @@ export async function runSuiteDraft(draft: SuiteDraft, workDir: string): Promise
     }
     rmSync(join(registry, 'schemas', fileOf(group)), { force: true });
     rmSync(join(registry, 'tools', fileOf(group)), { force: true });
-    for (const test of group.tests) results.push({ ...base(group, test), outcome: 'refused', detail: [...codes].join(',') });
+    for (const test of group.tests)
+      results.push({ ...base(group, test), outcome: 'refused', detail: [...codes].join(',') });
   }
   const store = await openStore({ directory: ':memory:' });
   try {
@@ -128,7 +154,15 @@ export async function runSuiteDraft(draft: SuiteDraft, workDir: string): Promise
     const { snapshot } = await buildSnapshot({ registry, store, useCache: false, threads: 1 });
     for (const group of kept) {
       const check = async (tests: SuiteGroup['tests']) => {
-        const planFile = parsePlanFile(new TextEncoder().encode(suitePlan(snapshot, tests.map((test) => ({ tool: toolIdOf(group), data: test.data })))), 'plan.yaml').planFile;
+        const planFile = parsePlanFile(
+          new TextEncoder().encode(
+            suitePlan(
+              snapshot,
+              tests.map((test) => ({ tool: toolIdOf(group), data: test.data })),
+            ),
+          ),
+          'plan.yaml',
+        ).planFile;
         if (!planFile || planFile.diagnostics.length > 0) return undefined;
         return checkPlan(store, planFile);
       };
@@ -138,7 +172,14 @@ export async function runSuiteDraft(draft: SuiteDraft, workDir: string): Promise
       } catch {
         checked = undefined;
       }
-      const perTest = checked ? group.tests.map((_, i) => ({ i, diagnostics: checked!.diagnostics.filter((d) => d.pointer?.startsWith(`/steps/${i}/`) || d.pointer === `/steps/${i}`) })) : undefined;
+      const perTest = checked
+        ? group.tests.map((_, i) => ({
+            i,
+            diagnostics: checked!.diagnostics.filter(
+              (d) => d.pointer?.startsWith(`/steps/${i}/`) || d.pointer === `/steps/${i}`,
+            ),
+          }))
+        : undefined;
       for (const [i, test] of group.tests.entries()) {
         let failures: Diagnostic[];
         if (perTest) failures = perTest[i]!.diagnostics.filter((d) => d.severity === 'error');
@@ -152,13 +193,21 @@ export async function runSuiteDraft(draft: SuiteDraft, workDir: string): Promise
             }
             failures = alone.diagnostics.filter((d) => d.severity === 'error');
           } catch (error) {
-            results.push({ ...base(group, test), outcome: 'crash', detail: String((error as Error).message).slice(0, 200) });
+            results.push({
+              ...base(group, test),
+              outcome: 'crash',
+              detail: String((error as Error).message).slice(0, 200),
+            });
             continue;
           }
         }
         const accepted = failures.length === 0;
         const outcome: Outcome = accepted === test.valid ? 'agree' : accepted ? 'falseAccept' : 'falseReject';
-        results.push({ ...base(group, test), outcome, ...(failures.length > 0 ? { detail: [...new Set(failures.map((d) => d.code))].join(',') } : {}) });
+        results.push({
+          ...base(group, test),
+          outcome,
+          ...(failures.length > 0 ? { detail: [...new Set(failures.map((d) => d.code))].join(',') } : {}),
+        });
       }
     }
   } finally {
@@ -180,7 +229,16 @@ export interface DraftSummary {
 
 export function summarize(draft: SuiteDraft, results: readonly CaseResult[]): DraftSummary {
   const count = (outcome: Outcome) => results.filter((result) => result.outcome === outcome).length;
-  return { draft, total: results.length, agree: count('agree'), falseAccept: count('falseAccept'), falseReject: count('falseReject'), refused: count('refused'), crash: count('crash'), unexpressible: count('unexpressible') };
+  return {
+    draft,
+    total: results.length,
+    agree: count('agree'),
+    falseAccept: count('falseAccept'),
+    falseReject: count('falseReject'),
+    refused: count('refused'),
+    crash: count('crash'),
+    unexpressible: count('unexpressible'),
+  };
 }
 
 export const suitePresent = () => existsSync(join(suiteDir, 'tests'));

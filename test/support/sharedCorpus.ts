@@ -18,6 +18,7 @@ export function skipWithoutShared(relative: string): string | false {
   const path = sharedPath(relative);
   if (existsSync(path)) return false;
   const message = `${path} is absent (the shared corpus, ../shared next to the repository)`;
-  if (process.env['CI'] === 'true') throw new Error(`${message}; CI=true, and CI always has it: failing instead of skipping`);
+  if (process.env['CI'] === 'true')
+    throw new Error(`${message}; CI=true, and CI always has it: failing instead of skipping`);
   return message;
 }

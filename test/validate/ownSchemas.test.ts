@@ -10,7 +10,11 @@ import { createKindAjv, kindAjvOptions } from '../../src/validate/ajvInstances.j
 
 const Ajv2020 = Ajv2020Module.default;
 
-const ownSchemas: [string, object][] = [...builtinKinds.map((kind): [string, object] => [`kind ${kind.name}`, kind.schema]), ['plan', planSchema], ['diff config', diffConfigSchema]];
+const ownSchemas: [string, object][] = [
+  ...builtinKinds.map((kind): [string, object] => [`kind ${kind.name}`, kind.schema]),
+  ['plan', planSchema],
+  ['diff config', diffConfigSchema],
+];
 
 for (const [name, schema] of ownSchemas) {
   test(`${name}: valid against the 2020-12 meta-schema, and compiles strictly`, () => {

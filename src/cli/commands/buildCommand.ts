@@ -9,7 +9,10 @@ import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
 import type { CliIo } from '../io.js';
 
 /** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
-function createProgress(io: CliIo): { update: (progress: { analyzed: number; total: number }) => void; done: () => void } {
+function createProgress(io: CliIo): {
+  update: (progress: { analyzed: number; total: number }) => void;
+  done: () => void;
+} {
   const now = io.now ?? Date.now;
   const started = now();
   let shown = false;
@@ -29,7 +32,10 @@ function createProgress(io: CliIo): { update: (progress: { analyzed: number; tot
 /** `--plans`: every plan below the directories must resolve against the new snapshot (the plan modules load only then). */
 function requirePlans(io: CliIo, directories: readonly string[]): (compiled: CompiledRegistry) => Promise<void> {
   return async (compiled) => {
-    const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([import('../../plan/findPlanFiles.js'), import('../../plan/planUsage.js')]);
+    const [{ readPlanDirectories }, { requirePlanReferences }] = await Promise.all([
+      import('../../plan/findPlanFiles.js'),
+      import('../../plan/planUsage.js'),
+    ]);
     await requirePlanReferences(compiled, readPlanDirectories(directories, { cwd: io.cwd }));
   };
 }
@@ -72,7 +78,8 @@ export function registerBuildCommand(program: Command, context: CommandContext):
       progress.done();
     }
     if (json) return context.printJson(result);
-    if (result.diagnostics.length > 0) io.stderr(formatDiagnostics(result.diagnostics, { style: context.style, excerpts: io.stderrIsTty, cwd: io.cwd }));
+    if (result.diagnostics.length > 0)
+      io.stderr(formatDiagnostics(result.diagnostics, { style: context.style, excerpts: io.stderrIsTty, cwd: io.cwd }));
     context.print(result.snapshot);
   });
 }

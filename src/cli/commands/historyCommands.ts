@@ -6,7 +6,13 @@ import { withCommon, examples, withStore } from '../commandHelpers.js';
 
 export function registerHistoryCommands(program: Command, context: CommandContext): void {
   examples(
-    withCommon(program.command('tag').argument('<name>').argument('<snapshot>').description('name a snapshot (tags are mutable; snapshots are not)')),
+    withCommon(
+      program
+        .command('tag')
+        .argument('<name>')
+        .argument('<snapshot>')
+        .description('name a snapshot (tags are mutable; snapshots are not)'),
+    ),
     '  $ spec tag prod latest\n  $ spec tag release-7 sha256:3f1c0a9e',
   ).action(async function (this: Command, name: string, selector: string) {
     const { json } = context.common(this);
@@ -19,19 +25,30 @@ export function registerHistoryCommands(program: Command, context: CommandContex
     context.print(`${name} -> ${snapshot}`);
   });
 
-  examples(withCommon(program.command('tags').description('list tags and the snapshots they name')), '  $ spec tags --json').action(async function (this: Command) {
+  examples(
+    withCommon(program.command('tags').description('list tags and the snapshots they name')),
+    '  $ spec tags --json',
+  ).action(async function (this: Command) {
     const { json } = context.common(this);
     const tags = await withStore(context, this, 'read', (store) => store.listTags());
     if (json) return context.printJson(tags);
     context.print(tags.map((tag) => `${tag.name}  ${tag.snapshot}`).join('\n') || '(no tags)');
   });
 
-  examples(withCommon(program.command('log').description('the build history, oldest first')), '  $ spec log\n  $ spec log --json').action(async function (this: Command) {
+  examples(
+    withCommon(program.command('log').description('the build history, oldest first')),
+    '  $ spec log\n  $ spec log --json',
+  ).action(async function (this: Command) {
     const { json } = context.common(this);
     const entries = await withStore(context, this, 'read', (store) => store.log());
     if (json) return context.printJson(entries);
     context.print(
-      entries.map((entry) => `#${entry.sequence}  ${entry.createdAt}  ${entry.snapshot}  ${entry.specs} specs, ${entry.newObjects} new objects${entry.tag ? `  tag ${entry.tag}` : ''}`).join('\n') || '(no builds)',
+      entries
+        .map(
+          (entry) =>
+            `#${entry.sequence}  ${entry.createdAt}  ${entry.snapshot}  ${entry.specs} specs, ${entry.newObjects} new objects${entry.tag ? `  tag ${entry.tag}` : ''}`,
+        )
+        .join('\n') || '(no builds)',
     );
   });
 }

@@ -15,23 +15,38 @@ export function registerInitCommand(program: Command, context: CommandContext): 
   const { io } = context;
 
   examples(
-    withCommon(program.command('init').argument('[dir]', 'where to create the registry', '.').description('scaffold a registry with example specs and ignore the store in .gitignore')),
+    withCommon(
+      program
+        .command('init')
+        .argument('[dir]', 'where to create the registry', '.')
+        .description('scaffold a registry with example specs and ignore the store in .gitignore'),
+    ),
     '  $ spec init my-project && cd my-project && spec build',
   ).action(function (this: Command, dir: string) {
     const { json } = context.common(this);
     const root = resolve(io.cwd, dir);
     const registry = join(root, 'registry');
-    if (existsSync(registry)) throw new SpecError('REGISTRY_EXISTS', `${registry} already exists; init never overwrites a registry`, { data: { registry } });
+    if (existsSync(registry))
+      throw new SpecError('REGISTRY_EXISTS', `${registry} already exists; init never overwrites a registry`, {
+        data: { registry },
+      });
     const created = writing(registry, () => copyTree(bundledRegistry, registry));
     const gitignore = join(root, '.gitignore');
     writing(gitignore, () => {
       const current = existsSync(gitignore) ? readFileSync(gitignore, 'utf8') : '';
       const ignored = current.split(/\r?\n/).some((line) => line.trim() === '.spec/' || line.trim() === '.spec');
-      if (!ignored) writeFileSync(gitignore, `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}# specstore's local store\n.spec/\n`);
+      if (!ignored)
+        writeFileSync(
+          gitignore,
+          `${current}${current === '' || current.endsWith('\n') ? '' : '\n'}# specstore's local store\n.spec/\n`,
+        );
     });
     const result = { registry, files: created.length, gitignore };
     if (json) context.printJson(result);
-    else context.print(`created ${registry} with ${created.length} example specs; .spec/ is ignored in ${gitignore}\nnext: spec build${dir === '.' ? '' : ` (in ${dir})`}`);
+    else
+      context.print(
+        `created ${registry} with ${created.length} example specs; .spec/ is ignored in ${gitignore}\nnext: spec build${dir === '.' ? '' : ` (in ${dir})`}`,
+      );
   });
 }
 

@@ -19,28 +19,45 @@ export function registerInspectCommands(program: Command, context: CommandContex
     '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate',
   ).action(async function (this: Command, selector: string) {
     const { kind, capability } = this.opts<{ kind?: string; capability?: string }>();
-    if (kind !== undefined && !kindNames.includes(kind)) throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
+    if (kind !== undefined && !kindNames.includes(kind))
+      throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
     const entries = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
       // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
-      const tools = await view.findByCapability(capability, kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind));
+      const tools = await view.findByCapability(
+        capability,
+        kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind),
+      );
       return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
     });
     if (json) return context.printJson(entries);
     const width = Math.max(0, ...entries.map((entry) => entry.id.length));
-    context.print(entries.map((entry) => `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.digest}`).join('\n') || '(no specs)');
+    context.print(
+      entries.map((entry) => `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.digest}`).join('\n') ||
+        '(no specs)',
+    );
   });
 
   examples(
-    withCommon(program.command('show').argument('<snapshot>').argument('<ref>', 'name@version, or name for the highest version').description('print one spec as YAML (--json for JSON)')),
+    withCommon(
+      program
+        .command('show')
+        .argument('<snapshot>')
+        .argument('<ref>', 'name@version, or name for the highest version')
+        .description('print one spec as YAML (--json for JSON)'),
+    ),
     '  $ spec show latest text.llm@1\n  $ spec show prod text.llm --json',
   ).action(async function (this: Command, selector: string, ref: string) {
     const { json } = context.common(this);
-    const resolved = await withStore(context, this, 'read', async (store) => (await openView(store, selector)).resolve(ref));
+    const resolved = await withStore(context, this, 'read', async (store) =>
+      (await openView(store, selector)).resolve(ref),
+    );
     if (json) return context.printJson(resolved.spec);
-    io.stdout(`# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${(await import('yaml')).default.stringify(resolved.spec, { lineWidth: 0 })}`);
+    io.stdout(
+      `# ${resolved.id} (${resolved.kind}) ${resolved.digest}\n${(await import('yaml')).default.stringify(resolved.spec, { lineWidth: 0 })}`,
+    );
   });
 
   examples(
@@ -60,7 +77,9 @@ export function registerInspectCommands(program: Command, context: CommandContex
       const view = await openView(store, selector);
       if (explain) {
         const explanation = await view.explain(ref);
-        const notFound = new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, { data: { ref, snapshot: view.id } });
+        const notFound = new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, {
+          data: { ref, snapshot: view.id },
+        });
         if (json) {
           // The explanation is the output either way; a ref that resolves to nothing still exits 3.
           context.printJson(explanation);
@@ -71,14 +90,23 @@ export function registerInspectCommands(program: Command, context: CommandContex
           `ref:        ${ref} (${explanation.parsed.floating ? `floating: highest version of ${explanation.parsed.name}` : `exact: ${explanation.parsed.name} version ${explanation.parsed.version}`})`,
           `snapshot:   ${view.id}`,
           `candidates: ${explanation.candidates.map((c) => c.version).join(', ') || '(none: the snapshot has no spec of that name)'}`,
-          explanation.chosen ? `chosen:     ${explanation.parsed.name}@${explanation.chosen.version} (${explanation.chosen.reason})\ndigest:     ${explanation.chosen.digest}` : 'chosen:     nothing',
+          explanation.chosen
+            ? `chosen:     ${explanation.parsed.name}@${explanation.chosen.version} (${explanation.chosen.reason})\ndigest:     ${explanation.chosen.digest}`
+            : 'chosen:     nothing',
         ];
         context.print(lines.join('\n'));
         if (!explanation.chosen) throw notFound;
         return;
       }
       const resolved = await view.resolve(ref);
-      const result = { ref, kind: resolved.kind, id: resolved.id, version: resolved.version, digest: resolved.digest, spec: resolved.spec };
+      const result = {
+        ref,
+        kind: resolved.kind,
+        id: resolved.id,
+        version: resolved.version,
+        digest: resolved.digest,
+        spec: resolved.spec,
+      };
       if (json) return context.printJson(result);
       context.print(`${resolved.id}  ${resolved.kind}  ${resolved.digest}`);
     });

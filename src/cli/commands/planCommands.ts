@@ -14,8 +14,13 @@ import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
 
 export function registerPlanCommands(program: Command, context: CommandContext): void {
   const { io, style } = context;
-  const plan = program.command('plan').description('plan files: pin a snapshot, check, lock refs, upgrade (see docs/plans.md)');
-  examples(plan, '  $ spec plan pin plans/*.yaml\n  $ spec plan check plans/trailer-render.yaml\n  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run');
+  const plan = program
+    .command('plan')
+    .description('plan files: pin a snapshot, check, lock refs, upgrade (see docs/plans.md)');
+  examples(
+    plan,
+    '  $ spec plan pin plans/*.yaml\n  $ spec plan check plans/trailer-render.yaml\n  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run',
+  );
 
   examples(
     withCommon(
@@ -31,20 +36,38 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const { json } = context.common(this);
     const refused = 'no plan was written and nothing was pinned or published';
     const planFiles = requireValidPlans(readPlanFiles(paths, { cwd: io.cwd }), refused);
-    const result = await withStore(context, this, 'write', (store) => pinPlans(store, planFiles, { snapshot, write: filePlanWriter({ cwd: io.cwd, outcome: refused }) }));
+    const result = await withStore(context, this, 'write', (store) =>
+      pinPlans(store, planFiles, { snapshot, write: filePlanWriter({ cwd: io.cwd, outcome: refused }) }),
+    );
     if (json) return context.printJson(result);
-    context.print(result.plans.map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`).join('\n'));
+    context.print(
+      result.plans
+        .map((each) => `${each.file}  ${each.changed ? 'pinned' : 'already pinned'} ${result.snapshot}`)
+        .join('\n'),
+    );
   });
 
   examples(
-    withCommon(plan.command('check').argument('<plan...>', 'plan files').description('check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col')),
+    withCommon(
+      plan
+        .command('check')
+        .argument('<plan...>', 'plan files')
+        .description(
+          'check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col',
+        ),
+    ),
     '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
     const parsed = readPlanFiles(paths, { cwd: io.cwd });
     const results: PlanCheckResult[] = await withStore(context, this, 'read', async (store) => {
       const checked: PlanCheckResult[] = [];
-      for (const each of parsed) checked.push(each.planFile ? await checkPlan(store, each.planFile) : { file: each.file, ok: false, diagnostics: each.diagnostics });
+      for (const each of parsed)
+        checked.push(
+          each.planFile
+            ? await checkPlan(store, each.planFile)
+            : { file: each.file, ok: false, diagnostics: each.diagnostics },
+        );
       return checked;
     });
     const diagnostics = results.flatMap((result) => result.diagnostics);
@@ -52,21 +75,37 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     if (json) context.printJson(results);
     else {
       io.stderr(formatDiagnostics(diagnostics, { style, excerpts: io.stderrIsTty, cwd: io.cwd }));
-      for (const result of results) if (result.ok) context.print(`${result.file}  ${style.green('ok')}${result.snapshot ? `  ${result.snapshot}` : ''}`);
-      if (failed.length > 0) io.stderr(`${summarize(diagnostics)} in ${failed.length} of ${results.length} plan${results.length === 1 ? '' : 's'}\n`);
+      for (const result of results)
+        if (result.ok)
+          context.print(`${result.file}  ${style.green('ok')}${result.snapshot ? `  ${result.snapshot}` : ''}`);
+      if (failed.length > 0)
+        io.stderr(
+          `${summarize(diagnostics)} in ${failed.length} of ${results.length} plan${results.length === 1 ? '' : 's'}\n`,
+        );
     }
     if (failed.length > 0) context.failAfterOutput(invalidInput(diagnostics, 'plan check found problems'));
   });
 
   examples(
-    withCommon(plan.command('lock').argument('<plan...>', 'plan files').description('rewrite floating refs (text.llm) to the exact version they resolve to in the pinned snapshot')),
+    withCommon(
+      plan
+        .command('lock')
+        .argument('<plan...>', 'plan files')
+        .description('rewrite floating refs (text.llm) to the exact version they resolve to in the pinned snapshot'),
+    ),
     '  $ spec plan lock plans/trailer-render.yaml\n  $ spec plan lock plans/*.yaml --json',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
     const planFiles = requireValidPlans(readPlanFiles(paths, { cwd: io.cwd }), 'no plan was written');
-    const result = await withStore(context, this, 'write', (store) => lockPlans(store, planFiles, { write: filePlanWriter({ cwd: io.cwd, outcome: 'no plan was written' }) }));
+    const result = await withStore(context, this, 'write', (store) =>
+      lockPlans(store, planFiles, { write: filePlanWriter({ cwd: io.cwd, outcome: 'no plan was written' }) }),
+    );
     if (json) return context.printJson(result);
-    const lines = result.plans.flatMap((each) => (each.locked.length === 0 ? [`${each.file}  nothing floating`] : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`)));
+    const lines = result.plans.flatMap((each) =>
+      each.locked.length === 0
+        ? [`${each.file}  nothing floating`]
+        : each.locked.map((ref) => `${each.file}  ${ref.pointer}  ${ref.from} -> ${ref.to}`),
+    );
     context.print(lines.join('\n'));
   });
 
@@ -78,7 +117,9 @@ export function registerPlanCommands(program: Command, context: CommandContext):
         .requiredOption('--to <snapshot>', 'the snapshot to move to: id, unique prefix, tag or "latest"')
         .option('--dry-run', 'report only; do not re-pin')
         .option('--allow-breaking', 're-pin even when the upgrade breaks the plan')
-        .description('re-pin a plan to another snapshot and report, per ref, what changed and what breaks (exit 4 if anything breaks)'),
+        .description(
+          're-pin a plan to another snapshot and report, per ref, what changed and what breaks (exit 4 if anything breaks)',
+        ),
     ),
     '  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run\n  $ spec plan upgrade plans/trailer-render.yaml --to prod --json',
   ).action(async function (this: Command, path: string) {
@@ -86,13 +127,22 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const { json } = context.common(this);
     const [planFile] = requireValidPlans(readPlanFiles([path], { cwd: io.cwd }), upgradeRefused);
     const report = await withStore(context, this, 'write', (store) =>
-      upgradePlan(store, planFile!, { to: options.to, dryRun: options.dryRun === true, allowBreaking: options.allowBreaking === true, write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }) }),
+      upgradePlan(store, planFile!, {
+        to: options.to,
+        dryRun: options.dryRun === true,
+        allowBreaking: options.allowBreaking === true,
+        write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }),
+      }),
     );
     if (json) context.printJson(report);
     else context.print(formatUpgrade(report, context));
     // A breaking upgrade fails (exit 4) unless it was explicitly allowed and carried out.
     if (report.breaking && !(options.allowBreaking && report.written)) {
-      context.failAfterOutput(new SpecError('PLAN_UPGRADE_BREAKING', `upgrading ${report.file} to ${report.to} breaks it`, { data: { file: report.file, to: report.to } }));
+      context.failAfterOutput(
+        new SpecError('PLAN_UPGRADE_BREAKING', `upgrading ${report.file} to ${report.to} breaks it`, {
+          data: { file: report.file, to: report.to },
+        }),
+      );
     }
   });
 }
@@ -108,14 +158,23 @@ function formatUpgrade(report: UpgradeReport, context: CommandContext): string {
   const lines = [`${report.file}: ${report.from} -> ${report.to}`];
   for (const ref of report.refs) {
     const label = ref.kind === 'policy' ? `policy ${ref.ref}` : `step ${ref.step ?? '?'} ${ref.ref}`;
-    const ids = ref.before?.id === ref.after?.id ? (ref.after?.id ?? '(not found)') : `${ref.before?.id ?? '(not found)'} -> ${ref.after?.id ?? '(not found)'}`;
+    const ids =
+      ref.before?.id === ref.after?.id
+        ? (ref.after?.id ?? '(not found)')
+        : `${ref.before?.id ?? '(not found)'} -> ${ref.after?.id ?? '(not found)'}`;
     lines.push(`  ${label}: ${ids}  ${ref.status}${ref.breaking ? `  ${style.red('BREAKING')}` : ''}`);
-    for (const change of ref.changes) lines.push(`    ${change.severity === 'breaking' ? style.red(change.rule) : change.rule}  ${change.message}`);
-    for (const problem of ref.problems) lines.push(`    ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
+    for (const change of ref.changes)
+      lines.push(`    ${change.severity === 'breaking' ? style.red(change.rule) : change.rule}  ${change.message}`);
+    for (const problem of ref.problems)
+      lines.push(`    ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
   }
-  for (const problem of report.problems) lines.push(`  ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
+  for (const problem of report.problems)
+    lines.push(`  ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
   if (report.written) lines.push(`re-pinned to ${report.to}${report.breaking ? ' (breaking, allowed)' : ''}`);
-  else if (report.breaking) lines.push(`${style.red('breaking')}: not re-pinned${report.refs.length > 0 ? ' (--allow-breaking re-pins anyway)' : ''}`);
+  else if (report.breaking)
+    lines.push(
+      `${style.red('breaking')}: not re-pinned${report.refs.length > 0 ? ' (--allow-breaking re-pins anyway)' : ''}`,
+    );
   else lines.push('dry run: not re-pinned');
   return lines.join('\n');
 }

@@ -13,12 +13,20 @@ export function registerTransferCommands(program: Command, context: CommandConte
   const { io } = context;
 
   examples(
-    withCommon(program.command('export').argument('<snapshot>').option('-o, --output <file>', 'write to a file instead of stdout').description('write a self-contained snapshot document (every object, verifiable)')),
+    withCommon(
+      program
+        .command('export')
+        .argument('<snapshot>')
+        .option('-o, --output <file>', 'write to a file instead of stdout')
+        .description('write a self-contained snapshot document (every object, verifiable)'),
+    ),
     '  $ spec export latest -o snapshots/registry.snapshot.json',
   ).action(async function (this: Command, selector: string) {
     const { output } = this.opts<{ output?: string }>();
     const { json } = context.common(this);
-    const document = await withStore(context, this, 'read', async (store) => exportSnapshot(store, await store.resolveSnapshot(selector)));
+    const document = await withStore(context, this, 'read', async (store) =>
+      exportSnapshot(store, await store.resolveSnapshot(selector)),
+    );
     const text = formatSnapshotDocument(document);
     if (output === undefined) return io.stdout(text);
     writeOutputFile(resolve(io.cwd, output), output, text);
@@ -28,7 +36,12 @@ export function registerTransferCommands(program: Command, context: CommandConte
   });
 
   examples(
-    withCommon(program.command('import').argument('<file>', 'a document written by `spec export`').description('import a snapshot document; every digest is re-verified and nothing is stored if one is wrong')),
+    withCommon(
+      program
+        .command('import')
+        .argument('<file>', 'a document written by `spec export`')
+        .description('import a snapshot document; every digest is re-verified and nothing is stored if one is wrong'),
+    ),
     '  $ spec import snapshots/registry.snapshot.json',
   ).action(async function (this: Command, file: string) {
     const { json } = context.common(this);
@@ -38,17 +51,26 @@ export function registerTransferCommands(program: Command, context: CommandConte
     } catch (cause) {
       // Only a missing file is "not found"; a folder or a file the user may not read is named as such.
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new SpecError(missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE', `cannot read ${file}: ${(cause as Error).message}`, { data: { file }, cause });
+      throw new SpecError(
+        missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
+        `cannot read ${file}: ${(cause as Error).message}`,
+        { data: { file }, cause },
+      );
     }
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch (cause) {
-      throw new SpecError('IMPORT_INVALID', `${file} is not UTF-8 text: a snapshot document is JSON in UTF-8`, { data: { file }, cause });
+      throw new SpecError('IMPORT_INVALID', `${file} is not UTF-8 text: a snapshot document is JSON in UTF-8`, {
+        data: { file },
+        cause,
+      });
     }
     // The document is verified before the store is opened: a bad document never creates or changes a store.
     const verified = await parseSnapshotDocument(text, { source: file });
-    const result = await withStore(context, this, 'create', (store) => storeImportedSnapshot(store, verified, { source: file }));
+    const result = await withStore(context, this, 'create', (store) =>
+      storeImportedSnapshot(store, verified, { source: file }),
+    );
     if (json) return context.printJson(result);
     context.print(result.snapshot);
   });

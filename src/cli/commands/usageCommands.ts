@@ -21,7 +21,9 @@ export function registerUsageCommands(program: Command, context: CommandContext)
         .argument('<snapshot>', 'snapshot id, unique prefix (8+ hex), tag or "latest"')
         .argument('<ref>', 'name@version, or name for the highest version')
         .option('--plans <dir...>', 'also list plans in these directories that use it')
-        .description('everything that references a spec: specs of the snapshot (reference fields, schema $refs) and plans'),
+        .description(
+          'everything that references a spec: specs of the snapshot (reference fields, schema $refs) and plans',
+        ),
     ),
     '  $ spec refs latest media.metadata@1\n  $ spec refs prod text.llm --plans plans --json',
   ).action(async function (this: Command, selector: string, ref: string) {
@@ -36,7 +38,10 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     if (json) return context.printJson(result);
     const lines = [`${result.target.id} (${result.target.kind}) in ${result.snapshot}`];
     for (const referrer of result.referrers) lines.push(`  ${referrer.id}  ${referrer.kind}  ${referrer.pointer}`);
-    for (const plan of result.plans) lines.push(`  ${formatLocation(plan)}  plan ${plan.plan ?? '?'}  ${plan.pointer}${plan.ref === result.target.id ? '' : ` (${plan.ref})`}`);
+    for (const plan of result.plans)
+      lines.push(
+        `  ${formatLocation(plan)}  plan ${plan.plan ?? '?'}  ${plan.pointer}${plan.ref === result.target.id ? '' : ` (${plan.ref})`}`,
+      );
     if (result.referrers.length + result.plans.length === 0) lines.push('  (nothing references it)');
     context.print(lines.join('\n'));
   });
@@ -47,7 +52,9 @@ export function registerUsageCommands(program: Command, context: CommandContext)
         .command('status')
         .option('--against <snapshot>', 'snapshot to compare with: id, unique prefix, tag or "latest"', 'latest')
         .option('--registry <dir>', 'registry directory', 'registry')
-        .description('how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)'),
+        .description(
+          'how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)',
+        ),
     ),
     '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}',
   ).action(async function (this: Command) {
@@ -60,17 +67,26 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     });
     if (json) context.printJson(status);
     else {
-      const row = (label: string, entry: StatusEntry) => `  ${label.padEnd(9)} ${entry.id}${entry.file ? `  ${entry.file}` : ''}`;
+      const row = (label: string, entry: StatusEntry) =>
+        `  ${label.padEnd(9)} ${entry.id}${entry.file ? `  ${entry.file}` : ''}`;
       const lines = [
         ...status.added.map((entry) => row(style.green('added'), entry)),
         ...status.modified.map((entry) => row(style.yellow('modified'), entry)),
         ...status.removed.map((entry) => row(style.red('removed'), entry)),
       ];
-      context.print(status.clean ? `${status.registry} matches ${status.against}` : `${status.registry} differs from ${status.against}:\n${lines.join('\n')}`);
+      context.print(
+        status.clean
+          ? `${status.registry} matches ${status.against}`
+          : `${status.registry} differs from ${status.against}:\n${lines.join('\n')}`,
+      );
     }
     if (!status.clean) {
       const changed = status.added.length + status.modified.length + status.removed.length;
-      context.failAfterOutput(new SpecError('REGISTRY_DRIFTED', `${changed} spec${changed === 1 ? '' : 's'} differ from ${status.against}`, { data: { against: status.against } }));
+      context.failAfterOutput(
+        new SpecError('REGISTRY_DRIFTED', `${changed} spec${changed === 1 ? '' : 's'} differ from ${status.against}`, {
+          data: { against: status.against },
+        }),
+      );
     }
   });
 }

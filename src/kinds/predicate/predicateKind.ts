@@ -22,12 +22,30 @@ export const predicateKind: KindDescriptor = {
   embeddedSchemas: ['/args'],
   diff: {
     rules: [
-    { id: 'predicate.phase-removed', purpose: 'A predicate can no longer be used in a phase.', backward: 'warning', forward: 'compatible', example: '`phases: ["admission", "success"]` → `["admission"]`' },
-    { id: 'predicate.phase-added', purpose: 'A predicate can now be used in another phase.', backward: 'compatible', forward: 'warning', example: 'a phase added' },
+      {
+        id: 'predicate.phase-removed',
+        purpose: 'A predicate can no longer be used in a phase.',
+        backward: 'warning',
+        forward: 'compatible',
+        example: '`phases: ["admission", "success"]` → `["admission"]`',
+      },
+      {
+        id: 'predicate.phase-added',
+        purpose: 'A predicate can now be used in another phase.',
+        backward: 'compatible',
+        forward: 'warning',
+        example: 'a phase added',
+      },
     ],
     compare: [
       { compare: 'schema', pointer: '/args' },
-      { compare: 'set', pointer: '/phases', label: 'phase', removed: 'predicate.phase-removed', added: 'predicate.phase-added' },
+      {
+        compare: 'set',
+        pointer: '/phases',
+        label: 'phase',
+        removed: 'predicate.phase-removed',
+        added: 'predicate.phase-added',
+      },
     ],
   },
 };

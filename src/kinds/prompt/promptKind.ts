@@ -13,7 +13,12 @@ function checkTemplateVariables(spec: JsonObject): KindFinding[] {
   const declared = new Map<string, number>();
   if (Array.isArray(variables)) {
     variables.forEach((variable, index) => {
-      if (variable !== null && typeof variable === 'object' && !Array.isArray(variable) && typeof variable['name'] === 'string') {
+      if (
+        variable !== null &&
+        typeof variable === 'object' &&
+        !Array.isArray(variable) &&
+        typeof variable['name'] === 'string'
+      ) {
         declared.set(variable['name'], index);
       }
     });
@@ -24,12 +29,21 @@ function checkTemplateVariables(spec: JsonObject): KindFinding[] {
     const name = match[1]!;
     used.add(name);
     if (!declared.has(name)) {
-      findings.push({ code: 'PROMPT_VARIABLE_UNDECLARED', pointer: '/template', message: `template uses {{${name}}}, which is not declared in variables` });
+      findings.push({
+        code: 'PROMPT_VARIABLE_UNDECLARED',
+        pointer: '/template',
+        message: `template uses {{${name}}}, which is not declared in variables`,
+      });
     }
   }
   for (const [name, index] of declared) {
     if (!used.has(name)) {
-      findings.push({ code: 'PROMPT_VARIABLE_UNUSED', pointer: `/variables/${index}`, message: `variable "${name}" is declared but the template never uses it`, severity: 'warning' });
+      findings.push({
+        code: 'PROMPT_VARIABLE_UNUSED',
+        pointer: `/variables/${index}`,
+        message: `variable "${name}" is declared but the template never uses it`,
+        severity: 'warning',
+      });
     }
   }
   return findings;
@@ -56,16 +70,70 @@ export const promptKind: KindDescriptor = {
   check: checkTemplateVariables,
   diff: {
     rules: [
-    { id: 'prompt.variable-added-required', purpose: 'A prompt needs a variable its callers do not fill in.', backward: 'breaking', forward: 'compatible', example: 'variable `seconds` added, required' },
-    { id: 'prompt.variable-added', purpose: 'A prompt accepts a new optional variable.', backward: 'compatible', forward: 'breaking', example: 'optional variable added' },
-    { id: 'prompt.variable-removed', purpose: 'A prompt no longer declares a variable its callers fill in.', backward: 'breaking', forward: 'compatible', example: 'variable `tone` removed' },
-    { id: 'prompt.variable-became-required', purpose: 'A variable callers could leave out must now be given.', backward: 'breaking', forward: 'compatible', example: 'a variable made required' },
-    { id: 'prompt.variable-became-optional', purpose: 'A variable callers had to give may now be left out.', backward: 'compatible', forward: 'breaking', example: 'a variable made optional' },
-    { id: 'prompt.variable-default-changed', purpose: 'A variable\'s default changed, so callers that leave it out get another prompt.', backward: 'warning', forward: 'warning', example: 'a variable\'s `default` changed' },
-    { id: 'prompt.template-changed', purpose: 'The prompt text changed, so its outputs may change.', backward: 'warning', forward: 'warning', example: 'the `template` text changed' },
+      {
+        id: 'prompt.variable-added-required',
+        purpose: 'A prompt needs a variable its callers do not fill in.',
+        backward: 'breaking',
+        forward: 'compatible',
+        example: 'variable `seconds` added, required',
+      },
+      {
+        id: 'prompt.variable-added',
+        purpose: 'A prompt accepts a new optional variable.',
+        backward: 'compatible',
+        forward: 'breaking',
+        example: 'optional variable added',
+      },
+      {
+        id: 'prompt.variable-removed',
+        purpose: 'A prompt no longer declares a variable its callers fill in.',
+        backward: 'breaking',
+        forward: 'compatible',
+        example: 'variable `tone` removed',
+      },
+      {
+        id: 'prompt.variable-became-required',
+        purpose: 'A variable callers could leave out must now be given.',
+        backward: 'breaking',
+        forward: 'compatible',
+        example: 'a variable made required',
+      },
+      {
+        id: 'prompt.variable-became-optional',
+        purpose: 'A variable callers had to give may now be left out.',
+        backward: 'compatible',
+        forward: 'breaking',
+        example: 'a variable made optional',
+      },
+      {
+        id: 'prompt.variable-default-changed',
+        purpose: "A variable's default changed, so callers that leave it out get another prompt.",
+        backward: 'warning',
+        forward: 'warning',
+        example: "a variable's `default` changed",
+      },
+      {
+        id: 'prompt.template-changed',
+        purpose: 'The prompt text changed, so its outputs may change.',
+        backward: 'warning',
+        forward: 'warning',
+        example: 'the `template` text changed',
+      },
     ],
     compare: [
-      { compare: 'ports', pointer: '/variables', role: 'input', rules: { added: 'prompt.variable-added', addedRequired: 'prompt.variable-added-required', removed: 'prompt.variable-removed', becameRequired: 'prompt.variable-became-required', becameOptional: 'prompt.variable-became-optional', defaultChanged: 'prompt.variable-default-changed' } },
+      {
+        compare: 'ports',
+        pointer: '/variables',
+        role: 'input',
+        rules: {
+          added: 'prompt.variable-added',
+          addedRequired: 'prompt.variable-added-required',
+          removed: 'prompt.variable-removed',
+          becameRequired: 'prompt.variable-became-required',
+          becameOptional: 'prompt.variable-became-optional',
+          defaultChanged: 'prompt.variable-default-changed',
+        },
+      },
       { compare: 'value', pointer: '/template', label: 'template', rule: 'prompt.template-changed' },
     ],
   },
