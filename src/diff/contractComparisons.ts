@@ -43,6 +43,9 @@ function compareOne(
   const after = getAtPointer(newSpec, pointer);
   const change = (rule: string, at: string, message: string, old?: JsonValue, next?: JsonValue) =>
     rules.change(rule, direction, at, message, old, next);
+  /** The value moved from `before` to `after`: the message shows both, an absent one as `absent`. */
+  const transition = (rule: string, label: string, absent: string) =>
+    change(rule, pointer, `${label} ${describe(before, absent)} → ${describe(after, absent)}`, before, after);
   switch (comparison.compare) {
     case 'schema':
       return schemaChanges(before ?? true, after ?? true, direction, resolvers, pointer);
@@ -50,36 +53,29 @@ function compareOne(
       return comparePorts(comparison, rules, oldSpec, newSpec, direction, resolvers);
     case 'value': {
       if (!differs(before, after)) return [];
-      const { absent } = comparison;
-      const message =
-        absent === undefined
-          ? `${comparison.label} changed`
-          : `${comparison.label} ${describe(before, absent)} → ${describe(after, absent)}`;
-      return [change(comparison.rule, pointer, message, before, after)];
+      return [
+        comparison.absent === undefined
+          ? change(comparison.rule, pointer, `${comparison.label} changed`, before, after)
+          : transition(comparison.rule, comparison.label, comparison.absent),
+      ];
     }
     case 'limit': {
       if (!differs(before, after)) return [];
-      const rule = asLimit(after) < asLimit(before) ? comparison.lowered : comparison.raised;
       return [
-        change(
-          rule,
-          pointer,
-          `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`,
-          before,
-          after,
+        transition(
+          asLimit(after) < asLimit(before) ? comparison.lowered : comparison.raised,
+          comparison.label,
+          comparison.absent,
         ),
       ];
     }
     case 'switch': {
       if (!differs(before, after)) return [];
-      const rule = before !== false && after === false ? comparison.disabled : comparison.enabled;
       return [
-        change(
-          rule,
-          pointer,
-          `${comparison.label} ${describe(before, comparison.absent)} → ${describe(after, comparison.absent)}`,
-          before,
-          after,
+        transition(
+          before !== false && after === false ? comparison.disabled : comparison.enabled,
+          comparison.label,
+          comparison.absent,
         ),
       ];
     }

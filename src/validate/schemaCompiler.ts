@@ -85,15 +85,7 @@ function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue 
       ) {
         continue;
       } else {
-        const childPosition =
-          position === 'map'
-            ? 'schema'
-            : position === 'data' || dataKeywords.has(member)
-              ? 'data'
-              : schemaMapKeywords.has(member)
-                ? 'map'
-                : 'schema';
-        copy[member] = rewrite(child, childPosition);
+        copy[member] = rewrite(child, childPositionOf(position, member));
       }
     }
     if (position === 'schema') declareProtoProperty(copy);
@@ -106,6 +98,13 @@ function addressedCopy(schema: JsonValue, key: string, draft: Draft): JsonValue 
 
 const dataKeywords = new Set(['const', 'enum', 'default', 'examples']);
 const schemaMapKeywords = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+/** Where a member of a value at `position` stands: a schema, a map of schemas (`properties`…), or plain data. */
+function childPositionOf(position: 'schema' | 'map' | 'data', member: string): 'schema' | 'map' | 'data' {
+  if (position === 'map') return 'schema';
+  if (position === 'data' || dataKeywords.has(member)) return 'data';
+  return schemaMapKeywords.has(member) ? 'map' : 'schema';
+}
 
 /**
  * ajv ignores a property named `__proto__` in `properties` (a guard against prototype pollution), so its schema
@@ -352,15 +351,7 @@ export function isSelfContained(schema: JsonValue, draft: Draft): boolean {
         if (member === idKeyword || (member === '$schema' && !isRoot) || unsharedKeywords.has(member)) return false;
         if (member === '$ref' && (typeof child !== 'string' || !child.startsWith('#'))) return false;
       }
-      const childPosition =
-        position === 'map'
-          ? 'schema'
-          : position === 'data' || dataKeywords.has(member)
-            ? 'data'
-            : schemaMapKeywords.has(member)
-              ? 'map'
-              : 'schema';
-      if (!visit(child, childPosition, false)) return false;
+      if (!visit(child, childPositionOf(position, member), false)) return false;
     }
     return true;
   };
