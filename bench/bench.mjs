@@ -5,7 +5,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -18,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateRegistry } from './generateRegistry.mjs';
+import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const specBin = join(root, 'bin/spec.js');
@@ -313,18 +313,7 @@ try {
   if (existsSync(corpus)) {
     console.log('\nSchemaStore corpus');
     const corpusRegistry = join(work, 'schemastore');
-    mkdirSync(join(corpusRegistry, 'schemas'), { recursive: true });
-    for (const name of readdirSync(corpus).filter((file) => file.endsWith('.json'))) {
-      const id = `schemastore.${name
-        .slice(0, -5)
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-|-$/g, '')}@1`;
-      writeFileSync(
-        join(corpusRegistry, 'schemas', `${name.slice(0, -5)}.yaml`),
-        `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
-      );
-    }
+    writeSchemastoreRegistry(corpus, corpusRegistry);
     const corpusRun = timed(
       process.execPath,
       [

@@ -1,0 +1,2 @@
+// Types for schemastoreRegistry.mjs, which TypeScript tests import.
+export function writeSchemastoreRegistry(corpus: string, registry: string): number;
