@@ -43,6 +43,14 @@ export interface RegistryFileSystem {
 export interface RegistryRoot {
   location: string;
   fs: RegistryFileSystem;
+  /** Set when the root's specs come from an npm plugin package, not from the registry itself. */
+  origin?: PluginOrigin;
+}
+
+/** An npm package that ships specs (and kinds): its name and installed version, as recorded in snapshots. */
+export interface PluginOrigin {
+  plugin: string;
+  version: string;
 }
 
 /** A registry: one root, or several (plugin packages add theirs); a path may be in only one of them. */
