@@ -138,10 +138,19 @@ export {
 } from './snapshot/exportSnapshot.js';
 export {
   importSnapshot,
+  readSnapshotDocumentFile,
   /** What an import did: the snapshot id, its objects and how many were new, whether the store had it. */
   type ImportResult,
 } from './snapshot/importSnapshot.js';
 export { tagSnapshot, pinSnapshot } from './snapshot/publishSnapshot.js';
+
+// Setting up a project (`spec init`).
+export {
+  scaffoldRegistry,
+  bundledRegistry,
+  /** What `scaffoldRegistry` created: the registry folder, how many files, the .gitignore it updated. */
+  type ScaffoldResult,
+} from './maintain/scaffoldRegistry.js';
 
 // Diffing (docs/compatibility.md).
 export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';

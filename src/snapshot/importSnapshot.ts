@@ -1,4 +1,5 @@
 // `spec import`: verify a snapshot document completely, then store it atomically.
+import { readFileSync } from 'node:fs';
 import type { Digest } from '../core/digest.js';
 import { parseJsonText } from '../core/json.js';
 import { SpecError } from '../errors.js';
@@ -62,4 +63,33 @@ export async function importSnapshot(
   options: { source?: string; now?: () => Date } = {},
 ): Promise<ImportResult> {
   return storeImportedSnapshot(store, await parseSnapshotDocument(text, options), options);
+}
+
+/** Reads a snapshot document from a file and verifies it: a missing, unreadable or non-UTF-8 file is refused by code. */
+export async function readSnapshotDocumentFile(path: string, label = path): Promise<VerifiedDocument> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    // Only a missing file is "not found"; a folder or a file the user may not read is named as such.
+    const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new SpecError(
+      missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
+      `cannot read ${label}: ${(cause as Error).message}`,
+      {
+        data: { file: label },
+        cause,
+      },
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new SpecError('IMPORT_INVALID', `${label} is not UTF-8 text: a snapshot document is JSON in UTF-8`, {
+      data: { file: label },
+      cause,
+    });
+  }
+  return parseSnapshotDocument(text, { source: label });
 }

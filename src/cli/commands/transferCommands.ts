@@ -1,9 +1,7 @@
 // `spec export` and `import`: self-contained snapshot documents.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { SpecError } from '../../errors.js';
 import { exportSnapshot, formatSnapshotDocument } from '../../snapshot/exportSnapshot.js';
-import { parseSnapshotDocument, storeImportedSnapshot } from '../../snapshot/importSnapshot.js';
+import { readSnapshotDocumentFile, storeImportedSnapshot } from '../../snapshot/importSnapshot.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore } from '../commandHelpers.js';
@@ -45,29 +43,8 @@ export function registerTransferCommands(program: Command, context: CommandConte
     '  $ spec import snapshots/registry.snapshot.json',
   ).action(async function (this: Command, file: string) {
     const { json } = context.common(this);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(resolve(io.cwd, file));
-    } catch (cause) {
-      // Only a missing file is "not found"; a folder or a file the user may not read is named as such.
-      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new SpecError(
-        missing ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
-        `cannot read ${file}: ${(cause as Error).message}`,
-        { data: { file }, cause },
-      );
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch (cause) {
-      throw new SpecError('IMPORT_INVALID', `${file} is not UTF-8 text: a snapshot document is JSON in UTF-8`, {
-        data: { file },
-        cause,
-      });
-    }
     // The document is verified before the store is opened: a bad document never creates or changes a store.
-    const verified = await parseSnapshotDocument(text, { source: file });
+    const verified = await readSnapshotDocumentFile(resolve(io.cwd, file), file);
     const result = await withStore(context, this, 'create', (store) =>
       storeImportedSnapshot(store, verified, { source: file }),
     );
