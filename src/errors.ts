@@ -80,6 +80,7 @@ export const errorCatalogue = {
   SNAPSHOT_AMBIGUOUS: { category: 'usage', description: 'a snapshot prefix that matches more than one snapshot' },
   SNAPSHOT_NOT_FOUND: { category: 'not-found', description: 'no snapshot has this id, prefix or tag' },
   REF_NOT_FOUND: { category: 'not-found', description: 'a reference that resolves to no spec' },
+  KIND_NOT_FOUND: { category: 'not-found', description: 'a kind name that is not one of the kinds known' },
   REGISTRY_NOT_FOUND: { category: 'not-found', description: 'the registry directory does not exist' },
   STORE_NOT_FOUND: { category: 'not-found', description: 'there is no store at the directory' },
   FILE_NOT_FOUND: { category: 'not-found', description: 'a file or folder named does not exist' },

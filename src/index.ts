@@ -143,6 +143,29 @@ export {
 } from './snapshot/importSnapshot.js';
 export { tagSnapshot, pinSnapshot } from './snapshot/publishSnapshot.js';
 
+// The registry API per kind: list, get, values, findByCapability; over a snapshot or a working directory.
+export {
+  openCatalog,
+  SpecCatalog,
+  /** The specs of one kind of a catalog: `list()`, `get(ref)`, `has(ref)`, `values()`, `findByCapability(name)`. */
+  KindCatalog,
+} from './catalog/specCatalog.js';
+export type {
+  /** What a catalog knows of a kind: name, folder, summary, capability pointer, reference fields. */
+  CatalogKind,
+} from './catalog/catalogKinds.js';
+export {
+  openRegistryCatalog,
+  /** A catalog over a working registry directory: the last good build, `refresh()` and `watch()`. */
+  RegistryCatalog,
+  /** How to open a registry catalog: the directory (or source), kinds, and the store for its build cache. */
+  type OpenRegistryCatalogOptions,
+  type RefreshResult,
+  /** How a catalog watches its registry: debounce, and what to call after each refresh or on failure. */
+  type CatalogWatchOptions,
+  type CatalogWatcher,
+} from './catalog/registryCatalog.js';
+
 // Diffing (docs/compatibility.md).
 export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';
 export { loadDiffConfig, defaultDiffConfigFile } from './review/loadDiffConfig.js';

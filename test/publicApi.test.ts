@@ -7,7 +7,10 @@ import { repoRoot } from './support/cli.js';
 
 /** The runtime names of the public API, sorted (types are checked below, through the compiler). */
 const expectedRuntimeExports = [
+  'KindCatalog',
+  'RegistryCatalog',
   'SnapshotView',
+  'SpecCatalog',
   'SpecError',
   'SpecStore',
   'buildIntoStore',
@@ -43,7 +46,9 @@ const expectedRuntimeExports = [
   'loadDiffConfig',
   'lockPlans',
   'memoryRoot',
+  'openCatalog',
   'openCompiledRegistry',
+  'openRegistryCatalog',
   'openSnapshot',
   'openStore',
   'parsePlanFile',
