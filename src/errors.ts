@@ -75,6 +75,10 @@ export const errorCatalogue = {
   },
   OUTPUT_FULL: { category: 'io', description: 'an output file or stdout is on a full disk' },
   OUTPUT_FAILED: { category: 'io', description: 'an output file cannot be written for another reason' },
+  OUTPUT_NOT_EMPTY: {
+    category: 'io',
+    description: 'an output folder holds files `spec docs` did not write (`--force` replaces it)',
+  },
   USAGE: { category: 'usage', description: 'a mistake in the command line or in the arguments of a call' },
   TAG_INVALID: { category: 'usage', description: 'a tag name that is not allowed' },
   SNAPSHOT_AMBIGUOUS: { category: 'usage', description: 'a snapshot prefix that matches more than one snapshot' },

@@ -166,6 +166,22 @@ export {
   type CatalogWatcher,
 } from './catalog/registryCatalog.js';
 
+// Generated documentation of a snapshot (`spec docs`, docs/cli.md#spec-docs).
+export {
+  generateDocs,
+  /** The kinds and build metadata `generateDocs` describes a snapshot with. */
+  type GenerateDocsOptions,
+  /** The pages of a snapshot's docs, sorted by path. */
+  type GeneratedDocs,
+  type DocsFile,
+} from './docgen/generateDocs.js';
+export {
+  writeDocs,
+  /** Whether `writeDocs` may replace a folder of other files, and how messages name it. */
+  type WriteDocsOptions,
+  type DocsWriteResult,
+} from './docgen/writeDocs.js';
+
 // Diffing (docs/compatibility.md).
 export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';
 export { loadDiffConfig, defaultDiffConfigFile } from './review/loadDiffConfig.js';

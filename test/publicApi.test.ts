@@ -39,6 +39,7 @@ const expectedRuntimeExports = [
   'findPlanReferrers',
   'findSpecReferrers',
   'formatSnapshotDocument',
+  'generateDocs',
   'importSnapshot',
   'isDigest',
   'isSpecError',
@@ -70,6 +71,7 @@ const expectedRuntimeExports = [
   'verifyProblemCodes',
   'verifySnapshotDocument',
   'verifyStore',
+  'writeDocs',
 ];
 
 test('the runtime exports of src/index.ts are exactly the expected list (an API change is a visible change)', async () => {
