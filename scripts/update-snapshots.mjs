@@ -18,6 +18,17 @@ try {
   const id = spec('build', '--registry', 'registry');
   spec('export', id, '-o', 'snapshots/registry.snapshot.json');
   console.log(`snapshots/registry.snapshot.json <- ${id}`);
+  // The golden docs of the bundled registry (test/fixtures/docs/bundled) follow it.
+  const golden = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-name-pattern', '^golden', 'test/docgen/docs.test.ts'],
+    { encoding: 'utf8', env: { ...process.env, SPEC_UPDATE_GOLDEN: '1' } },
+  );
+  if (golden.status !== 0) {
+    process.stderr.write(golden.stdout + golden.stderr);
+    process.exit(golden.status ?? 1);
+  }
+  console.log('test/fixtures/docs/bundled <- the docs of the same snapshot');
 } finally {
   rmSync(store, { recursive: true, force: true });
 }

@@ -151,6 +151,44 @@ export {
   /** What `scaffoldRegistry` created: the registry folder, how many files, the .gitignore it updated. */
   type ScaffoldResult,
 } from './maintain/scaffoldRegistry.js';
+// The registry API per kind: list, get, values, findByCapability; over a snapshot or a working directory.
+export {
+  openCatalog,
+  SpecCatalog,
+  /** The specs of one kind of a catalog: `list()`, `get(ref)`, `has(ref)`, `values()`, `findByCapability(name)`. */
+  KindCatalog,
+} from './catalog/specCatalog.js';
+export type {
+  /** What a catalog knows of a kind: name, folder, summary, capability pointer, reference fields. */
+  CatalogKind,
+} from './catalog/catalogKinds.js';
+export {
+  openRegistryCatalog,
+  /** A catalog over a working registry directory: the last good build, `refresh()` and `watch()`. */
+  RegistryCatalog,
+  /** How to open a registry catalog: the directory (or source), kinds, and the store for its build cache. */
+  type OpenRegistryCatalogOptions,
+  type RefreshResult,
+  /** How a catalog watches its registry: debounce, and what to call after each refresh or on failure. */
+  type CatalogWatchOptions,
+  type CatalogWatcher,
+} from './catalog/registryCatalog.js';
+
+// Generated documentation of a snapshot (`spec docs`, docs/cli.md#spec-docs).
+export {
+  generateDocs,
+  /** The kinds and build metadata `generateDocs` describes a snapshot with. */
+  type GenerateDocsOptions,
+  /** The pages of a snapshot's docs, sorted by path. */
+  type GeneratedDocs,
+  type DocsFile,
+} from './docgen/generateDocs.js';
+export {
+  writeDocs,
+  /** Whether `writeDocs` may replace a folder of other files, and how messages name it. */
+  type WriteDocsOptions,
+  type DocsWriteResult,
+} from './docgen/writeDocs.js';
 
 // Diffing (docs/compatibility.md).
 export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';

@@ -7,7 +7,10 @@ import { repoRoot } from './support/cli.js';
 
 /** The runtime names of the public API, sorted (types are checked below, through the compiler). */
 const expectedRuntimeExports = [
+  'KindCatalog',
+  'RegistryCatalog',
   'SnapshotView',
+  'SpecCatalog',
   'SpecError',
   'SpecStore',
   'buildIntoStore',
@@ -37,6 +40,7 @@ const expectedRuntimeExports = [
   'findPlanReferrers',
   'findSpecReferrers',
   'formatSnapshotDocument',
+  'generateDocs',
   'importSnapshot',
   'isDigest',
   'isSpecError',
@@ -44,7 +48,9 @@ const expectedRuntimeExports = [
   'loadDiffConfig',
   'lockPlans',
   'memoryRoot',
+  'openCatalog',
   'openCompiledRegistry',
+  'openRegistryCatalog',
   'openSnapshot',
   'openStore',
   'parsePlanFile',
@@ -68,6 +74,7 @@ const expectedRuntimeExports = [
   'verifyProblemCodes',
   'verifySnapshotDocument',
   'verifyStore',
+  'writeDocs',
 ];
 
 test('the runtime exports of src/index.ts are exactly the expected list (an API change is a visible change)', async () => {

@@ -37,6 +37,7 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
     load: async () => (await import('./commands/usageCommands.js')).registerUsageCommands,
   },
   { commands: ['diff'], load: async () => (await import('./commands/diffCommand.js')).registerDiffCommand },
+  { commands: ['docs'], load: async () => (await import('./commands/docsCommand.js')).registerDocsCommand },
 ];
 
 /** Global options that take a value: their value is not the command name. */

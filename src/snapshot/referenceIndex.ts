@@ -25,7 +25,10 @@ export interface SpecReferrers {
 }
 
 /** Every reference a spec makes, as its kind describes them. Pure. */
-export function outgoingReferences(spec: JsonObject, kind: KindDescriptor): OutgoingReference[] {
+export function outgoingReferences(
+  spec: JsonObject,
+  kind: Pick<KindDescriptor, 'references' | 'embeddedSchemas'>,
+): OutgoingReference[] {
   const references: OutgoingReference[] = [];
   for (const field of kind.references) {
     for (const match of matchPointerPattern(spec, field.path)) {

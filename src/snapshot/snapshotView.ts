@@ -290,7 +290,10 @@ export class SnapshotView {
   }
 
   /** Specs that declare a capability, of the kinds that have capabilities (`capabilities` in the descriptor: tools). */
-  async findByCapability(capability: string, kinds: readonly KindDescriptor[] = builtinKinds): Promise<ResolvedSpec[]> {
+  async findByCapability(
+    capability: string,
+    kinds: readonly Pick<KindDescriptor, 'name' | 'capabilities'>[] = builtinKinds,
+  ): Promise<ResolvedSpec[]> {
     const found: ResolvedSpec[] = [];
     for (const kind of kinds) {
       if (kind.capabilities === undefined) continue;

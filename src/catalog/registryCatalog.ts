@@ -1,0 +1,261 @@
+// The registry API over a working registry directory: the last good build of it, refreshed from the build cache.
+import { watch, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Digest } from '../core/digest.js';
+import { isSpecError, type Diagnostic } from '../errors.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import type { RegistrySource } from '../source/registrySource.js';
+import { MemoryStore } from '../store/memoryStore.js';
+import { SpecStore } from '../store/specStore.js';
+import { compileRegistry, storeSnapshot, type CompiledRegistry } from '../build/buildSnapshot.js';
+import { SnapshotView } from '../snapshot/snapshotView.js';
+import { catalogKinds } from './catalogKinds.js';
+import { SpecCatalog } from './specCatalog.js';
+
+export interface OpenRegistryCatalogOptions {
+  /** The registry directory; with `source`, the name messages give it. */
+  registry: string;
+  /** Where to read the registry from instead of the directory (several roots, files in memory). */
+  source?: RegistrySource;
+  kinds?: readonly KindDescriptor[];
+  /**
+   * The store that holds the build cache and each good build. Default: an in-memory store the catalog owns (and
+   * closes). A store of yours gets every good state as a build, as `spec build` without a tag would store it.
+   */
+  store?: SpecStore;
+  /** Only for the paths in messages. */
+  cwd?: string;
+  /** The clock, passed in so builds are testable. */
+  now?: () => Date;
+}
+
+/** What one refresh found: the ids added, removed and modified since the state before it, or why it failed. */
+export interface RefreshResult {
+  /** False when the registry is invalid now (or gone): the catalog keeps its last good state, `snapshot`. */
+  ok: boolean;
+  /** The snapshot the catalog reads after the refresh. */
+  snapshot: Digest;
+  /** The snapshot it read before. */
+  previous: Digest;
+  /** Whether the catalog's content changed (false for a failed refresh). */
+  changed: boolean;
+  added: string[];
+  removed: string[];
+  /** Ids whose digest or kind changed. */
+  modified: string[];
+  /** Files read and analysed again, and files whose cached analysis was reused. */
+  analyzed: number;
+  reused: number;
+  /** Warnings of a good build; every problem of a failed one. */
+  diagnostics: Diagnostic[];
+  /** Why a refresh failed: the error's code and message (`INVALID_INPUT` with diagnostics, `REGISTRY_NOT_FOUND`…). */
+  error?: { code: string; message: string };
+}
+
+export interface CatalogWatchOptions {
+  /** Milliseconds of quiet after a change before the refresh starts (default 50): an editor's save is several events. */
+  debounceMs?: number;
+  /** Called after every refresh the watcher made, good or failed. */
+  onRefresh?: (result: RefreshResult) => void;
+  /** Called when a refresh fails for a reason that is not the registry's (the store) or the watcher itself fails. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running watch: `close()` stops it (a refresh under way still finishes, and is not reported). */
+export interface CatalogWatcher {
+  close(): void;
+}
+
+/** Failures of the registry itself: a refresh reports them and keeps the last good state. */
+const registryFailures = new Set(['invalid', 'not-found', 'io']);
+
+export class RegistryCatalog extends SpecCatalog {
+  private ids: Map<string, string>;
+  private pending: Promise<RefreshResult> | undefined;
+  private readonly watchers = new Set<() => void>();
+
+  private constructor(
+    view: SnapshotView,
+    kinds: Awaited<ReturnType<typeof catalogKinds>>,
+    compiled: CompiledRegistry,
+    private readonly options: OpenRegistryCatalogOptions,
+    private readonly store: SpecStore,
+    private readonly ownsStore: boolean,
+  ) {
+    super(view, kinds);
+    this.ids = idsOf(compiled);
+  }
+
+  /** Builds the registry once (an invalid registry is INVALID_INPUT with every diagnostic, as for `spec build`). */
+  static async open(options: OpenRegistryCatalogOptions): Promise<RegistryCatalog> {
+    if (options === null || typeof options !== 'object' || typeof options.registry !== 'string')
+      throw new TypeError('openRegistryCatalog: options.registry must be a string');
+    const ownsStore = options.store === undefined;
+    const store = options.store ?? new SpecStore(new MemoryStore());
+    try {
+      const { compiled, view } = await buildOnce(options, store);
+      const kinds = await catalogKinds(view, options.kinds ?? builtinKinds);
+      return new RegistryCatalog(view, kinds, compiled, options, store, ownsStore);
+    } catch (error) {
+      if (ownsStore) await store.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the registry again, re-reading only the files that changed (the build cache), and switches to the new state
+   * if it is valid. A registry that is invalid now is reported (`ok: false`, its diagnostics) and the last good state
+   * kept. Calls made while a refresh runs share it: they get the same result.
+   */
+  refresh(): Promise<RefreshResult> {
+    this.pending ??= this.refreshOnce().finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
+  }
+
+  private async refreshOnce(): Promise<RefreshResult> {
+    const previous = this.view.id;
+    const unchanged = { previous, added: [], removed: [], modified: [] };
+    let built;
+    try {
+      built = await buildOnce(this.options, this.store);
+    } catch (error) {
+      if (!isSpecError(error) || !registryFailures.has(error.category)) throw error;
+      return {
+        ok: false,
+        snapshot: previous,
+        changed: false,
+        ...unchanged,
+        analyzed: 0,
+        reused: 0,
+        diagnostics: error.diagnostics,
+        error: { code: error.code, message: error.message },
+      };
+    }
+    const { compiled, view } = built;
+    const result = { ok: true, snapshot: view.id, analyzed: compiled.analyzed, reused: compiled.reused };
+    if (view.id === previous) return { ...result, changed: false, ...unchanged, diagnostics: compiled.diagnostics };
+    const ids = idsOf(compiled);
+    const before = this.ids;
+    this.view = view;
+    this.ids = ids;
+    return {
+      ...result,
+      previous,
+      changed: true,
+      added: [...ids.keys()].filter((id) => !before.has(id)).sort(),
+      removed: [...before.keys()].filter((id) => !ids.has(id)).sort(),
+      modified: [...ids]
+        .filter(([id, state]) => before.has(id) && before.get(id) !== state)
+        .map(([id]) => id)
+        .sort(),
+      diagnostics: compiled.diagnostics,
+    };
+  }
+
+  /**
+   * Refreshes whenever a file of the registry changes (fs.watch, recursive), once the changes have been quiet for
+   * `debounceMs`; changes made during a refresh start another one after it. Needs a registry on disk.
+   */
+  watch(options: CatalogWatchOptions = {}): CatalogWatcher {
+    const debounceMs = options.debounceMs ?? 50;
+    if (!(Number.isFinite(debounceMs) && debounceMs >= 0))
+      throw new TypeError('RegistryCatalog.watch: options.debounceMs must be a non-negative number');
+    const directories = watchedDirectories(this.options);
+    let timer: NodeJS.Timeout | undefined;
+    let running = false;
+    let again = false;
+    let closed = false;
+    const report = (error: unknown) => {
+      if (!closed) options.onError?.(error);
+    };
+    const run = async () => {
+      timer = undefined;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const result = await this.refresh();
+          if (!closed) options.onRefresh?.(result);
+        } while (again && !closed);
+      } catch (error) {
+        report(error);
+      } finally {
+        running = false;
+      }
+    };
+    const changed = () => {
+      if (closed) return;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => void run(), debounceMs);
+    };
+    const watchers: FSWatcher[] = [];
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+      this.watchers.delete(close);
+    };
+    try {
+      for (const directory of directories) {
+        const watcher = watch(directory, { recursive: true }, changed);
+        watcher.on('error', (error) => report(error));
+        watchers.push(watcher);
+      }
+    } catch (error) {
+      close();
+      throw error;
+    }
+    this.watchers.add(close);
+    return { close };
+  }
+
+  /** Stops every watcher and closes the store the catalog made (a store you passed stays open). */
+  async close(): Promise<void> {
+    for (const close of [...this.watchers]) close();
+    await this.pending?.catch(() => undefined);
+    if (this.ownsStore) await this.store.close();
+  }
+}
+
+/** The registry API over a working registry directory: list, get, values, findByCapability, refresh and watch. */
+export function openRegistryCatalog(options: OpenRegistryCatalogOptions): Promise<RegistryCatalog> {
+  return RegistryCatalog.open(options);
+}
+
+/** Compiles the registry against the store (its build cache) and stores the build, so the next one reuses it. */
+async function buildOnce(
+  options: OpenRegistryCatalogOptions,
+  store: SpecStore,
+): Promise<{ compiled: CompiledRegistry; view: SnapshotView }> {
+  const compiled = await compileRegistry({
+    registry: options.registry,
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.kinds ? { kinds: options.kinds } : {}),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.now ? { now: options.now } : {}),
+    store,
+  });
+  await storeSnapshot(store, compiled, options.now ? { now: options.now } : {});
+  return { compiled, view: await SnapshotView.open(store, compiled.snapshot) };
+}
+
+/** Each spec's kind and digest by id, to tell what a refresh changed. */
+function idsOf(compiled: CompiledRegistry): Map<string, string> {
+  return new Map(compiled.specs.map((spec) => [spec.id, `${spec.kind} ${spec.digest}`]));
+}
+
+/** The folders to watch: the registry directory, or every root of the source that is on disk. */
+function watchedDirectories(options: OpenRegistryCatalogOptions): string[] {
+  if (!options.source) return [resolve(options.registry)];
+  const onDisk = options.source.roots.filter((root) => root.fs.diskPath !== undefined);
+  if (onDisk.length === 0) throw new TypeError('RegistryCatalog.watch: the registry has no root on disk to watch');
+  return onDisk.map((root) => resolve(root.location));
+}
