@@ -101,10 +101,12 @@ function describeConfigError(error: ErrorObject): { pointer: string; message: st
   }
   if (error.keyword === 'pattern')
     return { pointer: error.instancePath, message: `${where} is not an npm package name (such as @acme/media-tools)` };
-  if (error.keyword === 'uniqueItems')
+  if (error.keyword === 'uniqueItems') {
+    const [earlier, later] = [Number(params['i']), Number(params['j'])].sort((a, b) => a - b);
     return {
-      pointer: `${error.instancePath}/${String(params['i'])}`,
-      message: `${where} names the same package twice (items ${String(params['j'])} and ${String(params['i'])})`,
+      pointer: `${error.instancePath}/${later}`,
+      message: `${where} names the same package twice (items ${earlier} and ${later})`,
     };
+  }
   return { pointer: error.instancePath, message: `${where} ${error.message ?? 'is invalid'}` };
 }
