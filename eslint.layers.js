@@ -6,8 +6,9 @@ export const layers = [
   ['core'],
   ['source'],
   ['kinds'],
-  ['plugins'],
   ['validate'],
+  // Above validate: specstore.yaml is checked with the same ajv set-up as plans and diff configs (createKindAjv).
+  ['plugins'],
   ['store'],
   ['snapshot', 'build'],
   ['diff'],

@@ -65,6 +65,14 @@ export const errorCatalogue = {
     category: 'invalid',
     description: 'a schema pattern the linear-time engine cannot run',
   },
+  PLUGIN_NOT_A_SPEC_PACKAGE: {
+    category: 'invalid',
+    description: 'a package specstore.yaml names has no `"specstore": {"registry": …}` in its package.json',
+  },
+  PLUGIN_MANIFEST_INVALID: {
+    category: 'invalid',
+    description: "a plugin's package.json cannot be read, has no version, or a `specstore` field of the wrong shape",
+  },
   PLAN_UNWRITABLE: { category: 'io', description: 'a plan that must be rewritten cannot be written' },
   DIRECTORY_UNREADABLE: { category: 'io', description: 'a folder cannot be listed' },
   FILE_UNREADABLE: { category: 'io', description: 'a file exists but cannot be read (or is a folder)' },
@@ -88,6 +96,11 @@ export const errorCatalogue = {
   REGISTRY_NOT_FOUND: { category: 'not-found', description: 'the registry directory does not exist' },
   STORE_NOT_FOUND: { category: 'not-found', description: 'there is no store at the directory' },
   FILE_NOT_FOUND: { category: 'not-found', description: 'a file or folder named does not exist' },
+  PLUGIN_NOT_INSTALLED: { category: 'not-found', description: 'a plugin specstore.yaml names is not installed' },
+  PLUGIN_FOLDER_MISSING: {
+    category: 'not-found',
+    description: "the folder a plugin's package.json declares for its specs does not exist",
+  },
   OUTPUT_NOT_FOUND: { category: 'not-found', description: 'the folder of an output file does not exist' },
   DIFF_BREAKING: { category: 'breaking', description: 'a diff has changes as severe as `--fail-on` asks to fail on' },
   PLAN_UPGRADE_BREAKING: { category: 'breaking', description: 'upgrading a plan would break it' },

@@ -56,7 +56,29 @@ export {
   type RegistryRoot,
   /** What a registry root must be able to do: list, stat, read. */
   type RegistryFileSystem,
+  /** The npm package a root's specs come from (its name and installed version), as snapshots record it. */
+  type PluginOrigin,
 } from './source/registrySource.js';
+export {
+  /** A registry directory with the plugin packages its specstore.yaml names, as roots (compileRegistry's default). */
+  registrySourceWithPlugins,
+  /** The name of the registry-wide configuration file at a registry's root: `specstore.yaml`. */
+  registryConfigFile,
+  /** What registrySourceWithPlugins found: the source, each plugin, the configuration. */
+  type RegistryWithPlugins,
+  /** A plugin package as installed: name, version, folders, and its root. */
+  type ResolvedPlugin,
+} from './plugins/resolvePlugins.js';
+export {
+  /** Reads a specstore.yaml (safe YAML, a JSON Schema; problems at file:line:col), or undefined when there is none. */
+  readRegistryConfig,
+  /** What specstore.yaml holds: `plugins`, and later registry-wide settings. */
+  type RegistryConfig,
+} from './plugins/registryConfig.js';
+export {
+  /** A spec's origin as the CLI shows it: `registry`, or `<package>@<version>` of a plugin. */
+  originLabel,
+} from './plugins/pluginOrigin.js';
 
 // The store.
 export {

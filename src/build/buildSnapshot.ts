@@ -5,6 +5,8 @@ import type { JsonObject } from '../core/json.js';
 import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import { originLabel } from '../plugins/pluginOrigin.js';
+import { registrySourceWithPlugins } from '../plugins/resolvePlugins.js';
 import { findGitCommit } from '../source/gitCommit.js';
 import { listRegistry, type RegistryFile, type RegistryListing } from '../source/listRegistry.js';
 import type { RegistrySource } from '../source/registrySource.js';
@@ -40,6 +42,8 @@ export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
 
 export interface CompiledRegistry {
   registry: string;
+  /** The working directory the specs' `file` paths are relative to (a plugin's files are outside the registry). */
+  cwd?: string;
   snapshot: Digest;
   specs: CompiledSpec[];
   /** Objects this build may need to write (new specs' texts and the manifest); the store skips those it has. */
@@ -65,7 +69,10 @@ export interface CompiledRegistry {
 export interface CompileRegistryOptions {
   /** The registry directory; with `source`, the name the result and messages give it. */
   registry: string;
-  /** Where to read the registry from instead of the directory: several roots, or files in memory (see registrySource). */
+  /**
+   * Where to read the registry from instead of the directory: several roots, or files in memory (see registrySource).
+   * Without it, the directory and the plugins its specstore.yaml names (registrySourceWithPlugins).
+   */
   source?: RegistrySource;
   kinds?: readonly KindDescriptor[];
   cwd?: string;
@@ -83,8 +90,16 @@ export interface CompileRegistryOptions {
 
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
+  const compiled = await compileSource(options);
+  compiled.cwd = options.cwd ?? process.cwd();
+  return compiled;
+}
+
+async function compileSource(options: CompileRegistryOptions): Promise<CompiledRegistry> {
   const kinds = options.kinds ?? builtinKinds;
-  const source = options.source ?? options.registry;
+  const source =
+    options.source ??
+    (await registrySourceWithPlugins(options.registry, options.cwd === undefined ? {} : { cwd: options.cwd })).source;
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
@@ -449,6 +464,10 @@ async function validateRun(
   return finishValidation(run.analyses as FileAnalysis[], {
     kinds: run.kinds,
     validPayloads,
+    originOf: (analysis) => {
+      const origin = run.fileByPath.get(analysis.path)?.origin;
+      return origin && originLabel(origin.plugin, origin.version);
+    },
     valueOf: (analysis) =>
       'text' in analysis.spec! ? parsedValueOf(analysis) : storedValues.get(analysis.spec!.digest)!,
     bytesOf: (analysis) => {

@@ -111,7 +111,9 @@ async function conflictDiagnostics(
       ref: conflict.id,
     };
     try {
-      return positionDiagnostic(diagnostic, readFileSync(resolve(compiled.registry, spec.path)));
+      const path =
+        compiled.cwd === undefined ? resolve(compiled.registry, spec.path) : resolve(compiled.cwd, spec.file);
+      return positionDiagnostic(diagnostic, readFileSync(path));
     } catch {
       return diagnostic; // the file changed since the build read it: the name is still right
     }

@@ -1,16 +1,27 @@
 // Finding and reading a registry's spec files: one directory per kind, YAML files below it, in a stable order.
 import { normalize, relative, sep } from 'node:path';
 import { SpecError, type Diagnostic } from '../errors.js';
-import { fileSystemRoot, type RegistryFileSystem, type RegistryRoot, type RegistrySource } from './registrySource.js';
+import {
+  fileSystemRoot,
+  type PluginOrigin,
+  type RegistryFileSystem,
+  type RegistryRoot,
+  type RegistrySource,
+} from './registrySource.js';
 
 /** One spec file found in a registry (stat only; read its bytes with the listing's readFile). */
 export interface RegistryFile {
   /** Path shown to users (relative to the working directory when inside it). */
   file: string;
-  /** Path relative to its root, with `/` separators: the file's stable name across machines. */
+  /**
+   * Path relative to its root, with `/` separators: the file's stable name across machines. A plugin root's files are
+   * named under the package (`@acme/media-tools/tools/x.yaml`), so they never take a path of the registry's own.
+   */
   path: string;
   /** The location of the root it was found in. */
   root: string;
+  /** The plugin package the file comes from; absent for the registry's own files. */
+  origin?: PluginOrigin;
   /** Where it is on disk (so worker threads can read it); absent for a root that is not on disk. */
   absolutePath?: string;
   kind: string;
@@ -50,7 +61,8 @@ export interface KindDirectory {
  * that leaves it, dangles or loops is an error naming it); nothing is skipped silently: a problem with the file
  * system (an unreadable folder, a name that is not UTF-8, a file where a kind folder belongs) is an error diagnostic,
  * other things that are not specs draw warnings. The rules are in docs/specs.md. With several roots, each is listed
- * so, and a path found in two of them is REGISTRY_PATH_CONFLICT (the first root's file is kept).
+ * so, and a path found in two of them is REGISTRY_PATH_CONFLICT (the first root's file is kept). A root with an
+ * `origin` (a plugin) names its files under the package name, and its files carry that origin.
  */
 export function listRegistry(
   source: string | RegistrySource,
@@ -93,14 +105,22 @@ export function listRegistry(
     });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const fsByRoot = new Map(roots.map((root) => [root.location, root.fs]));
+  const rootByLocation = new Map(roots.map((root) => [root.location, root]));
   return {
     root: roots[0]!.location,
     files,
     diagnostics,
-    readFile: (file) => ({ ...file, bytes: fsByRoot.get(file.root)!.readFile(file.path) }),
+    readFile: (file) => {
+      const root = rootByLocation.get(file.root)!;
+      return { ...file, bytes: root.fs.readFile(file.path.slice(pathPrefixOf(root).length)) };
+    },
     statsTrackChanges: roots.every((root) => root.fs.statsTrackChanges),
   };
+}
+
+/** What a root's paths start with: the plugin's package name and a `/`, or nothing for the registry's own root. */
+function pathPrefixOf(root: RegistryRoot): string {
+  return root.origin ? `${root.origin.plugin}/` : '';
 }
 
 /** The root's walker, once it is known to be a folder (else REGISTRY_NOT_FOUND). */
@@ -141,10 +161,12 @@ function listRoot(
 ): RegistryFile[] {
   const { fs, shown, diagnostics } = walker;
   const files: RegistryFile[] = [];
+  const prefix = pathPrefixOf(root);
   const rootEntries = readEntries(walker, '');
   const rootEntryByName = new Map((rootEntries ?? []).map((entry) => [entry.name, entry]));
   for (const entry of rootEntries ?? []) {
-    if (entry.name.startsWith('.') || kindByDirectory.has(entry.name)) continue;
+    // node_modules is where plugin packages are installed when the registry is also the npm project.
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || kindByDirectory.has(entry.name)) continue;
     if (entry.type === 'directory' || entry.type === 'symlink') {
       diagnostics.push({
         code: 'UNKNOWN_KIND_DIRECTORY',
@@ -188,7 +210,7 @@ function listRoot(
       }
       const file: RegistryFile = {
         file: shown(relativePath),
-        path: relativePath,
+        path: `${prefix}${relativePath}`,
         root: root.location,
         kind: kind.name,
         size: stat.size,
@@ -197,6 +219,7 @@ function listRoot(
         ino: stat.ino,
       };
       if (fs.diskPath) file.absolutePath = fs.diskPath(relativePath);
+      if (root.origin) file.origin = root.origin;
       files.push(file);
     }
   }

@@ -18,6 +18,8 @@ export interface LinkOptions {
    * (compiling the schema is most of a small rebuild's cost).
    */
   validPayloads?: ReadonlySet<string>;
+  /** Where a file comes from when not from the registry itself (a plugin, `@acme/media-tools@1.0.0`), for messages. */
+  originOf?: (analysis: FileAnalysis) => string | undefined;
 }
 
 export interface LinkResult {
@@ -50,6 +52,15 @@ function schemaKeyPart(schema: JsonValue): string | null {
   return part;
 }
 
+/** A duplicate id names both files and, when either comes from a plugin, both origins. */
+function duplicateMessage(analysis: FileAnalysis, first: FileAnalysis, originOf: LinkOptions['originOf']): string {
+  const here = originOf?.(analysis);
+  const there = originOf?.(first);
+  if (here === undefined && there === undefined) return `${analysis.id} is also defined in ${first.file}`;
+  const label = (origin: string | undefined) => (origin === undefined ? 'the registry' : `plugin ${origin}`);
+  return `${analysis.id} comes from two origins: ${label(there)} (${first.file}) and ${label(here)} (this file); an id may come from one only`;
+}
+
 /**
  * Checks across files. Every file takes part as a target (ids, kinds, digests); only the references and embedded
  * schemas listed in each analysis are checked, so an analysis with none (an unchanged file the cache vouches for)
@@ -78,7 +89,7 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
         code: 'DUPLICATE_ID',
         pointer: '/id',
         ref: analysis.id,
-        message: `${analysis.id} is also defined in ${first.file}`,
+        message: duplicateMessage(analysis, first, options.originOf),
         related: [options.locate(first, '/id')],
       });
       continue;

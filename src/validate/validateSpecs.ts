@@ -4,7 +4,7 @@ import { parseJsonText, type JsonObject } from '../core/json.js';
 import type { Diagnostic } from '../errors.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { analyzeSpecFile, positionDiagnostic, type FileAnalysis, type SpecSource } from './analyzeSpecFile.js';
-import { linkSpecs } from './linkSpecs.js';
+import { linkSpecs, type LinkOptions } from './linkSpecs.js';
 
 /** A spec that passed every check, with its canonical text and digest. */
 export interface ValidatedSpec {
@@ -68,12 +68,14 @@ export function finishValidation(
     valueOf: (analysis: FileAnalysis) => JsonObject;
     bytesOf: (analysis: FileAnalysis) => Uint8Array;
     validPayloads?: ReadonlySet<string>;
+    originOf?: LinkOptions['originOf'];
   },
 ): ValidationResult {
   const link = linkSpecs(analyses, {
     kinds: options.kinds,
     valueOf: options.valueOf,
     ...(options.validPayloads ? { validPayloads: options.validPayloads } : {}),
+    ...(options.originOf ? { originOf: options.originOf } : {}),
     locate: (analysis, pointer) => {
       const positioned = positionDiagnostic(
         { code: '', message: '', severity: 'error', file: analysis.file, pointer },

@@ -3,6 +3,27 @@ import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore, openView, kindNames, cliKinds } from '../commandHelpers.js';
+import { originLabel } from '../../plugins/pluginOrigin.js';
+import type { SnapshotEntry, SnapshotView } from '../../snapshot/snapshotView.js';
+
+/**
+ * What snapshot format v2 records of origins, read structurally so that a v1 snapshot (no origins: every spec is the
+ * registry's) reads the same: the root's plugin versions (`plugins()`) and an entry's package (`origin`).
+ */
+async function originReader(view: SnapshotView): Promise<(plugin: string | undefined) => string> {
+  type Versions = Readonly<Record<string, string>>;
+  const recorded = view as unknown as { plugins?: () => Versions | Promise<Versions> };
+  const versions = (await recorded.plugins?.call(view)) ?? {};
+  return (plugin) =>
+    originLabel(plugin, plugin !== undefined && Object.hasOwn(versions, plugin) ? versions[plugin] : undefined);
+}
+
+/** The origin of one version of a name, from its leaf entry (`origins` by version, in format v2). */
+async function originOfVersion(view: SnapshotView, name: string, version: string): Promise<string> {
+  const entry = (await view.nameEntry(name)) as { origins?: Readonly<Record<string, string>> } | undefined;
+  const origin = entry?.origins && Object.hasOwn(entry.origins, version) ? entry.origins[version] : undefined;
+  return (await originReader(view))(origin);
+}
 
 export function registerInspectCommands(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -14,29 +35,49 @@ export function registerInspectCommands(program: Command, context: CommandContex
         .argument('[snapshot]', 'snapshot id, unique prefix (8+ hex), tag or "latest"', 'latest')
         .description('list the specs of a snapshot: id@version, kind, digest')
         .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`)
-        .option('--capability <capability>', 'only tools that declare this capability'),
+        .option('--capability <capability>', 'only tools that declare this capability')
+        .option('--origin', 'also show where each spec came from: registry, or <package>@<version> of a plugin'),
     ),
-    '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate',
+    '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate\n  $ spec ls --origin',
   ).action(async function (this: Command, selector: string) {
-    const { kind, capability } = this.opts<{ kind?: string; capability?: string }>();
+    const { kind, capability, origin } = this.opts<{ kind?: string; capability?: string; origin?: boolean }>();
     if (kind !== undefined && !kindNames.includes(kind))
       throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
-    const entries = await withStore(context, this, 'read', async (store) => {
-      const view = await openView(store, selector);
-      if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
-      // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
-      const tools = await view.findByCapability(
-        capability,
-        kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind),
-      );
-      return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
-    });
+    const entries = await withStore(
+      context,
+      this,
+      'read',
+      async (store): Promise<(SnapshotEntry & { origin?: string })[]> => {
+        const view = await openView(store, selector);
+        const listed = async (): Promise<SnapshotEntry[]> => {
+          if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
+          // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
+          const tools = await view.findByCapability(
+            capability,
+            kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind),
+          );
+          return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
+        };
+        const found = await listed();
+        if (!origin) return found;
+        const originOf = await originReader(view);
+        return found.map((entry) => ({
+          ...entry,
+          origin: originOf((entry as SnapshotEntry & { origin?: string }).origin),
+        }));
+      },
+    );
     if (json) return context.printJson(entries);
     const width = Math.max(0, ...entries.map((entry) => entry.id.length));
+    const originWidth = Math.max(0, ...entries.map((entry) => entry.origin?.length ?? 0));
     context.print(
-      entries.map((entry) => `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.digest}`).join('\n') ||
-        '(no specs)',
+      entries
+        .map(
+          (entry) =>
+            `${entry.id.padEnd(width)}  ${entry.kind.padEnd(9)}  ${entry.origin === undefined ? '' : `${entry.origin.padEnd(originWidth)}  `}${entry.digest}`,
+        )
+        .join('\n') || '(no specs)',
     );
   });
 
@@ -76,7 +117,10 @@ export function registerInspectCommands(program: Command, context: CommandContex
     await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
       if (explain) {
-        const explanation = await view.explain(ref);
+        const explained = await view.explain(ref);
+        const explanation = explained.chosen
+          ? { ...explained, origin: await originOfVersion(view, explained.parsed.name, explained.chosen.version) }
+          : explained;
         const notFound = new SpecError('REF_NOT_FOUND', `${ref} is not in snapshot ${view.id}`, {
           data: { ref, snapshot: view.id },
         });
@@ -93,6 +137,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
           explanation.chosen
             ? `chosen:     ${explanation.parsed.name}@${explanation.chosen.version} (${explanation.chosen.reason})\ndigest:     ${explanation.chosen.digest}`
             : 'chosen:     nothing',
+          ...('origin' in explanation ? [`origin:     ${explanation.origin}`] : []),
         ];
         context.print(lines.join('\n'));
         if (!explanation.chosen) throw notFound;
