@@ -43,6 +43,7 @@ const expectedRuntimeExports = [
   'loadDiffConfig',
   'lockPlans',
   'memoryRoot',
+  'modelsWithCapability',
   'openCompiledRegistry',
   'openSnapshot',
   'openStore',

@@ -440,7 +440,9 @@ async function validateRun(
 ) {
   const storedValues = new Map<Digest, JsonObject>();
   if (store) {
-    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf);
+    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf, (index) =>
+      run.kinds.some((kind) => kind.name === run.analyses[index]!.kind && kind.linkedChecks !== undefined),
+    );
     const values = await store.readObjects(needed);
     needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
@@ -706,6 +708,8 @@ function reachableCachedSpecs(
   analyses: readonly (FileAnalysis | CachedAnalysis)[],
   start: readonly number[],
   referencesOf: (index: number) => string[],
+  /** A start file whose own document the link reads besides its embedded schemas (its kind has linked checks). */
+  readsOwnDocument: (index: number) => boolean,
 ): Digest[] {
   let byId: Map<string, number> | undefined; // made when a start file references anything
   const indexById = () => {
@@ -723,7 +727,7 @@ function reachableCachedSpecs(
   };
   for (const index of start) {
     const digest = cachedDigest(index);
-    if (digest && analyses[index]!.schemas.length > 0) needed.add(digest);
+    if (digest && (analyses[index]!.schemas.length > 0 || readsOwnDocument(index))) needed.add(digest);
   }
   const seen = new Set<number>();
   const queue = [...start];
