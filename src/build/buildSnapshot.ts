@@ -34,6 +34,7 @@ import {
 } from './buildCache.js';
 import { unchangedEntries, whatChanged, type Changes, type FileState } from './whatChanged.js';
 import { referencedIds } from '../validate/referencedIds.js';
+import { assertAllowRemoval, assertProtectedSpecsKept } from './protectedSpecs.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
 export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
@@ -79,10 +80,16 @@ export interface CompileRegistryOptions {
   onProgress?: (progress: { analyzed: number; total: number }) => void;
   /** The clock, passed in so builds are testable. */
   now?: () => Date;
+  /**
+   * Protected specs (`protected: true`) this build may drop: names (every version) or `name@version` ids. Without,
+   * dropping one that the last build of this registry had is PROTECTED_SPEC_REMOVED.
+   */
+  allowRemoval?: readonly string[];
 }
 
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
+  assertAllowRemoval(options.allowRemoval);
   const kinds = options.kinds ?? builtinKinds;
   const source = options.source ?? options.registry;
   const listedAt = (options.now ?? (() => new Date()))().getTime();
@@ -125,6 +132,14 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok || listingFailed)
     throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  if (store && previous)
+    await assertProtectedSpecsKept(
+      store,
+      previous,
+      options.registry,
+      new Set(validation.specs.map((spec) => spec.id)),
+      options.allowRemoval,
+    );
   const dropped = cache.dropped();
   if (dropped !== undefined) {
     diagnostics.push({
