@@ -47,6 +47,10 @@ export const errorCatalogue = {
     category: 'invalid',
     description: 'an id@version a published snapshot holds would get another digest',
   },
+  PROTECTED_SPEC_REMOVED: {
+    category: 'invalid',
+    description: 'a build would drop a `protected: true` spec the last build had, and no `--allow-removal` names it',
+  },
   IMPORT_INVALID: { category: 'invalid', description: 'an import document is not a well-formed snapshot document' },
   IMPORT_DIGEST_MISMATCH: {
     category: 'invalid',

@@ -23,7 +23,7 @@ export { parseVersion, compareVersions, type Version } from './core/version.js';
 
 // Kinds, and reading a spec file.
 export {
-  /** The kinds specstore knows: tool, schema, policy, predicate, prompt (docs/specs.md). */
+  /** The kinds specstore knows: tool, schema, policy, predicate, prompt, model, agent, workflow (docs/specs.md). */
   builtinKinds,
 } from './kinds/builtinKinds.js';
 export type {
@@ -34,6 +34,8 @@ export type {
   KindDiffRules,
   /** One comparison a kind's diff makes: a schema field, a port list, a value, a limit… */
   ContractComparison,
+  /** A check across specs as data, run when references are linked (a workflow's capabilities are provided). */
+  LinkedCheck,
 } from './kinds/kindDescriptor.js';
 export type {
   /** One compatibility rule as a record: id, purpose, severity per direction. */
@@ -151,6 +153,14 @@ export {
   /** Everything in a snapshot that references one spec. */
   type SpecReferrers,
 } from './snapshot/referenceIndex.js';
+export {
+  /** The models of a snapshot that declare a capability, and the VRAM they expect together. */
+  modelsWithCapability,
+  /** A model found by modelsWithCapability, with its `expected_vram_mb`. */
+  type ModelWithCapability,
+  /** What modelsWithCapability answers: the models, their total VRAM, and which give none. */
+  type ModelsWithCapability,
+} from './snapshot/modelsWithCapability.js';
 export {
   exportSnapshot,
   formatSnapshotDocument,

@@ -48,6 +48,7 @@ const expectedRuntimeExports = [
   'loadDiffConfig',
   'lockPlans',
   'memoryRoot',
+  'modelsWithCapability',
   'openCatalog',
   'openCompiledRegistry',
   'openRegistryCatalog',

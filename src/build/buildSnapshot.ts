@@ -36,6 +36,7 @@ import {
 } from './buildCache.js';
 import { unchangedEntries, whatChanged, type Changes, type FileState } from './whatChanged.js';
 import { referencedIds } from '../validate/referencedIds.js';
+import { assertAllowRemoval, assertProtectedSpecsKept } from './protectedSpecs.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
 export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
@@ -86,10 +87,16 @@ export interface CompileRegistryOptions {
   onProgress?: (progress: { analyzed: number; total: number }) => void;
   /** The clock, passed in so builds are testable. */
   now?: () => Date;
+  /**
+   * Protected specs (`protected: true`) this build may drop: names (every version) or `name@version` ids. Without,
+   * dropping one that the last build of this registry had is PROTECTED_SPEC_REMOVED.
+   */
+  allowRemoval?: readonly string[];
 }
 
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
+  assertAllowRemoval(options.allowRemoval);
   const compiled = await compileSource(options);
   compiled.cwd = options.cwd ?? process.cwd();
   return compiled;
@@ -140,6 +147,14 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok || listingFailed)
     throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
+  if (store && previous)
+    await assertProtectedSpecsKept(
+      store,
+      previous,
+      options.registry,
+      new Set(validation.specs.map((spec) => spec.id)),
+      options.allowRemoval,
+    );
   const dropped = cache.dropped();
   if (dropped !== undefined) {
     diagnostics.push({
@@ -455,7 +470,9 @@ async function validateRun(
 ) {
   const storedValues = new Map<Digest, JsonObject>();
   if (store) {
-    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf);
+    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf, (index) =>
+      run.kinds.some((kind) => kind.name === run.analyses[index]!.kind && kind.linkedChecks !== undefined),
+    );
     const values = await store.readObjects(needed);
     needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
@@ -725,6 +742,8 @@ function reachableCachedSpecs(
   analyses: readonly (FileAnalysis | CachedAnalysis)[],
   start: readonly number[],
   referencesOf: (index: number) => string[],
+  /** A start file whose own document the link reads besides its embedded schemas (its kind has linked checks). */
+  readsOwnDocument: (index: number) => boolean,
 ): Digest[] {
   let byId: Map<string, number> | undefined; // made when a start file references anything
   const indexById = () => {
@@ -742,7 +761,7 @@ function reachableCachedSpecs(
   };
   for (const index of start) {
     const digest = cachedDigest(index);
-    if (digest && analyses[index]!.schemas.length > 0) needed.add(digest);
+    if (digest && (analyses[index]!.schemas.length > 0 || readsOwnDocument(index))) needed.add(digest);
   }
   const seen = new Set<number>();
   const queue = [...start];

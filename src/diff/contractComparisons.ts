@@ -48,7 +48,13 @@ function compareOne(
     change(rule, pointer, `${label} ${describe(before, absent)} → ${describe(after, absent)}`, before, after);
   switch (comparison.compare) {
     case 'schema':
-      return schemaChanges(before ?? true, after ?? true, direction, resolvers, pointer);
+      return schemaChanges(
+        before ?? true,
+        after ?? true,
+        comparison.role === 'output' ? (direction === 'backward' ? 'forward' : 'backward') : direction,
+        resolvers,
+        pointer,
+      );
     case 'ports':
       return comparePorts(comparison, rules, oldSpec, newSpec, direction, resolvers);
     case 'value': {
@@ -94,6 +100,33 @@ function compareOne(
             : [change(comparison.added, `${pointer}/${index}`, `${comparison.label} ${item} added`, undefined, item)],
         ),
       ];
+    }
+    case 'entries': {
+      const oldEntries = isJsonObject(before) ? before : {};
+      const newEntries = isJsonObject(after) ? after : {};
+      const changes: DiffChange[] = [];
+      for (const key of Object.keys(oldEntries)) {
+        const at = joinPointer(pointer, key);
+        if (!Object.hasOwn(newEntries, key))
+          changes.push(change(comparison.removed, at, `${comparison.label} ${key} removed`, oldEntries[key]));
+        else if (differs(oldEntries[key], newEntries[key]))
+          changes.push(
+            change(comparison.changed, at, `${comparison.label} ${key} changed`, oldEntries[key], newEntries[key]),
+          );
+      }
+      for (const key of Object.keys(newEntries)) {
+        if (!Object.hasOwn(oldEntries, key))
+          changes.push(
+            change(
+              comparison.added,
+              joinPointer(pointer, key),
+              `${comparison.label} ${key} added`,
+              undefined,
+              newEntries[key],
+            ),
+          );
+      }
+      return changes;
     }
     case 'predicates':
       return comparePredicates(comparison, change, before, after);

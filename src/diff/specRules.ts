@@ -147,6 +147,7 @@ function comparisonRuleIds(comparison: ContractComparison): string[] {
     case 'set':
       return [comparison.removed, comparison.added];
     case 'predicates':
+    case 'entries':
       return [comparison.added, comparison.removed, comparison.changed];
   }
 }

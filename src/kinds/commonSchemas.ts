@@ -5,6 +5,22 @@ import type { JsonObject } from '../core/json.js';
 export const idField: JsonObject = { type: 'string', description: 'The spec id: name@version.' };
 export const refField: JsonObject = { type: 'string', description: 'A reference to another spec: name@version.' };
 
+/**
+ * `protected: true` marks a spec others depend on (an orchestrator agent): a build that drops it fails with
+ * PROTECTED_SPEC_REMOVED unless the removal is allowed by name. Every kind's schema admits it.
+ */
+export const protectedField: JsonObject = {
+  type: 'boolean',
+  description: 'A build that no longer has this spec fails unless the removal is allowed (--allow-removal).',
+};
+
+/** A capability name, as tools, models and agents declare them and workflows require them. */
+export const capabilityListSchema: JsonObject = {
+  type: 'array',
+  items: { type: 'string', pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*$' },
+  uniqueItems: true,
+};
+
 /** `x-…` fields are free-form extensions; anything else unknown is a typo and an error. */
 export const extensionFields: JsonObject = { '^x-': true };
 

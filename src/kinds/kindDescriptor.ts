@@ -23,6 +23,17 @@ export interface KindFinding {
   severity?: 'error' | 'warning';
 }
 
+/**
+ * A check across specs, as data (so it crosses worker threads and can be written in a kind file). It runs where
+ * references are linked, on the documents of the specs this one references.
+ */
+export type LinkedCheck =
+  /**
+   * Each capability in the list at `required` is declared (at the target kind's `capabilities` pointer) by at least
+   * one spec referenced at the pointer pattern `providers`; one that is not is `code`, at its place in the list.
+   */
+  { check: 'capabilities-provided'; required: string; providers: string; code: string };
+
 /** The rule ids a list of ports reports (inputs, outputs, variables: `{name, type | schema, required, default}`). */
 export interface PortRuleIds {
   added: string;
@@ -40,8 +51,11 @@ export interface PortRuleIds {
  * `label` starts the change's message.
  */
 export type ContractComparison =
-  /** A JSON Schema, compared with the schema rules (an absent one is `true`). */
-  | { compare: 'schema'; pointer: string }
+  /**
+   * A JSON Schema, compared with the schema rules (an absent one is `true`): as the schema of values sent in, or with
+   * `role: 'output'` of values produced (compared in the other direction).
+   */
+  | { compare: 'schema'; pointer: string; role?: 'input' | 'output' }
   /** A list of ports; values sent in (`input`) are compared in the mode's direction, values produced in the other. */
   | { compare: 'ports'; pointer: string; role: 'input' | 'output'; rules: PortRuleIds }
   /** Any change of the value is `rule`; with `absent`, the message shows both values (an absent one as that text). */
@@ -50,6 +64,8 @@ export type ContractComparison =
   | { compare: 'limit'; pointer: string; label: string; absent: string; lowered: string; raised: string }
   /** A switch: turning it `false` is `disabled`, any other change `enabled`. */
   | { compare: 'switch'; pointer: string; label: string; absent: string; disabled: string; enabled: string }
+  /** An object of named entries: each one removed is `removed`, each added `added`, each whose value changed `changed`. */
+  | { compare: 'entries'; pointer: string; label: string; removed: string; added: string; changed: string }
   /** A list of strings: each one removed is `removed`, each one added is `added`. */
   | { compare: 'set'; pointer: string; label: string; removed: string; added: string }
   /** Predicate uses by phase (`{phase: [{id, args}]}`), matched by phase and predicate name. */
@@ -83,6 +99,8 @@ export interface KindDescriptor {
   capabilities?: string;
   /** Checks data cannot express (a prompt's template variables are declared). Pure. */
   check?: (spec: JsonObject) => KindFinding[];
+  /** Checks across specs (a workflow's required capabilities are provided by its steps). */
+  linkedChecks?: LinkedCheck[];
   /** How `spec diff` compares versions; without it, every changed field is a generic field change. */
   diff?: KindDiffRules;
 }

@@ -1,8 +1,8 @@
 // The checks that need every file: unique ids, one kind per name, references, embedded schemas, payloads.
-import { getAtPointer, type JsonObject, type JsonValue } from '../core/json.js';
+import { getAtPointer, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
 import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
-import type { KindDescriptor } from '../kinds/kindDescriptor.js';
+import { matchPointerPattern, type KindDescriptor, type LinkedCheck } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
 import { digestTrustedValue } from '../core/digest.js';
 import { embeddedSchemaKey, findSchemaSpecRefs, SchemaCompiler, validateBounded } from './schemaCompiler.js';
@@ -199,8 +199,10 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
           message: `schema ${problem.message}`,
         });
     }
+    const targets = new Map<string, FileAnalysis | undefined>();
     for (const reference of analysis.references) {
       const target = resolveTarget(analysis, reference.pointer, reference.value, reference.kinds);
+      targets.set(reference.pointer, target);
       if (!target?.spec || !reference.payload) continue;
       const schema = getAtPointer(options.valueOf(target), reference.payload.schemaPointer);
       if (schema === undefined) continue;
@@ -240,6 +242,54 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
         }
       } else remember();
     }
+    // Only a file whose references are linked here (not one the index alone describes) is checked across specs.
+    const linkedChecks = kindByName.get(analysis.kind)?.linkedChecks;
+    if (linkedChecks && analysis.spec && analysis.references.length > 0) {
+      for (const check of linkedChecks)
+        for (const finding of runLinkedCheck(check, options.valueOf(analysis), (pointer) => {
+          const target = targets.get(pointer);
+          if (!target?.spec) return undefined;
+          return { kind: kindByName.get(target.kind), value: options.valueOf(target) };
+        }))
+          report(analysis, finding);
+    }
   }
   return { diagnostics, validPayloads };
+}
+
+/** A referenced spec as a linked check sees it: its kind and document. */
+type LinkedTarget = { kind: KindDescriptor | undefined; value: JsonObject };
+
+/**
+ * Runs one linked check on a spec; `targetAt` gives the spec referenced at a pointer, or undefined when that
+ * reference did not resolve (already reported: the check then says nothing, rather than a second, derived error).
+ */
+function runLinkedCheck(
+  check: LinkedCheck,
+  spec: JsonObject,
+  targetAt: (pointer: string) => LinkedTarget | undefined,
+): { code: string; pointer: string; message: string }[] {
+  const required = getAtPointer(spec, check.required);
+  if (!Array.isArray(required) || required.length === 0) return [];
+  const provided = new Set<string>();
+  for (const provider of matchPointerPattern(spec, check.providers)) {
+    const target = targetAt(provider.pointer);
+    if (!target) return [];
+    const pattern = target.kind?.capabilities;
+    if (pattern === undefined) continue;
+    for (const match of matchPointerPattern(target.value, pattern))
+      for (const capability of Array.isArray(match.value) ? match.value : [match.value])
+        if (typeof capability === 'string') provided.add(capability);
+  }
+  return required.flatMap((capability, index) =>
+    typeof capability !== 'string' || provided.has(capability)
+      ? []
+      : [
+          {
+            code: check.code,
+            pointer: joinPointer(check.required, index),
+            message: `capability "${capability}" is required, but no spec referenced at ${check.providers} declares it${provided.size > 0 ? ` (they declare ${[...provided].sort().join(', ')})` : ''}`,
+          },
+        ],
+  );
 }

@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:906354994be5db02c2b3090a40b4b286c939fe3440632d064a50a09d01769eb0';
+const bundledSnapshot = 'sha256:9304c1dfa3e00f60a85b674d0f749413073996319c282b681e56a546213c04a2';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -10,7 +10,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:906354994be5db02c2b3090a40b4b286c939fe3440632d064a50a09d01769eb0';
+const goldenId = 'sha256:9304c1dfa3e00f60a85b674d0f749413073996319c282b681e56a546213c04a2';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();

@@ -131,8 +131,19 @@ test('spec ls --capability lists the tools that declare it', (t) => {
     tools.map((entry: { id: string; kind: string }) => [entry.id, entry.kind]),
     [
       ['image.caption@1.2.0', 'tool'],
+      ['qa.answer@1', 'tool'],
       ['text.llm@1', 'tool'],
       ['text.llm@2', 'tool'],
+    ],
+  );
+  // Models and agents declare capabilities too.
+  assert.deepEqual(
+    json(runSpec(['ls', '--capability', 'summarize', '--json'], { cwd: p.dir })).map(
+      (entry: { id: string; kind: string }) => [entry.id, entry.kind],
+    ),
+    [
+      ['llama3.8b-instruct@1', 'model'],
+      ['t5-small@1', 'model'],
     ],
   );
   assert.deepEqual(json(runSpec(['ls', '--capability', 'nothing.declares.this', '--json'], { cwd: p.dir })), []);

@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
 import type { CliIo } from '../io.js';
+import { parseRef } from '../../core/ref.js';
+import { SpecError } from '../../errors.js';
 
 /** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
 function createProgress(io: CliIo): {
@@ -51,11 +53,26 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         .option('--registry <dir>', 'registry directory', 'registry')
         .option('--tag <name>', 'also tag the snapshot')
         .option('--strict', 'refuse a changed digest for any id@version already in the store, published or not')
-        .option('--plans <dir...>', 'refuse to build a registry that lacks a spec these plans use'),
+        .option('--plans <dir...>', 'refuse to build a registry that lacks a spec these plans use')
+        .option(
+          '--allow-removal <name>',
+          'allow this build to drop a protected spec (name, or name@version; repeatable)',
+          (value: string, previous: string[] = []) => {
+            if (!parseRef(value))
+              throw new SpecError('USAGE', `--allow-removal ${JSON.stringify(value)}: not a spec name or name@version`);
+            return [...previous, value];
+          },
+        ),
     ),
-    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --strict --plans plans\n  $ spec build --json        # {snapshot, specs, newObjects, ...}',
+    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --strict --plans plans\n  $ spec build --allow-removal orchestrator   # drop a protected spec on purpose\n  $ spec build --json        # {snapshot, specs, newObjects, ...}',
   ).action(async function (this: Command) {
-    const options = this.opts<{ registry: string; tag?: string; strict?: boolean; plans?: string[] }>();
+    const options = this.opts<{
+      registry: string;
+      tag?: string;
+      strict?: boolean;
+      plans?: string[];
+      allowRemoval?: string[];
+    }>();
     const { json, store } = context.common(this);
     const progress = createProgress(io);
     let result;
@@ -67,6 +84,7 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         waitMs: waitMsOf(this),
         ...(options.tag === undefined ? {} : { tag: options.tag }),
         strict: options.strict === true,
+        ...(options.allowRemoval === undefined ? {} : { allowRemoval: options.allowRemoval }),
         onProgress: progress.update,
         ...(options.plans === undefined ? {} : { check: requirePlans(io, options.plans) }),
         onNotice: (notice) => {

@@ -1,6 +1,6 @@
 // The policy kind: the budget, retry and lease rules a plan runs under.
 import type { KindDescriptor } from '../kindDescriptor.js';
-import { extensionFields, idField } from '../commonSchemas.js';
+import { extensionFields, idField, protectedField } from '../commonSchemas.js';
 
 const nonNegativeInteger = { type: 'integer', minimum: 0 };
 
@@ -13,6 +13,7 @@ export const policyKind: KindDescriptor = {
     required: ['id'],
     properties: {
       id: idField,
+      protected: protectedField,
       description: { type: 'string' },
       budget: {
         type: 'object',

@@ -1,6 +1,6 @@
 // The predicate kind: a named check (budget available, artifact exists) with a JSON Schema for its arguments.
 import type { KindDescriptor } from '../kindDescriptor.js';
-import { extensionFields, idField } from '../commonSchemas.js';
+import { extensionFields, idField, protectedField } from '../commonSchemas.js';
 
 export const predicateKind: KindDescriptor = {
   name: 'predicate',
@@ -11,6 +11,7 @@ export const predicateKind: KindDescriptor = {
     required: ['id', 'args'],
     properties: {
       id: idField,
+      protected: protectedField,
       description: { type: 'string' },
       phases: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9_]*$' }, uniqueItems: true },
       args: { type: ['object', 'boolean'], description: 'JSON Schema of the arguments a tool passes.' },

@@ -1,7 +1,7 @@
 // The prompt kind: a template whose `{{variables}}` are declared, each typed or referencing a schema spec.
 import type { JsonObject } from '../../core/json.js';
 import type { KindDescriptor, KindFinding } from '../kindDescriptor.js';
-import { extensionFields, idField, portListSchema } from '../commonSchemas.js';
+import { extensionFields, idField, protectedField, portListSchema } from '../commonSchemas.js';
 
 const placeholder = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
@@ -58,6 +58,7 @@ export const promptKind: KindDescriptor = {
     required: ['id', 'template'],
     properties: {
       id: idField,
+      protected: protectedField,
       description: { type: 'string' },
       template: { type: 'string', minLength: 1 },
       variables: portListSchema,

@@ -1,6 +1,6 @@
 // The schema kind: a JSON Schema of any common draft, addressable as name@version and $ref-able by other schemas.
 import type { KindDescriptor } from '../kindDescriptor.js';
-import { extensionFields, idField } from '../commonSchemas.js';
+import { extensionFields, idField, protectedField } from '../commonSchemas.js';
 
 export const schemaKind: KindDescriptor = {
   name: 'schema',
@@ -11,6 +11,7 @@ export const schemaKind: KindDescriptor = {
     required: ['id', 'schema'],
     properties: {
       id: idField,
+      protected: protectedField,
       description: { type: 'string' },
       schema: { type: ['object', 'boolean'] },
     },

@@ -1,6 +1,13 @@
 // The tool kind: something a plan step runs, with typed inputs and outputs and admission/success predicates.
 import type { KindDescriptor } from '../kindDescriptor.js';
-import { extensionFields, idField, portListSchema, refField } from '../commonSchemas.js';
+import {
+  capabilityListSchema,
+  extensionFields,
+  idField,
+  protectedField,
+  portListSchema,
+  refField,
+} from '../commonSchemas.js';
 
 export const toolKind: KindDescriptor = {
   name: 'tool',
@@ -11,15 +18,12 @@ export const toolKind: KindDescriptor = {
     required: ['id', 'name', 'adapter', 'entry_point'],
     properties: {
       id: idField,
+      protected: protectedField,
       name: { type: 'string', minLength: 1 },
       description: { type: 'string' },
       adapter: { type: 'string', minLength: 1, description: 'Which runtime adapter runs it (modal, http, local…).' },
       entry_point: { type: 'string', minLength: 1 },
-      capabilities: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[a-z0-9]+(?:[._-][a-z0-9]+)*$' },
-        uniqueItems: true,
-      },
+      capabilities: capabilityListSchema,
       timeout_s: { type: 'number', exclusiveMinimum: 0 },
       inputs: portListSchema,
       outputs: portListSchema,
