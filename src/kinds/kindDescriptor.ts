@@ -83,6 +83,8 @@ export interface KindDescriptor {
   capabilities?: string;
   /** Checks data cannot express (a prompt's template variables are declared). Pure. */
   check?: (spec: JsonObject) => KindFinding[];
+  /** Names of what `check` checks, recorded in the kind's definition in every snapshot (`prompt.template-variables`). */
+  checks?: string[];
   /** How `spec diff` compares versions; without it, every changed field is a generic field change. */
   diff?: KindDiffRules;
 }

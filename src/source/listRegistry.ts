@@ -38,6 +38,9 @@ export interface RegistryListing {
 
 const specExtension = /\.ya?ml$/i;
 
+/** The folder at a root's top that holds kind files (`kinds/*.yaml`): never a spec directory, never warned about. */
+export const kindFilesDirectory = 'kinds';
+
 /** What listing needs of a kind (a KindDescriptor is one): its name and the directory its files live in. */
 export interface KindDirectory {
   readonly name: string;
@@ -144,7 +147,7 @@ function listRoot(
   const rootEntries = readEntries(walker, '');
   const rootEntryByName = new Map((rootEntries ?? []).map((entry) => [entry.name, entry]));
   for (const entry of rootEntries ?? []) {
-    if (entry.name.startsWith('.') || kindByDirectory.has(entry.name)) continue;
+    if (entry.name.startsWith('.') || entry.name === kindFilesDirectory || kindByDirectory.has(entry.name)) continue;
     if (entry.type === 'directory' || entry.type === 'symlink') {
       diagnostics.push({
         code: 'UNKNOWN_KIND_DIRECTORY',

@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:906354994be5db02c2b3090a40b4b286c939fe3440632d064a50a09d01769eb0';
+const bundledSnapshot = 'sha256:7449302c38ff682e5a90cb6f8d2e2e3ce571d168368be449d834904ae915edd8';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -2,7 +2,7 @@
 import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples, withStore, openView, kindNames, cliKinds } from '../commandHelpers.js';
+import { withCommon, examples, withStore, openView, kindNames } from '../commandHelpers.js';
 
 export function registerInspectCommands(program: Command, context: CommandContext): void {
   const { io } = context;
@@ -13,22 +13,27 @@ export function registerInspectCommands(program: Command, context: CommandContex
         .command('ls')
         .argument('[snapshot]', 'snapshot id, unique prefix (8+ hex), tag or "latest"', 'latest')
         .description('list the specs of a snapshot: id@version, kind, digest')
-        .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`)
+        .option('--kind <kind>', `only this kind (${kindNames.join(', ')}, or one the snapshot defines)`)
         .option('--capability <capability>', 'only tools that declare this capability'),
     ),
     '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate',
   ).action(async function (this: Command, selector: string) {
     const { kind, capability } = this.opts<{ kind?: string; capability?: string }>();
-    if (kind !== undefined && !kindNames.includes(kind))
-      throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
     const entries = await withStore(context, this, 'read', async (store) => {
       const view = await openView(store, selector);
+      // The kinds are the snapshot's own: the built-ins and those its registry defined in kinds/*.yaml.
+      const kinds = await view.descriptors();
+      if (kind !== undefined && !kinds.some((each) => each.name === kind))
+        throw new SpecError(
+          'USAGE',
+          `unknown kind "${kind}" (snapshot ${view.id.slice(7, 19)} has ${kinds.map((each) => each.name).join(', ')})`,
+        );
       if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
       // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
       const tools = await view.findByCapability(
         capability,
-        kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind),
+        kind === undefined ? kinds : kinds.filter((each) => each.name === kind),
       );
       return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
     });
