@@ -37,6 +37,27 @@ export type {
   /** A check across specs as data, run when references are linked (a workflow's capabilities are provided). */
   LinkedCheck,
 } from './kinds/kindDescriptor.js';
+export {
+  /** The stored form of a kind's validation rules, recorded by every v2 snapshot (docs/format.md). */
+  kindDefinitionOf,
+  /** The descriptor a recorded kind definition describes (generic diff rules, no code checks). */
+  descriptorFromDefinition,
+  /** `specstore/kind/v1`: the format of kind definition objects. */
+  kindDefinitionFormat,
+  /** The JSON Schema of a kind file (`kinds/*.yaml`). */
+  kindFileSchema,
+  /** A kind's validation rules as stored: name, directory, schema, references, embedded schemas, capabilities, checks. */
+  type KindDefinition,
+} from './kinds/kindDefinition.js';
+export {
+  /** The kinds a registry builds with: the built-ins and its kinds/*.yaml files, each checked (diagnostics). */
+  loadRegistryKinds,
+  /** What loadRegistryKinds found: the kind set, the kinds from files, and their problems. */
+  type RegistryKinds,
+  /** A kind defined by a file, and where. */
+  type RegistryKind,
+  type LoadRegistryKindsOptions,
+} from './build/loadRegistryKinds.js';
 export type {
   /** One compatibility rule as a record: id, purpose, severity per direction. */
   CompatibilityRule,
@@ -56,10 +77,10 @@ export {
   type RegistrySource,
   /** One root of a registry: where it is and the file system that reads it. */
   type RegistryRoot,
+  /** The npm package a root's specs come from, as recorded in snapshots (`plugins`, leaf `origins`). */
+  type PluginOrigin,
   /** What a registry root must be able to do: list, stat, read. */
   type RegistryFileSystem,
-  /** The npm package a root's specs come from (its name and installed version), as snapshots record it. */
-  type PluginOrigin,
 } from './source/registrySource.js';
 export {
   /** A registry directory with the plugin packages its specstore.yaml names, as roots (compileRegistry's default). */
@@ -224,6 +245,10 @@ export {
 
 // Diffing (docs/compatibility.md).
 export { diffSnapshots, type DiffOptions, type DiffReport } from './review/diffSnapshots.js';
+export type {
+  /** One change of a kind between two snapshots: `kind.definition-changed`, `kind.added`, `kind.removed`. */
+  KindDiff,
+} from './diff/kindRules.js';
 export { loadDiffConfig, defaultDiffConfigFile } from './review/loadDiffConfig.js';
 export {
   /** Parses and validates the bytes of a diff configuration; INVALID_INPUT with every problem otherwise. */

@@ -41,6 +41,8 @@ export interface BuildIndex {
   format: typeof buildCacheFormat;
   /** Analyses depend on the tool's rules: another version starts afresh. */
   tool: string;
+  /** The digest of the kinds and plugins the build recorded: analyses depend on them too. */
+  rules?: string;
   /**
    * When this build listed the files. An entry is trusted only for a file not modified at or after the instant its
    * entry was recorded (the "racy git" rule): entries are stored in buckets, each with the listing time of the build
@@ -85,7 +87,7 @@ export interface BuildCacheUpdate {
   removed: string[];
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v9';
+export const buildCacheFormat = 'specstore/build-cache/v10';
 
 const indexKey = (registryPath: string) => buildCacheSpaces.index.key(sha256HexOfString(registryPath));
 /** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */

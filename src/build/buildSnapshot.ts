@@ -3,7 +3,6 @@ import { resolve } from 'node:path';
 import type { CanonicalObject, Digest } from '../core/digest.js';
 import type { JsonObject } from '../core/json.js';
 import { invalidInput, isSpecError, SpecError, type Diagnostic } from '../errors.js';
-import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { originLabel } from '../plugins/pluginOrigin.js';
 import { registrySourceWithPlugins } from '../plugins/resolvePlugins.js';
@@ -16,7 +15,16 @@ import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { ValidatedSpec, ValidationResult } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
-import { buildManifest, updateManifest, type BuiltManifest, type NameEntry } from '../snapshot/manifestTree.js';
+import {
+  buildManifest,
+  updateManifest,
+  type BuiltManifest,
+  type NameEntry,
+  type SnapshotRules,
+} from '../snapshot/manifestTree.js';
+import { digestValue } from '../core/digest.js';
+import { kindDefinitionOf } from '../kinds/kindDefinition.js';
+import { loadRegistryKinds } from './loadRegistryKinds.js';
 import { decodeSnapshotRoot } from '../snapshot/treeDecoder.js';
 import { treeNodeReader } from '../snapshot/treeWalk.js';
 import {
@@ -46,6 +54,8 @@ export interface CompiledRegistry {
   /** The working directory the specs' `file` paths are relative to (a plugin's files are outside the registry). */
   cwd?: string;
   snapshot: Digest;
+  /** The kinds the registry was validated with (the built-ins and its kind files, unless `kinds` was given). */
+  kinds: readonly KindDescriptor[];
   specs: CompiledSpec[];
   /** Objects this build may need to write (new specs' texts and the manifest); the store skips those it has. */
   objects: CanonicalObject[];
@@ -75,6 +85,7 @@ export interface CompileRegistryOptions {
    * Without it, the directory and the plugins its specstore.yaml names (registrySourceWithPlugins).
    */
   source?: RegistrySource;
+  /** The kinds to validate with; default: the built-in ones and those the registry defines in kinds/*.yaml. */
   kinds?: readonly KindDescriptor[];
   cwd?: string;
   /** An existing store to take the build cache and cached specs from (read only). */
@@ -103,10 +114,19 @@ export async function compileRegistry(options: CompileRegistryOptions): Promise<
 }
 
 async function compileSource(options: CompileRegistryOptions): Promise<CompiledRegistry> {
-  const kinds = options.kinds ?? builtinKinds;
   const source =
     options.source ??
     (await registrySourceWithPlugins(options.registry, options.cwd === undefined ? {} : { cwd: options.cwd })).source;
+  const kindDiagnostics: Diagnostic[] = [];
+  let kinds = options.kinds;
+  if (kinds === undefined) {
+    const loaded = await loadRegistryKinds(source, options.cwd === undefined ? {} : { cwd: options.cwd });
+    if (loaded.diagnostics.some((diagnostic) => diagnostic.severity === 'error'))
+      throw invalidInput(loaded.diagnostics, 'a kind file is invalid: nothing was built or stored');
+    kindDiagnostics.push(...loaded.diagnostics);
+    kinds = loaded.kinds;
+  }
+  const rules = snapshotRulesOf(kinds, source);
   const listedAt = (options.now ?? (() => new Date()))().getTime();
   const store = options.store;
   // The index is fetched while the registry is listed; a listing that fails (no registry) still reports first.
@@ -115,14 +135,17 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
     buildCacheKey(source),
   );
   const listing = listRegistry(source, kinds, options.cwd === undefined ? {} : { cwd: options.cwd });
+  listing.diagnostics.unshift(...kindDiagnostics);
   const files = listing.files;
   // A folder that could not be read, a link that leaves the registry…: files may be missing, so no build succeeds.
   const listingFailed = listing.diagnostics.some((diagnostic) => diagnostic.severity === 'error');
-  const stored = await cache.storedIndex();
+  // An index made under other kind definitions or plugins describes another build: start afresh.
+  const storedAny = await cache.storedIndex();
+  const stored = storedAny?.header.rules === rules.digest ? storedAny : undefined;
   const fingerprint = listingFingerprint(files);
   const unchanged =
     !listingFailed && store && stored
-      ? await sameListingAgain(options.registry, store, stored, listing, fingerprint)
+      ? await sameListingAgain(options.registry, store, stored, listing, fingerprint, kinds)
       : undefined;
   if (unchanged) return unchanged;
 
@@ -131,7 +154,7 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
   const known = unchangedEntries(previous, files);
   const lastStored = store && previous?.last && (await store.snapshotMetadata(previous.last.snapshot)) !== undefined;
   if (!listingFailed && lastStored && known.every(Boolean) && files.length === previous.files.size)
-    return sameFilesAgain(options.registry, previous, listing, known);
+    return sameFilesAgain(options.registry, previous, listing, known, kinds);
   // Every spec of the index is in the last snapshot; when that was collected, check the specs one by one.
   if (store && !lastStored) await forgetCollectedSpecs(store, known);
 
@@ -169,8 +192,10 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
     run,
     changes.removed,
     validation.specs,
+    rules,
   );
   return compiledResult(options.registry, cache.key, {
+    rules,
     run,
     previous,
     lastStored: lastStored === true,
@@ -250,6 +275,7 @@ async function sameListingAgain(
   stored: StoredBuildIndex,
   listing: RegistryListing,
   fingerprint: { digest: string },
+  kinds: readonly KindDescriptor[],
 ): Promise<CompiledRegistry | undefined> {
   const fast = stored.header.listing;
   const files = listing.files;
@@ -279,6 +305,7 @@ async function sameListingAgain(
     [...listing.diagnostics],
     stored.header,
     files.length,
+    kinds,
   );
 }
 
@@ -288,6 +315,7 @@ function sameFilesAgain(
   previous: BuildIndex,
   listing: RegistryListing,
   known: readonly (IndexEntry | undefined)[],
+  kinds: readonly KindDescriptor[],
 ): CompiledRegistry {
   const files = listing.files;
   const specs = files.map((file, index) => compiledSpecFromIndex(file, known[index]!));
@@ -302,6 +330,7 @@ function sameFilesAgain(
     [...listing.diagnostics, ...warnings],
     previous,
     files.length,
+    kinds,
   );
 }
 
@@ -503,22 +532,63 @@ async function snapshotManifest(
   run: AnalysisRun,
   removed: readonly string[],
   specs: readonly CompiledSpec[],
+  rules: BuildRules,
 ): Promise<BuiltManifest> {
+  const originOf = (path: string): string | undefined => {
+    const file = run.fileByPath.get(path);
+    return file === undefined ? undefined : rules.originByRoot.get(file.root);
+  };
+  let manifest: BuiltManifest | undefined;
   if (store && previous && run.analysed.size + removed.length <= Math.max(64, run.files.length / 4)) {
     const changes = nameChanges(
       previous,
       [...run.analysed].map((index) => run.files[index]!.path).concat(removed),
       specs,
+      originOf,
     );
     const root = decodeSnapshotRoot(await store.readObject(previous.last!.snapshot));
-    const updated = root.ok
-      ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store))
-      : undefined;
-    if (updated) return updated; // else the last tree could not be read back whole: a new tree
+    manifest = root.ok
+      ? await updateManifest(root.value, changes, specs.length, treeNodeReader(store), rules.root)
+      : undefined; // else the last tree could not be read back whole: a new tree
   }
-  return buildManifest(
-    specs.map((spec) => ({ name: spec.name, version: spec.version, kind: spec.kind, digest: spec.digest })),
+  manifest ??= buildManifest(
+    specs.map((spec) => {
+      const origin = originOf(spec.path);
+      return {
+        name: spec.name,
+        version: spec.version,
+        kind: spec.kind,
+        digest: spec.digest,
+        ...(origin === undefined ? {} : { origin }),
+      };
+    }),
+    rules.root,
   );
+  // The kind definitions are objects of the snapshot like its nodes (the store skips those it has).
+  return { ...manifest, objects: [...rules.definitions, ...manifest.objects] };
+}
+
+/** What the root records besides the tree, the definition objects, and the plugin each root's specs come from. */
+interface BuildRules {
+  root: SnapshotRules;
+  definitions: CanonicalObject[];
+  originByRoot: Map<string, string>;
+  /** A digest of `root`: the build cache is valid only under the same rules. */
+  digest: Digest;
+}
+
+function snapshotRulesOf(kinds: readonly KindDescriptor[], source: string | RegistrySource): BuildRules {
+  const definitions = kinds.map((kind) => digestValue(kindDefinitionOf(kind)));
+  const root: SnapshotRules = { kinds: {}, plugins: {} };
+  kinds.forEach((kind, i) => (root.kinds[kind.name] = definitions[i]!.digest));
+  const originByRoot = new Map<string, string>();
+  for (const registryRoot of typeof source === 'string' ? [] : source.roots) {
+    const origin = registryRoot.origin;
+    if (origin === undefined) continue;
+    root.plugins[origin.plugin] ??= origin.version;
+    originByRoot.set(registryRoot.location, origin.plugin);
+  }
+  return { root, definitions, originByRoot, digest: digestValue(root).digest };
 }
 
 /** The compiled registry: what to write (new specs' texts, the tree), what must still be stored, and the cache records. */
@@ -526,6 +596,7 @@ function compiledResult(
   registry: string,
   cacheKey: string,
   built: {
+    rules: BuildRules;
     run: AnalysisRun;
     previous: BuildIndex | undefined;
     lastStored: boolean;
@@ -550,6 +621,7 @@ function compiledResult(
     index: {
       format: buildCacheFormat,
       tool: toolVersion,
+      rules: built.rules.digest,
       listedAt: built.listedAt,
       // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
       files: new Map(
@@ -581,6 +653,7 @@ function compiledResult(
   return {
     registry,
     snapshot: manifest.snapshotId,
+    kinds: run.kinds,
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
     specs: validation.specs.map(({ text: _text, ...spec }) => spec),
     specCount: validation.specs.length,
@@ -613,10 +686,12 @@ function lastSnapshotAgain(
   diagnostics: Diagnostic[],
   index: { publications?: number },
   files: number,
+  kinds: readonly KindDescriptor[],
 ): CompiledRegistry {
   return {
     registry,
     snapshot,
+    kinds,
     get specs() {
       return specsOf(); // an unchanged rebuild decodes its list of specs only if asked (--plans, --strict, a publication)
     },
@@ -649,6 +724,7 @@ function nameChanges(
   previous: BuildIndex,
   paths: readonly string[],
   specs: readonly CompiledSpec[],
+  originOf: (path: string) => string | undefined,
 ): Map<string, NameEntry | undefined> {
   const nameOf = (id: string) => id.slice(0, id.indexOf('@'));
   const touched = new Set<string>();
@@ -658,20 +734,30 @@ function nameChanges(
   }
   const pathSet = new Set(paths);
   for (const spec of specs) if (pathSet.has(spec.path)) touched.add(spec.name);
-  const add = (byName: Map<string, NameEntry>, name: string, version: string, kind: string, digest: Digest) => {
+  const add = (
+    byName: Map<string, NameEntry>,
+    name: string,
+    version: string,
+    kind: string,
+    digest: Digest,
+    origin: string | undefined,
+  ) => {
     let entry = byName.get(name);
     if (!entry) byName.set(name, (entry = { kind, versions: {} }));
     entry.versions[version] = digest;
+    if (origin !== undefined) (entry.origins ??= {})[version] = origin;
   };
+  // Origins are the same before and now for a path still listed (the cache is only used under the same plugins).
   const before = new Map<string, NameEntry>();
-  for (const entry of previous.files.values()) {
+  for (const [path, entry] of previous.files) {
     if (entry.id === undefined || entry.digest === undefined) continue;
     const at = entry.id.indexOf('@');
     const name = entry.id.slice(0, at);
-    if (touched.has(name)) add(before, name, entry.id.slice(at + 1), entry.kind, entry.digest);
+    if (touched.has(name)) add(before, name, entry.id.slice(at + 1), entry.kind, entry.digest, originOf(path));
   }
   const now = new Map<string, NameEntry>();
-  for (const spec of specs) if (touched.has(spec.name)) add(now, spec.name, spec.version, spec.kind, spec.digest);
+  for (const spec of specs)
+    if (touched.has(spec.name)) add(now, spec.name, spec.version, spec.kind, spec.digest, originOf(spec.path));
   const changes = new Map<string, NameEntry | undefined>();
   for (const name of touched) {
     const old = before.get(name);
@@ -687,7 +773,9 @@ function sameNameEntry(a: NameEntry | undefined, b: NameEntry | undefined): bool
   return (
     a.kind === b.kind &&
     versions.length === Object.keys(b.versions).length &&
-    versions.every((version) => a.versions[version] === b.versions[version])
+    versions.every(
+      (version) => a.versions[version] === b.versions[version] && a.origins?.[version] === b.origins?.[version],
+    )
   );
 }
 

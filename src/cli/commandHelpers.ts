@@ -69,7 +69,10 @@ export function printNotices(context: CommandContext, store: SpecStore): void {
   for (const notice of store.kv.notices ?? []) context.io.stderr(`${notice.code} ${notice.message}\n`);
 }
 
-/** The kinds the CLI works with (the built-in ones; kinds loaded from files join them here). */
+/**
+ * The built-in kinds, named in --help. A command that reads a registry takes its kinds from loadRegistryKinds (through
+ * compileRegistry: the built-ins and the registry's kinds/*.yaml); one that reads a snapshot, from the snapshot.
+ */
 export const cliKinds = builtinKinds;
 
 export const kindNames = cliKinds.map((kind) => kind.name);

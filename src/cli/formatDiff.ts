@@ -53,6 +53,11 @@ export function formatDiffText(report: DiffReport, labels: DiffLabels, style: St
     }
     if (spec.ignored > 0) lines.push(style.dim(`  (${spec.ignored} ignored)`));
   }
+  if (report.kinds.length > 0) {
+    lines.push('', style.bold('kinds'));
+    for (const change of report.kinds)
+      lines.push(`  ${paint(change.severity, change.severity.padEnd(10))} ${change.rule}  ${change.message}`);
+  }
   const changed = report.specs.length;
   lines.push(
     '',
@@ -99,6 +104,11 @@ export function formatDiffMarkdown(report: DiffReport, labels: DiffLabels): stri
       );
     }
     lines.push('', '</details>');
+  }
+  if (report.kinds.length > 0) {
+    lines.push('', '| kind | severity | rule | change |', '| --- | --- | --- | --- |');
+    for (const change of report.kinds)
+      lines.push(`| ${cell(change.kind)} | ${change.severity} | \`${change.rule}\` | ${cell(change.message)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

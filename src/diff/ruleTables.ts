@@ -3,6 +3,7 @@ import type { CompatibilityRule } from '../core/compatibilityRule.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { schemaRuleList } from './schemaRules.js';
+import { kindRules } from './kindRules.js';
 import { engineSpecRules } from './specRules.js';
 
 /** A markdown table of rules, one row each, in record order. */
@@ -21,7 +22,7 @@ export function ruleTable(rules: readonly CompatibilityRule[]): string {
 export function ruleTables(kinds: readonly KindDescriptor[] = builtinKinds): Record<string, string> {
   return {
     'schema-rules': ruleTable(schemaRuleList),
-    'spec-rules': ruleTable([...engineSpecRules, ...kinds.flatMap((kind) => kind.diff?.rules ?? [])]),
+    'spec-rules': ruleTable([...engineSpecRules, ...kindRules, ...kinds.flatMap((kind) => kind.diff?.rules ?? [])]),
   };
 }
 

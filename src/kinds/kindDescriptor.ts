@@ -101,6 +101,8 @@ export interface KindDescriptor {
   check?: (spec: JsonObject) => KindFinding[];
   /** Checks across specs (a workflow's required capabilities are provided by its steps). */
   linkedChecks?: LinkedCheck[];
+  /** Names of what `check` checks, recorded in the kind's definition in every snapshot (`prompt.template-variables`). */
+  checks?: string[];
   /** How `spec diff` compares versions; without it, every changed field is a generic field change. */
   diff?: KindDiffRules;
 }

@@ -10,7 +10,7 @@ import { keys, type LogEntry, type SpecStore } from '../store/specStore.js';
 import { keySpaces } from '../store/storeKeys.js';
 import { isLeafNode } from '../snapshot/manifestTree.js';
 import { decodeSnapshotRoot } from '../snapshot/treeDecoder.js';
-import { leafSpecs, walkTree } from '../snapshot/treeWalk.js';
+import { leafSpecs, walkRootObjects, walkTree, type TreeWalkProblem } from '../snapshot/treeWalk.js';
 import { collectedKey, parseRecord, type CollectedRecord } from './storeRecords.js';
 
 export type KeepReason = 'tag' | 'published' | 'plan' | 'recent';
@@ -176,18 +176,20 @@ async function markSnapshot(store: SpecStore, id: Digest, hasRecord: boolean, ma
   const root = decodeSnapshotRoot(rootValue);
   if (!root.ok) throw refuse(id, 'a malformed root');
   marked.add(id);
-  const walk = walkTree(store, root.value.tree, {
-    enter: (digest) => !marked.has(digest),
-    onProblem: (problem) => {
-      const what =
-        problem.code === 'NODE_MISSING'
-          ? 'the missing tree node'
-          : problem.code === 'NODE_DAMAGED'
-            ? 'the damaged'
-            : 'the malformed tree node';
-      throw refuse(problem.digest, what, problem.cause);
-    },
-  });
+  const onProblem = (problem: TreeWalkProblem) => {
+    const what = {
+      NODE_MISSING: 'the missing tree node',
+      NODE_DAMAGED: 'the damaged',
+      NODE_MALFORMED: 'the malformed tree node',
+      DEFINITION_MISSING: 'the missing kind definition',
+      DEFINITION_DAMAGED: 'the damaged',
+      DEFINITION_MALFORMED: 'the malformed kind definition',
+    }[problem.code];
+    throw refuse(problem.digest, what, problem.cause);
+  };
+  const enter = (digest: Digest) => !marked.has(digest);
+  for (const { digest } of await walkRootObjects(store, root.value, { enter, onProblem })) marked.add(digest);
+  const walk = walkTree(store, root.value.tree, { enter, onProblem });
   for await (const level of walk) {
     for (const { digest, node } of level) {
       marked.add(digest);

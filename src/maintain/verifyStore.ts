@@ -6,10 +6,10 @@ import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
 import { keySpaces } from '../store/storeKeys.js';
 import { buildCacheProblems } from '../build/buildCache.js';
-import { isLeafNode, leafCapacity, maxTreeDepth, type LeafNode } from '../snapshot/manifestTree.js';
+import { isLeafNode, leafCapacity, maxTreeDepth, type LeafNode, type SnapshotRoot } from '../snapshot/manifestTree.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 import { decodeSnapshotRoot, objectSort } from '../snapshot/treeDecoder.js';
-import { leafSpecs, walkTree, type TreeWalkProblem } from '../snapshot/treeWalk.js';
+import { leafSpecs, walkRootObjects, walkTree, type TreeWalkProblem } from '../snapshot/treeWalk.js';
 import { parseRecord } from './storeRecords.js';
 
 /** Stable codes of the problems verify reports. */
@@ -90,7 +90,7 @@ export interface VerifyOptions {
   maxProblems?: number;
 }
 
-type ObjectSort = 'root' | 'node' | 'spec' | 'other';
+type ObjectSort = 'root' | 'node' | 'kind' | 'spec' | 'other';
 /** What the scan learnt of each object; `sound` is false when its problem was already reported. */
 type ObjectInfo = { sound: false } | { sound: true; sort: ObjectSort; specId?: string };
 
@@ -326,7 +326,9 @@ class Verifier {
       return;
     }
     const root = decoded.value;
+    const definitionFaults = await this.checkKindDefinitions(root, id);
     const tree = await this.checkTree(root.tree, id);
+    if (definitionFaults.length > 0) addFault(tree, definitionFaults);
     if (tree.faultCount > 0) {
       this.report({
         code: 'SNAPSHOT_INCOMPLETE',
@@ -343,6 +345,31 @@ class Verifier {
         message: `snapshot ${id} says it has ${root.specs} specs but its tree lists ${tree.specs}`,
       });
     }
+  }
+
+  /**
+   * The kind definitions a v2 root lists, read by the same walk as every other reader: each must be a stored,
+   * sound definition of the kind it is listed as. Returns the ones that are missing, damaged or malformed.
+   */
+  private async checkKindDefinitions(root: SnapshotRoot, snapshot: Digest): Promise<Digest[]> {
+    const faults: Digest[] = [];
+    const enter = (digest: Digest): boolean => {
+      this.reached.add(digest);
+      const info = this.objects.get(digest);
+      if (!info || !info.sound) {
+        if (!info) this.reportMissing(digest, snapshot, `snapshot ${snapshot}, as a kind definition`);
+        faults.push(digest);
+        return false;
+      }
+      return true;
+    };
+    const onProblem = (problem: TreeWalkProblem) => {
+      if (problem.code === 'DEFINITION_MALFORMED')
+        this.report({ code: 'SNAPSHOT_MALFORMED', snapshot, object: problem.digest, message: problem.message });
+      faults.push(problem.digest);
+    };
+    await walkRootObjects(this.store, root, { enter, onProblem });
+    return faults;
   }
 
   /**

@@ -3,7 +3,9 @@
 import type { Digest } from '../core/digest.js';
 import type { JsonObject } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
-import { defaultDiffConfig, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
+import { defaultDiffConfig, reaches, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
+import { diffKindDefinitions, type KindDiff } from '../diff/kindRules.js';
+import { worstSeverity } from '../diff/severity.js';
 import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { compareTrees } from '../snapshot/compareTrees.js';
@@ -14,7 +16,7 @@ export interface DiffOptions {
   config?: DiffConfig;
   /** Overrides the configuration's `failOn`. */
   failOn?: FailOn;
-  /** The kinds whose rules compare specs (default: the built-in ones). */
+  /** The kinds whose rules compare specs (default: those the two snapshots record, the new side's where both do). */
   kinds?: readonly KindDescriptor[];
 }
 
@@ -22,7 +24,9 @@ export interface DiffOptions {
 export interface DiffReport extends DiffSummary {
   from: Digest;
   to: Digest;
-  /** No name differs. */
+  /** What changed in the kinds the snapshots record (empty when either records none, as v1 snapshots do). */
+  kinds: KindDiff[];
+  /** No name and no kind differs. */
   empty: boolean;
   /** What was read: tree nodes (both sides) and spec documents. */
   read: { treeNodes: number; specs: number };
@@ -39,6 +43,7 @@ export async function diffSnapshots(
 ): Promise<DiffReport> {
   const config = options.config ?? defaultDiffConfig;
   const { changed, nodesRead } = await compareTrees(before, after);
+  const kinds = options.kinds ?? (await snapshotKinds(before, after));
   const loaded = { old: new Map<string, JsonObject | null>(), new: new Map<string, JsonObject | null>() };
   // The versions that differ are what the rules compare first: read them in one batch per side, before the first round.
   const differing = { old: [] as SnapshotEntry[], new: [] as SnapshotEntry[] };
@@ -71,19 +76,33 @@ export async function diffSnapshots(
       return document ?? undefined;
     };
     const documents: SpecDocuments = { old: lookup('old'), new: lookup('new') };
-    specs = diffSpecs(changed, documents, config, options.kinds);
+    specs = diffSpecs(changed, documents, config, kinds);
     if (wanted.old.size + wanted.new.size === 0) break;
     await Promise.all([load(before, wanted.old, loaded.old), load(after, wanted.new, loaded.new)]);
   }
   const read = [...loaded.old.values(), ...loaded.new.values()].filter((document) => document !== null).length;
   const failOn = options.failOn ?? config.failOn;
+  const kindChanges = diffKindDefinitions(before.kindDigests(), after.kindDigests());
+  const summary = summarizeDiff(specs, failOn);
+  for (const change of kindChanges) summary.counts[change.severity]++;
+  summary.severity = worstSeverity([summary, ...kindChanges]);
+  if (failOn !== undefined && kindChanges.some((change) => reaches(change.severity, failOn))) summary.failed = true;
   return {
     from: before.id,
     to: after.id,
-    empty: changed.length === 0,
-    ...summarizeDiff(specs, failOn),
+    kinds: kindChanges,
+    empty: changed.length === 0 && kindChanges.length === 0,
+    ...summary,
     read: { treeNodes: nodesRead, specs: read },
   };
+}
+
+/** The kinds of both snapshots by name, the new side's where both have one. */
+async function snapshotKinds(before: SnapshotView, after: SnapshotView): Promise<KindDescriptor[]> {
+  const [old, next] = await Promise.all([before.descriptors(), after.descriptors()]);
+  const byName = new Map(old.map((kind) => [kind.name, kind]));
+  for (const kind of next) byName.set(kind.name, kind);
+  return [...byName.values()];
 }
 
 async function load(view: SnapshotView, ids: Set<string>, into: Map<string, JsonObject | null>): Promise<void> {

@@ -7,14 +7,14 @@ import type { SpecStore } from '../store/specStore.js';
 import { isLeafNode } from './manifestTree.js';
 import { SnapshotView, type SnapshotEntry } from './snapshotView.js';
 import { decodeSnapshotRoot } from './treeDecoder.js';
-import { leafSpecs, walkTree } from './treeWalk.js';
+import { leafSpecs, walkRootObjects, walkTree, type TreeWalkProblem } from './treeWalk.js';
 
 export const exportFormat = 'specstore/export/v1';
 
 export interface SnapshotDocument {
   format: typeof exportFormat;
   snapshot: Digest;
-  /** Every object the snapshot reaches, by digest: the root, the tree nodes, the specs. */
+  /** Every object the snapshot reaches, by digest: the root, its kind definitions, the tree nodes, the specs. */
   objects: Record<string, JsonValue>;
 }
 
@@ -22,6 +22,8 @@ export interface SnapshotDocument {
 export async function exportSnapshot(store: SpecStore, id: Digest): Promise<SnapshotDocument> {
   const view = await SnapshotView.open(store, id);
   const objects: Record<string, JsonValue> = { [id]: view.root };
+  const digests = view.kindDigests();
+  for (const [kind, definition] of await view.kinds()) objects[digests[kind]!] = definition;
   for await (const level of view.levels()) {
     const specs: SnapshotEntry[] = [];
     for (const { digest, node } of level) {
@@ -83,18 +85,18 @@ export async function verifySnapshotDocument(
   const root = decodeSnapshotRoot(rootValue);
   if (!root.ok) throw new SpecError('IMPORT_INVALID', `object ${snapshot} is not a snapshot root`);
   let specs = 0;
-  const walk = walkTree(reader, root.value.tree, {
-    onProblem: (problem) => {
-      if (problem.code === 'NODE_MISSING')
-        throw incomplete(
-          problem.digest,
-          problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`,
-        );
-      throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, {
-        data: { object: problem.digest },
-      });
-    },
-  });
+  const onProblem = (problem: TreeWalkProblem) => {
+    if (problem.code === 'NODE_MISSING' || problem.code === 'DEFINITION_MISSING')
+      throw incomplete(
+        problem.digest,
+        problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`,
+      );
+    throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, {
+      data: { object: problem.digest },
+    });
+  };
+  await walkRootObjects(reader, root.value, { onProblem });
+  const walk = walkTree(reader, root.value.tree, { onProblem });
   for await (const level of walk) {
     for (const { node } of level) {
       if (!isLeafNode(node)) continue;

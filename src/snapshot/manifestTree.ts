@@ -7,26 +7,52 @@ export interface ManifestEntry {
   version: string;
   kind: string;
   digest: Digest;
+  /** The plugin package the spec came from; absent for the registry's own specs. */
+  origin?: string;
 }
 
 /** All versions of one name, as held in a leaf. (Type aliases, not interfaces, so that they are JSON values.) */
 export type NameEntry = {
   kind: string;
   versions: Record<string, Digest>;
+  /** Version → plugin package, for the versions that came from a plugin (format v2; absent when none did). */
+  origins?: Record<string, string>;
 };
 
 export type LeafNode = { leaf: Record<string, NameEntry> };
 export type BranchNode = { branch: Record<string, Digest> };
 export type TreeNode = LeafNode | BranchNode;
 
-/** The object whose digest is the snapshot id. */
-export type SnapshotRoot = {
-  format: typeof snapshotFormat;
+/** The root of format v1, still read (docs/format.md "Migration from v1"). */
+export type SnapshotRootV1 = {
+  format: typeof snapshotFormatV1;
   specs: number;
   tree: Digest;
 };
 
-export const snapshotFormat = 'specstore/snapshot/v1';
+/** The root of format v2: also the digests of the kind definitions that validated it, and the plugins it includes. */
+export type SnapshotRootV2 = {
+  format: typeof snapshotFormat;
+  specs: number;
+  tree: Digest;
+  /** Kind name → digest of its definition object (specstore/kind/v1). */
+  kinds: Record<string, Digest>;
+  /** Plugin package → version. */
+  plugins: Record<string, string>;
+};
+
+/** The object whose digest is the snapshot id. */
+export type SnapshotRoot = SnapshotRootV1 | SnapshotRootV2;
+
+/** The format new builds write. */
+export const snapshotFormat = 'specstore/snapshot/v2';
+export const snapshotFormatV1 = 'specstore/snapshot/v1';
+
+/** What a v2 root records besides the tree: the kind definitions (their digests) and the plugins. */
+export interface SnapshotRules {
+  kinds: Record<string, Digest>;
+  plugins: Record<string, string>;
+}
 /** A node holding more than this many names becomes a branch of 16 children (one per hex digit). */
 export const leafCapacity = 32;
 /** sha256 hex has 64 digits: below that depth a node is a leaf whatever its size. */
@@ -39,6 +65,25 @@ export interface BuiltManifest {
   objects: CanonicalObject[];
 }
 
+const noRules: SnapshotRules = { kinds: {}, plugins: {} };
+
+/** The v2 root over a tree (members in a fixed order; the digest does not depend on it). */
+export function snapshotRoot(specs: number, tree: Digest, rules: SnapshotRules): SnapshotRootV2 {
+  return {
+    format: snapshotFormat,
+    specs,
+    tree,
+    kinds: sortedRecord(rules.kinds),
+    plugins: sortedRecord(rules.plugins),
+  };
+}
+
+function sortedRecord<T>(record: Record<string, T>): Record<string, T> {
+  const sorted: Record<string, T> = {};
+  for (const key of Object.keys(record).sort()) sorted[key] = record[key]!;
+  return sorted;
+}
+
 interface NamedBucket {
   name: string;
   hash: string;
@@ -48,18 +93,20 @@ interface NamedBucket {
 /** Groups entries by name; throws TypeError on a programmer error (same name in two kinds, same id twice). */
 export function groupByName(entries: readonly ManifestEntry[]): Map<string, NameEntry> {
   const byName = new Map<string, NameEntry>();
-  for (const { name, version, kind, digest } of entries) {
+  for (const { name, version, kind, digest, origin } of entries) {
     let entry = byName.get(name);
     if (!entry) byName.set(name, (entry = { kind, versions: {} }));
     if (entry.kind !== kind) throw new TypeError(`name ${name} appears as kind ${entry.kind} and ${kind}`);
     if (Object.hasOwn(entry.versions, version)) throw new TypeError(`${name}@${version} appears twice`);
     entry.versions[version] = digest;
+    if (origin !== undefined) (entry.origins ??= {})[version] = origin;
   }
   return byName;
 }
 
 /** Builds the trie for a set of specs. The shape depends only on the set, never on input order. */
-export function buildManifest(entries: readonly ManifestEntry[]): BuiltManifest {
+/** Without `rules`, the root records no kinds and no plugins (a tree for tests and in-memory views). */
+export function buildManifest(entries: readonly ManifestEntry[], rules: SnapshotRules = noRules): BuiltManifest {
   const buckets: NamedBucket[] = [...groupByName(entries)].map(([name, entry]) => ({
     name,
     hash: sha256HexOfString(name),
@@ -67,7 +114,7 @@ export function buildManifest(entries: readonly ManifestEntry[]): BuiltManifest 
   }));
   const objects: CanonicalObject[] = [];
   const tree = buildNode(buckets, 0, objects);
-  const root: SnapshotRoot = { format: snapshotFormat, specs: entries.length, tree };
+  const root = snapshotRoot(entries.length, tree, rules);
   const rootObject = digestTrustedValue(root);
   objects.push(rootObject);
   return { snapshotId: rootObject.digest, root, objects };
@@ -131,6 +178,7 @@ export async function updateManifest(
   changes: NameChanges,
   specs: number,
   readNodes: ReadTreeNodes,
+  rules: SnapshotRules = noRules,
 ): Promise<BuiltManifest | undefined> {
   const objects: CanonicalObject[] = [];
   const changed = [...changes].map(([name, entry]) => ({ name, hash: sha256HexOfString(name), entry }));
@@ -141,7 +189,7 @@ export async function updateManifest(
     if (error instanceof MissingTreeNode) return undefined;
     throw error;
   }
-  const root: SnapshotRoot = { format: snapshotFormat, specs, tree: tree.digest ?? emptyTree(objects) };
+  const root = snapshotRoot(specs, tree.digest ?? emptyTree(objects), rules);
   const rootObject = digestTrustedValue(root);
   const reachable = reachableObjects(objects, root.tree); // children rewritten, then folded into their parent, are not
   reachable.push(rootObject);

@@ -1,6 +1,5 @@
 // Who references a spec inside a snapshot: the kinds' reference fields, and `$ref`s of embedded JSON Schemas.
 import type { JsonObject } from '../core/json.js';
-import { builtinKinds } from '../kinds/builtinKinds.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findSchemaSpecRefs } from '../validate/schemaCompiler.js';
 import type { SnapshotEntry, SnapshotView } from './snapshotView.js';
@@ -51,10 +50,11 @@ export function outgoingReferences(
 export async function findSpecReferrers(
   view: SnapshotView,
   ref: string,
-  kinds: readonly KindDescriptor[] = builtinKinds,
+  kinds?: readonly KindDescriptor[],
 ): Promise<SpecReferrers> {
   const { id, name, version, kind, digest } = await view.resolve(ref);
-  const kindByName = new Map(kinds.map((each) => [each.name, each]));
+  // By default, the kinds the snapshot records (their reference fields are the ones it was checked with).
+  const kindByName = new Map((kinds ?? (await view.descriptors())).map((each) => [each.name, each]));
   const referrers: SpecReferrer[] = [];
   for await (const resolved of view.values()) {
     const descriptor = kindByName.get(resolved.kind);

@@ -6,10 +6,11 @@ import { compareVersions, parseVersion, type Version } from '../core/version.js'
 import { SpecError } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
+import { descriptorFromDefinition, type KindDefinition } from '../kinds/kindDefinition.js';
 import type { ObjectReader } from '../store/objectReader.js';
 import { isLeafNode, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
-import { decodeSnapshotRoot, decodeTreeNode } from './treeDecoder.js';
-import { leafSpecs, walkTree, type TreeWalkProblem, type WalkedNode } from './treeWalk.js';
+import { decodeSnapshotRoot, decodeTreeNode, rootKindDigests } from './treeDecoder.js';
+import { leafSpecs, walkRootObjects, walkTree, type TreeWalkProblem, type WalkedNode } from './treeWalk.js';
 
 /** One spec as listed in a snapshot. */
 export interface SnapshotEntry {
@@ -18,6 +19,8 @@ export interface SnapshotEntry {
   version: string;
   kind: string;
   digest: Digest;
+  /** The plugin package the spec came from; absent (undefined) for the registry's own specs. */
+  origin?: string;
 }
 
 /** What resolving a ref gives: the exact spec, its digest and its document. */
@@ -34,6 +37,8 @@ export interface ResolveExplanation {
   candidates: { version: string; digest: Digest }[];
   chosen?: { version: string; digest: Digest; reason: string };
   kind?: string;
+  /** The plugin package the chosen version came from; absent for the registry's own specs. */
+  origin?: string;
 }
 
 export class SnapshotView {
@@ -41,6 +46,7 @@ export class SnapshotView {
   private readonly names = new Map<string, NameEntry | null>();
   /** Refs already resolved by get/resolve, for the synchronous resolveCached path. */
   private readonly resolved = new Map<string, ResolvedSpec>();
+  private definitions: Promise<Map<string, KindDefinition>> | undefined;
 
   private constructor(
     private readonly reader: ObjectReader,
@@ -61,6 +67,50 @@ export class SnapshotView {
 
   get size(): number {
     return this.root.specs;
+  }
+
+  /** The format of the root: `specstore/snapshot/v1` snapshots record no kinds and no plugins. */
+  get format(): SnapshotRoot['format'] {
+    return this.root.format;
+  }
+
+  /**
+   * The kind definitions that validated this snapshot, by name (read once, re-hashed; empty for a v1 snapshot). A
+   * definition that is missing or malformed means the store lost or damaged part of the snapshot.
+   */
+  async kinds(): Promise<ReadonlyMap<string, KindDefinition>> {
+    this.definitions ??= walkRootObjects(this.reader, this.root, {
+      onProblem: (problem) => {
+        throw this.treeProblem(problem);
+      },
+    }).then((walked) => new Map(walked.map(({ kind, definition }) => [kind, deepFreeze(definition)])));
+    const definitions = this.definitions;
+    definitions.catch(() => {
+      if (this.definitions === definitions) this.definitions = undefined;
+    });
+    return definitions;
+  }
+
+  /** The digest of each kind's definition, as the root lists them (empty for v1). */
+  kindDigests(): Readonly<Record<string, Digest>> {
+    return rootKindDigests(this.root);
+  }
+
+  /** The plugin packages the snapshot includes, with their versions (empty for v1 and when there are none). */
+  plugins(): Readonly<Record<string, string>> {
+    return 'plugins' in this.root ? this.root.plugins : {};
+  }
+
+  /**
+   * The kinds to read this snapshot's specs with: a built-in kind's own descriptor (its code checks and diff rules),
+   * any other kind from its recorded definition; a snapshot that records no kinds (v1) was built with the built-ins.
+   */
+  async descriptors(builtins: readonly KindDescriptor[] = builtinKinds): Promise<KindDescriptor[]> {
+    const definitions = await this.kinds();
+    if (definitions.size === 0) return [...builtins];
+    return [...definitions.values()].map(
+      (definition) => builtins.find((kind) => kind.name === definition.name) ?? descriptorFromDefinition(definition),
+    );
   }
 
   /** Reads one tree node (cached); a missing or malformed node means the store lost or damaged part of the snapshot. */
@@ -104,11 +154,15 @@ export class SnapshotView {
 
   /** A node the snapshot cannot do without: its damage as it was read (DIGEST_MISMATCH), else STORE_CORRUPT. */
   private treeProblem(problem: TreeWalkProblem): unknown {
-    if (problem.code === 'NODE_DAMAGED') return problem.cause;
+    if (problem.code === 'NODE_DAMAGED' || problem.code === 'DEFINITION_DAMAGED') return problem.cause;
     const what =
       problem.code === 'NODE_MISSING'
         ? `tree node ${problem.digest}, which is missing from the store`
-        : `tree node ${problem.digest}, which is malformed: ${problem.message}`;
+        : problem.code === 'DEFINITION_MISSING'
+          ? `kind definition ${problem.digest} (${problem.kind}), which is missing from the store`
+          : problem.code === 'DEFINITION_MALFORMED'
+            ? `kind definition ${problem.digest}, which is malformed: ${problem.message}`
+            : `tree node ${problem.digest}, which is malformed: ${problem.message}`;
     return new SpecError('STORE_CORRUPT', `snapshot ${this.id} refers to ${what}`, {
       data: { snapshot: this.id, object: problem.digest },
     });
@@ -139,6 +193,7 @@ export class SnapshotView {
    * with resolveCached, without touching the store: for a runtime that resolves many refs of one pinned snapshot.
    */
   async preload(): Promise<void> {
+    await this.kinds();
     const entries: SnapshotEntry[] = [];
     for await (const level of this.levels()) {
       for (const { node } of level) {
@@ -217,6 +272,8 @@ export class SnapshotView {
         reason: 'highest version under the documented order (docs/specs.md#versions)',
       };
     }
+    const origin = explanation.chosen && entry.origins?.[explanation.chosen.version];
+    if (origin !== undefined) explanation.origin = origin;
     return explanation;
   }
 
@@ -231,6 +288,7 @@ export class SnapshotView {
       version: explanation.chosen.version,
       kind: explanation.kind!,
       digest: explanation.chosen.digest,
+      ...(explanation.origin === undefined ? {} : { origin: explanation.origin }),
     };
   }
 
@@ -289,13 +347,16 @@ export class SnapshotView {
     for (const entry of await this.list(filter)) yield { ref: entry.id, ...entry, spec: await this.readSpec(entry) };
   }
 
-  /** Specs that declare a capability, of the kinds that have capabilities (`capabilities` in the descriptor: tools). */
+  /**
+   * Specs that declare a capability, of the kinds that have capabilities (`capabilities` in the descriptor: tools).
+   * The kinds default to the snapshot's own (descriptors()).
+   */
   async findByCapability(
     capability: string,
-    kinds: readonly Pick<KindDescriptor, 'name' | 'capabilities'>[] = builtinKinds,
+    kinds?: readonly Pick<KindDescriptor, 'name' | 'capabilities'>[],
   ): Promise<ResolvedSpec[]> {
     const found: ResolvedSpec[] = [];
-    for (const kind of kinds) {
+    for (const kind of kinds ?? (await this.descriptors())) {
       if (kind.capabilities === undefined) continue;
       for await (const resolved of this.values({ kind: kind.name })) {
         const declared = matchPointerPattern(resolved.spec, kind.capabilities).some(
@@ -308,7 +369,13 @@ export class SnapshotView {
   }
 }
 
-function entryOf(spec: { name: string; version: string; kind: string; digest: Digest }): SnapshotEntry {
+function entryOf(spec: {
+  name: string;
+  version: string;
+  kind: string;
+  digest: Digest;
+  origin?: string;
+}): SnapshotEntry {
   return { id: `${spec.name}@${spec.version}`, ...spec };
 }
 

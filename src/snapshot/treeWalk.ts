@@ -3,8 +3,16 @@ import type { Digest } from '../core/digest.js';
 import type { JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import type { ObjectReader } from '../store/objectReader.js';
-import { isLeafNode, maxTreeDepth, type LeafNode, type ReadTreeNodes, type TreeNode } from './manifestTree.js';
-import { decodeTreeNode } from './treeDecoder.js';
+import type { KindDefinition } from '../kinds/kindDefinition.js';
+import {
+  isLeafNode,
+  maxTreeDepth,
+  type LeafNode,
+  type ReadTreeNodes,
+  type SnapshotRoot,
+  type TreeNode,
+} from './manifestTree.js';
+import { decodeKindDefinition, decodeTreeNode, rootKindDigests } from './treeDecoder.js';
 
 /** A node as the walk met it: its digest, the decoded node, and where it sits. */
 export interface WalkedNode {
@@ -22,13 +30,23 @@ export type TreeWalkProblemCode =
   /** The node's bytes do not hash to its digest (`cause` is the DIGEST_MISMATCH). */
   | 'NODE_DAMAGED'
   /** The node is not a valid tree node, or is a branch below the deepest level the format has. */
-  | 'NODE_MALFORMED';
+  | 'NODE_MALFORMED'
+  /** A kind definition the root lists is not held by the reader. */
+  | 'DEFINITION_MISSING'
+  /** A kind definition's bytes do not hash to its digest. */
+  | 'DEFINITION_DAMAGED'
+  /** A kind definition is not one (see decodeKindDefinition). */
+  | 'DEFINITION_MALFORMED';
 
 export interface TreeWalkProblem {
   code: TreeWalkProblemCode;
   digest: Digest;
+  /** For a kind definition, ''. */
   prefix: string;
+  /** For a kind definition, undefined (the root lists it). */
   parent: Digest | undefined;
+  /** For a kind definition: the kind the root lists it as. */
+  kind?: string;
   /** A sentence about the node ("tree node sha256:… is missing"). */
   message: string;
   cause?: unknown;
@@ -106,6 +124,53 @@ export async function* walkTree(
   }
 }
 
+/** A kind definition the root lists, decoded. */
+export interface WalkedDefinition {
+  kind: string;
+  digest: Digest;
+  definition: KindDefinition;
+}
+
+/**
+ * The objects a root reaches besides its tree: the kind definitions of a v2 root, read in one batch (re-hashed) and
+ * decoded, each problem reported once as the tree walk reports a node's. Every reader of a whole snapshot calls this
+ * with walkTree: together they are the one walk of a snapshot.
+ */
+export async function walkRootObjects(
+  reader: ObjectReader,
+  root: SnapshotRoot,
+  options: Pick<TreeWalkOptions, 'onProblem'> & { enter?: (digest: Digest) => boolean },
+): Promise<WalkedDefinition[]> {
+  const listed = Object.entries(rootKindDigests(root)).filter(([, digest]) => options.enter?.(digest) ?? true);
+  if (listed.length === 0) return [];
+  const digests = [...new Set(listed.map(([, digest]) => digest))];
+  const read = new Map<Digest, ReadResult>();
+  (await readEach(reader, digests)).forEach((result, i) => read.set(digests[i]!, result));
+  const walked: WalkedDefinition[] = [];
+  for (const [kind, digest] of listed) {
+    const result = read.get(digest)!;
+    const problem = (code: TreeWalkProblemCode, message: string, cause?: unknown) =>
+      options.onProblem({
+        code,
+        digest,
+        prefix: '',
+        parent: undefined,
+        kind,
+        message,
+        ...(cause === undefined ? {} : { cause }),
+      });
+    if (result.sort === 'missing') problem('DEFINITION_MISSING', `kind definition ${digest} (${kind}) is missing`);
+    else if (result.sort === 'damaged')
+      problem('DEFINITION_DAMAGED', `kind definition ${digest} (${kind}) is damaged`, result.cause);
+    else {
+      const decoded = decodeKindDefinition(result.value, kind);
+      if (decoded.ok) walked.push({ kind, digest, definition: decoded.value });
+      else problem('DEFINITION_MALFORMED', `kind definition ${digest} ${decoded.problem.message}`);
+    }
+  }
+  return walked;
+}
+
 /** Reads and decodes a batch (the missing ones in one call); a node that cannot be had is reported and undefined. */
 async function readNodes(
   reader: ObjectReader,
@@ -173,13 +238,24 @@ export interface LeafSpec {
   version: string;
   kind: string;
   digest: Digest;
+  /** The plugin package it came from (format v2 `origins`); absent for the registry's own specs. */
+  origin?: string;
 }
 
 /** The specs a leaf lists, name by name, version by version. */
 export function* leafSpecs(leaf: LeafNode): Generator<LeafSpec> {
   for (const name in leaf.leaf) {
     const entry = leaf.leaf[name]!;
-    for (const version in entry.versions) yield { name, version, kind: entry.kind, digest: entry.versions[version]! };
+    for (const version in entry.versions) {
+      const origin = entry.origins?.[version];
+      yield {
+        name,
+        version,
+        kind: entry.kind,
+        digest: entry.versions[version]!,
+        ...(origin === undefined ? {} : { origin }),
+      };
+    }
   }
 }
 

@@ -49,6 +49,9 @@ export interface RegistryListing {
 
 const specExtension = /\.ya?ml$/i;
 
+/** The folder at a root's top that holds kind files (`kinds/*.yaml`): never a spec directory, never warned about. */
+export const kindFilesDirectory = 'kinds';
+
 /** What listing needs of a kind (a KindDescriptor is one): its name and the directory its files live in. */
 export interface KindDirectory {
   readonly name: string;
@@ -166,7 +169,13 @@ function listRoot(
   const rootEntryByName = new Map((rootEntries ?? []).map((entry) => [entry.name, entry]));
   for (const entry of rootEntries ?? []) {
     // node_modules is where plugin packages are installed when the registry is also the npm project.
-    if (entry.name.startsWith('.') || entry.name === 'node_modules' || kindByDirectory.has(entry.name)) continue;
+    if (
+      entry.name.startsWith('.') ||
+      entry.name === 'node_modules' ||
+      entry.name === kindFilesDirectory ||
+      kindByDirectory.has(entry.name)
+    )
+      continue;
     if (entry.type === 'directory' || entry.type === 'symlink') {
       diagnostics.push({
         code: 'UNKNOWN_KIND_DIRECTORY',

@@ -8,6 +8,8 @@ import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescripto
 import { unreadableFile } from '../source/listRegistry.js';
 import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
+import { builtinKinds } from '../kinds/builtinKinds.js';
+import { linearRegExpEngine } from './linearRegExp.js';
 import { precompiledKindValidator } from './precompiledValidators.js';
 import {
   embeddedSchemaKey,
@@ -69,7 +71,10 @@ const kindValidators = new WeakMap<KindDescriptor, ValidateFunction>();
 function kindValidator(kind: KindDescriptor): ValidateFunction {
   let validate = kindValidators.get(kind);
   if (!validate) {
-    validate = precompiledKindValidator(kind) ?? createKindAjv().compile(kind.schema);
+    // A kind defined outside the code (a kind file) runs its patterns on the linear-time engine, like users' schemas.
+    validate =
+      precompiledKindValidator(kind) ??
+      createKindAjv(builtinKinds.includes(kind) ? {} : { code: { regExp: linearRegExpEngine } }).compile(kind.schema);
     kindValidators.set(kind, validate);
   }
   return validate;

@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:9304c1dfa3e00f60a85b674d0f749413073996319c282b681e56a546213c04a2';
+const bundledSnapshot = 'sha256:f288847f8b010592b00c144b8cdf736d6afe777edadb7f0f233f0b6d80a2e1bc';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

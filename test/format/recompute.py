@@ -4,7 +4,8 @@
 Usage: recompute.py EXPORT_FILE
 
 Checks that every object hashes to its key (section 2, with this file's own RFC 8785 canonicalisation, section 1),
-rebuilds the manifest tree from the spec objects (section 4) and prints the snapshot id it computes. Exit status: 0 when
+rebuilds the manifest tree from the spec objects (section 4) and the root from the kind definitions (v2), and prints the
+snapshot id it computes. Both root formats are read: specstore/snapshot/v1 and specstore/snapshot/v2. Exit status: 0 when
 that id equals the document's "snapshot" and every object checked out, 1 when anything differs, 2 on unreadable input.
 Standard library only (json, hashlib, sys), so it shares no code with the TypeScript implementation.
 """
@@ -13,7 +14,9 @@ import hashlib
 import json
 import sys
 
-SNAPSHOT_FORMAT = "specstore/snapshot/v1"
+SNAPSHOT_FORMAT = "specstore/snapshot/v2"
+SNAPSHOT_FORMAT_V1 = "specstore/snapshot/v1"
+KIND_FORMAT = "specstore/kind/v1"
 EXPORT_FORMAT = "specstore/export/v1"
 LEAF_CAPACITY = 32
 MAX_DEPTH = 64
@@ -137,18 +140,24 @@ def build_node(names, entries, depth, nodes):
     return node_digest
 
 
-def snapshot_id_of(specs, nodes):
-    """specs: list of (name, version, kind, spec digest). Returns the snapshot id."""
+def snapshot_id_of(specs, nodes, root_format, kinds, plugins):
+    """specs: list of (name, version, kind, spec digest, origin or None). kinds: kind name -> definition digest and
+    plugins: package -> version (v2 only). Returns the snapshot id."""
     entries = {}
-    for name, version, kind, spec_digest in specs:
+    for name, version, kind, spec_digest, origin in specs:
         entry = entries.setdefault(name, {"kind": kind, "versions": {}})
         if entry["kind"] != kind:
             raise ValueError("name %s has two kinds: %s and %s" % (name, entry["kind"], kind))
         if version in entry["versions"]:
             raise ValueError("%s@%s appears twice" % (name, version))
         entry["versions"][version] = spec_digest
+        if origin is not None:
+            entry.setdefault("origins", {})[version] = origin  # only versions from a plugin; absent when none
     tree = build_node(sorted(entries), entries, 0, nodes)
-    root = {"format": SNAPSHOT_FORMAT, "specs": len(specs), "tree": tree}
+    if root_format == SNAPSHOT_FORMAT_V1:
+        root = {"format": SNAPSHOT_FORMAT_V1, "specs": len(specs), "tree": tree}
+    else:
+        root = {"format": SNAPSHOT_FORMAT, "specs": len(specs), "tree": tree, "kinds": kinds, "plugins": plugins}
     root_digest = digest(root)
     nodes[root_digest] = root
     return root_digest
@@ -174,7 +183,11 @@ def is_tree_node(value):
 
 
 def is_root(value):
-    return isinstance(value, dict) and value.get("format") == SNAPSHOT_FORMAT
+    return isinstance(value, dict) and value.get("format") in (SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_V1)
+
+
+def is_kind_definition(value):
+    return isinstance(value, dict) and value.get("format") == KIND_FORMAT
 
 
 def main(argv):
@@ -210,17 +223,19 @@ def main(argv):
             print("object %s hashes to %s" % (key, actual), file=sys.stderr)
             ok = False
 
-    # (b) the specs: every object that is neither a snapshot root nor a tree node. The kind is not part of a spec
-    # document, so it is taken from the leaf entries that list the spec's digest.
+    # (b) the specs: every object that is neither a snapshot root, a kind definition nor a tree node. Neither the kind nor
+    # the origin is part of a spec document, so both are taken from the leaf entries that list the spec's digest.
     kinds = {}
+    origins = {}
     for value in objects.values():
         if is_tree_node(value) and "leaf" in value and isinstance(value["leaf"], dict):
             for entry in value["leaf"].values():
-                for spec_digest in entry.get("versions", {}).values():
+                for version, spec_digest in entry.get("versions", {}).items():
                     kinds.setdefault(spec_digest, set()).add(entry.get("kind"))
+                    origins.setdefault(spec_digest, set()).add(entry.get("origins", {}).get(version))
     specs = []
     for key, value in objects.items():
-        if is_root(value) or is_tree_node(value):
+        if is_root(value) or is_tree_node(value) or is_kind_definition(value):
             continue
         spec_id = value.get("id") if isinstance(value, dict) else None
         if not isinstance(spec_id, str) or "@" not in spec_id:
@@ -238,12 +253,48 @@ def main(argv):
             print("spec %s (%s) is listed under %d kinds" % (spec_id, spec_digest, len(spec_kinds)), file=sys.stderr)
             ok = False
             continue
-        specs.append((name, version, next(iter(spec_kinds)), spec_digest))
+        spec_origins = origins.get(spec_digest, set())
+        if len(spec_origins) != 1:
+            print("spec %s (%s) is listed with %d origins" % (spec_id, spec_digest, len(spec_origins)), file=sys.stderr)
+            ok = False
+            continue
+        specs.append((name, version, next(iter(spec_kinds)), spec_digest, next(iter(spec_origins))))
 
-    # (c) rebuild the tree and the root, and compare
+    # (c) the root's own members: its format, and for v2 the kind definitions (every one in the document, by name) and
+    # the plugins. Plugin versions are recorded nowhere else, so they are read from the claimed root; every package a
+    # leaf names as an origin must be among them.
+    # The claimed root, else the document's only root (a document may claim a wrong id).
+    claimed_root = objects.get(claimed)
+    if not is_root(claimed_root):
+        roots = [value for value in objects.values() if is_root(value)]
+        if len(roots) != 1:
+            print("the document has no snapshot root %s" % claimed, file=sys.stderr)
+            return 1
+        claimed_root = roots[0]
+    root_format = claimed_root["format"]
+    definitions = {}
+    for key, value in objects.items():
+        if is_kind_definition(value):
+            name = value.get("name")
+            if not isinstance(name, str) or name in definitions:
+                print("kind definition %s has no name or a name already defined" % key, file=sys.stderr)
+                ok = False
+                continue
+            definitions[name] = key
+    plugins = claimed_root.get("plugins", {}) if root_format == SNAPSHOT_FORMAT else {}
+    for origin_set in origins.values():
+        for origin in origin_set:
+            if origin is not None and origin not in plugins:
+                print("a leaf names plugin %s, which the root does not list" % origin, file=sys.stderr)
+                ok = False
+    if root_format == SNAPSHOT_FORMAT_V1 and definitions:
+        print("a v1 snapshot has no kind definitions, but the document holds %d" % len(definitions), file=sys.stderr)
+        ok = False
+
+    # (d) rebuild the tree and the root, and compare
     nodes = {}
     try:
-        recomputed = snapshot_id_of(specs, nodes)
+        recomputed = snapshot_id_of(specs, nodes, root_format, definitions, plugins)
     except (ValueError, NotJson) as error:
         print("cannot build the manifest: %s" % error, file=sys.stderr)
         return 1

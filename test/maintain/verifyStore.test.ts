@@ -183,14 +183,14 @@ test('a hash-valid snapshot that breaks the format is SNAPSHOT_MALFORMED: names 
   const store = await memoryStore(t);
   const a = policySnapshot(40);
   await commit(store, a);
-  const root = (await store.readObject(a.snapshot)) as { tree: Digest; specs: number };
+  const root = (await store.readObject(a.snapshot)) as { format: string; tree: Digest; specs: number };
   const top = (await readNode(store, root.tree)) as BranchNode;
   // Swap two children: every name below them now sits under the wrong hash digit.
   const [first, second] = Object.entries(top.branch);
   assert.ok(first && second, 'the top node has two children');
   const [[d1, c1], [d2, c2]] = [first, second];
   const swapped = await putObject(store, { branch: { ...top.branch, [d1]: c2, [d2]: c1 } });
-  const wrongBucket = await putObject(store, { format: snapshotFormat, specs: root.specs, tree: swapped });
+  const wrongBucket = await putObject(store, { ...root, format: snapshotFormat, specs: root.specs, tree: swapped });
   // A leaf that lists p0@1 as the digest of p1@1.
   const leafDigest = Object.values(top.branch)[0]!;
   const leaf = (await readNode(store, leafDigest)) as LeafNode;
@@ -200,11 +200,17 @@ test('a hash-valid snapshot that breaks the format is SNAPSHOT_MALFORMED: names 
     leaf: { ...leaf.leaf, [name!]: { kind: 'policy', versions: { '1': other } } },
   } as never);
   const wrongId = await putObject(store, {
+    ...root,
     format: snapshotFormat,
     specs: root.specs,
     tree: await putObject(store, { branch: { ...top.branch, [Object.keys(top.branch)[0]!]: badLeaf } }),
   });
-  const wrongCount = await putObject(store, { format: snapshotFormat, specs: root.specs + 1, tree: root.tree });
+  const wrongCount = await putObject(store, {
+    ...root,
+    format: snapshotFormat,
+    specs: root.specs + 1,
+    tree: root.tree,
+  });
   for (const snapshot of [wrongBucket, wrongId, wrongCount])
     await store.commitBuild({ snapshot, objects: [], metadata: { createdAt: 'x', tool: 't', specs: 0 } });
   const report = await verifyStore(store);

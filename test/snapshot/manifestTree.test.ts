@@ -115,17 +115,58 @@ describe('the worked example of docs/format.md', () => {
       '{"leaf":{"default":{"kind":"policy","versions":{"1":"sha256:b862dff80146dfb6944a656a2a76de7c080be9540a51ceae84403d5346ed21d6"}},"media.metadata":{"kind":"schema","versions":{"1":"sha256:dff3b99216fd217d55a064c59a6b0843b451ff0b0548d2a831cba6d7d6532189"}}}}',
     );
     assert.equal(leaf?.digest, 'sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa');
-    assert.equal(
-      root?.text,
-      '{"format":"specstore/snapshot/v1","specs":2,"tree":"sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa"}',
-    );
-    assert.deepEqual(manifest.root, {
-      format: snapshotFormat,
+    // The same tree under a v1 root (docs/format.md keeps this example: v1 ids stay valid).
+    const v1Root = {
+      format: 'specstore/snapshot/v1',
       specs: 2,
       tree: 'sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa',
-    });
-    assert.equal(manifest.snapshotId, 'sha256:00ee28943f79260da26b2cd28bf378039c27c4331a6c49bdc27387818899be99');
+    };
+    assert.equal(
+      digestValue(v1Root).text,
+      '{"format":"specstore/snapshot/v1","specs":2,"tree":"sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa"}',
+    );
+    assert.equal(digestValue(v1Root).digest, 'sha256:00ee28943f79260da26b2cd28bf378039c27c4331a6c49bdc27387818899be99');
+    // New builds write v2; without rules, it records no kinds and no plugins.
+    assert.equal(
+      root?.text,
+      '{"format":"specstore/snapshot/v2","kinds":{},"plugins":{},"specs":2,"tree":"sha256:943acd5f8ed524cd159b496c39aa4530659b2e81194a5401f8218b94360f74fa"}',
+    );
     assert.equal(root?.digest, manifest.snapshotId);
+  });
+
+  test('the v2 example: a kind definition, a plugin, an origin', () => {
+    const definition = {
+      format: 'specstore/kind/v1',
+      name: 'note',
+      directory: 'notes',
+      summary: 'A note.',
+      schema: { type: 'object', required: ['id'] },
+      references: [],
+      embedded_schemas: [],
+    };
+    const kindDigest = digestValue(definition);
+    assert.equal(
+      kindDigest.text,
+      '{"directory":"notes","embedded_schemas":[],"format":"specstore/kind/v1","name":"note","references":[],"schema":{"required":["id"],"type":"object"},"summary":"A note."}',
+    );
+    assert.equal(kindDigest.digest, 'sha256:1e784e9ad5c58a99943f64aae66c318a9021b69dfa677c09e9d7df5d44642f16');
+    const spec = digestValue({ id: 'hello@1', text: 'hi' });
+    assert.equal(spec.digest, 'sha256:4fc9d03215d73a5dfe9d75db67b4006803f1293a968ede142414c8db1604965d');
+    const manifest = buildManifest(
+      [{ name: 'hello', version: '1', kind: 'note', digest: spec.digest, origin: '@acme/notes' }],
+      { kinds: { note: kindDigest.digest }, plugins: { '@acme/notes': '1.2.0' } },
+    );
+    const [leaf, root] = manifest.objects;
+    assert.equal(
+      leaf?.text,
+      '{"leaf":{"hello":{"kind":"note","origins":{"1":"@acme/notes"},"versions":{"1":"sha256:4fc9d03215d73a5dfe9d75db67b4006803f1293a968ede142414c8db1604965d"}}}}',
+    );
+    assert.equal(leaf?.digest, 'sha256:83af599cdd32214d6ab98588918b9f65deec03683921ae361016c1792b198862');
+    assert.equal(
+      root?.text,
+      '{"format":"specstore/snapshot/v2","kinds":{"note":"sha256:1e784e9ad5c58a99943f64aae66c318a9021b69dfa677c09e9d7df5d44642f16"},"plugins":{"@acme/notes":"1.2.0"},"specs":1,"tree":"sha256:83af599cdd32214d6ab98588918b9f65deec03683921ae361016c1792b198862"}',
+    );
+    assert.equal(manifest.snapshotId, 'sha256:04409d946fca3b37152ec7ea0f1e80e52d2c9fd9c76ce11f80380bdbde38646c');
   });
 
   test('the name hashes that would pick the branch members', () => {
@@ -138,7 +179,13 @@ describe('the worked example of docs/format.md', () => {
   test('an empty snapshot is a single empty leaf', () => {
     const manifest = buildManifest([]);
     assert.equal(manifest.objects[0]?.text, '{"leaf":{}}');
-    assert.deepEqual(manifest.root, { format: snapshotFormat, specs: 0, tree: digestValue({ leaf: {} }).digest });
+    assert.deepEqual(manifest.root, {
+      format: snapshotFormat,
+      specs: 0,
+      tree: digestValue({ leaf: {} }).digest,
+      kinds: {},
+      plugins: {},
+    });
     assert.equal(manifest.snapshotId, digestValue(manifest.root).digest);
   });
 });

@@ -16,20 +16,31 @@ const problemOf = (decoded: { ok: true } | { ok: false; problem: { code: TreePro
 
 test('decodeSnapshotRoot: a root, or NOT_A_ROOT / ROOT_INVALID', () => {
   const tree = digest(1);
-  assert.deepEqual(decodeSnapshotRoot({ format: snapshotFormat, specs: 2, tree }), {
+  const v1 = 'specstore/snapshot/v1';
+  const rules = { kinds: { tool: digest(2) }, plugins: { '@acme/x': '1.0.0' } };
+  assert.deepEqual(decodeSnapshotRoot({ format: v1, specs: 2, tree }), {
     ok: true,
-    value: { format: snapshotFormat, specs: 2, tree },
+    value: { format: v1, specs: 2, tree },
+  });
+  assert.deepEqual(decodeSnapshotRoot({ format: snapshotFormat, specs: 2, tree, ...rules }), {
+    ok: true,
+    value: { format: snapshotFormat, specs: 2, tree, ...rules },
   });
   const cases: [JsonValue | undefined, TreeProblemCode][] = [
     [undefined, 'NOT_A_ROOT'],
     [[1], 'NOT_A_ROOT'],
     ['root', 'NOT_A_ROOT'],
-    [{ format: 'specstore/snapshot/v2', specs: 2, tree }, 'NOT_A_ROOT'],
-    [{ format: snapshotFormat, specs: 2 }, 'ROOT_INVALID'],
-    [{ format: snapshotFormat, specs: 2, tree: 'sha256:xyz' }, 'ROOT_INVALID'],
-    [{ format: snapshotFormat, specs: -1, tree }, 'ROOT_INVALID'],
-    [{ format: snapshotFormat, specs: 1.5, tree }, 'ROOT_INVALID'],
-    [{ format: snapshotFormat, specs: '2', tree }, 'ROOT_INVALID'],
+    [{ format: 'specstore/snapshot/v3', specs: 2, tree, ...rules }, 'NOT_A_ROOT'],
+    [{ format: v1, specs: 2 }, 'ROOT_INVALID'],
+    [{ format: v1, specs: 2, tree: 'sha256:xyz' }, 'ROOT_INVALID'],
+    [{ format: v1, specs: -1, tree }, 'ROOT_INVALID'],
+    [{ format: v1, specs: 1.5, tree }, 'ROOT_INVALID'],
+    [{ format: v1, specs: '2', tree }, 'ROOT_INVALID'],
+    [{ format: v1, specs: 2, tree, ...rules }, 'ROOT_INVALID'],
+    [{ format: snapshotFormat, specs: 2, tree }, 'ROOT_INVALID'],
+    [{ format: snapshotFormat, specs: 2, tree, ...rules, kinds: { tool: 'sha256:xyz' } }, 'ROOT_INVALID'],
+    [{ format: snapshotFormat, specs: 2, tree, ...rules, plugins: { '@acme/x': 1 } }, 'ROOT_INVALID'],
+    [{ format: snapshotFormat, specs: 2, tree, ...rules, extra: true }, 'ROOT_INVALID'],
   ];
   for (const [value, code] of cases) assert.equal(problemOf(decodeSnapshotRoot(value)), code, JSON.stringify(value));
 });

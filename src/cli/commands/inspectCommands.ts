@@ -2,27 +2,22 @@
 import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
-import { withCommon, examples, withStore, openView, kindNames, cliKinds } from '../commandHelpers.js';
+import { withCommon, examples, withStore, openView, kindNames } from '../commandHelpers.js';
 import { originLabel } from '../../plugins/pluginOrigin.js';
 import type { SnapshotEntry, SnapshotView } from '../../snapshot/snapshotView.js';
 
-/**
- * What snapshot format v2 records of origins, read structurally so that a v1 snapshot (no origins: every spec is the
- * registry's) reads the same: the root's plugin versions (`plugins()`) and an entry's package (`origin`).
- */
-async function originReader(view: SnapshotView): Promise<(plugin: string | undefined) => string> {
-  type Versions = Readonly<Record<string, string>>;
-  const recorded = view as unknown as { plugins?: () => Versions | Promise<Versions> };
-  const versions = (await recorded.plugins?.call(view)) ?? {};
+/** How an origin is shown: `registry`, or `<package>@<version>` with the version the snapshot's root records. */
+function originReader(view: SnapshotView): (plugin: string | undefined) => string {
+  const versions = view.plugins();
   return (plugin) =>
     originLabel(plugin, plugin !== undefined && Object.hasOwn(versions, plugin) ? versions[plugin] : undefined);
 }
 
 /** The origin of one version of a name, from its leaf entry (`origins` by version, in format v2). */
 async function originOfVersion(view: SnapshotView, name: string, version: string): Promise<string> {
-  const entry = (await view.nameEntry(name)) as { origins?: Readonly<Record<string, string>> } | undefined;
+  const entry = await view.nameEntry(name);
   const origin = entry?.origins && Object.hasOwn(entry.origins, version) ? entry.origins[version] : undefined;
-  return (await originReader(view))(origin);
+  return originReader(view)(origin);
 }
 
 export function registerInspectCommands(program: Command, context: CommandContext): void {
@@ -34,40 +29,44 @@ export function registerInspectCommands(program: Command, context: CommandContex
         .command('ls')
         .argument('[snapshot]', 'snapshot id, unique prefix (8+ hex), tag or "latest"', 'latest')
         .description('list the specs of a snapshot: id@version, kind, digest')
-        .option('--kind <kind>', `only this kind (${kindNames.join(', ')})`)
+        .option('--kind <kind>', `only this kind (${kindNames.join(', ')}, or one the snapshot defines)`)
         .option('--capability <capability>', 'only tools that declare this capability')
         .option('--origin', 'also show where each spec came from: registry, or <package>@<version> of a plugin'),
     ),
     '  $ spec ls\n  $ spec ls prod --kind tool --json\n  $ spec ls --capability text.generate\n  $ spec ls --origin',
   ).action(async function (this: Command, selector: string) {
     const { kind, capability, origin } = this.opts<{ kind?: string; capability?: string; origin?: boolean }>();
-    if (kind !== undefined && !kindNames.includes(kind))
-      throw new SpecError('USAGE', `unknown kind "${kind}" (one of ${kindNames.join(', ')})`);
     const { json } = context.common(this);
-    const entries = await withStore(
-      context,
-      this,
-      'read',
-      async (store): Promise<(SnapshotEntry & { origin?: string })[]> => {
-        const view = await openView(store, selector);
-        const listed = async (): Promise<SnapshotEntry[]> => {
-          if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
-          // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
-          const tools = await view.findByCapability(
-            capability,
-            kind === undefined ? cliKinds : cliKinds.filter((each) => each.name === kind),
-          );
-          return tools.map(({ id, name, version, kind, digest }) => ({ id, name, version, kind, digest }));
-        };
-        const found = await listed();
-        if (!origin) return found;
-        const originOf = await originReader(view);
-        return found.map((entry) => ({
-          ...entry,
-          origin: originOf((entry as SnapshotEntry & { origin?: string }).origin),
+    const entries = await withStore(context, this, 'read', async (store): Promise<SnapshotEntry[]> => {
+      const view = await openView(store, selector);
+      // The kinds are the snapshot's own: the built-ins and those its registry defined in kinds/*.yaml.
+      const kinds = await view.descriptors();
+      if (kind !== undefined && !kinds.some((each) => each.name === kind))
+        throw new SpecError(
+          'USAGE',
+          `unknown kind "${kind}" (snapshot ${view.id.slice(7, 19)} has ${kinds.map((each) => each.name).join(', ')})`,
+        );
+      const listed = async (): Promise<SnapshotEntry[]> => {
+        if (capability === undefined) return view.list(kind === undefined ? {} : { kind });
+        // Only kinds whose descriptor names a capabilities field (tools) declare capabilities.
+        const tools = await view.findByCapability(
+          capability,
+          kind === undefined ? kinds : kinds.filter((each) => each.name === kind),
+        );
+        return tools.map(({ id, name, version, kind, digest, origin }) => ({
+          id,
+          name,
+          version,
+          kind,
+          digest,
+          ...(origin === undefined ? {} : { origin }),
         }));
-      },
-    );
+      };
+      const found = await listed();
+      if (!origin) return found;
+      const originOf = originReader(view);
+      return found.map((entry) => ({ ...entry, origin: originOf(entry.origin) }));
+    });
     if (json) return context.printJson(entries);
     const width = Math.max(0, ...entries.map((entry) => entry.id.length));
     const originWidth = Math.max(0, ...entries.map((entry) => entry.origin?.length ?? 0));

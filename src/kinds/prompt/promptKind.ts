@@ -69,6 +69,7 @@ export const promptKind: KindDescriptor = {
   references: [{ path: '/variables/*/schema', kinds: ['schema'] }],
   embeddedSchemas: [],
   check: checkTemplateVariables,
+  checks: ['prompt.template-variables'],
   diff: {
     rules: [
       {
