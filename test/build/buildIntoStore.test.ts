@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:7449302c38ff682e5a90cb6f8d2e2e3ce571d168368be449d834904ae915edd8';
+const bundledSnapshot = 'sha256:a3dc9cbd04588685afafa576ad0703f116f36612d308e71146e0cac7e629d96e';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -11,7 +11,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:7449302c38ff682e5a90cb6f8d2e2e3ce571d168368be449d834904ae915edd8';
+const goldenId = 'sha256:a3dc9cbd04588685afafa576ad0703f116f36612d308e71146e0cac7e629d96e';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();
