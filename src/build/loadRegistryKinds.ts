@@ -179,9 +179,15 @@ function kindFilesOf(root: RegistryRoot, cwd: string, diagnostics: Diagnostic[])
     const fromCwd = relative(cwd, absolute);
     return fromCwd.startsWith('..') || isAbsolute(fromCwd) ? absolute : fromCwd;
   };
+  let top;
+  try {
+    top = root.fs.readdir('');
+  } catch {
+    return []; // no registry there: the listing reports it (REGISTRY_NOT_FOUND)
+  }
   let entries;
   try {
-    if (!root.fs.readdir('').some((entry) => entry.name === kindFilesDirectory)) return [];
+    if (!top.some((entry) => entry.name === kindFilesDirectory)) return [];
     if (root.fs.stat(kindFilesDirectory).type !== 'directory') {
       diagnostics.push({
         code: 'KIND_NOT_A_DIRECTORY',

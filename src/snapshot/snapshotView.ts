@@ -108,9 +108,12 @@ export class SnapshotView {
   async descriptors(builtins: readonly KindDescriptor[] = builtinKinds): Promise<KindDescriptor[]> {
     const definitions = await this.kinds();
     if (definitions.size === 0) return [...builtins];
-    return [...definitions.values()].map(
-      (definition) => builtins.find((kind) => kind.name === definition.name) ?? descriptorFromDefinition(definition),
-    );
+    // The built-in kinds first, in their own order (as a build lists them), then the others by name.
+    const known = builtins.filter((kind) => definitions.has(kind.name));
+    const others = [...definitions.values()]
+      .filter((definition) => !known.some((kind) => kind.name === definition.name))
+      .map(descriptorFromDefinition);
+    return [...known, ...others];
   }
 
   /** Reads one tree node (cached); a missing or malformed node means the store lost or damaged part of the snapshot. */

@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:f288847f8b010592b00c144b8cdf736d6afe777edadb7f0f233f0b6d80a2e1bc';
+const bundledSnapshot = 'sha256:8fbddce47bdfe6eb2c29535a0e55bb3aaf5676932ad26cb6b4ccbd0623232d7f';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -48,6 +48,7 @@ test('--json is the library report', () => {
     'failed',
     'from',
     'ignored',
+    'kinds',
     'read',
     'severity',
     'specs',

@@ -14,7 +14,7 @@ async function idOf(registry: string): Promise<string> {
 
 function specFiles(registry: string): string[] {
   return readdirSync(registry, { recursive: true, encoding: 'utf8' })
-    .filter((path) => path.endsWith('.yaml'))
+    .filter((path) => path.endsWith('.yaml') && !path.startsWith('kinds')) // kind files are not moved: kinds/ is flat
     .map((path) => join(registry, path));
 }
 

@@ -11,7 +11,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:f288847f8b010592b00c144b8cdf736d6afe777edadb7f0f233f0b6d80a2e1bc';
+const goldenId = 'sha256:8fbddce47bdfe6eb2c29535a0e55bb3aaf5676932ad26cb6b4ccbd0623232d7f';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();

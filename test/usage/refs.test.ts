@@ -48,6 +48,7 @@ test('spec refs lists every spec that references a schema: reference fields and 
     [
       ['media.probe@2', '/outputs/0/schema', 'field'],
       ['render.spec@1', '/schema/properties/resolution/$ref', 'schema'],
+      ['trailer.samples@1', '/row_schema', 'field'],
       ['trailer.script@1', '/variables/2/schema', 'field'],
       ['video.render@1', '/outputs/1/schema', 'field'],
     ],
