@@ -48,11 +48,6 @@ interface DocumentedSpec {
   incoming: { id: string; kind: string; pointer: string; via: OutgoingReference['via'] }[];
 }
 
-/** The optional readers a format v2 SnapshotView adds (plugins, origins); absent on a view that predates them. */
-interface RecordingView {
-  plugins?: () => unknown;
-}
-
 const batchSize = 512;
 
 /**
@@ -63,7 +58,7 @@ const batchSize = 512;
 export async function generateDocs(view: SnapshotView, options: GenerateDocsOptions = {}): Promise<GeneratedDocs> {
   const kinds = await catalogKinds(view, options.kinds ?? builtinKinds);
   const kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
-  const plugins = recordedPlugins(await (view as unknown as RecordingView).plugins?.());
+  const plugins = new Map(Object.entries(view.plugins()).sort((a, b) => compareText(a[0], b[0])));
   const entries = await view.list();
   const specs = new Map<string, DocumentedSpec>();
   for (let start = 0; start < entries.length; start += batchSize) {
@@ -76,7 +71,7 @@ export async function generateDocs(view: SnapshotView, options: GenerateDocsOpti
         spec: documents[i]!,
         kind,
         page: specPagePath(kind?.directory ?? entry.kind, entry.id),
-        origin: originOf(entry, plugins),
+        origin: view.originLabel(entry),
         outgoing: [],
         incoming: [],
       });
@@ -131,10 +126,10 @@ function indexPage(
   specs: ReadonlyMap<string, DocumentedSpec>,
   plugins: ReadonlyMap<string, string>,
 ): string {
-  const root = view.root as typeof view.root & { kinds?: Record<string, string> };
+  const kindDigests = view.kindDigests();
   const facts: [string, string][] = [
     ['snapshot', markdownCode(view.id)],
-    ['format', markdownCode(root.format)],
+    ['format', markdownCode(view.format)],
     ['specs', String(view.size)],
   ];
   if (metadata) {
@@ -165,7 +160,7 @@ function indexPage(
         markdownText(name),
         markdownText(summaryOf(name)),
         String(byKind.get(name)?.length ?? 0),
-        root.kinds?.[name] === undefined ? '' : markdownCode(digestPrefix(root.kinds[name])),
+        kindDigests[name] === undefined ? '' : markdownCode(digestPrefix(kindDigests[name])),
       ]),
     ),
   ];
@@ -411,31 +406,6 @@ function capabilitiesOf(spec: JsonObject, kind: CatalogKind | undefined): string
 /** `sha256:` and the first 12 hex digits: enough to tell specs apart on a page. */
 function digestPrefix(digest: string): string {
   return digest.slice(0, 'sha256:'.length + 12);
-}
-
-/** Where a spec comes from: the registry itself, or a plugin package (format v2 records it per version). */
-function originOf(entry: SnapshotEntry, plugins: ReadonlyMap<string, string>): string {
-  const origin = (entry as SnapshotEntry & { origin?: unknown }).origin;
-  if (typeof origin === 'string') return plugins.has(origin) ? `${origin}@${plugins.get(origin)}` : origin;
-  if (origin !== null && typeof origin === 'object') {
-    const { plugin, version } = origin as { plugin?: unknown; version?: unknown };
-    if (typeof plugin === 'string') return typeof version === 'string' ? `${plugin}@${version}` : plugin;
-  }
-  return 'registry';
-}
-
-function recordedPlugins(recorded: unknown): Map<string, string> {
-  const entries =
-    recorded instanceof Map
-      ? [...(recorded as Map<string, unknown>)]
-      : recorded !== null && typeof recorded === 'object'
-        ? Object.entries(recorded)
-        : [];
-  return new Map(
-    entries
-      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-      .sort((a, b) => compareText(a[0], b[0])),
-  );
 }
 
 /** Code-unit order: the same on every machine and locale. */

@@ -7,6 +7,7 @@ import { SpecError } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { descriptorFromDefinition, type KindDefinition } from '../kinds/kindDefinition.js';
+import { originLabel } from '../plugins/pluginOrigin.js';
 import type { ObjectReader } from '../store/objectReader.js';
 import { isLeafNode, type NameEntry, type SnapshotRoot, type TreeNode } from './manifestTree.js';
 import { decodeSnapshotRoot, decodeTreeNode, rootKindDigests } from './treeDecoder.js';
@@ -99,6 +100,13 @@ export class SnapshotView {
   /** The plugin packages the snapshot includes, with their versions (empty for v1 and when there are none). */
   plugins(): Readonly<Record<string, string>> {
     return 'plugins' in this.root ? this.root.plugins : {};
+  }
+
+  /** How an entry's origin is shown: `registry`, or `<package>@<version>` with the version this snapshot records. */
+  originLabel(entry: { origin?: string | undefined }): string {
+    const plugins = this.plugins();
+    const plugin = entry.origin;
+    return originLabel(plugin, plugin !== undefined && Object.hasOwn(plugins, plugin) ? plugins[plugin] : undefined);
   }
 
   /**

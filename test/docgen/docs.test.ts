@@ -34,15 +34,18 @@ const testWorkflowKind: KindDescriptor = {
 };
 const testKinds = [...builtinKinds.filter((kind) => kind.name !== 'workflow'), testWorkflowKind];
 
-async function docsOf(registry: string, kinds = builtinKinds): Promise<GeneratedDocs> {
+/** Without `kinds`, the build reads the registry's own kind files (as `spec build` does). */
+async function docsOf(registry: string, kinds?: readonly KindDescriptor[]): Promise<GeneratedDocs> {
   const store = await openStore({ directory: ':memory:' });
   try {
-    const { snapshot, specs } = await buildSnapshot({ registry, store, kinds }).catch((error: unknown) => {
-      const problems = isSpecError(error) ? error.diagnostics.map((d) => `${d.file} ${d.code} ${d.message}`) : [];
-      throw new Error(`the test registry does not build:\n${problems.join('\n')}`, { cause: error });
-    });
+    const { snapshot, specs } = await buildSnapshot({ registry, store, ...(kinds ? { kinds } : {}) }).catch(
+      (error: unknown) => {
+        const problems = isSpecError(error) ? error.diagnostics.map((d) => `${d.file} ${d.code} ${d.message}`) : [];
+        throw new Error(`the test registry does not build:\n${problems.join('\n')}`, { cause: error });
+      },
+    );
     return await generateDocs(await SnapshotView.open(store, snapshot), {
-      kinds,
+      ...(kinds ? { kinds } : {}),
       metadata: { ...fixedMetadata, specs },
     });
   } finally {

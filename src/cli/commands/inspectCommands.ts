@@ -3,21 +3,12 @@ import { SpecError } from '../../errors.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, withStore, openView, kindNames } from '../commandHelpers.js';
-import { originLabel } from '../../plugins/pluginOrigin.js';
 import type { SnapshotEntry, SnapshotView } from '../../snapshot/snapshotView.js';
-
-/** How an origin is shown: `registry`, or `<package>@<version>` with the version the snapshot's root records. */
-function originReader(view: SnapshotView): (plugin: string | undefined) => string {
-  const versions = view.plugins();
-  return (plugin) =>
-    originLabel(plugin, plugin !== undefined && Object.hasOwn(versions, plugin) ? versions[plugin] : undefined);
-}
 
 /** The origin of one version of a name, from its leaf entry (`origins` by version, in format v2). */
 async function originOfVersion(view: SnapshotView, name: string, version: string): Promise<string> {
   const entry = await view.nameEntry(name);
-  const origin = entry?.origins && Object.hasOwn(entry.origins, version) ? entry.origins[version] : undefined;
-  return originReader(view)(origin);
+  return view.originLabel({ origin: entry?.origins?.[version] });
 }
 
 export function registerInspectCommands(program: Command, context: CommandContext): void {
@@ -64,8 +55,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
       };
       const found = await listed();
       if (!origin) return found;
-      const originOf = originReader(view);
-      return found.map((entry) => ({ ...entry, origin: originOf(entry.origin) }));
+      return found.map((entry) => ({ ...entry, origin: view.originLabel(entry) }));
     });
     if (json) return context.printJson(entries);
     const width = Math.max(0, ...entries.map((entry) => entry.id.length));
