@@ -269,3 +269,28 @@ test('spec build: a package without a specstore field exits 1', (t) => {
   assert.equal(result.status, 1);
   assert.equal(json<{ error: { code: string } }>(result).error.code, 'PLUGIN_NOT_A_SPEC_PACKAGE');
 });
+
+test('a plugin whose version changes in place (npm link) is recorded with its new version: the cached build is not reused', async (t) => {
+  const { root, registry } = project(t, ['media-tools'], {
+    'media-tools': { 'package.json': manifest('media-tools'), 'specs/tools/x.yaml': tool('media.x@1') },
+  });
+  const store = await openStore({ directory: ':memory:', create: true });
+  t.after(() => store.close());
+  const { buildSnapshot } = await import('../../src/build/buildSnapshot.js');
+  const { SnapshotView } = await import('../../src/snapshot/snapshotView.js');
+  const first = await buildSnapshot({ registry, cwd: root, store });
+  assert.deepEqual({ ...(await SnapshotView.open(store, first.snapshot)).plugins() }, { 'media-tools': '2.3.4' });
+  writeFiles(root, {
+    'node_modules/media-tools/package.json': JSON.stringify({
+      name: 'media-tools',
+      version: '2.4.0',
+      specstore: { registry: 'specs' },
+    }),
+  });
+  const second = await buildSnapshot({ registry, cwd: root, store });
+  assert.notEqual(second.snapshot, first.snapshot, 'the root records another plugin version');
+  const view = await SnapshotView.open(store, second.snapshot);
+  assert.deepEqual({ ...view.plugins() }, { 'media-tools': '2.4.0' });
+  const [entry] = await view.list({ kind: 'tool' });
+  assert.equal(view.originLabel(entry!), 'media-tools@2.4.0');
+});
