@@ -139,7 +139,7 @@ export class RegistryCatalog extends SpecCatalog {
     if (view.id === previous) return { ...result, changed: false, ...unchanged, diagnostics: compiled.diagnostics };
     const ids = idsOf(compiled);
     const before = this.ids;
-    this.view = view;
+    this.switchTo(view, await catalogKinds(view, this.options.kinds ?? builtinKinds));
     this.ids = ids;
     return {
       ...result,

@@ -60,13 +60,23 @@ export class KindCatalog {
 
 /** A catalog: its kinds by name, over one snapshot (or, for a registry directory, the latest good build of it). */
 export class SpecCatalog {
-  private readonly byName: Map<string, KindCatalog>;
+  private byName: Map<string, KindCatalog>;
 
   protected constructor(
     protected view: SnapshotView,
     kinds: readonly CatalogKind[],
   ) {
-    this.byName = new Map(kinds.map((kind) => [kind.name, new KindCatalog(kind, () => this.view)]));
+    this.byName = this.catalogsOf(kinds);
+  }
+
+  /** Reads another snapshot from now on, with its kinds (a refresh may have added or removed a kind file). */
+  protected switchTo(view: SnapshotView, kinds: readonly CatalogKind[]): void {
+    this.view = view;
+    this.byName = this.catalogsOf(kinds);
+  }
+
+  private catalogsOf(kinds: readonly CatalogKind[]): Map<string, KindCatalog> {
+    return new Map(kinds.map((kind) => [kind.name, new KindCatalog(kind, () => this.view)]));
   }
 
   /** The catalog of a snapshot: the given kinds (default the built-in ones) and any kind the snapshot records. */

@@ -2,7 +2,7 @@
 // working directory with refresh (build cache), shared concurrent refreshes, failed refreshes and watch mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { join } from 'node:path';
 import { buildSnapshot } from '../../src/build/buildSnapshot.js';
@@ -253,4 +253,34 @@ test('watch needs a registry on disk', async (t) => {
   t.after(() => catalog.close());
   assert.deepEqual(await catalog.kind('policy').list(), ['default@1']);
   assert.throws(() => catalog.watch(), TypeError);
+});
+
+test('a refresh takes the kinds of the new state: a kind file added while the catalog is open becomes a kind of it', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  rmSync(join(registry, 'kinds'), { recursive: true });
+  rmSync(join(registry, 'datasets'), { recursive: true });
+  await tick();
+  const catalog = await openRegistryCatalog({ registry });
+  t.after(() => catalog.close());
+  assert.ok(!catalog.kindNames().includes('dataset'));
+  assert.throws(() => catalog.kind('dataset'), codeOf('KIND_NOT_FOUND'));
+
+  const kindFile = `name: "sample"\ndirectory: "samples"\nsummary: "A sample."\nschema:\n  type: "object"\n  required: ["id"]\n  properties:\n    id: {type: "string"}\n    tags: {type: "array", items: {type: "string"}}\nreferences: []\ncapabilities: "/tags"\n`;
+  mkdirSync(join(registry, 'kinds'));
+  mkdirSync(join(registry, 'samples'));
+  writeFileSync(join(registry, 'kinds/sample.yaml'), kindFile);
+  writeFileSync(join(registry, 'samples/one.yaml'), 'id: "one.sample@1"\ntags: ["demo"]\n');
+  await tick();
+  const result = await catalog.refresh();
+  assert.equal(result.ok, true, JSON.stringify(result.diagnostics));
+  assert.deepEqual(result.added, ['one.sample@1']);
+  assert.ok(catalog.kindNames().includes('sample'));
+  const samples = catalog.kind('sample');
+  assert.deepEqual(await samples.list(), ['one.sample@1']);
+  assert.deepEqual(
+    (await samples.findByCapability('demo')).map((spec) => spec.id),
+    ['one.sample@1'],
+  );
 });
