@@ -1,5 +1,4 @@
 // The kinds a registry builds with: the built-in ones and those its roots define in kinds/*.yaml, each file checked.
-import { isAbsolute, relative } from 'node:path';
 import type { JsonObject } from '../core/json.js';
 import { isJsonObject } from '../core/json.js';
 import type { Diagnostic } from '../errors.js';
@@ -8,6 +7,7 @@ import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { definitionFromKindFile, descriptorFromDefinition, kindFileSchema } from '../kinds/kindDefinition.js';
 import { kindFilesDirectory } from '../source/listRegistry.js';
 import { parseYamlSpec } from '../source/parseYamlSpec.js';
+import { shownPath } from '../source/shownPath.js';
 import { fileSystemRoot, type RegistryRoot, type RegistrySource } from '../source/registrySource.js';
 
 /** A kind defined by a file: its descriptor and where it was read from. */
@@ -175,9 +175,7 @@ export async function loadRegistryKinds(
 function kindFilesOf(root: RegistryRoot, cwd: string, diagnostics: Diagnostic[]): { path: string; file: string }[] {
   const shown = (path: string) => {
     if (!root.fs.diskPath) return `${root.location}/${path}`;
-    const absolute = root.fs.diskPath(path);
-    const fromCwd = relative(cwd, absolute);
-    return fromCwd.startsWith('..') || isAbsolute(fromCwd) ? absolute : fromCwd;
+    return shownPath(cwd, root.fs.diskPath(path));
   };
   let top;
   try {

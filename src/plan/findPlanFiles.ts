@@ -1,9 +1,10 @@
 // Finding and reading plan files: the one discovery that `gc --plans`, `build --plans`, `refs --plans` and the plan
 // commands share, so that no two of them can ever see different plans.
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SpecError } from '../errors.js';
 import { defaultYamlLimits } from '../source/yamlLimits.js';
+import { shownPath } from '../source/shownPath.js';
 import { parsePlanFile, requireValidPlans, type PlanFile } from './planFile.js';
 
 /** What `findPlanFiles` found: the plan files, and the entries it could not read. */
@@ -89,12 +90,6 @@ export function readPlanFile(path: string, file: string = path): ReturnType<type
     });
   }
   return { file, ...parsePlanFile(bytes, file) };
-}
-
-/** A path as users see it: relative to `cwd` when it is below it, else absolute. */
-function shownPath(cwd: string, absolute: string): string {
-  const fromCwd = relative(cwd, absolute);
-  return fromCwd === '' || fromCwd.startsWith('..') ? absolute : fromCwd;
 }
 
 /** Reads the plan files at `paths` (relative to `cwd`), each shown relative to `cwd`; a missing one is FILE_NOT_FOUND. */
