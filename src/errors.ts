@@ -38,7 +38,9 @@ export type ErrorCategory =
   /** The working registry differs from a snapshot: a finding, not a mistake. */
   | 'drift'
   /** A file or folder outside the store cannot be read or written. */
-  | 'io';
+  | 'io'
+  /** A remote (an OCI registry) cannot be reached, refuses a request, or sends back what it should not. */
+  | 'remote';
 
 /** The error catalogue: every code a SpecError can carry, its category, and one line on what it means. */
 export const errorCatalogue = {
@@ -50,6 +52,10 @@ export const errorCatalogue = {
   PROTECTED_SPEC_REMOVED: {
     category: 'invalid',
     description: 'a build would drop a `protected: true` spec the last build had, and no `--allow-removal` names it',
+  },
+  OCI_URL_INVALID: {
+    category: 'usage',
+    description: 'a registry URL, repository name or reference that the OCI distribution spec does not admit',
   },
   IMPORT_INVALID: { category: 'invalid', description: 'an import document is not a well-formed snapshot document' },
   IMPORT_DIGEST_MISMATCH: {
@@ -122,6 +128,23 @@ export const errorCatalogue = {
   DIGEST_MISMATCH: { category: 'store', description: 'an object read from the store does not hash to its digest' },
   VERIFY_FAILED: { category: 'store', description: '`spec verify` found problems in the store' },
   REGISTRY_DRIFTED: { category: 'drift', description: 'the working registry differs from the snapshot' },
+  OCI_UNREACHABLE: {
+    category: 'remote',
+    description: 'the OCI registry cannot be reached (connection refused, DNS, TLS)',
+  },
+  OCI_UNAUTHORIZED: {
+    category: 'remote',
+    description: 'the OCI registry refuses the request without (other) credentials',
+  },
+  OCI_NOT_FOUND: { category: 'remote', description: 'the OCI registry has no such repository, blob or manifest' },
+  OCI_REFUSED: {
+    category: 'remote',
+    description: 'the OCI registry refused a request or answered outside the distribution protocol',
+  },
+  OCI_DIGEST_MISMATCH: {
+    category: 'remote',
+    description: 'a blob or manifest read back from an OCI registry does not hash to its digest',
+  },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
 /** A code from the error catalogue. Codes are stable; messages may change. */

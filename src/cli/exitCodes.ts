@@ -11,6 +11,8 @@ export const exitCodeOfCategory = {
   store: 5,
   /** `spec status`: the working registry differs from the snapshot (a finding, not a mistake: not 1). */
   drift: 6,
+  /** An OCI registry cannot be reached, refuses, or sends back bytes that fail their digest. */
+  remote: 7,
 } as const satisfies Record<ErrorCategory, number>;
 
 /** Success, a usage mistake caught by commander, and a bug in specstore (not a SpecError): exit 0, 2 and 1. */
