@@ -2,6 +2,7 @@
 import type { JsonObject, JsonValue } from '../core/json.js';
 import { isJsonObject } from '../core/json.js';
 import type { KindDescriptor, ReferenceField } from './kindDescriptor.js';
+import { protectedField } from './commonSchemas.js';
 
 export const kindDefinitionFormat = 'specstore/kind/v1';
 
@@ -71,7 +72,7 @@ export function descriptorFromDefinition(definition: KindDefinition): KindDescri
     name: definition.name,
     directory: definition.directory,
     summary: definition.summary,
-    schema: definition.schema,
+    schema: withProtectedField(definition.schema),
     references: definition.references.map((reference) => ({
       path: reference.path,
       kinds: [...reference.kinds],
@@ -91,6 +92,18 @@ export function descriptorFromDefinition(definition: KindDefinition): KindDescri
   if (definition.capabilities !== undefined) descriptor.capabilities = definition.capabilities;
   if (definition.referenceable_schema !== undefined) descriptor.referenceableSchema = definition.referenceable_schema;
   return descriptor;
+}
+
+/**
+ * Every kind admits `protected: true` (docs/specs.md, "Protected specs"): the built-ins list it among their fields, and
+ * a kind defined by a file gets it here, so its specs can be protected without each kind file repeating the field.
+ * Snapshots record the definition of the descriptor, so the field is part of the rules they say they were checked by.
+ */
+function withProtectedField(schema: JsonObject): JsonObject {
+  const properties = schema['properties'];
+  if (properties !== undefined && !isJsonObject(properties)) return schema;
+  if (properties !== undefined && Object.hasOwn(properties, 'protected')) return schema;
+  return { ...schema, properties: { ...properties, protected: protectedField } };
 }
 
 const namePattern = '^[a-z][a-z0-9_-]{0,63}$';

@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:8fbddce47bdfe6eb2c29535a0e55bb3aaf5676932ad26cb6b4ccbd0623232d7f';
+const bundledSnapshot = 'sha256:433fc905c6b81486b0363d235369da5176023af0a99e853945aeb84d8eb61b68';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

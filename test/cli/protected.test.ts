@@ -2,7 +2,7 @@
 // writes nothing, unless `--allow-removal` names it (by name or by id).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileRegistry, isSpecError, openStore } from '../../src/index.js';
 import { copyBundledRegistry, dumpStore, json, runSpec, tempDir } from '../support/cli.js';
@@ -73,4 +73,29 @@ test('the library option allowRemoval, checked at the boundary', async (t) => {
   } finally {
     await store.close();
   }
+});
+
+test('a spec of a kind defined by a file may be protected too, without the kind file listing the field', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const dataset = join(registry, 'datasets/trailer.samples.yaml');
+  writeFileSync(dataset, `${readFileSync(dataset, 'utf8')}protected: true\n`);
+  const first = runSpec(['build'], { cwd: dir.path });
+  assert.equal(first.status, 0, first.stderr);
+  rmSync(dataset);
+  const refused = runSpec(['build', '--json'], { cwd: dir.path });
+  assert.equal(refused.status, 1);
+  assert.equal(json(refused).error.code, 'PROTECTED_SPEC_REMOVED');
+
+  writeFileSync(
+    dataset,
+    'id: "trailer.samples@1"\nlocation: "s3://x/"\nrow_schema: "media.metadata@1"\nprotected: "yes"\n',
+  );
+  const invalid = runSpec(['build', '--json'], { cwd: dir.path });
+  assert.equal(invalid.status, 1);
+  assert.deepEqual(
+    json(invalid).error.diagnostics.map((d: { code: string; pointer?: string }) => [d.code, d.pointer]),
+    [['SPEC_INVALID', '/protected']],
+  );
 });

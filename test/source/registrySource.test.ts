@@ -11,7 +11,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:8fbddce47bdfe6eb2c29535a0e55bb3aaf5676932ad26cb6b4ccbd0623232d7f';
+const goldenId = 'sha256:433fc905c6b81486b0363d235369da5176023af0a99e853945aeb84d8eb61b68';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();
