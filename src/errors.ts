@@ -145,6 +145,28 @@ export const errorCatalogue = {
     category: 'remote',
     description: 'a blob or manifest read back from an OCI registry does not hash to its digest',
   },
+  OCI_MANIFEST_INVALID: {
+    category: 'remote',
+    description: 'a manifest from an OCI registry is not a specstore snapshot artifact (docs/oci.md)',
+  },
+  OCI_PACK_INVALID: {
+    category: 'remote',
+    description: 'a pack from an OCI registry is not gzip of canonical JSON lines in digest order (truncated, altered)',
+  },
+  OCI_SNAPSHOT_MISMATCH: {
+    category: 'remote',
+    description: 'the manifest a registry returned for a snapshot id names another snapshot in layers[0]',
+  },
+  OCI_SNAPSHOT_INCOMPLETE: {
+    category: 'remote',
+    description: 'a pulled snapshot reaches an object that none of its packs holds',
+  },
+  OCI_SNAPSHOT_INVALID: {
+    category: 'remote',
+    description: 'a pulled snapshot root or tree node is not what the format says',
+  },
+  REMOTE_NOT_FOUND: { category: 'not-found', description: 'no remote of that name is saved in the store' },
+  REMOTE_EXISTS: { category: 'usage', description: '`spec remote add` of a name already saved (remove it first)' },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
 /** A code from the error catalogue. Codes are stable; messages may change. */

@@ -62,7 +62,12 @@ export class DistributionClient {
   }
 
   /** Uploads a blob in one request (POST an upload, then PUT its bytes with the digest); the registry checks the digest. */
-  async pushBlob(repository: string, digest: Digest, bytes: Uint8Array): Promise<void> {
+  async pushBlob(
+    repository: string,
+    digest: Digest,
+    bytes: Uint8Array,
+    _options: { mountFrom?: readonly string[] } = {},
+  ): Promise<'uploaded' | 'mounted'> {
     if (digestBytes(bytes) !== digest) throw new TypeError(`pushBlob: the bytes do not hash to ${digest}`);
     const started = await this.request('POST', `/v2/${checkRepository(repository)}/blobs/uploads/`);
     await this.expect(started, [202], `an upload of ${digest}`);
@@ -77,6 +82,7 @@ export class DistributionClient {
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
     });
     await this.expect(put, [201], `the upload of ${digest}`);
+    return 'uploaded';
   }
 
   /** Reads a blob; bytes that do not hash to `digest` are OCI_DIGEST_MISMATCH, never returned. */
@@ -90,6 +96,16 @@ export class DistributionClient {
         data: { expected: digest, actual },
       });
     return bytes;
+  }
+
+  /** Bytes [start, end] (inclusive) of a blob, by a Range request; not hash-checked: the caller checks the content. */
+  async getBlobRange(repository: string, digest: Digest, start: number, end: number): Promise<Uint8Array> {
+    const response = await this.request('GET', `/v2/${checkRepository(repository)}/blobs/${digest}`, {
+      headers: { range: `bytes=${start}-${end}` },
+    });
+    await this.expect(response, [200, 206], `blob ${digest} (bytes ${start}-${end})`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return response.status === 206 ? bytes : bytes.slice(start, end + 1);
   }
 
   /** Stores a manifest under a tag or its digest; returns its digest (checked against what the registry says). */
@@ -197,7 +213,8 @@ export class DistributionClient {
   }
 }
 
-function checkRepository(repository: string): string {
+/** The repository name, or OCI_URL_INVALID when the distribution spec does not admit it. */
+export function checkRepository(repository: string): string {
   if (!repositoryName.test(repository) || repository.length > 255)
     throw new SpecError('OCI_URL_INVALID', `${JSON.stringify(repository)} is not a repository name (lower-case path)`);
   return repository;

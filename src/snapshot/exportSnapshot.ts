@@ -79,11 +79,39 @@ export async function verifySnapshotDocument(
     }
     verified.set(key, canonical);
   }
-  const reader = memoryObjectReader([...verified.values()]);
+  await checkSnapshotObjects(snapshot, verified);
+  return { snapshot, objects: [...verified.values()] };
+}
+
+/** The codes a snapshot check throws: an import's by default, a pull's for objects from a registry. */
+export interface SnapshotCheckCodes {
+  /** An object the snapshot reaches is not among the objects. */
+  incomplete: 'IMPORT_INCOMPLETE' | 'OCI_SNAPSHOT_INCOMPLETE';
+  /** The root or a node is not what the format says. */
+  invalid: 'IMPORT_INVALID' | 'OCI_SNAPSHOT_INVALID';
+}
+
+/**
+ * Checks that the snapshot `snapshot` reaches only objects among `objects` (already re-hashed) and that its root, kind
+ * definitions and tree decode: the one check of a snapshot arriving from outside the store. Returns the digests it
+ * reaches (root, definitions, nodes, specs), so a caller can leave out objects it was sent but does not need.
+ */
+export async function checkSnapshotObjects(
+  snapshot: Digest,
+  objects: ReadonlyMap<Digest, CanonicalObject>,
+  codes: SnapshotCheckCodes = { incomplete: 'IMPORT_INCOMPLETE', invalid: 'IMPORT_INVALID' },
+  where = 'the document',
+): Promise<Set<Digest>> {
+  const incomplete = (digest: Digest, from: string) =>
+    new SpecError(codes.incomplete, `${where} lacks object ${digest} (referenced by ${from})`, {
+      data: { object: digest },
+    });
+  const reached = new Set<Digest>([snapshot]);
+  const reader = memoryObjectReader([...objects.values()]);
   const [rootValue] = await reader.readObjects([snapshot]);
-  if (rootValue === undefined) throw incomplete(snapshot, 'the document');
+  if (rootValue === undefined) throw incomplete(snapshot, where);
   const root = decodeSnapshotRoot(rootValue);
-  if (!root.ok) throw new SpecError('IMPORT_INVALID', `object ${snapshot} is not a snapshot root`);
+  if (!root.ok) throw new SpecError(codes.invalid, `object ${snapshot} is not a snapshot root`);
   let specs = 0;
   const onProblem = (problem: TreeWalkProblem) => {
     if (problem.code === 'NODE_MISSING' || problem.code === 'DEFINITION_MISSING')
@@ -91,31 +119,27 @@ export async function verifySnapshotDocument(
         problem.digest,
         problem.parent === undefined ? `snapshot ${snapshot}` : `tree node ${problem.parent}`,
       );
-    throw new SpecError('IMPORT_INVALID', `snapshot ${snapshot} is malformed: ${problem.message}`, {
+    throw new SpecError(codes.invalid, `snapshot ${snapshot} is malformed: ${problem.message}`, {
       data: { object: problem.digest },
     });
   };
-  await walkRootObjects(reader, root.value, { onProblem });
+  for (const { digest } of await walkRootObjects(reader, root.value, { onProblem })) reached.add(digest);
   const walk = walkTree(reader, root.value.tree, { onProblem });
   for await (const level of walk) {
-    for (const { node } of level) {
+    for (const { digest, node } of level) {
+      reached.add(digest);
       if (!isLeafNode(node)) continue;
       for (const spec of leafSpecs(node)) {
-        if (!verified.has(spec.digest)) throw incomplete(spec.digest, `${spec.name}@${spec.version}`);
+        if (!objects.has(spec.digest)) throw incomplete(spec.digest, `${spec.name}@${spec.version}`);
+        reached.add(spec.digest);
         specs++;
       }
     }
   }
   if (specs !== root.value.specs)
     throw new SpecError(
-      'IMPORT_INVALID',
+      codes.invalid,
       `snapshot ${snapshot} says it has ${root.value.specs} specs but its tree lists ${specs}`,
     );
-  return { snapshot, objects: [...verified.values()] };
-}
-
-function incomplete(digest: Digest, from: string): SpecError {
-  return new SpecError('IMPORT_INCOMPLETE', `the document lacks object ${digest} (referenced by ${from})`, {
-    data: { object: digest },
-  });
+  return reached;
 }

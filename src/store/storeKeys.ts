@@ -52,6 +52,8 @@ export const keySpaces = {
   meta: new KeySpace('meta:'),
   /** `gc:<snapshot id>`: snapshots gc removed (the build log may still name them). */
   collected: new KeySpace('gc:'),
+  /** `remote:<name>`: a saved OCI remote (`spec remote add`): its URL and options, as JSON. */
+  remote: new KeySpace('remote:'),
   /** Build-cache records: disposable, deleting them changes no result. */
   cache: new KeySpace('cache:'),
 } as const;
