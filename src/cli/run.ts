@@ -38,6 +38,10 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
   },
   { commands: ['diff'], load: async () => (await import('./commands/diffCommand.js')).registerDiffCommand },
   { commands: ['docs'], load: async () => (await import('./commands/docsCommand.js')).registerDocsCommand },
+  {
+    commands: ['remote', 'push', 'pull'],
+    load: async () => (await import('./commands/remoteCommands.js')).registerRemoteCommands,
+  },
 ];
 
 /** Global options that take a value: their value is not the command name. */

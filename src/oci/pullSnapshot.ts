@@ -115,6 +115,20 @@ export async function pullSnapshot(store: SpecStore, options: PullOptions): Prom
   };
 }
 
+/**
+ * Pulls by id each snapshot the store lacks (`spec plan check --remote`): the ids plans pin. Ids the store has cost no
+ * request; the results are in the order given, one per distinct id.
+ */
+export async function pullMissingSnapshots(
+  store: SpecStore,
+  ids: readonly Digest[],
+  options: Omit<PullOptions, 'tag' | 'snapshot'>,
+): Promise<PullResult[]> {
+  const results: PullResult[] = [];
+  for (const snapshot of new Set(ids)) results.push(await pullSnapshot(store, { ...options, snapshot }));
+  return results;
+}
+
 /** The root blob as a canonical object: the blob was re-hashed to the id; it must also be canonical JSON. */
 function canonicalRoot(bytes: Uint8Array, id: Digest, label: string): CanonicalObject {
   const text = new TextDecoder().decode(bytes);

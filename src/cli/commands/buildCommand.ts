@@ -7,29 +7,9 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
 import type { CliIo } from '../io.js';
+import { createProgress } from '../progress.js';
 import { parseRef } from '../../core/ref.js';
 import { SpecError } from '../../errors.js';
-
-/** Progress on stderr for builds that take over a second, and only when stderr is a terminal. */
-function createProgress(io: CliIo): {
-  update: (progress: { analyzed: number; total: number }) => void;
-  done: () => void;
-} {
-  const now = io.now ?? Date.now;
-  const started = now();
-  let shown = false;
-  return {
-    update: ({ analyzed, total }) => {
-      if (!io.stderrIsTty || now() - started < 1000) return;
-      shown = true;
-      io.stderr(`\r\u001b[Kparsed and validated ${analyzed}/${total} files`);
-    },
-    done: () => {
-      if (shown) io.stderr('\r\u001b[K');
-      shown = false;
-    },
-  };
-}
 
 /** `--plans`: every plan below the directories must resolve against the new snapshot (the plan modules load only then). */
 function requirePlans(io: CliIo, directories: readonly string[]): (compiled: CompiledRegistry) => Promise<void> {
@@ -85,7 +65,7 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         ...(options.tag === undefined ? {} : { tag: options.tag }),
         strict: options.strict === true,
         ...(options.allowRemoval === undefined ? {} : { allowRemoval: options.allowRemoval }),
-        onProgress: progress.update,
+        onProgress: ({ analyzed, total }) => progress.show(`parsed and validated ${analyzed}/${total} files`),
         ...(options.plans === undefined ? {} : { check: requirePlans(io, options.plans) }),
         onNotice: (notice) => {
           progress.done();

@@ -9,6 +9,7 @@ import { pinPlans } from '../../plan/pinPlans.js';
 import { filePlanWriter } from '../../plan/planWriter.js';
 import { upgradePlan, upgradeRefused, type UpgradeReport } from '../../plan/upgradePlan.js';
 import type { CommandContext } from '../run.js';
+import { isDigest } from '../../core/digest.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
 
@@ -52,15 +53,25 @@ export function registerPlanCommands(program: Command, context: CommandContext):
       plan
         .command('check')
         .argument('<plan...>', 'plan files')
+        .option('--remote <remote>', 'pull pinned snapshots this store lacks from this remote first (name or oci://…)')
+        .option('--plain-http', 'with --remote: http:// for a registry that is not on loopback')
         .description(
           'check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col',
         ),
     ),
-    '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
+    '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --remote origin   # pull pinned snapshots first\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
   ).action(async function (this: Command, paths: string[]) {
     const { json } = context.common(this);
     const parsed = readPlanFiles(paths, { cwd: io.cwd });
-    const results: PlanCheckResult[] = await withStore(context, this, 'read', async (store) => {
+    const { remote, plainHttp } = this.opts<{ remote?: string; plainHttp?: boolean }>();
+    const access = remote === undefined ? 'read' : 'create';
+    const results: PlanCheckResult[] = await withStore(context, this, access, async (store) => {
+      if (remote !== undefined) {
+        // Pinned snapshots missing here are pulled first (each re-hashed and checked), then every plan is checked.
+        const pins = parsed.flatMap((each) => each.planFile?.plan.snapshot ?? []).filter(isDigest);
+        const { pullFromRemote } = await import('./remoteCommands.js');
+        await pullFromRemote(context, store, remote, plainHttp === true, pins);
+      }
       const checked: PlanCheckResult[] = [];
       for (const each of parsed)
         checked.push(
