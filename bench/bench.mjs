@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateRegistry } from './generateRegistry.mjs';
 import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
+import { benchRemotes } from './ociBench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const specBin = join(root, 'bin/spec.js');
@@ -307,6 +308,21 @@ try {
     spec(['build', '--registry', registry, '--store', join(work, 'store-size'), '--json']).stdout,
   ).bytesWritten;
   row('bytes of a whole snapshot (for scale)', `${(fullObjects / 1024).toFixed(0)} KiB`, '');
+
+  console.log('\nremotes (docs/oci.md)');
+  await benchRemotes({
+    work,
+    registry,
+    store,
+    snapshot,
+    row,
+    spec,
+    mutateTools,
+    ageTree,
+    median,
+    seconds,
+    runs: coldRuns,
+  });
 
   // The real-world corpus, when present.
   const corpus = resolve(root, '../shared/corpus/schemastore/current');

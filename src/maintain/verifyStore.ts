@@ -173,6 +173,7 @@ class Verifier {
     const logEntries = await this.checkLog();
     const { published, pinned } = await this.checkPublished();
     await this.checkMeta();
+    await this.checkRemotes();
     let cacheProblems: { key: string; reason: string }[];
     try {
       cacheProblems = await buildCacheProblems(this.store);
@@ -245,6 +246,31 @@ class Verifier {
           code: 'RECORD_INVALID',
           key,
           message: `store record ${key} is not ${storeFormat}'s format record or publication count`,
+        });
+    }
+  }
+
+  /** `remote:` records (`spec remote add`): JSON with an oci:// URL and an optional plain-HTTP flag. */
+  private async checkRemotes(): Promise<void> {
+    for await (const { key, value } of this.store.records(keySpaces.remote)) {
+      let record: unknown;
+      try {
+        record = JSON.parse(value);
+      } catch {
+        record = undefined;
+      }
+      const fields = record as { url?: unknown; plainHttp?: unknown } | undefined;
+      const sound =
+        typeof fields === 'object' &&
+        fields !== null &&
+        typeof fields.url === 'string' &&
+        fields.url.startsWith('oci://') &&
+        (fields.plainHttp === undefined || typeof fields.plainHttp === 'boolean');
+      if (!sound)
+        this.report({
+          code: 'RECORD_INVALID',
+          key,
+          message: `store record ${key} is not a saved remote ({url: "oci://…"})`,
         });
     }
   }

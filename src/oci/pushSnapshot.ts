@@ -1,7 +1,7 @@
 // `spec push`: a stored snapshot to an OCI repository, uploading only what the registry lacks (docs/oci.md).
-import { digestTrustedValue, type CanonicalObject, type Digest } from '../core/digest.js';
+import type { CanonicalObject, Digest } from '../core/digest.js';
 import { SpecError } from '../errors.js';
-import { exportSnapshot } from '../snapshot/exportSnapshot.js';
+import { snapshotObjectTexts } from '../snapshot/exportSnapshot.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { DistributionClient } from './distributionClient.js';
 import { ociManifestMediaType } from './distributionClient.js';
@@ -186,15 +186,9 @@ async function readSnapshotManifest(
   }
 }
 
-/** Every object of a snapshot, as canonical text (each re-hashed when the store read it). */
+/** Every object of a snapshot, by digest, as the canonical text the store holds (each re-hashed). */
 async function snapshotObjects(store: SpecStore, id: Digest): Promise<Map<Digest, CanonicalObject>> {
-  const document = await exportSnapshot(store, id);
-  const objects = new Map<Digest, CanonicalObject>();
-  for (const value of Object.values(document.objects)) {
-    const object = digestTrustedValue(value);
-    objects.set(object.digest, object);
-  }
-  return objects;
+  return new Map((await snapshotObjectTexts(store, id)).map((object) => [object.digest, object]));
 }
 
 type PlannedPack = PackLayer | (PackLayer & { bytes: Uint8Array });
@@ -229,7 +223,7 @@ async function planPacks(
   // The base's packs hold its objects; to know which those are, the base must be in the store (or pulled into it).
   if ((await store.snapshotMetadata(baseId)) === undefined)
     await pullSnapshot(store, { client: options.client, repository: options.repository, snapshot: baseId });
-  const held = new Set(Object.keys((await exportSnapshot(store, baseId)).objects));
+  const held = new Set((await snapshotObjectTexts(store, baseId)).map((object) => object.digest));
   const added = body.filter((object) => !held.has(object.digest));
   const reachable = body.reduce((sum, object) => sum + packLineBytes(object), 0);
   const addedBytes = added.reduce((sum, object) => sum + packLineBytes(object), 0);

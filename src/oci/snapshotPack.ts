@@ -4,7 +4,9 @@
 // gunzip reads. The members' offsets and first digests (the chunk index, kept in the manifest) let a reader fetch one
 // member with a Range request and find an object without the whole pack.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { digestBytes, digestValue, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
+import { canonicalJsonTrusted } from '../core/canonicalJson.js';
+import { digestBytes, digestText, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
+import type { JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
 
 /** The media type of a pack layer. */
@@ -95,13 +97,15 @@ export function readPack(bytes: Uint8Array, label: string): CanonicalObject[] {
     const end = text.indexOf('\n', start);
     const lineText = text.slice(start, end);
     start = end + 1;
-    let object: CanonicalObject;
+    let canonical: string;
     try {
-      object = digestValue(JSON.parse(lineText));
+      // JSON.parse gives pure JSON; the trusted writer is then enough, and equality makes the line canonical.
+      canonical = canonicalJsonTrusted(JSON.parse(lineText) as JsonValue);
     } catch (cause) {
       throw packInvalid(label, `line ${line} is not JSON`, cause);
     }
-    if (object.text !== lineText) throw packInvalid(label, `line ${line} is not canonical JSON`);
+    if (canonical !== lineText) throw packInvalid(label, `line ${line} is not canonical JSON`);
+    const object: CanonicalObject = { digest: digestText(lineText), text: lineText };
     if (object.digest <= previous) throw packInvalid(label, `line ${line} (${object.digest}) is out of digest order`);
     previous = object.digest;
     objects.push(object);

@@ -39,6 +39,31 @@ export async function exportSnapshot(store: SpecStore, id: Digest): Promise<Snap
   return { format: exportFormat, snapshot: id, objects: sorted };
 }
 
+/**
+ * Every object of a snapshot as its canonical text (re-hashed, not parsed): the root, its kind definitions, the tree
+ * nodes and the specs. For senders that pass objects on as they are (an OCI pack).
+ */
+export async function snapshotObjectTexts(store: SpecStore, id: Digest): Promise<CanonicalObject[]> {
+  const view = await SnapshotView.open(store, id);
+  const digests: Digest[] = [id, ...new Set(Object.values(view.kindDigests()))];
+  await view.kinds(); // reads and checks the definitions, as export does
+  for await (const level of view.levels())
+    for (const { digest, node } of level) {
+      digests.push(digest);
+      if (isLeafNode(node)) for (const spec of leafSpecs(node)) digests.push(spec.digest);
+    }
+  const unique = [...new Set(digests)];
+  const texts = await store.readObjectTexts(unique);
+  return unique.map((digest, i) => {
+    const text = texts[i];
+    if (text === undefined)
+      throw new SpecError('STORE_CORRUPT', `object ${digest} of snapshot ${id} is missing from the store`, {
+        data: { object: digest, snapshot: id },
+      });
+    return { digest, text };
+  });
+}
+
 /** The document as written to a file: stable across machines (sorted digests, 2-space indent, final newline). */
 export function formatSnapshotDocument(document: SnapshotDocument): string {
   return `${JSON.stringify(document, null, 2)}\n`;

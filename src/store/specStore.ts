@@ -130,12 +130,16 @@ export class SpecStore implements ObjectReader {
 
   /** Reads several objects at once, each re-hashed. */
   async readObjects(digests: readonly Digest[]): Promise<(JsonValue | undefined)[]> {
+    return (await this.readObjectTexts(digests)).map((text) => (text === undefined ? undefined : parseJsonText(text)));
+  }
+
+  /** The canonical texts of several objects, each re-hashed, without parsing them (to send them on as they are). */
+  async readObjectTexts(digests: readonly Digest[]): Promise<(string | undefined)[]> {
     const texts = await this.kv.getMany(digests.map(keys.object));
-    return texts.map((text, i) => {
-      if (text === undefined) return undefined;
-      verifyObjectText(digests[i]!, text);
-      return parseJsonText(text);
+    texts.forEach((text, i) => {
+      if (text !== undefined) verifyObjectText(digests[i]!, text);
     });
+    return texts;
   }
 
   async hasObjects(digests: readonly Digest[]): Promise<boolean[]> {

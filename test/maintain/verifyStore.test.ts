@@ -251,3 +251,19 @@ test('every verify problem code is in the table of docs/store.md, and the table 
   );
   assert.deepEqual([...documented].sort(), [...verifyProblemCodes].sort());
 });
+
+test('saved remotes: a remote: record must be JSON with an oci:// URL', async (t) => {
+  const store = await memoryStore(t);
+  await commit(store, policySnapshot(1));
+  await store.kv.batch([
+    { type: 'put', key: 'remote:origin', value: JSON.stringify({ url: 'oci://127.0.0.1:5000/acme/specs' }) },
+    { type: 'put', key: 'remote:plain', value: JSON.stringify({ url: 'oci://r.example/acme', plainHttp: true }) },
+    { type: 'put', key: 'remote:broken', value: '{"url": 5}' },
+    { type: 'put', key: 'remote:text', value: 'oci://not-json' },
+  ]);
+  const report = await verifyStore(store);
+  assert.deepEqual(report.problems.map((problem) => [problem.code, problem.key]).sort(), [
+    ['RECORD_INVALID', 'remote:broken'],
+    ['RECORD_INVALID', 'remote:text'],
+  ]);
+});
