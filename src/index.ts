@@ -301,6 +301,71 @@ export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgrade
 export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';
 export { filePlanWriter, type PlanWriter, type StagedPlan } from './plan/planWriter.js';
 
+// Remotes: snapshots through OCI registries (docs/oci.md).
+export {
+  DistributionClient,
+  ociManifestMediaType,
+  /** How to reach a registry: its base URL, fetch, credentials, chunk size, retries. */
+  type DistributionClientOptions,
+  /** What the client needs of `fetch`. */
+  type FetchFunction,
+  /** A manifest as read back: bytes, digest, media type. */
+  type FetchedManifest,
+} from './oci/distributionClient.js';
+export {
+  pushSnapshot,
+  defaultRepackThresholds,
+  /** Where and how to push: client, repository, tags, annotations, repack thresholds. */
+  type PushOptions,
+  /** What a push did: manifest digest, tags, base, packs reused and bytes uploaded. */
+  type PushResult,
+  /** When a push writes one fresh pack instead of a delta. */
+  type RepackThresholds,
+} from './oci/pushSnapshot.js';
+export {
+  pullSnapshot,
+  pullSpec,
+  pullMissingSnapshots,
+  /** Where to pull from: client, repository, and a tag or snapshot id. */
+  type PullOptions,
+  /** What a pull did: snapshot, manifest, whether it was already there, objects and bytes. */
+  type PullResult,
+  /** One spec read from a remote snapshot, and the requests it took. */
+  type PulledSpec,
+} from './oci/pullSnapshot.js';
+export {
+  listRemoteSnapshots,
+  /** One tag of a remote and the snapshot it names. */
+  type RemoteTag,
+} from './oci/listRemoteSnapshots.js';
+export {
+  parseRemoteUrl,
+  parseRemoteReference,
+  addRemote,
+  removeRemote,
+  listRemotes,
+  findRemote,
+  /** One repository of one registry, and the scheme it is reached by. */
+  type RemoteLocation,
+  /** A remote saved in a store under a name. */
+  type SavedRemote,
+  /** A remote and a tag or snapshot id (`origin:prod`, `origin@sha256:…`). */
+  type RemoteReference,
+} from './oci/remotes.js';
+export {
+  remoteClient,
+  /** The environment credentials are read from, and the fetch to use. */
+  type RemoteClientOptions,
+} from './oci/remoteClient.js';
+export {
+  snapshotArtifactType,
+  snapshotTag,
+  parseSnapshotManifest,
+  /** A snapshot manifest, parsed and checked. */
+  type SnapshotManifest,
+} from './oci/snapshotArtifact.js';
+export { readPack } from './oci/snapshotPack.js';
+
 // Maintenance (docs/store.md).
 export {
   verifyStore,

@@ -26,6 +26,7 @@ export interface RepackThresholds {
   maxUnreachable: number;
 }
 
+/** 16 packs, 25 % unreachable (docs/oci.md). */
 export const defaultRepackThresholds: RepackThresholds = { maxPacks: 16, maxUnreachable: 0.25 };
 
 export interface PushOptions {
