@@ -165,6 +165,11 @@ export const errorCatalogue = {
     category: 'remote',
     description: 'a pulled snapshot root or tree node is not what the format says',
   },
+  OCI_CREDENTIALS_INVALID: {
+    category: 'invalid',
+    description:
+      'registry credentials cannot be read: a docker config that does not parse, a failing credential helper',
+  },
   REMOTE_NOT_FOUND: { category: 'not-found', description: 'no remote of that name is saved in the store' },
   REMOTE_EXISTS: { category: 'usage', description: '`spec remote add` of a name already saved (remove it first)' },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;

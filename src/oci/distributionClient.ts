@@ -296,7 +296,8 @@ export class DistributionClient {
    * retried with backoff for 429, 5xx and failed connections.
    */
   private async request(method: string, path: string, options: RequestOptions): Promise<Response> {
-    let authenticated = false;
+    // Two rounds: the first token, then one for the wider scope an insufficient_scope answer names.
+    let authRounds = 0;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
       try {
@@ -312,11 +313,11 @@ export class DistributionClient {
           cause,
         });
       }
-      if (response.status === 401 && !authenticated) {
+      if (response.status === 401 && authRounds < 2) {
         const challenge = parseAuthChallenges(response.headers.get('www-authenticate') ?? '')[0];
         if (challenge && (challenge.scheme === 'bearer' || challenge.scheme === 'basic')) {
           await discard(response);
-          authenticated = true;
+          authRounds++;
           this.challenge = challenge;
           if (challenge.scheme === 'bearer') {
             // The scope the registry names (wider on insufficient_scope) joins what the request needs.
