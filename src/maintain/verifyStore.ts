@@ -4,6 +4,7 @@ import { digestText, isDigest, sha256HexOfString, type Digest } from '../core/di
 import { isJsonObject, parseJsonText, type JsonValue } from '../core/json.js';
 import { isSpecError } from '../errors.js';
 import { assertValidTagName, keys, storeFormat, type SpecStore } from '../store/specStore.js';
+import { parseRemoteRecord } from '../store/remoteRecords.js';
 import { keySpaces } from '../store/storeKeys.js';
 import { buildCacheProblems } from '../build/buildCache.js';
 import { isLeafNode, leafCapacity, maxTreeDepth, type LeafNode, type SnapshotRoot } from '../snapshot/manifestTree.js';
@@ -252,27 +253,13 @@ class Verifier {
 
   /** `remote:` records (`spec remote add`): JSON with an oci:// URL and an optional plain-HTTP flag. */
   private async checkRemotes(): Promise<void> {
-    for await (const { key, value } of this.store.records(keySpaces.remote)) {
-      let record: unknown;
-      try {
-        record = JSON.parse(value);
-      } catch {
-        record = undefined;
-      }
-      const fields = record as { url?: unknown; plainHttp?: unknown } | undefined;
-      const sound =
-        typeof fields === 'object' &&
-        fields !== null &&
-        typeof fields.url === 'string' &&
-        fields.url.startsWith('oci://') &&
-        (fields.plainHttp === undefined || typeof fields.plainHttp === 'boolean');
-      if (!sound)
+    for await (const { key, value } of this.store.records(keySpaces.remote))
+      if (parseRemoteRecord(value) === undefined)
         this.report({
           code: 'RECORD_INVALID',
           key,
           message: `store record ${key} is not a saved remote ({url: "oci://…"})`,
         });
-    }
   }
 
   private report(problem: VerifyProblem): void {

@@ -53,7 +53,7 @@ export interface FetchedManifest {
 /** A repository name as the distribution spec admits it: lower-case path components. */
 const repositoryName = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 /** A tag as the distribution spec admits it. */
-const tagName = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export const ociTagPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 /** Manifests larger than this are refused unread (distribution caps them at 4 MiB). */
 const maxManifestBytes = 8 * 1024 * 1024;
 const maxRedirects = 5;
@@ -486,7 +486,7 @@ export function checkRepository(repository: string): string {
 }
 
 function checkReference(reference: string): string {
-  if (!isDigest(reference) && !tagName.test(reference))
+  if (!isDigest(reference) && !ociTagPattern.test(reference))
     throw new SpecError('OCI_URL_INVALID', `${JSON.stringify(reference)} is neither a tag nor a sha256 digest`);
   return reference;
 }

@@ -4,7 +4,7 @@ import { SpecError } from '../errors.js';
 import { snapshotObjectTexts } from '../snapshot/exportSnapshot.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { DistributionClient } from './distributionClient.js';
-import { ociManifestMediaType } from './distributionClient.js';
+import { ociManifestMediaType, ociTagPattern } from './distributionClient.js';
 import { pullSnapshot } from './pullSnapshot.js';
 import {
   annotationKeys,
@@ -73,11 +73,9 @@ export interface PushResult {
   mountedBlobs: number;
 }
 
-const ociTag = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-
 /** Checks a tag a user asked for: OCI's tag grammar, and not the `snapshot-` names push manages itself. */
 export function checkRemoteTag(tag: string): string {
-  if (!ociTag.test(tag) || tag.startsWith('snapshot-'))
+  if (!ociTagPattern.test(tag) || tag.startsWith('snapshot-'))
     throw new SpecError(
       'TAG_INVALID',
       `${JSON.stringify(tag)} is not a remote tag (letters, digits, . _ -, at most 128; snapshot-… is reserved)`,

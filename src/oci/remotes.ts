@@ -2,6 +2,7 @@
 import { isDigest, type Digest } from '../core/digest.js';
 import { SpecError } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
+import { formatRemoteRecord, parseRemoteRecord } from '../store/remoteRecords.js';
 import { keySpaces } from '../store/storeKeys.js';
 import { checkRepository } from './distributionClient.js';
 
@@ -129,8 +130,8 @@ export async function addRemote(
       throw new SpecError('REMOTE_EXISTS', `a remote named ${name} is already saved (spec remote remove ${name})`, {
         data: { remote: name },
       });
-    const record = { url: location.url, ...(options.plainHttp ? { plainHttp: true } : {}) };
-    await records.batch([{ type: 'put', key: name, value: JSON.stringify(record) }]);
+    const record = { url: location.url, ...(options.plainHttp ? { plainHttp: true as const } : {}) };
+    await records.batch([{ type: 'put', key: name, value: formatRemoteRecord(record) }]);
     return { name, ...location };
   });
 }
@@ -163,11 +164,21 @@ async function readSavedRemote(store: SpecStore, name: string): Promise<SavedRem
 
 /** A `remote:` record as a remote, or undefined when it is not one. */
 export function decodeRemote(name: string, value: string): SavedRemote | undefined {
+  const record = parseRemoteRecord(value);
+  if (record === undefined) return undefined;
   try {
-    const record = JSON.parse(value) as { url?: unknown; plainHttp?: unknown };
-    if (typeof record.url !== 'string') return undefined;
     return { name, ...parseRemoteUrl(record.url, { plainHttp: record.plainHttp === true }) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The repositories a push to `location` may mount blobs from: the other saved remotes on the same registry (a blob
+ * there costs one request instead of an upload).
+ */
+export async function mountSources(store: SpecStore, location: RemoteLocation): Promise<string[]> {
+  return (await listRemotes(store))
+    .filter((saved) => saved.registry === location.registry && saved.repository !== location.repository)
+    .map((saved) => saved.repository);
 }

@@ -7,6 +7,7 @@ import {
   addRemote,
   findRemote,
   listRemotes,
+  mountSources,
   parseRemoteReference,
   parseRemoteUrl,
   removeRemote,
@@ -146,9 +147,7 @@ export function registerRemoteCommands(program: Command, context: CommandContext
     const result = await withStore(context, this, 'write', async (store) => {
       const location = await locate(store, name, options.plainHttp);
       const id = await store.resolveSnapshot(selector);
-      const mountFrom = (await listRemotes(store))
-        .filter((saved) => saved.registry === location.registry && saved.repository !== location.repository)
-        .map((saved) => saved.repository);
+      const mountFrom = await mountSources(store, location);
       try {
         const pushed = await pushSnapshot(store, id, {
           client: clientFor(location),
