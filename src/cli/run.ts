@@ -42,6 +42,7 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
     commands: ['remote', 'push', 'pull'],
     load: async () => (await import('./commands/remoteCommands.js')).registerRemoteCommands,
   },
+  { commands: ['run', 'runs'], load: async () => (await import('./commands/runCommands.js')).registerRunCommands },
 ];
 
 /** Global options that take a value: their value is not the command name. */
