@@ -40,7 +40,9 @@ export type ErrorCategory =
   /** A file or folder outside the store cannot be read or written. */
   | 'io'
   /** A remote (an OCI registry) cannot be reached, refuses a request, or sends back what it should not. */
-  | 'remote';
+  | 'remote'
+  /** `spec run`: a step of a plan failed while it ran (the run record is written and says which and why). */
+  | 'run';
 
 /** The error catalogue: every code a SpecError can carry, its category, and one line on what it means. */
 export const errorCatalogue = {
@@ -172,6 +174,44 @@ export const errorCatalogue = {
   },
   REMOTE_NOT_FOUND: { category: 'not-found', description: 'no remote of that name is saved in the store' },
   REMOTE_EXISTS: { category: 'usage', description: '`spec remote add` of a name already saved (remove it first)' },
+  ADAPTER_NOT_FOUND: { category: 'invalid', description: "a tool's `adapter` names no adapter the runner knows" },
+  ENTRY_POINT_INVALID: {
+    category: 'invalid',
+    description: "a tool's `entry_point` cannot be run by its adapter (unbalanced quotes, a missing file, not a URL)",
+  },
+  ENTRY_POINT_DIGEST_MISMATCH: {
+    category: 'invalid',
+    description: 'the file a tool runs does not hash to the `entry_point_digest` the tool pins',
+  },
+  PREDICATE_NO_EVALUATOR: {
+    category: 'invalid',
+    description: 'a tool checks a predicate the runner has no evaluator for (never silently true)',
+  },
+  ADMISSION_DENIED: { category: 'invalid', description: "a step's admission predicate is false: it may not run" },
+  RUN_NOT_FOUND: { category: 'not-found', description: '`spec runs show` of a run id the store has no record of' },
+  RUN_FAILED: { category: 'run', description: '`spec run`: a step failed; its dependants were skipped' },
+  STEP_FAILED: { category: 'run', description: 'a tool exited with a non-zero status, or could not be started' },
+  STEP_TIMEOUT: { category: 'run', description: 'a tool ran longer than its `timeout_s` and was killed' },
+  STEP_OUTPUT_TOO_LARGE: { category: 'run', description: 'a tool wrote more than the adapter reads; it was stopped' },
+  STEP_RESULT_INVALID: {
+    category: 'run',
+    description: 'a tool answered with something other than one `{"outputs": {…}}` JSON object',
+  },
+  STEP_HTTP_STATUS: { category: 'run', description: 'an http tool answered with a status other than 2xx' },
+  STEP_INPUT_INVALID: {
+    category: 'run',
+    description: 'a value bound from an earlier step does not fit the input it feeds',
+  },
+  OUTPUT_INVALID: {
+    category: 'run',
+    description: "a tool's output is missing, undeclared, or not of its port's type or schema",
+  },
+  SUCCESS_PREDICATE_FAILED: { category: 'run', description: "a step's success predicate is false after it ran" },
+  STEP_WROTE_OUTSIDE_SCRATCH: {
+    category: 'run',
+    description: 'a tool changed files outside its scratch directory (the world mount or the run directory)',
+  },
+  BUDGET_EXCEEDED: { category: 'run', description: "the run spent more than its policy's `budget.max_usd_micro`" },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
 /** A code from the error catalogue. Codes are stable; messages may change. */

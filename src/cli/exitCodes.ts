@@ -13,6 +13,8 @@ export const exitCodeOfCategory = {
   drift: 6,
   /** An OCI registry cannot be reached, refuses, or sends back bytes that fail their digest. */
   remote: 7,
+  /** `spec run`: the plan was valid, but a step failed while it ran (the run record is written). */
+  run: 8,
 } as const satisfies Record<ErrorCategory, number>;
 
 /** Success, a usage mistake caught by commander, and a bug in specstore (not a SpecError): exit 0, 2 and 1. */

@@ -42,6 +42,7 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
     commands: ['remote', 'push', 'pull'],
     load: async () => (await import('./commands/remoteCommands.js')).registerRemoteCommands,
   },
+  { commands: ['run', 'runs'], load: async () => (await import('./commands/runCommands.js')).registerRunCommands },
 ];
 
 /** Global options that take a value: their value is not the command name. */
@@ -138,7 +139,7 @@ Examples:
   $ spec resolve latest text.llm@1     the exact spec a ref resolves to
   $ spec ls latest --kind tool         what a snapshot holds
 
-Exit codes: 0 ok, 1 invalid input, 2 usage, 3 not found, 4 breaking diff, 5 store error, 6 registry differs (status).
+Exit codes: 0 ok, 1 invalid input, 2 usage, 3 not found, 4 breaking diff, 5 store error, 6 registry differs (status), 7 remote, 8 a step of spec run failed.
 Docs: docs/cli.md`,
   );
   // Only the module of the command being run is loaded (start-up time is part of every command's latency);

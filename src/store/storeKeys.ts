@@ -54,6 +54,10 @@ export const keySpaces = {
   collected: new KeySpace('gc:'),
   /** `remote:<name>`: a saved OCI remote (`spec remote add`): its URL and options, as JSON. */
   remote: new KeySpace('remote:'),
+  /** `run:<run id>`: the record of one `spec run` (docs/adapters.md). */
+  run: new KeySpace('run:'),
+  /** `memo:<memo key>`: the run and step whose successful result a step with that memo key reuses. */
+  memo: new KeySpace('memo:'),
   /** Build-cache records: disposable, deleting them changes no result. */
   cache: new KeySpace('cache:'),
 } as const;
