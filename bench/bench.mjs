@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { generateRegistry } from './generateRegistry.mjs';
 import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 import { benchRemotes } from './ociBench.mjs';
+import { benchRuntime } from './runtimeBench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const specBin = join(root, 'bin/spec.js');
@@ -323,6 +324,9 @@ try {
     seconds,
     runs: coldRuns,
   });
+
+  console.log('\nrunning plans (docs/adapters.md)');
+  await benchRuntime({ row, runs: 15 });
 
   // The real-world corpus, when present.
   const corpus = resolve(root, '../shared/corpus/schemastore/current');

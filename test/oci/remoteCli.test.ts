@@ -1,6 +1,7 @@
 // `spec remote`, `push`, `pull` and `plan check --remote` as a user runs them, against a real registry on loopback.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyBundledRegistry, dumpStore, json, repoRoot, runSpec, tempDir } from '../support/cli.js';
 import { skipWithoutDockerRegistry, startRegistry, type RunningRegistry } from '../support/ociRegistry.js';
@@ -130,3 +131,20 @@ test(
     for (const result of [missing, unknown, down, badTag]) assert.doesNotMatch(result.stderr, /\n\s+at /);
   },
 );
+
+test('spec run --remote pulls the pinned snapshot a fresh store lacks, then runs the plan', { skip }, () => {
+  const dir = join(work.path, 'run-remote');
+  cpSync(join(repoRoot, 'examples/runtime'), dir, { recursive: true });
+  const built = runSpec(['build', '--registry', 'registry', '--store', 'source'], { cwd: dir });
+  assert.equal(built.status, 0, built.stderr);
+  assert.equal(runSpec(['push', 'latest', remoteUrl('acme/run'), '--store', 'source'], { cwd: dir }).status, 0);
+  const env = { TMPDIR: dir };
+  const without = runSpec(['run', 'plans/greet.yaml', '--store', 'fresh'], { cwd: dir, env });
+  assert.notEqual(without.status, 0, 'the pin is not in the fresh store');
+  const ran = runSpec(['run', 'plans/greet.yaml', '--store', 'fresh', '--remote', remoteUrl('acme/run'), '--json'], {
+    cwd: dir,
+    env,
+  });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal(json(ran).snapshot, built.stdout.trim());
+});

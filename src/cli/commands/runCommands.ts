@@ -8,6 +8,7 @@ import { createRunner, type DryRunReport, type RunProgress } from '../../runtime
 import { listRunRecords, readRunRecord, type RunRecord } from '../../runtime/runRecords.js';
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
+import { isDigest } from '../../core/digest.js';
 
 const jobsOption = (value: string) => {
   const jobs = Number(value);
@@ -27,15 +28,32 @@ export function registerRunCommands(program: Command, context: CommandContext): 
         .option('--world <dir>', "a directory copied, read-only, to each run's world mount (default: an empty one)")
         .option('--no-memo', 'run steps even when a successful run already recorded their memo key')
         .option('--dry-run', 'check everything and print the expanded contexts; run nothing, store nothing')
+        .option('--remote <remote>', 'pull the pinned snapshot from this remote first if the store lacks it')
+        .option('--plain-http', 'with --remote: http:// for a registry that is not on loopback')
         .description(
           'run a pinned plan: every check first, then its steps in dependency order (exit 8 if a step fails)',
         ),
     ),
-    '  $ spec run examples/runtime/plans/greet.yaml --workdir examples/runtime\n  $ spec run plans/render.yaml --jobs 4 --json        # the run record\n  $ spec run plans/render.yaml --dry-run             # the contexts, nothing runs',
+    '  $ spec run examples/runtime/plans/greet.yaml --workdir examples/runtime\n  $ spec run plans/render.yaml --jobs 4 --json        # the run record\n  $ spec run plans/render.yaml --dry-run             # the contexts, nothing runs\n  $ spec run plans/render.yaml --remote origin       # pull the pinned snapshot first',
   ).action(async function (this: Command, path: string) {
-    const options = this.opts<{ jobs: number; workdir?: string; world?: string; memo: boolean; dryRun?: boolean }>();
+    const options = this.opts<{
+      jobs: number;
+      workdir?: string;
+      world?: string;
+      memo: boolean;
+      dryRun?: boolean;
+      remote?: string;
+      plainHttp?: boolean;
+    }>();
     const { json } = context.common(this);
     const [planFile] = requireValidPlans(readPlanFiles([path], { cwd: io.cwd }), 'nothing was run');
+    const pin = planFile!.plan.snapshot;
+    if (options.remote !== undefined && pin !== undefined && isDigest(pin)) {
+      const { pullFromRemote } = await import('./remoteCommands.js');
+      await withStore(context, this, 'create', (store) =>
+        pullFromRemote(context, store, options.remote!, options.plainHttp === true, [pin]),
+      );
+    }
     const runnerFor = (store: Parameters<typeof createRunner>[0]['store']) =>
       createRunner({
         store,
