@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:433fc905c6b81486b0363d235369da5176023af0a99e853945aeb84d8eb61b68';
+const bundledSnapshot = 'sha256:532cdc4d65e9bd3fedbb7d73288095845a5efd57de5a87354432be38c46361f4';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -27,8 +27,8 @@ export function runtimeRegistry(extra: Record<string, string> = {}): Record<stri
   return {
     'tools/work.yaml': local('work@1'),
     'tools/quick.yaml': local('quick@1', 'timeout_s: 1\n').replace('timeout_s: 5\n', ''),
-    'tools/pinned.yaml': local('pinned@1', `x-entry_point_digest: "${toolDigest}"\n`),
-    'tools/wrong.yaml': local('wrong@1', `x-entry_point_digest: "sha256:${'0'.repeat(64)}"\n`),
+    'tools/pinned.yaml': local('pinned@1', `entry_point_digest: "${toolDigest}"\n`),
+    'tools/wrong.yaml': local('wrong@1', `entry_point_digest: "sha256:${'0'.repeat(64)}"\n`),
     'tools/modal.yaml': local('modal@1').replace('adapter: "local"', 'adapter: "modal"'),
     'tools/gated.yaml': local(
       'gated@1',

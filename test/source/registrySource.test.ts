@@ -11,7 +11,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:433fc905c6b81486b0363d235369da5176023af0a99e853945aeb84d8eb61b68';
+const goldenId = 'sha256:532cdc4d65e9bd3fedbb7d73288095845a5efd57de5a87354432be38c46361f4';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();

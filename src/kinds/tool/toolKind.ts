@@ -23,6 +23,7 @@ export const toolKind: KindDescriptor = {
       description: { type: 'string' },
       adapter: { type: 'string', minLength: 1, description: 'Which runtime adapter runs it (modal, http, local…).' },
       entry_point: { type: 'string', minLength: 1 },
+      entry_point_digest: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
       capabilities: capabilityListSchema,
       timeout_s: { type: 'number', exclusiveMinimum: 0 },
       inputs: portListSchema,

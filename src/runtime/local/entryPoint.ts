@@ -32,12 +32,9 @@ export function splitCommandLine(text: string): string[] | undefined {
   return words.length > 0 ? words : undefined;
 }
 
-/** Where a tool may pin the digest of what it runs (`x-` until the tool kind's schema has the field itself). */
-export const entryPointDigestFields = ['entry_point_digest', 'x-entry_point_digest'] as const;
-
+/** The digest a tool pins for what it runs (`entry_point_digest`), if it pins one. */
 export function pinnedEntryPointDigest(tool: ResolvedSpec): unknown {
-  for (const field of entryPointDigestFields) if (Object.hasOwn(tool.spec, field)) return tool.spec[field];
-  return undefined;
+  return Object.hasOwn(tool.spec, 'entry_point_digest') ? tool.spec['entry_point_digest'] : undefined;
 }
 
 /**
