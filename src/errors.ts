@@ -172,6 +172,10 @@ export const errorCatalogue = {
     description:
       'registry credentials cannot be read: a docker config that does not parse, a failing credential helper',
   },
+  PLUGIN_ADAPTERS_INVALID: {
+    category: 'invalid',
+    description: "a plugin's adapters module cannot be loaded, exports no adapters, or names an adapter already taken",
+  },
   REMOTE_NOT_FOUND: { category: 'not-found', description: 'no remote of that name is saved in the store' },
   REMOTE_EXISTS: { category: 'usage', description: '`spec remote add` of a name already saved (remove it first)' },
   ADAPTER_NOT_FOUND: { category: 'invalid', description: "a tool's `adapter` names no adapter the runner knows" },

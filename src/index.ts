@@ -366,6 +366,52 @@ export {
 } from './oci/snapshotArtifact.js';
 export { readPack } from './oci/snapshotPack.js';
 
+// Running plans (docs/adapters.md).
+export {
+  /** A runner over a store: checks a pinned plan completely, then runs its steps through their adapters. */
+  createRunner,
+  /** What a runner is made of: the store, the registry root, adapters, predicate evaluators, the environment. */
+  type RunnerOptions,
+  /** A runner: `run(planFile, options)` and `dryRun(planFile)`. */
+  type Runner,
+  /** Jobs, memo and progress for one run. */
+  type RunOptions,
+  /** One step starting or ending, for progress. */
+  type RunProgress,
+  /** What a dry run would give each step. */
+  type DryRunReport,
+} from './runtime/runner.js';
+export {
+  /** What turns a tool spec into a run: a name, a version, and invoke. */
+  type Adapter,
+  /** The one structured context every processor receives. */
+  type ExpandedContext,
+  /** What an attempt returns: success, outputs, receipt, artifacts. */
+  type ProcessorResult,
+} from './runtime/adapter.js';
+export {
+  /** The `local` adapter: a tool's entry point as a subprocess, JSON on stdin and stdout. */
+  createLocalAdapter,
+} from './runtime/local/localAdapter.js';
+export {
+  /** The `http` adapter: a POST of inputs and context to the tool's entry point. */
+  createHttpAdapter,
+} from './runtime/http/httpAdapter.js';
+export { loadPluginAdapters } from './runtime/pluginAdapters.js';
+export {
+  /** The evaluators of the bundled predicates: budget.available, artifact.exists. */
+  builtinPredicateEvaluators,
+  /** Decides one predicate for a step: allowed, or why not. */
+  type PredicateEvaluator,
+} from './runtime/predicateEvaluators.js';
+export {
+  readRunRecord,
+  listRunRecords,
+  /** A stored run: plan digest, snapshot, every step's memo key, receipt, outputs and timing. */
+  type RunRecord,
+  type RunSummary,
+} from './runtime/runRecords.js';
+
 // Maintenance (docs/store.md).
 export {
   verifyStore,

@@ -21,6 +21,8 @@ export interface ResolvedPlugin {
   registryDirectory: string;
   /** That folder as a registry root, with the plugin as its origin. */
   root: RegistryRoot;
+  /** The module its package.json declares as `"specstore": {"adapters": …}`, when it ships adapters (`spec run`). */
+  adaptersModule?: string;
 }
 
 /** A registry with the roots of its plugins, and what they are. */
@@ -135,7 +137,14 @@ function resolvePlugin(
       message: `plugin ${name}@${version} declares its specs in "${folder}", but ${shown(registryDirectory)} is not a folder`,
     };
   const root: RegistryRoot = { ...fileSystemRoot(registryDirectory), origin: { plugin: name, version } };
-  return { name, version, packageDirectory, registryDirectory, root };
+  const adapters = (specstore as Record<string, unknown>)['adapters'];
+  if (adapters === undefined) return { name, version, packageDirectory, registryDirectory, root };
+  if (typeof adapters !== 'string' || !insidePackage(adapters) || !isFile(join(packageDirectory, adapters)))
+    return {
+      code: 'PLUGIN_MANIFEST_INVALID',
+      message: `plugin ${name}: "specstore": {"adapters": …} in ${manifestFile} must name a module file inside the package`,
+    };
+  return { name, version, packageDirectory, registryDirectory, root, adaptersModule: join(packageDirectory, adapters) };
 }
 
 /** A relative path that stays inside the package (`specs`, `./specs`, `lib/specs`; not `..`, `/x` or `C:\x`). */

@@ -9,6 +9,8 @@ import { listRunRecords, readRunRecord, type RunRecord } from '../../runtime/run
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { isDigest } from '../../core/digest.js';
+import { registrySourceWithPlugins } from '../../plugins/resolvePlugins.js';
+import { loadPluginAdapters } from '../../runtime/pluginAdapters.js';
 
 const jobsOption = (value: string) => {
   const jobs = Number(value);
@@ -54,10 +56,15 @@ export function registerRunCommands(program: Command, context: CommandContext): 
         pullFromRemote(context, store, options.remote!, options.plainHttp === true, [pin]),
       );
     }
+    const workdir = resolve(io.cwd, options.workdir ?? '.');
+    // Adapters from the plugin packages the registry at --workdir names in its specstore.yaml.
+    const { plugins } = await registrySourceWithPlugins(workdir, { cwd: io.cwd });
+    const adapters = await loadPluginAdapters(plugins);
     const runnerFor = (store: Parameters<typeof createRunner>[0]['store']) =>
       createRunner({
         store,
-        workdir: resolve(io.cwd, options.workdir ?? '.'),
+        adapters,
+        workdir,
         env: io.env,
         ...(options.world === undefined ? {} : { world: resolve(io.cwd, options.world) }),
       });
