@@ -10,7 +10,7 @@ import { loadDiffConfig } from '../../src/review/loadDiffConfig.js';
 import { openStore } from '../../src/store/openStore.js';
 import { copyBundledRegistry, tempDir } from '../support/cli.js';
 
-const bundledSnapshot = 'sha256:532cdc4d65e9bd3fedbb7d73288095845a5efd57de5a87354432be38c46361f4';
+const bundledSnapshot = 'sha256:2cc808a03a5c57271aed86bf6c137b3ee7c9be12099aeac2bb38e3ed223f5d06';
 
 test('buildIntoStore creates the store once the registry is valid, and stores the same snapshot as spec build', async (t) => {
   const dir = tempDir();

@@ -230,7 +230,7 @@ test('the context a tool receives on stdin, its minimal environment and its cwd'
     {
       env: { PATH: process.env['PATH'], SECRET_TOKEN: 'hidden', PASSED: 'yes' },
     },
-    { 'policies/p.yaml': 'id: "p@1"\nbudget: {max_usd_micro: 1000}\nx-env: ["PASSED"]\n' },
+    { 'policies/p.yaml': 'id: "p@1"\nbudget: {max_usd_micro: 1000}\nenv: ["PASSED"]\n' },
   );
   const record = await runner.run(planOf('  - id: look\n    processor_ref: work@1\n    inputs: {mode: "context"}\n'));
   const seen = JSON.parse(record.steps[0]!.outputs!['text'] as string) as {

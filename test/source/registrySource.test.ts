@@ -11,7 +11,7 @@ import { fileSystemRoot, memoryRoot } from '../../src/source/registrySource.js';
 import { tempDir } from '../support/cli.js';
 
 const bundled = resolve('registry');
-const goldenId = 'sha256:532cdc4d65e9bd3fedbb7d73288095845a5efd57de5a87354432be38c46361f4';
+const goldenId = 'sha256:2cc808a03a5c57271aed86bf6c137b3ee7c9be12099aeac2bb38e3ed223f5d06';
 
 function readTree(root: string, directory = ''): Map<string, string> {
   const texts = new Map<string, string>();

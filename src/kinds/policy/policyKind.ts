@@ -30,6 +30,12 @@ export const policyKind: KindDescriptor = {
         patternProperties: extensionFields,
         additionalProperties: false,
       },
+      // The variables of the runner's environment a local tool may see (docs/adapters.md): none are inherited otherwise.
+      env: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        uniqueItems: true,
+      },
       leases: {
         type: 'object',
         properties: {

@@ -12,7 +12,7 @@ export type SpawnProcess = (command: string, args: readonly string[], options: S
 export interface LocalAdapterOptions {
   /** What `./` in an entry point is relative to: the registry root the run names. */
   workdir: string;
-  /** The environment the tool's minimal environment is taken from (PATH, and the names the policy's `x-env` lists). */
+  /** The environment the tool's minimal environment is taken from (PATH, and the names the policy's `env` lists). */
   env?: Record<string, string | undefined>;
   spawn?: SpawnProcess;
   /** Bytes of stdout read before the tool is stopped (default 16 MiB). */
@@ -88,7 +88,7 @@ export function createLocalAdapter(options: LocalAdapterOptions): Adapter {
 
 type ProcessorResultCode = 'STEP_FAILED' | 'STEP_TIMEOUT' | 'STEP_OUTPUT_TOO_LARGE';
 
-/** PATH, HOME and TMPDIR (the scratch directory), a UTF-8 locale, and only the variables the policy's `x-env` names. */
+/** PATH, HOME and TMPDIR (the scratch directory), a UTF-8 locale, and only the variables the policy's `env` names. */
 function minimalEnvironment(env: Record<string, string | undefined>, context: ExpandedContext): Record<string, string> {
   const minimal: Record<string, string> = {
     PATH: env['PATH'] ?? defaultPath,
@@ -96,7 +96,7 @@ function minimalEnvironment(env: Record<string, string | undefined>, context: Ex
     TMPDIR: context.scratch_dir,
     LANG: 'C.UTF-8',
   };
-  const named = context.policy?.['x-env'];
+  const named = context.policy?.['env'];
   if (Array.isArray(named))
     for (const name of named) if (typeof name === 'string' && env[name] !== undefined) minimal[name] = env[name];
   return minimal;
