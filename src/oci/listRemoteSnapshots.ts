@@ -42,10 +42,10 @@ async function describeTag(client: DistributionClient, repository: string, tag: 
     const manifest = parseSnapshotManifest(fetched.bytes, tag);
     const count = (key: string) => {
       const text = manifest.annotations[key];
-      return text !== undefined && /^\d+$/.test(text)
-        ? { [key === annotationKeys.specs ? 'specs' : 'objects']: Number(text) }
-        : {};
+      return text !== undefined && /^\d+$/.test(text) ? Number(text) : undefined;
     };
+    const specs = count(annotationKeys.specs);
+    const objects = count(annotationKeys.objects);
     const created = manifest.annotations[annotationKeys.created];
     return {
       tag,
@@ -53,8 +53,8 @@ async function describeTag(client: DistributionClient, repository: string, tag: 
       snapshot: manifest.snapshot,
       manifest: fetched.digest,
       ...(created === undefined ? {} : { created }),
-      ...count(annotationKeys.specs),
-      ...count(annotationKeys.objects),
+      ...(specs === undefined ? {} : { specs }),
+      ...(objects === undefined ? {} : { objects }),
       packs: manifest.packs.length,
     };
   } catch (error) {

@@ -39,6 +39,21 @@ export interface PullResult {
   bytes: number;
 }
 
+/**
+ * The manifest at a tag or digest, parsed: undefined when there is none, OCI_MANIFEST_INVALID when it is not a
+ * specstore snapshot. The one reader of snapshot manifests, for pull and push.
+ */
+export async function fetchSnapshotManifest(
+  client: DistributionClient,
+  repository: string,
+  reference: string,
+  label = `${repository}:${reference}`,
+): Promise<{ manifest: SnapshotManifest; bytes: Uint8Array; digest: Digest } | undefined> {
+  const fetched = await client.getManifest(repository, reference);
+  if (fetched === undefined) return undefined;
+  return { manifest: parseSnapshotManifest(fetched.bytes, label), bytes: fetched.bytes, digest: fetched.digest };
+}
+
 /** The manifest a tag or snapshot id names, parsed and checked against the id; OCI_NOT_FOUND when there is none. */
 export async function readRemoteManifest(
   options: Pick<PullOptions, 'client' | 'repository' | 'tag' | 'snapshot' | 'source'>,
@@ -48,7 +63,7 @@ export async function readRemoteManifest(
     throw new TypeError('readRemoteManifest: give exactly one of tag and snapshot');
   const reference = tag ?? snapshotTag(snapshot!);
   const label = options.source ?? `${repository}:${reference}`;
-  const fetched = await client.getManifest(repository, reference);
+  const fetched = await fetchSnapshotManifest(client, repository, reference, label);
   if (fetched === undefined)
     throw new SpecError(
       'OCI_NOT_FOUND',
@@ -57,7 +72,7 @@ export async function readRemoteManifest(
         : `${label}: snapshot ${snapshot} was not pushed to this repository (no tag ${reference})`,
       { data: { repository, reference } },
     );
-  const manifest = parseSnapshotManifest(fetched.bytes, label);
+  const { manifest } = fetched;
   if (snapshot !== undefined && manifest.snapshot !== snapshot)
     throw new SpecError(
       'OCI_SNAPSHOT_MISMATCH',

@@ -1,20 +1,18 @@
 // `spec push`: a stored snapshot to an OCI repository, uploading only what the registry lacks (docs/oci.md).
 import type { CanonicalObject, Digest } from '../core/digest.js';
-import { SpecError } from '../errors.js';
-import { snapshotObjectTexts } from '../snapshot/exportSnapshot.js';
+import { isSpecError, SpecError } from '../errors.js';
+import { snapshotObjectDigests, snapshotObjectTexts } from '../snapshot/exportSnapshot.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { DistributionClient } from './distributionClient.js';
 import { ociManifestMediaType, ociTagPattern } from './distributionClient.js';
-import { pullSnapshot } from './pullSnapshot.js';
+import { fetchSnapshotManifest, pullSnapshot } from './pullSnapshot.js';
 import {
   annotationKeys,
   buildSnapshotManifest,
   emptyConfig,
   emptyConfigBytes,
-  parseSnapshotManifest,
   snapshotTag,
   type PackLayer,
-  type SnapshotManifest,
 } from './snapshotArtifact.js';
 import { packLineBytes, writePack } from './snapshotPack.js';
 
@@ -171,17 +169,12 @@ export async function pushSnapshot(store: SpecStore, id: Digest, options: PushOp
 }
 
 /** A manifest at a tag, parsed; undefined when the tag is absent or names something that is not a snapshot. */
-async function readSnapshotManifest(
-  client: DistributionClient,
-  repository: string,
-  reference: string,
-): Promise<{ manifest: SnapshotManifest; bytes: Uint8Array; digest: Digest } | undefined> {
-  const fetched = await client.getManifest(repository, reference);
-  if (fetched === undefined) return undefined;
+async function readSnapshotManifest(client: DistributionClient, repository: string, reference: string) {
   try {
-    return { manifest: parseSnapshotManifest(fetched.bytes, reference), bytes: fetched.bytes, digest: fetched.digest };
-  } catch {
-    return undefined;
+    return await fetchSnapshotManifest(client, repository, reference);
+  } catch (error) {
+    if (isSpecError(error) && error.code === 'OCI_MANIFEST_INVALID') return undefined;
+    throw error;
   }
 }
 
@@ -222,7 +215,7 @@ async function planPacks(
   // The base's packs hold its objects; to know which those are, the base must be in the store (or pulled into it).
   if ((await store.snapshotMetadata(baseId)) === undefined)
     await pullSnapshot(store, { client: options.client, repository: options.repository, snapshot: baseId });
-  const held = new Set((await snapshotObjectTexts(store, baseId)).map((object) => object.digest));
+  const held = new Set(await snapshotObjectDigests(store, baseId));
   const added = body.filter((object) => !held.has(object.digest));
   const reachable = body.reduce((sum, object) => sum + packLineBytes(object), 0);
   const addedBytes = added.reduce((sum, object) => sum + packLineBytes(object), 0);

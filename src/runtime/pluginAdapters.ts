@@ -2,7 +2,7 @@
 // imported and checked before a run, so `processor_ref`s can run on adapters no one wrote into specstore.
 import { pathToFileURL } from 'node:url';
 import { SpecError } from '../errors.js';
-import type { ResolvedPlugin } from '../plugins/resolvePlugins.js';
+import { registrySourceWithPlugins, type ResolvedPlugin } from '../plugins/resolvePlugins.js';
 import type { Adapter } from './adapter.js';
 
 /**
@@ -44,4 +44,9 @@ function invalid(plugin: string, reason: string, cause?: unknown): SpecError {
     data: { plugin },
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+/** The adapters of the plugins the registry at `directory` names in its specstore.yaml (none without the file). */
+export async function registryAdapters(directory: string, options: { cwd?: string } = {}): Promise<Adapter[]> {
+  return loadPluginAdapters((await registrySourceWithPlugins(directory, options)).plugins);
 }

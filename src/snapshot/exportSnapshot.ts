@@ -2,7 +2,7 @@
 import { digestValue, isDigest, type CanonicalObject, type Digest } from '../core/digest.js';
 import { isJsonObject, type JsonValue } from '../core/json.js';
 import { SpecError } from '../errors.js';
-import { memoryObjectReader } from '../store/objectReader.js';
+import { memoryObjectReader, type ObjectReader } from '../store/objectReader.js';
 import type { SpecStore } from '../store/specStore.js';
 import { isLeafNode } from './manifestTree.js';
 import { SnapshotView, type SnapshotEntry } from './snapshotView.js';
@@ -44,17 +44,9 @@ export async function exportSnapshot(store: SpecStore, id: Digest): Promise<Snap
  * nodes and the specs. For senders that pass objects on as they are (an OCI pack).
  */
 export async function snapshotObjectTexts(store: SpecStore, id: Digest): Promise<CanonicalObject[]> {
-  const view = await SnapshotView.open(store, id);
-  const digests: Digest[] = [id, ...new Set(Object.values(view.kindDigests()))];
-  await view.kinds(); // reads and checks the definitions, as export does
-  for await (const level of view.levels())
-    for (const { digest, node } of level) {
-      digests.push(digest);
-      if (isLeafNode(node)) for (const spec of leafSpecs(node)) digests.push(spec.digest);
-    }
-  const unique = [...new Set(digests)];
-  const texts = await store.readObjectTexts(unique);
-  return unique.map((digest, i) => {
+  const digests = await snapshotObjectDigests(store, id);
+  const texts = await store.readObjectTexts(digests);
+  return digests.map((digest, i) => {
     const text = texts[i];
     if (text === undefined)
       throw new SpecError('STORE_CORRUPT', `object ${digest} of snapshot ${id} is missing from the store`, {
@@ -62,6 +54,22 @@ export async function snapshotObjectTexts(store: SpecStore, id: Digest): Promise
       });
     return { digest, text };
   });
+}
+
+/**
+ * The digest of every object a snapshot reaches (root, kind definitions, tree nodes, specs), each once, from a walk of
+ * its tree: the specs themselves are not read.
+ */
+export async function snapshotObjectDigests(reader: ObjectReader, id: Digest): Promise<Digest[]> {
+  const view = await SnapshotView.open(reader, id);
+  const digests = new Set<Digest>([id, ...Object.values(view.kindDigests())]);
+  await view.kinds(); // reads and checks the definitions, as export does
+  for await (const level of view.levels())
+    for (const { digest, node } of level) {
+      digests.add(digest);
+      if (isLeafNode(node)) for (const spec of leafSpecs(node)) digests.add(spec.digest);
+    }
+  return [...digests];
 }
 
 /** The document as written to a file: stable across machines (sorted digests, 2-space indent, final newline). */

@@ -15,7 +15,8 @@ import {
 import type { RemoteLocation } from '../../oci/remotes.js';
 import { remoteClient } from '../../oci/remoteClient.js';
 import { pushSnapshot } from '../../oci/pushSnapshot.js';
-import { pullMissingSnapshots, pullSnapshot, pullSpec } from '../../oci/pullSnapshot.js';
+import { pullSnapshot, pullSpec } from '../../oci/pullSnapshot.js';
+import { pullMissingFromRemote } from '../../oci/pullFromRemote.js';
 import { listRemoteSnapshots } from '../../oci/listRemoteSnapshots.js';
 import { assertValidTagName } from '../../store/specStore.js';
 import { tagSnapshot } from '../../snapshot/publishSnapshot.js';
@@ -251,12 +252,7 @@ export async function pullFromRemote(
   plainHttp: boolean,
   ids: readonly Digest[],
 ): Promise<void> {
-  const location = await findRemote(store, remote, { plainHttp });
-  const client = remoteClient(location, { env: context.io.env });
-  for (const pulled of await pullMissingSnapshots(store, ids, {
-    client,
-    repository: location.repository,
-    source: location.url,
-  }))
-    if (!pulled.existed) context.io.stderr(`pulled ${pulled.snapshot} from ${location.url}\n`);
+  const { location, pulled } = await pullMissingFromRemote(store, remote, ids, { env: context.io.env, plainHttp });
+  for (const result of pulled)
+    if (!result.existed) context.io.stderr(`pulled ${result.snapshot} from ${location.url}\n`);
 }

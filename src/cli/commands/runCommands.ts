@@ -9,8 +9,7 @@ import { listRunRecords, readRunRecord, type RunRecord } from '../../runtime/run
 import type { CommandContext } from '../run.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { isDigest } from '../../core/digest.js';
-import { registrySourceWithPlugins } from '../../plugins/resolvePlugins.js';
-import { loadPluginAdapters } from '../../runtime/pluginAdapters.js';
+import { registryAdapters } from '../../runtime/pluginAdapters.js';
 
 const jobsOption = (value: string) => {
   const jobs = Number(value);
@@ -57,9 +56,7 @@ export function registerRunCommands(program: Command, context: CommandContext): 
       );
     }
     const workdir = resolve(io.cwd, options.workdir ?? '.');
-    // Adapters from the plugin packages the registry at --workdir names in its specstore.yaml.
-    const { plugins } = await registrySourceWithPlugins(workdir, { cwd: io.cwd });
-    const adapters = await loadPluginAdapters(plugins);
+    const adapters = await registryAdapters(workdir, { cwd: io.cwd });
     const runnerFor = (store: Parameters<typeof createRunner>[0]['store']) =>
       createRunner({
         store,
