@@ -71,6 +71,21 @@ export async function buildVersionOperations(
   };
 }
 
+/**
+ * VERSION_MUTATED (a positioned diagnostic per spec) when a spec of `ids` in `compiled` has another digest than the
+ * version `store` publishes: the check a change to the drafts (`spec serve`) runs before it is written.
+ */
+export async function checkPublishedVersions(
+  store: SpecStore,
+  compiled: CompiledRegistry,
+  ids: ReadonlySet<string>,
+): Promise<void> {
+  const entries = compiled.specs.filter((spec) => ids.has(spec.id)).map(({ id, digest }) => ({ id, digest }));
+  const conflicts = await findPublishedConflicts(store, entries);
+  if (conflicts.length > 0)
+    throw versionMutatedError(conflicts, compiled.snapshot, await conflictDiagnostics(compiled, conflicts));
+}
+
 /** Conflicts with any snapshot in the store (one per id, the first snapshot found); `skip` holds ids already reported. */
 async function findStoredConflicts(
   store: SpecStore,

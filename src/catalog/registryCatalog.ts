@@ -70,8 +70,19 @@ export interface CatalogWatcher {
 /** Failures of the registry itself: a refresh reports them and keeps the last good state. */
 const registryFailures = new Set(['invalid', 'not-found', 'io']);
 
+/** Where a spec of the working registry is: its path in its root and the path messages show. */
+export interface SpecFile {
+  kind: string;
+  digest: Digest;
+  /** The path in its root (`tools/a.yaml`). */
+  path: string;
+  /** The path as messages show it (relative to the working directory). */
+  file: string;
+}
+
 export class RegistryCatalog extends SpecCatalog {
   private ids: Map<string, string>;
+  private files: Map<string, SpecFile>;
   private pending: Promise<RefreshResult> | undefined;
   private readonly watchers = new Set<() => void>();
 
@@ -85,6 +96,28 @@ export class RegistryCatalog extends SpecCatalog {
   ) {
     super(view, kinds);
     this.ids = idsOf(compiled);
+    this.files = filesOf(compiled);
+  }
+
+  /** The file a spec of the current state is in, by id (`name@version`). */
+  specFile(id: string): SpecFile | undefined {
+    return this.files.get(id);
+  }
+
+  /**
+   * Compiles the registry as `source` gives it (the registry with a change not made yet, say), against the catalog's
+   * build cache: nothing is stored and the catalog keeps its state. Throws as `compileRegistry` does (INVALID_INPUT
+   * with every diagnostic). `adopt` switches to the result once the change is made.
+   */
+  compileCandidate(source: RegistrySource): Promise<CompiledRegistry> {
+    return compileRegistry({ ...compileOptions(this.options), source, store: this.store });
+  }
+
+  /** Switches to a compiled state of the registry (a candidate whose change was made): stored as a refresh would. */
+  async adopt(compiled: CompiledRegistry): Promise<RefreshResult> {
+    await storeSnapshot(this.store, compiled, this.options.now ? { now: this.options.now } : {});
+    const view = await SnapshotView.open(this.store, compiled.snapshot);
+    return this.switchToBuild(compiled, view);
   }
 
   /** Builds the registry once (an invalid registry is INVALID_INPUT with every diagnostic, as for `spec build`). */
@@ -134,13 +167,27 @@ export class RegistryCatalog extends SpecCatalog {
         error: { code: error.code, message: error.message },
       };
     }
-    const { compiled, view } = built;
+    return this.switchToBuild(built.compiled, built.view);
+  }
+
+  private async switchToBuild(compiled: CompiledRegistry, view: SnapshotView): Promise<RefreshResult> {
+    const previous = this.view.id;
     const result = { ok: true, snapshot: view.id, analyzed: compiled.analyzed, reused: compiled.reused };
-    if (view.id === previous) return { ...result, changed: false, ...unchanged, diagnostics: compiled.diagnostics };
+    if (view.id === previous)
+      return {
+        ...result,
+        changed: false,
+        previous,
+        added: [],
+        removed: [],
+        modified: [],
+        diagnostics: compiled.diagnostics,
+      };
     const ids = idsOf(compiled);
     const before = this.ids;
     this.switchTo(view, await catalogKinds(view, this.options.kinds ?? builtinKinds));
     this.ids = ids;
+    this.files = filesOf(compiled);
     return {
       ...result,
       previous,
@@ -235,16 +282,25 @@ async function buildOnce(
   options: OpenRegistryCatalogOptions,
   store: SpecStore,
 ): Promise<{ compiled: CompiledRegistry; view: SnapshotView }> {
-  const compiled = await compileRegistry({
+  const compiled = await compileRegistry({ ...compileOptions(options), store });
+  await storeSnapshot(store, compiled, options.now ? { now: options.now } : {});
+  return { compiled, view: await SnapshotView.open(store, compiled.snapshot) };
+}
+
+function compileOptions(options: OpenRegistryCatalogOptions) {
+  return {
     registry: options.registry,
     ...(options.source ? { source: options.source } : {}),
     ...(options.kinds ? { kinds: options.kinds } : {}),
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.now ? { now: options.now } : {}),
-    store,
-  });
-  await storeSnapshot(store, compiled, options.now ? { now: options.now } : {});
-  return { compiled, view: await SnapshotView.open(store, compiled.snapshot) };
+  };
+}
+
+function filesOf(compiled: CompiledRegistry): Map<string, SpecFile> {
+  return new Map(
+    compiled.specs.map((spec) => [spec.id, { kind: spec.kind, digest: spec.digest, path: spec.path, file: spec.file }]),
+  );
 }
 
 /** Each spec's kind and digest by id, to tell what a refresh changed. */

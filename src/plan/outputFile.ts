@@ -1,5 +1,18 @@
 // Writing a file all or nothing (rewritten plans, `spec export -o`) and naming why a write failed, as a stable code.
-import { accessSync, constants, lstatSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { SpecError } from '../errors.js';
 
@@ -41,6 +54,8 @@ export function outputError(cause: unknown, target: string): SpecError {
 export interface StagedOutput {
   commit(): void;
   discard(): void;
+  /** The staged file's path (absent for a device, written on commit): a build may read it before it is in place. */
+  temporary?: string;
 }
 
 let stagedCount = 0;
@@ -83,12 +98,13 @@ export function stageOutputFile(absolute: string, shown: string, bytes: string |
     if (lstatExists(temporary)) rmSync(temporary, { force: true });
   };
   try {
-    writeFileSync(temporary, bytes, { flag: 'wx', mode: existing ? existing.mode & 0o777 : 0o666 });
+    writeDurably(temporary, bytes, existing ? existing.mode & 0o777 : 0o666);
   } catch (cause) {
     discard();
     throw outputError(cause, shown);
   }
   return {
+    temporary,
     commit: () => {
       try {
         renameSync(temporary, target);
@@ -96,9 +112,35 @@ export function stageOutputFile(absolute: string, shown: string, bytes: string |
         discard();
         throw outputError(cause, shown);
       }
+      syncDirectory(dirname(target));
     },
     discard,
   };
+}
+
+/** Writes a new file and fsyncs it, so that after the rename a crash leaves the old file or the new one, whole. */
+function writeDurably(path: string, bytes: string | Uint8Array, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    const buffer = typeof bytes === 'string' ? Buffer.from(bytes) : bytes;
+    for (let offset = 0; offset < buffer.length;) offset += writeSync(fd, buffer, offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The rename itself is durable once the folder is synced; a file system that cannot sync folders is left as it is. */
+function syncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on a folder (EINVAL, EISDIR): the rename happened; nothing better can be done.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** Writes `bytes` to `absolute` all or nothing (see `stageOutputFile`). */

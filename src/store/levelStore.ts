@@ -22,6 +22,11 @@ export interface OpenLevelStoreOptions {
   readOnly?: boolean;
   /** Check every block of every table file before LevelDB opens the store (for verify); see `damagedFiles`. */
   checkFiles?: boolean;
+  /**
+   * Read a private copy even when the store is free, so its lock is never taken: a long-lived reader (`spec serve`)
+   * never makes a CLI command that writes find the store locked. Implies `readOnly`.
+   */
+  privateCopy?: boolean;
 }
 
 type LevelDatabase = Level<string, string>;
@@ -92,6 +97,7 @@ export class LevelStore implements KeyValueStore {
       if (state === 'store') {
         const damage = await findStableDamage(directory);
         if (damage) throw damageError(directory, damage);
+        if (options.privateCopy) return LevelStore.openCopy(directory);
       }
       const fileDamage = state === 'store' && options.checkFiles ? checkAllFiles(directory) : undefined;
       const db: LevelDatabase = new Level<string, string>(directory, {
@@ -129,7 +135,7 @@ export class LevelStore implements KeyValueStore {
    * hard-linked where the file system allows it (else copied); the logs, MANIFEST and CURRENT are copied. A process
    * that holds the store may compact it meanwhile, so a copy that misses a file the MANIFEST needs is made again.
    */
-  private static async openCopy(directory: string, reason: SpecError): Promise<LevelStore> {
+  private static async openCopy(directory: string, reason?: SpecError): Promise<LevelStore> {
     for (let attempt = 1; ; attempt++) {
       let copy: string | undefined;
       try {
@@ -151,17 +157,18 @@ export class LevelStore implements KeyValueStore {
         });
         await db.open();
         const store = new LevelStore(db, directory, copy);
-        store.notices.push({
-          code: 'STORE_READ_COPY',
-          message: `read a private copy of the store at ${directory} (${reason.code}: ${reason.message})`,
-        });
+        if (reason)
+          store.notices.push({
+            code: 'STORE_READ_COPY',
+            message: `read a private copy of the store at ${directory} (${reason.code}: ${reason.message})`,
+          });
         return store;
       } catch (cause) {
         if (copy) rmSync(copy, { recursive: true, force: true });
         if (cause instanceof SpecError) throw cause;
         const error = levelOpenError(cause, directory);
         // The copy failed for want of space or permission in the temporary directory: the original reason stands.
-        throw error.code === 'STORE_CORRUPT' ? error : reason;
+        throw error.code === 'STORE_CORRUPT' || !reason ? error : reason;
       }
     }
   }

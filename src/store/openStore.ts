@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   /** Check every block of every store file before opening (what `spec verify` does). */
   checkFiles?: boolean;
+  /** Always read a private copy, never taking the store's lock (a long-lived reader such as `spec serve`). */
+  privateCopy?: boolean;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<SpecStore> {
@@ -34,6 +36,7 @@ export async function openStore(options: OpenStoreOptions): Promise<SpecStore> {
     waitMs: options.waitMs ?? 0,
     readOnly: options.readOnly === true,
     checkFiles: options.checkFiles === true,
+    privateCopy: options.privateCopy === true,
   });
   const format = await kv.get(keys.meta('format'));
   if (format !== undefined && format !== storeFormat) {
