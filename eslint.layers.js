@@ -17,7 +17,8 @@ export const layers = [
   ['plan'],
   ['docgen'],
   ['maintain'],
-  ['oci', 'runtime'],
+  // drafts: editing the working registry (validated as a build, in-use checks against specs and plans).
+  ['oci', 'runtime', 'drafts'],
   ['http'],
   ['cli'],
 ];

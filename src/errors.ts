@@ -42,7 +42,9 @@ export type ErrorCategory =
   /** A remote (an OCI registry) cannot be reached, refuses a request, or sends back what it should not. */
   | 'remote'
   /** `spec run`: a step of a plan failed while it ran (the run record is written and says which and why). */
-  | 'run';
+  | 'run'
+  /** A change to the drafts conflicts with their state: changed since read, in use, protected, already there. */
+  | 'conflict';
 
 /** The error catalogue: every code a SpecError can carry, its category, and one line on what it means. */
 export const errorCatalogue = {
@@ -216,6 +218,37 @@ export const errorCatalogue = {
     description: 'a tool changed files outside its scratch directory (the world mount or the run directory)',
   },
   BUDGET_EXCEEDED: { category: 'run', description: "the run spent more than its policy's `budget.max_usd_micro`" },
+  DRAFT_CHANGED: {
+    category: 'conflict',
+    description: 'a draft changed since it was read: its digest is not the one the write was based on (If-Match)',
+  },
+  DRAFT_EXISTS: { category: 'conflict', description: 'a spec with that id, or a file at that path, is already there' },
+  SPEC_IN_USE: { category: 'conflict', description: 'a spec cannot be deleted while other specs or plans use it' },
+  SPEC_PROTECTED: { category: 'conflict', description: 'a `protected: true` spec cannot be deleted' },
+  DRAFT_NOT_EDITABLE: {
+    category: 'conflict',
+    description: "a spec that comes from a plugin package, not from the registry's own files, cannot be edited",
+  },
+  DRAFT_ID_MISMATCH: { category: 'usage', description: "a spec document's id is not the one the write names" },
+  DRAFT_BODY_INVALID: {
+    category: 'usage',
+    description: 'a request body that is not one spec document in JSON or YAML',
+  },
+  DRAFT_PRECONDITION_REQUIRED: {
+    category: 'usage',
+    description: 'an update or delete without the digest it is based on (If-Match)',
+  },
+  SERVE_UNAUTHORIZED: { category: 'usage', description: 'a write to `spec serve` without its token' },
+  SERVE_ORIGIN_REFUSED: { category: 'usage', description: 'a write to `spec serve` from a page of another origin' },
+  SERVE_READ_ONLY: { category: 'usage', description: '`spec serve --read-only` refuses every write' },
+  SERVE_TOKEN_REQUIRED: {
+    category: 'usage',
+    description: '`spec serve` on an address other than loopback without SPEC_SERVE_TOKEN',
+  },
+  SERVE_BODY_TOO_LARGE: { category: 'usage', description: "a request body over the server's limit" },
+  SERVE_MEDIA_TYPE: { category: 'usage', description: 'a request body in a media type the server does not read' },
+  SERVE_NOT_FOUND: { category: 'not-found', description: 'a URL that names no route or no kind directory' },
+  SERVE_LISTEN_FAILED: { category: 'io', description: '`spec serve` cannot listen on the address and port' },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
 /** A code from the error catalogue. Codes are stable; messages may change. */

@@ -15,6 +15,8 @@ export const exitCodeOfCategory = {
   remote: 7,
   /** `spec run`: the plan was valid, but a step failed while it ran (the run record is written). */
   run: 8,
+  /** A change to the registry's drafts conflicts with their state (the library's drafts API, `spec serve`). */
+  conflict: 9,
 } as const satisfies Record<ErrorCategory, number>;
 
 /** Success, a usage mistake caught by commander, and a bug in specstore (not a SpecError): exit 0, 2 and 1. */
