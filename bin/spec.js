@@ -13,6 +13,17 @@ let stdoutFailure;
 process.stdout.on('error', (error) => (stdoutFailure ??= error));
 process.stderr.on('error', () => {}); // a broken stderr leaves nowhere to report anything
 
+// A long-running command (spec serve) stops on the first SIGINT or SIGTERM; a second one ends the process at once.
+const stopRequested = () =>
+  new Promise((resolve) => {
+    const stop = (signal) => {
+      process.once(signal, () => process.exit(130));
+      resolve(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
 process.exitCode = await run(process.argv.slice(2), {
   stdout: (text) => {
     if (stdoutFailure === undefined) process.stdout.write(text);
@@ -22,6 +33,7 @@ process.exitCode = await run(process.argv.slice(2), {
   cwd: process.cwd(),
   stdoutIsTty: process.stdout.isTTY === true,
   stderrIsTty: process.stderr.isTTY === true,
+  stopRequested,
   stdoutFailure: () =>
     new Promise((resolve) => {
       if (stdoutFailure !== undefined) return resolve(stdoutFailure);

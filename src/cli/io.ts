@@ -13,4 +13,9 @@ export interface CliIo {
   now?: () => number;
   /** Once everything written so far is flushed: the first error writing stdout (EPIPE, ENOSPC…), if any. */
   stdoutFailure?: () => Promise<NodeJS.ErrnoException | undefined>;
+  /**
+   * Resolves when the process is asked to stop (SIGINT, SIGTERM), with the signal's name: a command that runs until
+   * then (`spec serve`) closes and returns. Absent: it runs until the process ends.
+   */
+  stopRequested?: () => Promise<string>;
 }

@@ -43,6 +43,7 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
     load: async () => (await import('./commands/remoteCommands.js')).registerRemoteCommands,
   },
   { commands: ['run', 'runs'], load: async () => (await import('./commands/runCommands.js')).registerRunCommands },
+  { commands: ['serve'], load: async () => (await import('./commands/serveCommand.js')).registerServeCommand },
 ];
 
 /** Global options that take a value: their value is not the command name. */
