@@ -46,7 +46,7 @@ export interface ServeAppOptions {
 
 /** What the checks of a write read of a request: its headers. */
 interface RequestHeaders {
-  req: { header(name: string): string | undefined };
+  req: { header(name: string): string | undefined; url: string };
 }
 
 const immutable = 'public, max-age=31536000, immutable';
@@ -410,14 +410,15 @@ function checkOrigin(c: RequestHeaders): void {
   if (site === 'cross-site' || site === 'same-site')
     throw new SpecError('SERVE_ORIGIN_REFUSED', 'writes from pages of other sites are refused', { data: { site } });
   if (origin === undefined) return;
-  const host = c.req.header('Host');
+  // Over a socket the Host header names the server; an in-process request (app.request) has only its URL.
+  const host = c.req.header('Host') ?? new URL(c.req.url).host;
   let originHost: string | undefined;
   try {
     originHost = new URL(origin).host;
   } catch {
     originHost = undefined;
   }
-  if (originHost === undefined || host === undefined || originHost !== host)
+  if (originHost === undefined || originHost !== host)
     throw new SpecError(
       'SERVE_ORIGIN_REFUSED',
       `writes from ${origin} are refused: only this server's own pages write`,

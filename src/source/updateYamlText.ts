@@ -31,10 +31,21 @@ export function freshYamlText(value: JsonValue): string {
 function merge(document: Document, node: Node | null, value: JsonValue): Node {
   if (isJsonObject(value) && isMap(node)) {
     const wanted = new Set(Object.keys(value));
+    // A comment above a removed key stays, above the key that follows it (the file's opening comment often is one).
+    let orphaned: string | undefined;
     node.items = node.items.filter((pair) => {
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      return typeof key === 'string' && wanted.has(key);
+      const keep = typeof key === 'string' && wanted.has(key);
+      const comment = (pair.key as { commentBefore?: string | null } | null)?.commentBefore;
+      if (!keep && comment) orphaned = orphaned ? `${orphaned}\n${comment}` : comment;
+      else if (keep && orphaned !== undefined) {
+        const target = pair.key as { commentBefore?: string | null };
+        target.commentBefore = target.commentBefore ? `${orphaned}\n${target.commentBefore}` : orphaned;
+        orphaned = undefined;
+      }
+      return keep;
     });
+    if (orphaned !== undefined) node.comment = node.comment ? `${node.comment}\n${orphaned}` : orphaned;
     const present = new Set<string>();
     for (const pair of node.items) {
       const key = (pair.key as { value: string }).value;

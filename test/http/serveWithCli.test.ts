@@ -1,0 +1,129 @@
+// `spec serve` as a user runs it, next to CLI commands on the same store: build, tag, gc and verify all work while the
+// server answers a steady load, the server sees what they did, and it stops cleanly on SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyBundledRegistry, runSpec, specBin, tempDir } from '../support/cli.js';
+
+function spawnSpec(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [specBin, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
+  );
+  return { child, done, output: () => ({ stdout, stderr }) };
+}
+
+async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('CLI build, tag, gc and verify work on the store while the server is under load', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const store = join(dir.path, 'store');
+  assert.equal(runSpec(['build', '--registry', registry, '--store', store]).status, 0);
+  const served = spawnSpec(['serve', '--registry', registry, '--store', store, '--port', '0', '--json'], dir.path);
+  t.after(() => served.child.kill('SIGKILL'));
+  const { url } = await waitFor(() => {
+    const line = served.output().stdout.split('\n')[0];
+    return line ? (JSON.parse(line) as { url: string; token: string }) : undefined;
+  }, 'the server to listen');
+
+  // A steady load on the server: immutable reads, tag reads, draft reads.
+  const first = ((await (await fetch(`${url}v1/snapshots`)).json()) as { latest: string }).latest;
+  let stop = false;
+  let requests = 0;
+  const failures: string[] = [];
+  const load = Promise.all(
+    Array.from({ length: 8 }, async (_, worker) => {
+      const paths = [`v1/snapshots/${first}/resolve/text.llm`, 'v1/tags', 'v1/registry/tools', 'v1/snapshots/latest'];
+      while (!stop) {
+        const path = paths[(requests + worker) % paths.length]!;
+        const response = await fetch(`${url}${path}`);
+        await response.arrayBuffer();
+        requests++;
+        if (response.status !== 200) failures.push(`${path}: ${response.status}`);
+      }
+    }),
+  );
+
+  // Meanwhile, the CLI on the same store, without --wait.
+  const path = join(registry, 'tools/text.llm.yaml');
+  writeFileSync(path, readFileSync(path, 'utf8').replace('timeout_s: 120', 'timeout_s: 60'));
+  const results: Record<string, { status: number | null; stderr: string; stdout: string }> = {};
+  for (const [name, args] of [
+    ['build', ['build', '--registry', registry, '--store', store, '--tag', 'rc']],
+    ['tag', ['tag', 'prod', 'rc', '--store', store]],
+    ['gc', ['gc', '--store', store]],
+    ['verify', ['verify', '--store', store]],
+    ['ls', ['ls', 'prod', '--store', store]],
+  ] as const)
+    results[name] = await spawnSpec([...args], dir.path).done;
+  stop = true;
+  await load;
+  for (const [name, result] of Object.entries(results)) assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+  assert.deepEqual(failures, []);
+  assert.ok(requests > 50, `the load ran (${requests} requests)`);
+
+  // The server sees the CLI's tags (its watch on the store), and serves the new snapshot.
+  const built = results['build']!.stdout.trim();
+  let seen: { name: string; snapshot: string }[] = [];
+  for (let attempt = 0; attempt < 100; attempt++) {
+    seen = ((await (await fetch(`${url}v1/tags`)).json()) as { tags: typeof seen }).tags;
+    if (seen.some((tag) => tag.name === 'prod')) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.deepEqual(seen, [
+    { name: 'prod', snapshot: built },
+    { name: 'rc', snapshot: built },
+  ]);
+  const spec = (await (await fetch(`${url}v1/snapshots/prod/specs/text.llm@1`)).json()) as {
+    spec: { timeout_s: number };
+  };
+  assert.equal(spec.spec.timeout_s, 60);
+
+  served.child.kill('SIGTERM');
+  const exit = await served.done;
+  assert.equal(exit.status, 0, exit.stderr);
+  assert.match(exit.stderr, /SIGTERM: stopping/);
+});
+
+test('serve refuses another address without a token, and names a port that is taken', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const store = join(dir.path, 'store');
+  const open = runSpec(['serve', '--registry', registry, '--store', store, '--host', '0.0.0.0'], {
+    env: { SPEC_SERVE_TOKEN: '' },
+  });
+  assert.equal(open.status, 2);
+  assert.match(open.stderr, /SERVE_TOKEN_REQUIRED/);
+
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+  t.after(() => blocker.close());
+  const port = (blocker.address() as { port: number }).port;
+  const taken = await spawnSpec(['serve', '--registry', registry, '--store', store, '--port', String(port)], dir.path)
+    .done;
+  assert.equal(taken.status, 1);
+  assert.match(taken.stderr, /SERVE_LISTEN_FAILED/);
+  assert.doesNotMatch(taken.stderr, /\n\s+at /, 'no stack trace');
+});
