@@ -412,6 +412,38 @@ export {
   type RunSummary,
 } from './runtime/runRecords.js';
 
+// Editing a registry safely, and serving it (docs/serve.md).
+export {
+  /** Opens the drafts of a registry directory: list, get, create, update, remove, each change validated as a build. */
+  openRegistryDrafts,
+  /** The drafts: changes serialised, each based on the digest the editor read (DRAFT_CHANGED otherwise). */
+  RegistryDrafts,
+  /** Where the drafts are, which plans use them, and which store's published versions they must respect. */
+  type OpenRegistryDraftsOptions,
+  /** A spec document sent by an editor: JSON or YAML text. */
+  type DraftBody,
+  /** One draft as listed: id, kind, digest, file. */
+  type DraftSummary,
+  /** One draft with its document, text, references, referrers and versions. */
+  type DraftSpec,
+  /** What a change did (or, dry run, would do): the new digest and the snapshot the registry builds to. */
+  type DraftWriteResult,
+} from './drafts/registryDrafts.js';
+export {
+  /** Starts `spec serve`: the HTTP API and the panel over a registry and a store, on loopback by default. */
+  startServe,
+  /** Registry, store, address, token, read-only, plans. */
+  type StartServeOptions,
+  /** A listening server: its URL, token, hono app, and `close()`. */
+  type RunningServer,
+} from './http/startServe.js';
+export {
+  /** The hono app of `spec serve` over drafts and a served store, for embedding it in another server. */
+  createServeApp,
+  /** The drafts, the served store, the events, the token and read-only mode the app answers with. */
+  type ServeAppOptions,
+} from './http/serveApp.js';
+
 // Maintenance (docs/store.md).
 export {
   verifyStore,

@@ -127,3 +127,52 @@ test('serve refuses another address without a token, and names a port that is ta
   assert.match(taken.stderr, /SERVE_LISTEN_FAILED/);
   assert.doesNotMatch(taken.stderr, /\n\s+at /, 'no stack trace');
 });
+
+test('a server killed in the middle of writes leaves each file old or new, never a mix, and the registry builds', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const store = join(dir.path, 'store');
+  const path = join(registry, 'tools/web.search.yaml');
+  const written = new Set<string>([readFileSync(path, 'utf8')]);
+  const descriptions = new Set<string>(['original']);
+  for (let round = 0; round < 3; round++) {
+    const served = spawnSpec(['serve', '--registry', registry, '--store', store, '--port', '0', '--json'], dir.path);
+    t.after(() => served.child.kill('SIGKILL'));
+    const { url, token } = await waitFor(() => {
+      const line = served.output().stdout.split('\n')[0];
+      return line ? (JSON.parse(line) as { url: string; token: string }) : undefined;
+    }, 'the server to listen');
+    const writes = (async () => {
+      for (let n = 0; ; n++) {
+        const read = await fetch(`${url}v1/registry/tools/web.search@1`);
+        const { spec } = (await read.json()) as { spec: Record<string, unknown> };
+        const description = `round ${round} write ${n} ${'x'.repeat(n * 97)}`;
+        descriptions.add(description);
+        await fetch(`${url}v1/registry/tools/web.search@1`, {
+          method: 'PUT',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            'If-Match': read.headers.get('etag')!,
+          },
+          body: JSON.stringify({ ...spec, description }),
+        });
+      }
+    })().catch(() => undefined); // the server goes away mid-request
+    await new Promise((resolve) => setTimeout(resolve, 150 + round * 120));
+    served.child.kill('SIGKILL');
+    await served.done;
+    await writes;
+    const text = readFileSync(path, 'utf8');
+    const description = /^description: "?(.*?)"?$/m.exec(text)?.[1];
+    assert.ok(
+      written.has(text) || (description !== undefined && descriptions.has(description)),
+      `round ${round}: a whole file: ${text.slice(0, 200)}`,
+    );
+    written.add(text);
+  }
+  assert.equal(written.size > 1, true, 'the writes changed the file before the kills');
+  const build = runSpec(['build', '--registry', registry, '--store', store]);
+  assert.equal(build.status, 0, build.stderr);
+});
