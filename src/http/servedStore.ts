@@ -36,6 +36,7 @@ export class ServedStore {
   private timer: NodeJS.Timeout | undefined;
   private loading = new Map<Digest, Promise<void>>();
   private onChange: (() => void) | undefined;
+  private readonly views = new Map<Digest, Promise<SnapshotView>>();
 
   constructor(
     /** The store directory (absolute). */
@@ -78,7 +79,10 @@ export class ServedStore {
   async view(selector: string): Promise<SnapshotView> {
     const id = await this.resolve(selector);
     await this.ensureSnapshot(id);
-    return SnapshotView.open(this.memory, id);
+    // One view per snapshot, kept: its caches (tree nodes, resolved specs) serve every later request.
+    let view = this.views.get(id);
+    if (!view) this.views.set(id, (view = SnapshotView.open(this.memory, id)));
+    return view;
   }
 
   /** What a selector names; a full id of a snapshot already in memory is answered without reading the records. */
@@ -140,6 +144,12 @@ export class ServedStore {
       for await (const [key] of this.memory.kv.entries(space.prefix))
         if (!kept.has(key)) removed.push({ type: 'del', key });
     await this.memory.kv.batch([...removed, ...operations]);
+    // A snapshot gc removed from the store is no longer served, even by its id.
+    for (const id of this.loaded)
+      if (!kept.has(keySpaces.snapshot.key(id))) {
+        this.loaded.delete(id);
+        this.views.delete(id);
+      }
   }
 
   private ensureSnapshot(id: Digest): Promise<void> {

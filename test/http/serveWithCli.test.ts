@@ -39,7 +39,8 @@ test('CLI build, tag, gc and verify work on the store while the server is under 
   t.after(dir.cleanup);
   const registry = copyBundledRegistry(dir.path);
   const store = join(dir.path, 'store');
-  assert.equal(runSpec(['build', '--registry', registry, '--store', store]).status, 0);
+  // Tagged, so that the gc below keeps it (a snapshot gc removes is no longer served).
+  assert.equal(runSpec(['build', '--registry', registry, '--store', store, '--tag', 'base']).status, 0);
   const served = spawnSpec(['serve', '--registry', registry, '--store', store, '--port', '0', '--json'], dir.path);
   t.after(() => served.child.kill('SIGKILL'));
   const { url } = await waitFor(() => {
@@ -66,8 +67,8 @@ test('CLI build, tag, gc and verify work on the store while the server is under 
   );
 
   // Meanwhile, the CLI on the same store, without --wait.
-  const path = join(registry, 'tools/text.llm.yaml');
-  writeFileSync(path, readFileSync(path, 'utf8').replace('timeout_s: 120', 'timeout_s: 60'));
+  const search = readFileSync(join(registry, 'tools/web.search.yaml'), 'utf8');
+  writeFileSync(join(registry, 'tools/web.extra.yaml'), search.replace('id: "web.search@1"', 'id: "web.extra@1"'));
   const results: Record<string, { status: number | null; stderr: string; stdout: string }> = {};
   for (const [name, args] of [
     ['build', ['build', '--registry', registry, '--store', store, '--tag', 'rc']],
@@ -92,13 +93,12 @@ test('CLI build, tag, gc and verify work on the store while the server is under 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   assert.deepEqual(seen, [
+    { name: 'base', snapshot: first },
     { name: 'prod', snapshot: built },
     { name: 'rc', snapshot: built },
   ]);
-  const spec = (await (await fetch(`${url}v1/snapshots/prod/specs/text.llm@1`)).json()) as {
-    spec: { timeout_s: number };
-  };
-  assert.equal(spec.spec.timeout_s, 60);
+  const spec = (await (await fetch(`${url}v1/snapshots/prod/specs/web.extra@1`)).json()) as { id: string };
+  assert.equal(spec.id, 'web.extra@1');
 
   served.child.kill('SIGTERM');
   const exit = await served.done;
