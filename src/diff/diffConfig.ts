@@ -74,6 +74,15 @@ export function diffConfigFromValue(value: JsonValue): DiffConfig {
   return config;
 }
 
+/** The config with one mode for every kind (`spec diff --mode`), its ignores and threshold kept. */
+export function withMode(config: DiffConfig, mode: CompatibilityMode): DiffConfig {
+  const kinds: Record<string, KindDiffConfig> = {};
+  for (const [kind, entry] of Object.entries(config.kinds)) kinds[kind] = { ...entry, mode };
+  return { ...config, kinds, defaults: { ...config.defaults, mode } };
+}
+
+export const compatibilityModes: readonly CompatibilityMode[] = ['backward', 'forward', 'full'];
+
 export function kindConfig(config: DiffConfig, kind: string): KindDiffConfig {
   return Object.hasOwn(config.kinds, kind) ? config.kinds[kind]! : config.defaults;
 }

@@ -51,7 +51,11 @@ export const apiRoutes: Record<string, Partial<Record<Method, Operation>>> = {
   '/v1/diff': {
     get: {
       summary: 'What changed between two snapshots (as spec diff --json)',
-      query: { from: `the old side: ${selector}`, to: 'the new side (default latest)' },
+      query: {
+        from: `the old side: ${selector}`,
+        to: 'the new side (default latest)',
+        mode: 'backward, forward or full for every kind (as spec diff --mode)',
+      },
     },
   },
   '/v1/registry': {

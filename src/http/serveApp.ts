@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { streamSSE } from 'hono/streaming';
 import { isDigest } from '../core/digest.js';
 import { SpecError } from '../errors.js';
+import { compatibilityModes, withMode, type CompatibilityMode } from '../diff/diffConfig.js';
 import { loadDiffConfig } from '../review/loadDiffConfig.js';
 import { diffSnapshots } from '../review/diffSnapshots.js';
 import { exportSnapshot } from '../snapshot/exportSnapshot.js';
@@ -209,7 +210,11 @@ export function createServeApp(options: ServeAppOptions): Hono {
     const [before, after] = [await store.view(from), await store.view(to)];
     const both = isDigest(from) && isDigest(to);
     if (!both) noCache(c);
-    const config = await loadDiffConfig({ cwd: options.cwd });
+    const loaded = await loadDiffConfig({ cwd: options.cwd });
+    const mode = c.req.query('mode');
+    if (mode !== undefined && !compatibilityModes.includes(mode as CompatibilityMode))
+      throw new SpecError('USAGE', `mode is one of ${compatibilityModes.join(', ')}, not ${JSON.stringify(mode)}`, {});
+    const config = mode === undefined ? loaded : withMode(loaded, mode as CompatibilityMode);
     return c.json(await diffSnapshots(before, after, { config }));
   });
 

@@ -134,3 +134,31 @@ test('specstore.diff.yaml: ignored rules do not fail the gate; a bad file is inv
     writeFileSync(config, '');
   }
 });
+
+test('--mode sets the direction of every kind: a new required input breaks backward, not forward', () => {
+  // A config that says nothing (the one the tests above leave behind is theirs).
+  writeFileSync(join(dir.path, 'plain.diff.yaml'), '{}\n');
+  const severityOf = (mode: string) => {
+    const result = spec(['diff', 'prod', 'latest', '--config', 'plain.diff.yaml', '--mode', mode, '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    const report = json(result) as { specs: { changes: { rule: string; severity: string }[] }[] };
+    return report.specs.flatMap((each) => each.changes).find((c) => c.rule === 'tool.input-added-required')?.severity;
+  };
+  assert.equal(severityOf('backward'), 'breaking');
+  assert.equal(severityOf('forward'), 'compatible');
+  assert.equal(severityOf('full'), 'breaking');
+  const gate = spec([
+    'diff',
+    'prod',
+    'latest',
+    '--config',
+    'plain.diff.yaml',
+    '--mode',
+    'forward',
+    '--fail-on',
+    'breaking',
+  ]);
+  assert.equal(gate.status, 0, 'forward: nothing breaks');
+  const bad = spec(['diff', 'prod', 'latest', '--mode', 'sideways']);
+  assert.equal(bad.status, 2);
+});

@@ -2,7 +2,13 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { SpecError } from '../../errors.js';
-import { failOnValues, type FailOn } from '../../diff/diffConfig.js';
+import {
+  compatibilityModes,
+  failOnValues,
+  withMode,
+  type CompatibilityMode,
+  type FailOn,
+} from '../../diff/diffConfig.js';
 import { diffSnapshots } from '../../review/diffSnapshots.js';
 import { defaultDiffConfigFile, loadDiffConfig } from '../../review/loadDiffConfig.js';
 import type { CommandContext } from '../run.js';
@@ -25,6 +31,12 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
             'exit 4 when a change is this severe or worse (breaking > unknown > warning)',
           ).choices([...failOnValues]),
         )
+        .addOption(
+          new Option(
+            '--mode <mode>',
+            'the direction for every kind: backward (old users keep working), forward, or full (both); overrides the config',
+          ).choices([...compatibilityModes]),
+        )
         .option(
           '--config <file>',
           `compatibility settings (default: ${defaultDiffConfigFile} if present; see docs/compatibility.md)`,
@@ -33,19 +45,26 @@ export function registerDiffCommand(program: Command, context: CommandContext): 
           'what changed between two snapshots, and whether it breaks callers, producers or plans (rules: docs/compatibility.md)',
         ),
     ),
-    '  $ spec diff prod latest\n  $ spec diff prod --registry registry --fail-on breaking     # the CI gate: exit 4 if anything breaks\n  $ spec diff prod latest --markdown > pr-comment.md\n  $ spec diff prod latest --json',
+    '  $ spec diff prod latest\n  $ spec diff prod --registry registry --fail-on breaking     # the CI gate: exit 4 if anything breaks\n  $ spec diff prod latest --mode full              # both directions, whatever the config says\n  $ spec diff prod latest --markdown > pr-comment.md\n  $ spec diff prod latest --json',
   ).action(async function (this: Command, fromSelector: string, toSelector: string | undefined) {
-    const options = this.opts<{ registry?: string; markdown?: boolean; failOn?: FailOn; config?: string }>();
+    const options = this.opts<{
+      registry?: string;
+      markdown?: boolean;
+      failOn?: FailOn;
+      config?: string;
+      mode?: CompatibilityMode;
+    }>();
     const { json } = context.common(this);
     if (toSelector !== undefined && options.registry !== undefined) {
       throw new SpecError('USAGE', 'give either a second snapshot or --registry, not both', {
         data: { to: toSelector, registry: options.registry },
       });
     }
-    const config = await loadDiffConfig({
+    const loaded = await loadDiffConfig({
       cwd: io.cwd,
       ...(options.config === undefined ? {} : { file: options.config }),
     });
+    const config = options.mode === undefined ? loaded : withMode(loaded, options.mode);
     const { report, labels } = await withStore(context, this, 'read', async (store) => {
       const before = await openView(store, fromSelector);
       if (options.registry === undefined) {
