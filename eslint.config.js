@@ -10,7 +10,13 @@ export default tseslint.config(
   {
     // scripts/, bench/, bin/ and the config files are plain node ESM: the recommended rules, without type information.
     files: ['**/*.js', '**/*.mjs'],
+    ignores: ['web/**'],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // web/ is the panel: plain browser ES modules served as they are (no build step).
+    files: ['web/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
   },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
   ...importDirectionConfigs(),
