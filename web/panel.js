@@ -480,9 +480,21 @@ async function route() {
   main.append(h('h1', { text: 'Not found' }), h('p', {}, h('a', { href: '#/', text: 'Back to the registry' })));
 }
 
+/** The current view again, with fresh data, leaving focus alone. */
+async function redraw() {
+  state.redrawing = true;
+  try {
+    await route();
+  } finally {
+    state.redrawing = false;
+  }
+}
+
 function focusMain() {
-  // Moving focus to the new view helps keyboard and screen-reader users; not when a control in the header has it.
+  // Moving focus to the new view helps keyboard and screen-reader users; not when a control in the header has it, and
+  // not when the view is only redrawn because the data changed (focus stays where the reader is).
   const heading = $('#main h1');
+  if (state.redrawing) return;
   if (heading && !document.activeElement?.closest?.('header, #tabs')) {
     heading.tabIndex = -1;
     heading.focus({ preventScroll: true });
@@ -764,9 +776,17 @@ async function specView(main, kind, id, current) {
         )
       : null,
   );
-  state.onRegistryChange = async () => {
-    // Redraw with what is on disk now, unless a delete result is being shown.
-    if (deleteArea.childElementCount === 0) await route();
+  const related = new Set([
+    spec.id,
+    ...versions,
+    ...references.map((reference) => target(reference).id),
+    ...referrerSpecs.map((referrer) => target(referrer).id),
+  ]);
+  state.onRegistryChange = async (event) => {
+    // Redraw with what is on disk now when it concerns this spec (a new spec may reference it), unless a delete
+    // result is being shown.
+    const touched = [...(event?.modified ?? []), ...(event?.removed ?? [])].some((changed) => related.has(changed));
+    if (deleteArea.childElementCount === 0 && (touched || (event?.added ?? []).length > 0)) await redraw();
   };
   focusMain();
 }
@@ -1436,7 +1456,7 @@ async function snapshotsView(main, current) {
       ),
     );
   }
-  state.onStoreChange = () => route();
+  state.onStoreChange = () => redraw();
   focusMain();
 }
 
