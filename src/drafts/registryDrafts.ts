@@ -63,7 +63,8 @@ export interface DraftSpec extends DraftSummary {
   spec: JsonObject;
   /** The file's text as it is on disk. */
   text: string;
-  references: OutgoingReference[];
+  /** What it references, each with the kind of the spec the ref resolves to (absent when it resolves to none). */
+  references: (OutgoingReference & { kind?: string })[];
   referrers: { specs: SpecReferrer[]; plans: PlanReferrer[] };
   /** The ids of every version of its name, lowest first. */
   versions: string[];
@@ -170,7 +171,12 @@ export class RegistryDrafts {
       protected: spec['protected'] === true,
       spec,
       text: file && entry.origin === undefined ? this.readText(file.path) : '',
-      references: outgoingReferences(spec, kind),
+      references: await Promise.all(
+        outgoingReferences(spec, kind).map(async (reference) => {
+          const target = await view.lookup(reference.ref);
+          return target ? { ...reference, kind: target.kind } : reference;
+        }),
+      ),
       referrers: await this.usersOf(id),
       versions: (await view.list({ kind: kind.name }))
         .filter((each) => each.name === entry.name)

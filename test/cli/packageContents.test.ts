@@ -16,7 +16,17 @@ test('npm pack ships LICENSE (the Apache License 2.0 that package.json names), R
   const [packResult] = JSON.parse(packed.stdout) as { files: { path: string }[] }[];
   assert.ok(packResult, 'npm pack reports the package');
   const files = new Set(packResult.files.map((file) => file.path));
-  for (const path of ['LICENSE', 'README.md', 'package.json', 'bin/spec.js', 'dist/index.js'])
+  for (const path of [
+    'LICENSE',
+    'README.md',
+    'package.json',
+    'bin/spec.js',
+    'dist/index.js',
+    'dist/http/startServe.js',
+    'web/index.html',
+    'web/panel.js',
+    'web/panel.css',
+  ])
     assert.ok(files.has(path), `${path} is not in the tarball`);
   const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { license: string };
   assert.equal(manifest.license, 'Apache-2.0');
