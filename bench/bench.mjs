@@ -20,6 +20,7 @@ import { generateRegistry } from './generateRegistry.mjs';
 import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 import { benchRemotes } from './ociBench.mjs';
 import { benchRuntime } from './runtimeBench.mjs';
+import { benchServe } from './serveBench.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const specBin = join(root, 'bin/spec.js');
@@ -327,6 +328,9 @@ try {
 
   console.log('\nrunning plans (docs/adapters.md)');
   await benchRuntime({ row, runs: 15 });
+
+  console.log('\nspec serve (docs/serve.md)');
+  await benchServe({ work, registry, store, snapshot, row, median });
 
   // The real-world corpus, when present.
   const corpus = resolve(root, '../shared/corpus/schemastore/current');
