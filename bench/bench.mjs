@@ -21,6 +21,7 @@ import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 import { benchRemotes } from './ociBench.mjs';
 import { benchRuntime } from './runtimeBench.mjs';
 import { benchServe } from './serveBench.mjs';
+import { ageTree, median, mutateTools } from './benchWorkload.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const specBin = join(root, 'bin/spec.js');
@@ -30,11 +31,6 @@ const warmRuns = Number(process.env.BENCH_WARM_RUNS ?? 7);
 const work = mkdtempSync(join(tmpdir(), 'specstore-bench-'));
 const rows = [];
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const seconds = (ms) => `${(ms / 1000).toFixed(3)} s`;
 /** The median, and the range of the runs (this machine's speed varies from run to run). */
 const spread = (values) =>
@@ -72,33 +68,6 @@ function duBytes(directory) {
     if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
   }
   return total;
-}
-
-/** Changes a fraction of the tools: a different default temperature is a different spec (same id). */
-function mutateTools(registry, fraction, round) {
-  const directory = join(registry, 'tools');
-  const names = readdirSync(directory).sort();
-  const step = Math.max(1, Math.round(1 / fraction));
-  let changed = 0;
-  for (let i = round % step; i < names.length; i += step) {
-    const path = join(directory, names[i]);
-    writeFileSync(
-      path,
-      readFileSync(path, 'utf8')
-        .replace(/default: ([0-9.]+)\n/, `default: ${(round + 7) / 100}\n`)
-        .replace(/^id: "(t[^@]+)@(\d+)"/m, (_, name, version) => `id: "${name}@${Number(version) + 3 + round}"`),
-    );
-    changed++;
-  }
-  return changed;
-}
-
-function ageTree(directory) {
-  // Editors' files are older than the build that reads them; freshly generated ones are not (see docs/performance.md).
-  const past = new Date(Date.now() - 3600_000);
-  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) utimesSync(join(entry.parentPath ?? entry.path, entry.name), past, past);
-  }
 }
 
 try {

@@ -2,7 +2,7 @@
 // the digest the editor read (no lost updates), refused while the spec is in use, and written atomically.
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Digest } from '../core/digest.js';
+import { digestValue, type Digest } from '../core/digest.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
 import { SpecError, invalidInput, type Diagnostic } from '../errors.js';
@@ -188,7 +188,7 @@ export class RegistryDrafts {
   create(directory: string, body: DraftBody, options: DraftWriteOptions = {}): Promise<DraftWriteResult> {
     return this.serially(async () => {
       const kind = await this.kindOfDirectory(directory);
-      await this.catalog.refresh();
+      // Against the last state: a spec with this id added on disk since is a duplicate the compile below reports.
       const value = parseBody(body, `${directory}/(new)`);
       const id = documentId(value);
       if (this.catalog.specFile(id) || (await this.catalog.snapshot.lookup(id)))
@@ -266,10 +266,17 @@ export class RegistryDrafts {
     return run;
   }
 
-  /** The spec's file, once the registry is read again and its digest is the one the change is based on. */
+  /**
+   * The spec's file, once its digest is the one the change is based on. The file itself is read for that (a change on
+   * disk the watch has not reported yet counts); the registry is read again only when the file is not where the last
+   * state had it, or no longer holds what it had.
+   */
   private async current(kind: KindDescriptor, id: string, ifMatch: string) {
-    await this.catalog.refresh();
-    const file = this.catalog.specFile(id);
+    let file = this.catalog.specFile(id);
+    if (!file || file.kind !== kind.name || this.digestOnDisk(file.path) !== file.digest) {
+      await this.catalog.refresh();
+      file = this.catalog.specFile(id);
+    }
     if (!file || file.kind !== kind.name) {
       const entry = await this.catalog.snapshot.lookup(id);
       if (entry?.kind === kind.name && entry.origin !== undefined)
@@ -287,6 +294,17 @@ export class RegistryDrafts {
         { data: { id, digest: file.digest, ifMatch } },
       );
     return file;
+  }
+
+  /** The digest of the spec a file holds now (undefined when it cannot be read or is not one valid document). */
+  private digestOnDisk(path: string): string | undefined {
+    try {
+      const bytes = readFileSync(join(resolve(this.options.registry), path));
+      const { value } = parseYamlSpec(bytes, path);
+      return value === undefined ? undefined : digestValue(value).digest;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

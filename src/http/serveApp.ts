@@ -52,6 +52,9 @@ interface RequestHeaders {
 
 const immutable = 'public, max-age=31536000, immutable';
 
+/** How many answers under full snapshot ids are kept in memory (the oldest goes first). */
+const maxKeptAnswers = 20_000;
+
 /** The hono app of `spec serve`. */
 export function createServeApp(options: ServeAppOptions): Hono {
   const { drafts, store, events } = options;
@@ -72,7 +75,16 @@ export function createServeApp(options: ServeAppOptions): Hono {
     throw new SpecError('SERVE_NOT_FOUND', `no route ${c.req.method} ${new URL(c.req.url).pathname}`, {});
   });
 
-  // Writes: read-only mode, then the origin (CSRF), then the token; bodies bounded before they are read.
+  // Writes: read-only mode, then the origin (CSRF), then the token; bodies bounded before they are read. Reads skip all
+  // of it (reading the body stream would make the node adapter build a full Request for every GET).
+  const limitBody = bodyLimit({
+    maxSize: maxDraftBytes,
+    onError: () => {
+      throw new SpecError('SERVE_BODY_TOO_LARGE', `a request body may be at most ${maxDraftBytes} bytes`, {
+        data: { limit: maxDraftBytes },
+      });
+    },
+  });
   app.use('/v1/*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (options.readOnly) throw new SpecError('SERVE_READ_ONLY', 'this server was started with --read-only', {});
@@ -80,17 +92,27 @@ export function createServeApp(options: ServeAppOptions): Hono {
     checkToken(c, options.token);
     return next();
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: maxDraftBytes,
-      onError: () => {
-        throw new SpecError('SERVE_BODY_TOO_LARGE', `a request body may be at most ${maxDraftBytes} bytes`, {
-          data: { limit: maxDraftBytes },
-        });
-      },
-    }),
-  );
+  app.on(['POST', 'PUT', 'DELETE', 'PATCH'], '/v1/*', limitBody);
+
+  // Answers under a full snapshot id never change: their bodies are kept (bounded) and sent again as they are.
+  const immutableAnswers = new Map<string, { body: string; etag: string | null }>();
+  app.use('/v1/snapshots/:selector/*', async (c, next) => {
+    if (c.req.method !== 'GET' || !isDigest(c.req.param('selector') ?? '')) return next();
+    const key = c.req.url.slice(c.req.url.indexOf('/v1/'));
+    const kept = immutableAnswers.get(key);
+    if (kept) {
+      const given = c.req.header('If-None-Match');
+      const headers: Record<string, string> = { 'cache-control': immutable };
+      if (kept.etag) headers['etag'] = kept.etag;
+      if (given !== undefined && kept.etag && parseEtags(given).includes(kept.etag.replace(/"/g, '')))
+        return c.body(null, 304, headers);
+      return c.body(kept.body, 200, { ...headers, 'content-type': 'application/json' });
+    }
+    await next();
+    if (c.res.status !== 200 || c.res.headers.get('cache-control') !== immutable || key.endsWith('/export')) return;
+    if (immutableAnswers.size >= maxKeptAnswers) immutableAnswers.delete(immutableAnswers.keys().next().value!);
+    immutableAnswers.set(key, { body: await c.res.clone().text(), etag: c.res.headers.get('etag') });
+  });
 
   app.get('/v1/openapi.json', (c) => c.json(openApiDocument()));
   app.get('/v1/info', (c) =>

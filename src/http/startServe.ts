@@ -80,6 +80,10 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
       }
     },
   });
+  // The records first (publications are what every change is checked against), so the first write does not wait.
+  await store.open().catch((error: unknown) => {
+    if (!(isSpecError(error) && error.code === 'STORE_NOT_FOUND')) throw error;
+  });
   const events = new ServerEvents();
   const redact = pathRedactor([
     { path: registry, shownAs: 'registry' },

@@ -243,6 +243,31 @@ test('watch: an edited file is refreshed into the catalog, debounced; close() st
   assert.equal(await catalog.kind('tool').has('brand.new@1'), false);
 });
 
+test('watch: a folder made after the watch started is watched too (a file in it, then a file in its subfolder)', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const catalog = await openRegistryCatalog({ registry });
+  t.after(() => catalog.close());
+  const added: string[] = [];
+  const watcher = catalog.watch({ debounceMs: 20, onRefresh: (result) => added.push(...result.added) });
+  t.after(() => watcher.close());
+  const until = async (id: string) => {
+    for (let waited = 0; !added.includes(id); waited += 20) {
+      if (waited > 10_000) assert.fail(`no refresh added ${id}`);
+      await new Promise((done) => setTimeout(done, 20));
+    }
+  };
+  mkdirSync(join(registry, 'tools/team'));
+  await new Promise((done) => setTimeout(done, 100));
+  writeFileSync(join(registry, 'tools/team/one.yaml'), toolText('team.one@1', 'One'));
+  await until('team.one@1');
+  mkdirSync(join(registry, 'tools/team/deeper'));
+  await new Promise((done) => setTimeout(done, 100));
+  writeFileSync(join(registry, 'tools/team/deeper/two.yaml'), toolText('team.two@1', 'Two'));
+  await until('team.two@1');
+});
+
 test('watch needs a registry on disk', async (t) => {
   const { memoryRoot } = await import('../../src/source/registrySource.js');
   const text = readFileSync(join(bundledRegistry, 'policies/default.yaml'), 'utf8');

@@ -52,7 +52,7 @@ test('the OpenAPI document names exactly the routes the app has', async (t) => {
   const routed = [
     ...new Set(
       server.app.routes
-        .filter((route) => route.method !== 'ALL' && route.path.startsWith('/v1/'))
+        .filter((route) => route.method !== 'ALL' && route.path.startsWith('/v1/') && !route.path.includes('*'))
         .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`),
     ),
   ].sort();
