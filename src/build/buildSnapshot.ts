@@ -68,6 +68,11 @@ export interface CompiledRegistry {
   versionsChecked?: { publications: number; uncheckedPaths: Set<string> };
   /** How many specs (known without building `specs`, which an unchanged rebuild makes only when asked). */
   specCount: number;
+  /**
+   * The ids a file references (reference fields and spec `$ref`s of its schemas, as written), by path: who uses a
+   * spec, known without reading the specs. Absent when the build was known from the cache alone.
+   */
+  referencesOf?: (path: string) => readonly string[];
   /** Warnings (errors are thrown as INVALID_INPUT with every diagnostic). */
   diagnostics: Diagnostic[];
   /** The build cache to save with the snapshot; undefined when the cache already describes this build. */
@@ -657,6 +662,7 @@ function compiledResult(
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
     specs: validation.specs.map(({ text: _text, ...spec }) => spec),
     specCount: validation.specs.length,
+    referencesOf: (path) => cache.index.files.get(path)?.references ?? [],
     objects: [...specObjects, ...manifest.objects],
     requires: lastStored ? (reused > 0 ? [previous!.last!.snapshot] : []) : reusedDigests(),
     diagnostics: built.diagnostics,

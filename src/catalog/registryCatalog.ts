@@ -78,6 +78,8 @@ export interface SpecFile {
   path: string;
   /** The path as messages show it (relative to the working directory). */
   file: string;
+  /** The ids it references, as written (undefined when the build did not say). */
+  references?: readonly string[];
 }
 
 export class RegistryCatalog extends SpecCatalog {
@@ -102,6 +104,19 @@ export class RegistryCatalog extends SpecCatalog {
   /** The file a spec of the current state is in, by id (`name@version`). */
   specFile(id: string): SpecFile | undefined {
     return this.files.get(id);
+  }
+
+  /**
+   * The ids of the specs whose files reference `id` exactly (as written), from the build's own record of references:
+   * no spec is read. Undefined when the state was built without that record (then read the specs: findSpecReferrers).
+   */
+  referencingIds(id: string): string[] | undefined {
+    const referencing: string[] = [];
+    for (const [each, file] of this.files) {
+      if (file.references === undefined) return undefined;
+      if (file.references.includes(id)) referencing.push(each);
+    }
+    return referencing.sort();
   }
 
   /**
@@ -321,8 +336,18 @@ function compileOptions(options: OpenRegistryCatalogOptions) {
 }
 
 function filesOf(compiled: CompiledRegistry): Map<string, SpecFile> {
+  const referencesOf = compiled.referencesOf;
   return new Map(
-    compiled.specs.map((spec) => [spec.id, { kind: spec.kind, digest: spec.digest, path: spec.path, file: spec.file }]),
+    compiled.specs.map((spec) => [
+      spec.id,
+      {
+        kind: spec.kind,
+        digest: spec.digest,
+        path: spec.path,
+        file: spec.file,
+        ...(referencesOf ? { references: referencesOf(spec.path) } : {}),
+      },
+    ]),
   );
 }
 

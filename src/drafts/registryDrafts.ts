@@ -404,10 +404,23 @@ export class RegistryDrafts {
 
   private async usersOf(id: string): Promise<{ specs: SpecReferrer[]; plans: PlanReferrer[] }> {
     const view = this.catalog.snapshot;
-    const specs = (await findSpecReferrers(view, id)).referrers.filter((referrer) => referrer.id !== id);
     const plans = this.options.plans?.length
       ? await findPlanReferrers(readPlanDirectories(this.options.plans, { cwd: this.cwd }), view, id)
       : [];
+    const referencing = this.catalog.referencingIds(id);
+    if (referencing === undefined)
+      return { specs: (await findSpecReferrers(view, id)).referrers.filter((each) => each.id !== id), plans };
+    // The build recorded which files reference the id: only those specs are read, for the places they do.
+    const kinds = new Map((await view.descriptors()).map((kind) => [kind.name, kind]));
+    const specs: SpecReferrer[] = [];
+    for (const each of referencing) {
+      if (each === id) continue;
+      const resolved = await view.resolve(each);
+      const kind = kinds.get(resolved.kind);
+      if (!kind) continue;
+      for (const reference of outgoingReferences(resolved.spec, kind))
+        if (reference.ref === id) specs.push({ id: each, kind: resolved.kind, ...reference });
+    }
     return { specs, plans };
   }
 }

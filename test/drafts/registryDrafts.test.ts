@@ -238,3 +238,19 @@ test('changes are serialised: concurrent updates from the same digest, exactly o
   for (const failed of results.filter((each) => each.status === 'rejected'))
     assert.ok(codeOf('DRAFT_CHANGED')((failed as PromiseRejectedResult).reason));
 });
+
+test("a draft's referrers, from the build's record of references, are those found by reading every spec", async (t) => {
+  const { drafts } = await openDrafts(t);
+  const { findSpecReferrers } = await import('../../src/snapshot/referenceIndex.js');
+  const view = drafts.catalog.snapshot;
+  const kinds = new Map((await drafts.kinds()).map((kind) => [kind.name, kind.directory]));
+  let referenced = 0;
+  for (const entry of await view.list()) {
+    if (entry.origin !== undefined) continue;
+    const draft = await drafts.get(kinds.get(entry.kind)!, entry.id);
+    const read = (await findSpecReferrers(view, entry.id)).referrers.filter((each) => each.id !== entry.id);
+    assert.deepEqual(draft.referrers.specs, read, entry.id);
+    if (read.length > 0) referenced++;
+  }
+  assert.ok(referenced >= 5, `the registry has referenced specs (${referenced})`);
+});
