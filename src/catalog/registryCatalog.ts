@@ -1,6 +1,6 @@
 // The registry API over a working registry directory: the last good build of it, refreshed from the build cache.
 import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Digest } from '../core/digest.js';
 import { isSpecError, type Diagnostic } from '../errors.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
@@ -87,6 +87,7 @@ export class RegistryCatalog extends SpecCatalog {
   private files: Map<string, SpecFile>;
   private pending: Promise<RefreshResult> | undefined;
   private readonly watchers = new Set<() => void>();
+  private readonly adopted = new Map<string, string>();
 
   private constructor(
     view: SnapshotView,
@@ -128,11 +129,32 @@ export class RegistryCatalog extends SpecCatalog {
     return compileRegistry({ ...compileOptions(this.options), source, store: this.store });
   }
 
-  /** Switches to a compiled state of the registry (a candidate whose change was made): stored as a refresh would. */
+  /**
+   * Switches to a compiled state of the registry (a candidate whose change was made): stored as a refresh would.
+   * Announce the file of the change first (`expectWrite`), so that its own watch events need no refresh.
+   */
   async adopt(compiled: CompiledRegistry): Promise<RefreshResult> {
     await storeSnapshot(this.store, compiled, this.options.now ? { now: this.options.now } : {});
     const view = await SnapshotView.open(this.store, compiled.snapshot);
     return this.switchToBuild(compiled, view);
+  }
+
+  /**
+   * Before a change this catalog will adopt renames `staged` to `path` (both absolute): while `path` is the staged
+   * file as it was (a rename keeps its inode, size and mtime), events about it need no refresh.
+   */
+  expectWrite(path: string, staged: string): void {
+    this.adopted.clear();
+    const stat = statOf(staged);
+    if (stat) this.adopted.set(path, stat);
+  }
+
+  /** Whether a path is a file this catalog wrote and adopted, unchanged since (same inode, size and mtime). */
+  private isAdopted(path: string): boolean {
+    const adopted = this.adopted.get(path);
+    if (!adopted) return false;
+    const now = statOf(path);
+    return now !== undefined && now === adopted;
   }
 
   /** Builds the registry once (an invalid registry is INVALID_INPUT with every diagnostic, as for `spec build`). */
@@ -252,8 +274,11 @@ export class RegistryCatalog extends SpecCatalog {
         running = false;
       }
     };
-    const changed = () => {
+    const changed = (path: string | undefined) => {
       if (closed) return;
+      // Dot-files are never part of the registry (a staged write's temporary file is one); a file this catalog wrote
+      // and adopted, still as it was written, needs no refresh either.
+      if (path !== undefined && (basename(path).startsWith('.') || this.isAdopted(path))) return;
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(() => void run(), debounceMs);
     };
@@ -272,8 +297,9 @@ export class RegistryCatalog extends SpecCatalog {
       let watcher: FSWatcher;
       try {
         watcher = watch(folder, (event, name) => {
-          if (event === 'rename' && name) watchNewFolder(join(folder, name.toString()));
-          changed();
+          const path = name ? join(folder, name.toString()) : undefined;
+          if (event === 'rename' && path) watchNewFolder(path);
+          changed(path);
         });
       } catch (error) {
         if (required) throw error;
@@ -354,6 +380,16 @@ function filesOf(compiled: CompiledRegistry): Map<string, SpecFile> {
 /** Each spec's kind and digest by id, to tell what a refresh changed. */
 function idsOf(compiled: CompiledRegistry): Map<string, string> {
   return new Map(compiled.specs.map((spec) => [spec.id, `${spec.kind} ${spec.digest}`]));
+}
+
+/** A file's identity and version as a string (inode, size, mtime), or undefined when it is gone. */
+function statOf(path: string): string | undefined {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return `${stat.ino} ${stat.size} ${stat.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The folders in a folder (dot-folders and links left out, as the listing leaves them out). */

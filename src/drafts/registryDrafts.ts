@@ -356,6 +356,7 @@ export class RegistryDrafts {
       };
       if (options.dryRun) return result;
       if (staged) {
+        if (staged.temporary) this.catalog.expectWrite(absolute, staged.temporary);
         staged.commit();
         staged = undefined;
       } else {
