@@ -14,48 +14,31 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { generateRegistry } from './generateRegistry.mjs';
 import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 import { benchRemotes } from './ociBench.mjs';
 import { benchRuntime } from './runtimeBench.mjs';
 import { benchServe } from './serveBench.mjs';
-import { ageTree, median, mutateTools } from './benchWorkload.mjs';
+import { benchScale, parseSizes } from './scaleBench.mjs';
+import {
+  ageTree,
+  median,
+  megabytes,
+  mutateTools,
+  root,
+  seconds,
+  settle,
+  spec,
+  spread,
+  timed,
+} from './benchSupport.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const specBin = join(root, 'bin/spec.js');
 const tools = Number(process.env.BENCH_TOOLS ?? 10000);
 const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 3);
 const warmRuns = Number(process.env.BENCH_WARM_RUNS ?? 7);
 const work = mkdtempSync(join(tmpdir(), 'specstore-bench-'));
 const rows = [];
-
-const seconds = (ms) => `${(ms / 1000).toFixed(3)} s`;
-/** The median, and the range of the runs (this machine's speed varies from run to run). */
-const spread = (values) =>
-  `${seconds(median(values))} (${(Math.min(...values) / 1000).toFixed(3)}–${(Math.max(...values) / 1000).toFixed(3)})`;
-const megabytes = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-function timed(command, args, options = {}) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...options });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0 && !options.allowFailure) {
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stderr}`);
-  }
-  return { ms, stdout: result.stdout, stderr: result.stderr, status: result.status };
-}
-
-const spec = (args, options) => timed(process.execPath, [specBin, ...args], options);
-/**
- * Writes the page cache back to disk and lets it settle, so that a phase does not pay for the last one's writes (git's
- * cold runs leave ~40k files being written back, and every build ends with an fsync).
- */
-const settle = () => {
-  spawnSync('sync');
-  spawnSync('sleep', ['1']);
-};
 
 function row(figure, value, target, baseline, ratio) {
   rows.push({ figure, value, target, baseline: baseline ?? '', ratio: ratio ?? '' });
@@ -338,6 +321,14 @@ try {
 
   console.log('\n| figure | measured | target | git baseline | ratio |\n|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.figure} | ${r.value} | ${r.target} | ${r.baseline} | ${r.ratio} |`);
+
+  // The scale series: `npm run bench -- --scale 13k,50k` picks the sizes, `--scale none` leaves it out.
+  const scaleFlag = process.argv.indexOf('--scale');
+  const scale = scaleFlag >= 0 ? process.argv[scaleFlag + 1] : (process.env.BENCH_SCALE ?? '13k,50k,100k');
+  if (scale !== 'none') {
+    console.log(`\nscale series (docs/performance.md): ${scale} files, side by side with git`);
+    benchScale({ sizes: parseSizes(scale), runs: coldRuns });
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
