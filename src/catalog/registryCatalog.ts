@@ -86,6 +86,7 @@ export class RegistryCatalog extends SpecCatalog {
   private ids: Map<string, string>;
   private files: Map<string, SpecFile>;
   private pending: Promise<RefreshResult> | undefined;
+  private last: RefreshResult | undefined;
   private readonly watchers = new Set<() => void>();
   private readonly adopted = new Map<string, string>();
 
@@ -136,7 +137,7 @@ export class RegistryCatalog extends SpecCatalog {
   async adopt(compiled: CompiledRegistry): Promise<RefreshResult> {
     await storeSnapshot(this.store, compiled, this.options.now ? { now: this.options.now } : {});
     const view = await SnapshotView.open(this.store, compiled.snapshot);
-    return this.switchToBuild(compiled, view);
+    return (this.last = await this.switchToBuild(compiled, view));
   }
 
   /**
@@ -179,10 +180,17 @@ export class RegistryCatalog extends SpecCatalog {
    * kept. Calls made while a refresh runs share it: they get the same result.
    */
   refresh(): Promise<RefreshResult> {
-    this.pending ??= this.refreshOnce().finally(() => {
-      this.pending = undefined;
-    });
+    this.pending ??= this.refreshOnce()
+      .then((result) => (this.last = result))
+      .finally(() => {
+        this.pending = undefined;
+      });
     return this.pending;
+  }
+
+  /** What the last refresh (or adopted change) found: whether the registry is valid now, and its diagnostics. */
+  get lastRefresh(): RefreshResult | undefined {
+    return this.last;
   }
 
   private async refreshOnce(): Promise<RefreshResult> {

@@ -1,6 +1,6 @@
 // Editing the working registry safely: every change is validated as `spec build` would before it is written, based on
 // the digest the editor read (no lost updates), refused while the spec is in use, and written atomically.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { digestValue, type Digest } from '../core/digest.js';
 import { isJsonObject, parseJsonText, type JsonObject } from '../core/json.js';
@@ -320,11 +320,14 @@ export class RegistryDrafts {
     const absolute = join(resolve(this.options.registry), change.path);
     const shown = change.path;
     let staged: ReturnType<typeof stageOutputFile> | undefined;
+    // A folder made for a new kind's first spec is removed again unless the change is made.
+    let madeFolder: string | undefined;
+    let made = false;
     try {
       let bytes: Uint8Array | undefined;
       if (change.text !== undefined) {
         bytes = new TextEncoder().encode(change.text);
-        mkdirSync(dirname(absolute), { recursive: true });
+        madeFolder = mkdirSync(dirname(absolute), { recursive: true });
         staged = stageOutputFile(absolute, shown, bytes);
       }
       const source = await this.sourceWith(
@@ -362,11 +365,13 @@ export class RegistryDrafts {
       } else {
         rmSync(absolute);
       }
+      made = true;
       const adopted = await this.catalog.adopt(compiled);
       for (const listener of [...this.listeners]) listener(adopted);
       return result;
     } finally {
       staged?.discard();
+      if (madeFolder !== undefined && !made) rmSync(madeFolder, { recursive: true, force: true });
     }
   }
 
@@ -382,14 +387,7 @@ export class RegistryDrafts {
 
   private newFilePath(kind: KindDescriptor, id: string): string {
     const { name, version } = parseSpecId(id)!;
-    const taken = (path: string) => {
-      try {
-        readFileSync(join(resolve(this.options.registry), path));
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const taken = (path: string) => existsSync(join(resolve(this.options.registry), path));
     const plain = `${kind.directory}/${name}.yaml`;
     if (!taken(plain)) return plain;
     const versioned = `${kind.directory}/${name}.v${version.text}.yaml`;

@@ -10,10 +10,10 @@ import { compatibilityModes, withMode, type CompatibilityMode } from '../diff/di
 import { loadDiffConfig } from '../review/loadDiffConfig.js';
 import { diffSnapshots } from '../review/diffSnapshots.js';
 import { exportSnapshot } from '../snapshot/exportSnapshot.js';
-import { findSpecReferrers, outgoingReferences } from '../snapshot/referenceIndex.js';
+import { outgoingReferences } from '../snapshot/referenceIndex.js';
 import type { SnapshotView } from '../snapshot/snapshotView.js';
 import { readPlanDirectories } from '../plan/findPlanFiles.js';
-import { findPlanReferrers } from '../plan/planUsage.js';
+import { findReferrers } from '../plan/planUsage.js';
 import { buildSnapshot } from '../build/buildSnapshot.js';
 import { maxDraftBytes, type DraftBody, type RegistryDrafts } from '../drafts/registryDrafts.js';
 import { toolVersion } from '../version.js';
@@ -64,6 +64,7 @@ export function createServeApp(options: ServeAppOptions): Hono {
     { path: options.cwd, shownAs: '.' },
     ...(options.privatePaths ?? []).map((path) => ({ path, shownAs: '…' })),
   ]);
+  const redactValue = <T>(value: T): T => JSON.parse(redact(JSON.stringify(value))) as T;
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -216,9 +217,8 @@ export function createServeApp(options: ServeAppOptions): Hono {
   });
   app.get('/v1/snapshots/:selector/referrers/:ref', async (c) => {
     const view = await snapshotView(c);
-    const specs = await findSpecReferrers(view, c.req.param('ref'));
     const planFiles = options.plans.length > 0 ? readPlanDirectories(options.plans, { cwd: options.registry }) : [];
-    return c.json({ ...specs, plans: await findPlanReferrers(planFiles, view, specs.target.id) });
+    return c.json(await findReferrers(view, c.req.param('ref'), planFiles));
   });
   app.get('/v1/snapshots/:selector/export', async (c) => {
     const view = await snapshotView(c);
@@ -243,15 +243,20 @@ export function createServeApp(options: ServeAppOptions): Hono {
   // The drafts: the working registry directory.
   app.get('/v1/registry', async (c) => {
     const kinds = await drafts.kinds();
-    const entries = await drafts.catalog.snapshot.list();
+    const counts = new Map<string, number>();
+    for (const entry of await drafts.catalog.snapshot.list()) counts.set(entry.kind, (counts.get(entry.kind) ?? 0) + 1);
+    // A registry made invalid on disk is reported here, while the last good state is served.
+    const last = drafts.catalog.lastRefresh;
     return noCache(c).json({
       snapshot: drafts.catalog.snapshot.id,
-      ...lastRefresh,
+      ok: last?.ok ?? true,
+      diagnostics: redactValue(last?.diagnostics ?? []),
+      ...(last?.error ? { error: redactValue(last.error) } : {}),
       kinds: kinds.map((kind) => ({
         name: kind.name,
         directory: kind.directory,
         summary: kind.summary,
-        count: entries.filter((entry) => entry.kind === kind.name).length,
+        count: counts.get(kind.name) ?? 0,
         capabilities: kind.capabilities !== undefined,
         schema: kind.schema,
       })),
@@ -335,7 +340,7 @@ export function createServeApp(options: ServeAppOptions): Hono {
   app.get('/v1/events', (c) =>
     streamSSE(c, async (stream) => {
       const send = (event: { event: string; data: unknown }) =>
-        void stream.writeSSE({ event: event.event, data: JSON.stringify(event.data) }).catch(() => undefined);
+        void stream.writeSSE({ event: event.event, data: redact(JSON.stringify(event.data)) }).catch(() => undefined);
       const unsubscribe = events.subscribe(send);
       await stream.writeSSE({ event: 'hello', data: JSON.stringify({ snapshot: drafts.catalog.snapshot.id }) });
       await new Promise<void>((resolve) => {
@@ -355,17 +360,6 @@ export function createServeApp(options: ServeAppOptions): Hono {
   // The panel: static files shipped in the package.
   app.get('/', (c) => asset(c, 'index.html'));
   app.get('/assets/:file', (c) => asset(c, c.req.param('file')));
-
-  // The last refresh of the drafts, for GET /v1/registry (a registry made invalid on disk keeps the last good state).
-  let lastRefresh: { ok: boolean; diagnostics: unknown[]; error?: { code: string; message: string } } = {
-    ok: true,
-    diagnostics: [],
-  };
-  events.subscribe((event) => {
-    if (event.event !== 'registry') return;
-    const data = event.data as { ok: boolean; diagnostics: unknown[]; error?: { code: string; message: string } };
-    lastRefresh = { ok: data.ok, diagnostics: data.diagnostics, ...(data.error ? { error: data.error } : {}) };
-  });
 
   return app;
 

@@ -9,7 +9,6 @@ import { isSpecError, SpecError } from '../errors.js';
 import { openRegistryDrafts, type RegistryDrafts } from '../drafts/registryDrafts.js';
 import type { RefreshResult } from '../catalog/registryCatalog.js';
 import { createServeApp } from './serveApp.js';
-import { pathRedactor } from './problemResponse.js';
 import { ServedStore } from './servedStore.js';
 import { ServerEvents } from './serverEvents.js';
 
@@ -85,16 +84,10 @@ export async function startServe(options: StartServeOptions): Promise<RunningSer
     if (!(isSpecError(error) && error.code === 'STORE_NOT_FOUND')) throw error;
   });
   const events = new ServerEvents();
-  const redact = pathRedactor([
-    { path: registry, shownAs: 'registry' },
-    { path: store.directory, shownAs: 'store' },
-    { path: cwd, shownAs: '.' },
-    { path: tmpdir(), shownAs: '…' },
-    { path: homedir(), shownAs: '~' },
-  ]);
+  // The app redacts what it sends, events included.
   const publishRegistry = (result: RefreshResult) => {
     if (result.ok && !result.changed) return;
-    events.publish({ event: 'registry', data: JSON.parse(redact(JSON.stringify(result))) as unknown });
+    events.publish({ event: 'registry', data: result });
   };
   drafts.onChange(publishRegistry);
   let watcher: { close(): void } | undefined;

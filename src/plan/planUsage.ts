@@ -3,6 +3,7 @@ import { invalidInput, type Diagnostic } from '../errors.js';
 import type { CompiledRegistry } from '../build/buildSnapshot.js';
 import { openManifestView } from '../snapshot/inMemorySnapshot.js';
 import type { SnapshotView } from '../snapshot/snapshotView.js';
+import { findSpecReferrers, type SpecReferrers } from '../snapshot/referenceIndex.js';
 import { resolveReference } from './checkPlan.js';
 import { planDiagnostic, planReferences, type PlanFile } from './planFile.js';
 
@@ -44,6 +45,16 @@ export async function findPlanReferrers(
     }
   }
   return referrers;
+}
+
+/** Everything that references what `ref` resolves to in `view`: its specs (findSpecReferrers) and these plans. */
+export async function findReferrers(
+  view: SnapshotView,
+  ref: string,
+  planFiles: readonly PlanFile[],
+): Promise<SpecReferrers & { plans: PlanReferrer[] }> {
+  const specs = await findSpecReferrers(view, ref);
+  return { ...specs, plans: await findPlanReferrers(planFiles, view, specs.target.id) };
 }
 
 /**

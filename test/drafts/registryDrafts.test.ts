@@ -2,7 +2,7 @@
 // specs in use, comments kept, nothing written on a refused change, published versions immutable.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRegistryDrafts, type RegistryDrafts } from '../../src/drafts/registryDrafts.js';
 import { buildSnapshot } from '../../src/build/buildSnapshot.js';
@@ -253,4 +253,23 @@ test("a draft's referrers, from the build's record of references, are those foun
     if (read.length > 0) referenced++;
   }
   assert.ok(referenced >= 5, `the registry has referenced specs (${referenced})`);
+});
+
+test("a kind's first spec makes its folder; a dry run or a refused create leaves no folder behind", async (t) => {
+  const { drafts, registry } = await openDrafts(t);
+  const prompt = await specOf(drafts, 'prompts', 'trailer.script@1');
+  await drafts.remove('prompts', 'trailer.script@1', { ifMatch: prompt.digest });
+  rmSync(join(registry, 'prompts'), { recursive: true });
+  const files = snapshotFiles(registry);
+  const body = jsonBody({ ...prompt.spec, id: 'first.prompt@1' });
+  await drafts.create('prompts', body, { dryRun: true });
+  await assert.rejects(
+    drafts.create('prompts', jsonBody({ ...prompt.spec, id: 'first.prompt@1', variables: 3 })),
+    codeOf('INVALID_INPUT'),
+  );
+  assert.ok(!existsSync(join(registry, 'prompts')), 'no folder after a dry run or a refused create');
+  assert.deepEqual(snapshotFiles(registry), files);
+  const created = await drafts.create('prompts', body);
+  assert.equal(created.file, 'prompts/first.prompt.yaml');
+  assert.ok(existsSync(join(registry, created.file)));
 });

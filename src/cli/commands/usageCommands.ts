@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SpecError } from '../../errors.js';
 import { readPlanDirectories } from '../../plan/findPlanFiles.js';
-import { findPlanReferrers } from '../../plan/planUsage.js';
+import { findReferrers } from '../../plan/planUsage.js';
 import { compileRegistry } from '../../build/buildSnapshot.js';
-import { findSpecReferrers } from '../../snapshot/referenceIndex.js';
 import { compareRegistryWithSnapshot, type StatusEntry } from '../../snapshot/registryStatus.js';
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
@@ -31,9 +30,7 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     const { json } = context.common(this);
     const planFiles = directories === undefined ? [] : readPlanDirectories(directories, { cwd: io.cwd });
     const result = await withStore(context, this, 'read', async (store) => {
-      const view = await openView(store, selector);
-      const specs = await findSpecReferrers(view, ref);
-      return { ...specs, plans: await findPlanReferrers(planFiles, view, specs.target.id) };
+      return findReferrers(await openView(store, selector), ref, planFiles);
     });
     if (json) return context.printJson(result);
     const lines = [`${result.target.id} (${result.target.kind}) in ${result.snapshot}`];
