@@ -457,7 +457,15 @@ export async function loadCachedAnalyses(
 }
 
 /** Writes the index, the analyses of files analysed in this build, and deletes those of files that are gone. */
-export function buildCacheOperations(registryPath: string, update: BuildCacheUpdate): BatchOperation[] {
+/**
+ * The records that save a build's cache: the index header and buckets, and (unless `analyses: false`, when they were
+ * written ahead with cachedAnalysisOperations) one analysis per file read.
+ */
+export function buildCacheOperations(
+  registryPath: string,
+  update: BuildCacheUpdate,
+  options: { analyses?: boolean } = {},
+): BatchOperation[] {
   const prefix = analysesPrefix(registryPath);
   const { header, buckets } = encodeBuildIndex(
     update.index,
@@ -474,13 +482,20 @@ export function buildCacheOperations(registryPath: string, update: BuildCacheUpd
     ),
     { type: 'del', key: legacyReferencesKey(registryPath) },
     { type: 'del', key: legacyAnalysesKey(registryPath) },
-    ...Object.entries(update.analysed).map(([path, analysis]): BatchOperation => ({
-      type: 'put',
-      key: `${prefix}${path}`,
-      value: JSON.stringify(analysis),
-    })),
+    ...(options.analyses === false ? [] : cachedAnalysisOperations(registryPath, update)),
     ...update.removed.map((path): BatchOperation => ({ type: 'del', key: `${prefix}${path}` })),
   ];
+}
+
+/**
+ * The analyses of the files a build read, made one at a time as they are taken. Each may be written before the
+ * index that describes it: an analysis is used only where the index's digest for its file matches its own
+ * (relinkFromCache), and the payload keys it vouches for are content-addressed.
+ */
+export function* cachedAnalysisOperations(registryPath: string, update: BuildCacheUpdate): Iterable<BatchOperation> {
+  const prefix = analysesPrefix(registryPath);
+  for (const path in update.analysed)
+    yield { type: 'put', key: `${prefix}${path}`, value: JSON.stringify(update.analysed[path]) };
 }
 
 /** Whether a file is as the index saw it, and was not modified in the instant its entry was recorded or after. */

@@ -24,6 +24,8 @@ export interface BuildIntoStoreOptions extends Omit<CompileRegistryOptions, 'sto
   strict?: boolean;
   /** Runs on the valid registry before the store is created or written; throwing refuses the build (`build --plans`). */
   check?: (compiled: CompiledRegistry) => Promise<void>;
+  /** Bytes per batch when a large build writes its objects ahead of the snapshot record (default 4 MiB). */
+  writeAheadBytes?: number;
   /** What opening the store did that a user should know (a store whose first build never finished, started afresh). */
   onNotice?: (notice: StoreNotice) => void;
 }
@@ -34,7 +36,7 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
     throw new TypeError('buildIntoStore: options.registry must be a string');
   if (typeof options.directory !== 'string' || options.directory === '')
     throw new TypeError('buildIntoStore: options.directory must be a non-empty string');
-  const { directory, waitMs = 0, tag, strict, check, onNotice, ...compileOptions } = options;
+  const { directory, waitMs = 0, tag, strict, check, onNotice, writeAheadBytes, ...compileOptions } = options;
   if (tag !== undefined) assertValidTagName(tag);
   let store = await openExistingStore(directory, waitMs);
   try {
@@ -48,6 +50,7 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
       ...(tag === undefined ? {} : { tag }),
       strict: strict === true,
       ...(options.now === undefined ? {} : { now: options.now }),
+      ...(writeAheadBytes === undefined ? {} : { writeAheadBytes }),
     });
   } finally {
     await store?.close();

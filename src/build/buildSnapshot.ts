@@ -30,6 +30,7 @@ import { treeNodeReader } from '../snapshot/treeWalk.js';
 import {
   buildCacheFormat,
   buildCacheOperations,
+  cachedAnalysisOperations,
   indexEntry,
   listingFingerprint,
   listingTrusted,
@@ -653,8 +654,11 @@ function compiledResult(
     removed: built.changes.removed,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
-  const reusedDigests = () =>
-    validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
+  const requires = lastStored
+    ? reused > 0
+      ? [previous!.last!.snapshot]
+      : []
+    : validation.specs.filter((spec) => !writtenDigests.has(spec.digest)).map((spec) => spec.digest);
   return {
     registry,
     snapshot: manifest.snapshotId,
@@ -662,9 +666,9 @@ function compiledResult(
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
     specs: validation.specs.map(({ text: _text, ...spec }) => spec),
     specCount: validation.specs.length,
-    referencesOf: (path) => cache.index.files.get(path)?.references ?? [],
+    referencesOf: referencesFromIndex(cache.index.files),
     objects: [...specObjects, ...manifest.objects],
-    requires: lastStored ? (reused > 0 ? [previous!.last!.snapshot] : []) : reusedDigests(),
+    requires,
     diagnostics: built.diagnostics,
     cache,
     ...versionsCheckedBy(
@@ -674,6 +678,14 @@ function compiledResult(
     analyzed: analysed.size,
     reused,
   };
+}
+
+/**
+ * Who references what, from the new index alone. Made outside compiledResult so that the closure a kept compiled
+ * registry holds does not keep the build's analyses (V8 shares one context between a function's closures).
+ */
+function referencesFromIndex(files: ReadonlyMap<string, IndexEntry>): (path: string) => readonly string[] {
+  return (path) => files.get(path)?.references ?? [];
 }
 
 /** Why a cache read failed: damage the store reports on reading (a table block), else the error is not the cache's. */
@@ -879,6 +891,8 @@ export interface BuildOptions extends CompileRegistryOptions {
   tag?: string;
   /** Refuse a changed digest for an id@version held by any stored snapshot, not only by published ones. */
   strict?: boolean;
+  /** Bytes per batch when a large build writes its objects ahead of the snapshot record (default 4 MiB). */
+  writeAheadBytes?: number;
 }
 
 export interface BuildResult {
@@ -902,7 +916,7 @@ export interface BuildResult {
 export async function storeSnapshot(
   store: SpecStore,
   compiled: CompiledRegistry,
-  options: { tag?: string; strict?: boolean; now?: () => Date } = {},
+  options: { tag?: string; strict?: boolean; now?: () => Date; writeAheadBytes?: number } = {},
 ): Promise<BuildResult> {
   const gitCommit = findGitCommit(compiled.registry);
   const existed = (await store.snapshotMetadata(compiled.snapshot)) !== undefined;
@@ -919,16 +933,28 @@ export async function storeSnapshot(
       specs: compiled.specCount,
     },
     ...(options.tag === undefined ? {} : { tag: options.tag }),
+    // A large build writes its spec objects and cached analyses first, once the checks of the last batch passed.
+    ahead: {
+      check: async () => {
+        await assertStillStored(store, compiled.requires);
+        await buildVersionOperations(store, compiled, { ...options, now });
+      },
+      ...(compiled.cache
+        ? { operations: () => cachedAnalysisOperations(compiled.cache!.registryKey, compiled.cache!) }
+        : {}),
+      ...(options.writeAheadBytes === undefined ? {} : { batchBytes: options.writeAheadBytes }),
+    },
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
-    extraOperations: async () => {
+    extraOperations: async ({ wroteAhead }) => {
       const stillStored = await assertStillStored(store, compiled.requires);
       const versions = await buildVersionOperations(store, compiled, { ...options, now });
       // The index records the publication count its specs were checked at, for the next build.
       const cache: BatchOperation[] = compiled.cache
-        ? buildCacheOperations(compiled.cache.registryKey, {
-            ...compiled.cache,
-            index: { ...compiled.cache.index, publications: versions.publications },
-          })
+        ? buildCacheOperations(
+            compiled.cache.registryKey,
+            { ...compiled.cache, index: { ...compiled.cache.index, publications: versions.publications } },
+            { analyses: !wroteAhead },
+          )
         : [];
       cacheBytesWritten = cache.reduce(
         (total, operation) =>

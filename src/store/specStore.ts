@@ -148,15 +148,28 @@ export class SpecStore implements ObjectReader {
   }
 
   /**
-   * Stores a build in one atomic batch: new objects, the snapshot record, the log entry and an optional tag.
-   * Objects already present are not written again. Extra operations (published-version records) join the batch.
+   * Stores a build: new objects, the snapshot record, the log entry and an optional tag, in one atomic batch. Objects
+   * already present are not written again. Extra operations (published-version records) join the batch.
+   *
+   * A large build streams: once `ahead.check` passed (it throws to refuse the build with nothing written), the spec
+   * objects and `ahead.operations` (disposable records: cached analyses) go first, in synced batches of about
+   * `ahead.batchBytes`, and the batch that makes the snapshot exist comes last. Each of those records is
+   * content-addressed or checked before use, so a build stopped between batches leaves only what gc collects and
+   * the next build ignores: the snapshot is complete or absent, as with one batch (docs/store.md).
    */
   async commitBuild(input: {
     snapshot: Digest;
     objects: readonly CanonicalObject[];
     metadata: BuildMetadata;
     tag?: string;
-    extraOperations?: (context: { existingSnapshot: boolean }) => Promise<BatchOperation[]>;
+    /** `wroteAhead`: `ahead.operations` were written already (else they are the caller's to add here). */
+    extraOperations?: (context: { existingSnapshot: boolean; wroteAhead: boolean }) => Promise<BatchOperation[]>;
+    ahead?: {
+      check?: () => Promise<void>;
+      operations?: () => Iterable<BatchOperation>;
+      /** Bytes per batch written ahead (default 4 MiB); writes go ahead only when there is more than one batch. */
+      batchBytes?: number;
+    };
   }): Promise<CommitResult> {
     if (input.tag !== undefined) assertValidTagName(input.tag);
     return this.writes.run(async () => {
@@ -165,31 +178,59 @@ export class SpecStore implements ObjectReader {
       const present = await this.hasObjects(digests);
       const operations: BatchOperation[] = [];
       let bytesWritten = 0;
+      let newObjects = 0;
       digests.forEach((digest, i) => {
         if (present[i]) return;
         const text = unique.get(digest)!.text;
         bytesWritten += Buffer.byteLength(text) + digest.length + 4;
+        newObjects++;
         operations.push({ type: 'put', key: keys.object(digest), value: text });
       });
+      unique.clear();
+      let wroteAhead = false;
+      const batchBytes = input.ahead?.batchBytes ?? 4 * 1024 * 1024;
+      if (input.ahead && bytesWritten > batchBytes) {
+        await input.ahead.check?.();
+        // The root stays in the last batch: an object named by a snapshot id appears only with its record.
+        const rootKey = keys.object(input.snapshot);
+        const early = operations.filter((operation) => operation.key !== rootKey);
+        const root = operations.filter((operation) => operation.key === rootKey);
+        operations.splice(0, operations.length, ...root);
+        await this.writeInBatches(early, batchBytes);
+        early.length = 0;
+        if (input.ahead.operations) await this.writeInBatches(input.ahead.operations(), batchBytes);
+        wroteAhead = true;
+      }
       const existingSnapshot = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
       if (!existingSnapshot)
         operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
       const sequence = (await this.lastLogSequence()) + 1;
-      const logEntry: LogEntry = {
-        ...input.metadata,
-        sequence,
-        snapshot: input.snapshot,
-        newObjects: operations.filter((op) => keySpaces.object.holds(op.key)).length,
-      };
+      const logEntry: LogEntry = { ...input.metadata, sequence, snapshot: input.snapshot, newObjects };
       if (input.tag !== undefined) logEntry.tag = input.tag;
       operations.push({ type: 'put', key: keys.log(sequence), value: JSON.stringify(logEntry) });
       if (input.tag !== undefined) operations.push({ type: 'put', key: keys.tag(input.tag), value: input.snapshot });
       if ((await this.kv.get(keys.meta('format'))) === undefined)
         operations.push({ type: 'put', key: keys.meta('format'), value: storeFormat });
-      if (input.extraOperations) operations.push(...(await input.extraOperations({ existingSnapshot })));
+      if (input.extraOperations) operations.push(...(await input.extraOperations({ existingSnapshot, wroteAhead })));
       await this.kv.batch(operations);
-      return { snapshot: input.snapshot, newObjects: logEntry.newObjects, bytesWritten, logEntry };
+      return { snapshot: input.snapshot, newObjects, bytesWritten, logEntry };
     });
+  }
+
+  /** Writes operations in synced batches of about `batchBytes`, taking them from the iterable as it goes. */
+  private async writeInBatches(operations: Iterable<BatchOperation>, batchBytes: number): Promise<void> {
+    let batch: BatchOperation[] = [];
+    let bytes = 0;
+    for (const operation of operations) {
+      batch.push(operation);
+      bytes += operation.key.length + (operation.type === 'put' ? operation.value.length : 0);
+      if (bytes >= batchBytes) {
+        await this.kv.batch(batch);
+        batch = [];
+        bytes = 0;
+      }
+    }
+    await this.kv.batch(batch);
   }
 
   /** Stores an imported snapshot's verified objects and its record in one atomic batch (no build-log entry). */

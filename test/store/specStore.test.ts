@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { digestValue, type Digest } from '../../src/core/digest.js';
 import { openStore } from '../../src/store/openStore.js';
 import { keys } from '../../src/store/specStore.js';
+import { keySpaces } from '../../src/store/storeKeys.js';
 import { buildManifest } from '../../src/snapshot/manifestTree.js';
 import { repoRoot, tempDir } from '../support/cli.js';
 import { withPrototypes } from '../support/json.js';
+import { verifyStore } from '../../src/maintain/verifyStore.js';
+import { collectGarbage } from '../../src/maintain/collectGarbage.js';
 
 function sampleBuild(value: number) {
   const spec = digestValue({ id: `p${value}@1`, budget: { max_usd_micro: value } });
@@ -102,4 +105,116 @@ test('opening a store that does not exist without create is STORE_NOT_FOUND and 
   t.after(dir.cleanup);
   await assert.rejects(openStore({ directory: join(dir.path, 'nope') }), { code: 'STORE_NOT_FOUND' });
   await assert.rejects(openStore({ directory: '' }), TypeError);
+});
+
+function largeBuild(count: number, salt: number) {
+  const specs = Array.from({ length: count }, (_, i) =>
+    digestValue({ id: `big${i}@1`, budget: { max_usd_micro: salt * 1000 + i } }),
+  );
+  const manifest = buildManifest(
+    specs.map((spec, i) => ({ name: `big${i}`, version: '1', kind: 'policy', digest: spec.digest })),
+  );
+  return { objects: [...specs, ...manifest.objects], snapshot: manifest.snapshotId };
+}
+
+async function dump(store: { kv: { entries(prefix: string): AsyncIterable<[string, string]> } }) {
+  const all: [string, string][] = [];
+  for (const space of Object.values(keySpaces))
+    for await (const entry of store.kv.entries(space.prefix)) all.push(entry);
+  return all;
+}
+
+/** Counts the batches a store writes (the real LevelDB store underneath; only the call is counted). */
+function countBatches(store: { kv: { batch(operations: readonly unknown[]): Promise<void> } }): () => number {
+  let batches = 0;
+  const batch = store.kv.batch.bind(store.kv);
+  store.kv.batch = (operations) => {
+    batches++;
+    return batch(operations as never);
+  };
+  return () => batches;
+}
+
+test('a large build writes its objects ahead in batches and the snapshot record last, with the same result as one batch', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const streamed = await openStore({ directory: join(dir.path, 'a'), create: true });
+  t.after(() => streamed.close());
+  const whole = await openStore({ directory: join(dir.path, 'b'), create: true });
+  t.after(() => whole.close());
+  const build = largeBuild(200, 1);
+  const batches = countBatches(streamed);
+  let aheadRecords = 0;
+  const ahead = {
+    batchBytes: 1024,
+    operations: function* () {
+      for (let i = 0; i < 50; i++) {
+        aheadRecords++;
+        yield { type: 'put' as const, key: `cache:test:${i}`, value: 'x'.repeat(100) };
+      }
+    },
+  };
+  const contexts: { wroteAhead: boolean }[] = [];
+  const result = await streamed.commitBuild({
+    ...build,
+    metadata,
+    ahead,
+    extraOperations: async (context) => (contexts.push(context), []),
+  });
+  assert.ok(batches() > 3, `${batches()} batches`);
+  assert.equal(aheadRecords, 50);
+  assert.deepEqual(contexts, [{ existingSnapshot: false, wroteAhead: true }]);
+  assert.equal(result.newObjects, build.objects.length);
+  const reference = await whole.commitBuild({
+    ...build,
+    metadata,
+    extraOperations: async (context) => (contexts.push(context), [...ahead.operations()]),
+  });
+  assert.deepEqual(contexts[1], { existingSnapshot: false, wroteAhead: false });
+  assert.equal(reference.newObjects, result.newObjects);
+  assert.deepEqual(await dump(streamed), await dump(whole));
+  assert.equal((await verifyStore(streamed)).ok, true);
+});
+
+test('a large build refused by its check writes nothing; one cut short between batches leaves no snapshot, a clean verify and only garbage', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const store = await openStore({ directory: join(dir.path, 'store'), create: true });
+  t.after(() => store.close());
+  await store.commitBuild({ ...sampleBuild(7), metadata });
+  const before = await dump(store);
+  const build = largeBuild(200, 2);
+  const refused = new Error('refused');
+  await assert.rejects(
+    store.commitBuild({ ...build, metadata, ahead: { batchBytes: 1024, check: async () => Promise.reject(refused) } }),
+    refused,
+  );
+  assert.deepEqual(await dump(store), before);
+
+  const cut = new Error('cut short');
+  await assert.rejects(
+    store.commitBuild({
+      ...build,
+      metadata,
+      ahead: {
+        batchBytes: 1024,
+        operations: function* () {
+          yield { type: 'put' as const, key: 'cache:test:0', value: 'x' };
+          throw cut;
+        },
+      },
+    }),
+    cut,
+  );
+  assert.equal(await store.snapshotMetadata(build.snapshot), undefined);
+  assert.equal(await store.readObjectText(build.snapshot), undefined);
+  assert.equal((await store.log()).length, 1);
+  assert.equal((await verifyStore(store)).ok, true);
+  const garbage = await collectGarbage(store);
+  assert.ok(garbage.removed.objects >= 200, `${garbage.removed.objects} objects collected`);
+  const after = (await dump(store)).filter(([key]) => !key.startsWith('cache:'));
+  assert.deepEqual(
+    after.map(([key]) => key),
+    before.map(([key]) => key).filter((key) => !key.startsWith('cache:')),
+  );
 });

@@ -64,6 +64,7 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         waitMs: waitMsOf(this),
         ...(options.tag === undefined ? {} : { tag: options.tag }),
         strict: options.strict === true,
+        ...writeAheadOf(io.env),
         ...(options.allowRemoval === undefined ? {} : { allowRemoval: options.allowRemoval }),
         onProgress: ({ analyzed, total }) => progress.show(`parsed and validated ${analyzed}/${total} files`),
         ...(options.plans === undefined ? {} : { check: requirePlans(io, options.plans) }),
@@ -80,4 +81,20 @@ export function registerBuildCommand(program: Command, context: CommandContext):
       io.stderr(formatDiagnostics(result.diagnostics, { style: context.style, excerpts: io.stderrIsTty, cwd: io.cwd }));
     context.print(result.snapshot);
   });
+}
+
+/**
+ * SPEC_WRITE_AHEAD_BYTES: the size of the batches a large build writes ahead of its snapshot record (docs/store.md).
+ * A tuning knob, and how the kill test makes a small registry take the streaming path.
+ */
+function writeAheadOf(env: Record<string, string | undefined>): { writeAheadBytes?: number } {
+  const value = env['SPEC_WRITE_AHEAD_BYTES'];
+  if (value === undefined || value === '') return {};
+  const bytes = Number(value);
+  if (!Number.isInteger(bytes) || bytes < 1)
+    throw new SpecError(
+      'USAGE',
+      `SPEC_WRITE_AHEAD_BYTES=${JSON.stringify(value)}: not a positive whole number of bytes`,
+    );
+  return { writeAheadBytes: bytes };
 }
