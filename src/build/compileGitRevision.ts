@@ -6,6 +6,7 @@ import type { SnapshotView } from '../snapshot/snapshotView.js';
 import { compileRegistry, type CompiledRegistry } from './buildSnapshot.js';
 import { openCompiledRegistry } from './compiledRegistryView.js';
 
+/** What compileGitRevision reads: which registry, at which git ref, from where. */
 export interface CompileGitRevisionOptions {
   /** The registry directory, relative to `cwd` or absolute (it need not exist in the working tree). */
   registry: string;
