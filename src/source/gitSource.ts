@@ -226,8 +226,10 @@ class GitRunner {
     if (result.status === 0 || result.status > 1) throw this.failed(['rev-parse', ref], result);
     const shallow =
       (await this.run(['rev-parse', '--is-shallow-repository'])).stdout.toString('utf8').trim() === 'true';
+    // A relative ref (HEAD~1, main^) cannot be fetched by name: deepen the history instead.
+    const fetch = /[~^@]/.test(ref) ? 'git fetch --deepen=N' : `git fetch origin ${ref}`;
     const message = shallow
-      ? `git ref ${ref} is not in this repository, which is a shallow clone: fetch it first (git fetch origin ${ref}, or git fetch --unshallow; with actions/checkout, set fetch-depth: 0)`
+      ? `git ref ${ref} is not in this repository, which is a shallow clone: fetch it first (${fetch}, or git fetch --unshallow; with actions/checkout, set fetch-depth: 0)`
       : `git ref ${ref} names no commit in this repository (fetch it first if it is on a remote: git fetch origin ${ref})`;
     throw new SpecError('GIT_REF_NOT_FOUND', message, { data: { ref, shallow } });
   }
