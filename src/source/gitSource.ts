@@ -79,6 +79,8 @@ export async function gitRegistryRoot(
       data: { registry, ref },
     });
   const path = inRepository === '.' ? '' : inRepository;
+  if (/[\n\0]/.test(path))
+    throw new SpecError('USAGE', 'a registry path with a line break cannot be read from git', { data: { registry } });
 
   const commit = await git.commitOf(ref);
   const revision: GitRevision = { ref, commit, path };

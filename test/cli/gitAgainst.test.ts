@@ -166,3 +166,16 @@ test('a ref that names nothing, and a folder outside any repository: clear error
   assert.equal(option.status, 2);
   assert.equal(errorOf(option)['code'], 'USAGE');
 });
+
+test('--against SNAPSHOT is the diff of that snapshot with the working registry, as spec diff SNAPSHOT --registry', () => {
+  const store = join(dir.path, 'snapshot-store');
+  const built = runSpec(['build', '--store', store, '--tag', 'base'], { cwd: repository, env: specEnv });
+  assert.equal(built.status, 0, built.stderr);
+  const against = json(spec(['diff', '--against', 'base', '--store', store, '--json']));
+  const positional = json(spec(['diff', 'base', '--registry', 'registry', '--store', store, '--json']));
+  assert.equal(against.git, undefined);
+  assert.deepEqual(against, positional);
+  assert.equal(against.empty, true);
+  const both = spec(['diff', 'base', '--against', 'git:HEAD', '--store', store]);
+  assert.equal(both.status, 2);
+});
