@@ -77,3 +77,25 @@ test('check.sh against a ref the repository lacks: GIT_REF_NOT_FOUND, exit 3', (
   assert.equal(result.status, 3, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stderr, /GIT_REF_NOT_FOUND/);
 });
+
+test('every spec command the GitHub workflow and pre-commit hooks run exists, with the options they give it', () => {
+  const workflow = readFileSync(join(repoRoot, 'examples/ci/github-actions.yml'), 'utf8');
+  const hooks = readFileSync(join(repoRoot, '.pre-commit-hooks.yaml'), 'utf8');
+  const invocations = [
+    ...[...workflow.replace(/\n\s+--/g, ' --').matchAll(/npx spec ([^\n;|>]+)/g)].map((match) => match[1]!),
+    ...[...hooks.matchAll(/^\s*entry: spec (.+)$/gm)].map((match) => match[1]!),
+  ];
+  assert.ok(invocations.length >= 6, invocations.join('\n'));
+  const seen = new Set<string>();
+  for (const invocation of invocations) {
+    const words = invocation.trim().split(/\s+/);
+    const command = words.slice(0, words[0] === 'plan' ? 2 : 1);
+    if (command[0] === 'fmt') continue; // spec fmt is built on another branch (issue 19)
+    const help = spawnSync(process.execPath, [specBin, ...command, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0, `spec ${command.join(' ')} --help: ${help.stderr}`);
+    for (const option of words.filter((word) => word.startsWith('--')))
+      assert.ok(help.stdout.includes(option), `spec ${command.join(' ')} has no ${option}`);
+    seen.add(command.join(' '));
+  }
+  assert.deepEqual([...seen].sort(), ['build', 'diff', 'plan check', 'plan upgrade', 'push']);
+});
