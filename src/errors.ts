@@ -249,6 +249,17 @@ export const errorCatalogue = {
   SERVE_MEDIA_TYPE: { category: 'usage', description: 'a request body in a media type the server does not read' },
   SERVE_NOT_FOUND: { category: 'not-found', description: 'a URL that names no route or no kind directory' },
   SERVE_LISTEN_FAILED: { category: 'io', description: '`spec serve` cannot listen on the address and port' },
+  // `--against git:REF`: a registry read from git's objects (src/source/gitSource.ts).
+  GIT_NOT_A_REPOSITORY: { category: 'not-found', description: '`--against git:REF` outside a git repository' },
+  GIT_REF_NOT_FOUND: {
+    category: 'not-found',
+    description: 'a git ref that names no commit here (a shallow clone must fetch it first)',
+  },
+  GIT_FAILED: { category: 'io', description: 'git cannot be run, or fails reading a ref, tree or object' },
+  GIT_OBJECT_INVALID: {
+    category: 'io',
+    description: 'git answered with an object or listing that fails its checks (id, type, size, hash)',
+  },
 } as const satisfies Record<string, { category: ErrorCategory; description: string }>;
 
 /** A code from the error catalogue. Codes are stable; messages may change. */

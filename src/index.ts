@@ -168,6 +168,18 @@ export {
 } from './snapshot/snapshotView.js';
 export { openCompiledRegistry } from './build/compiledRegistryView.js';
 export {
+  /** The registry as it was at a git ref, read from git's objects and compiled in memory (`--against git:REF`). */
+  compileGitRevision,
+  type CompileGitRevisionOptions,
+  type CompiledGitRevision,
+} from './build/compileGitRevision.js';
+export {
+  /** The registry directory at a git commit as a registry root: no checkout, every object checked and re-hashed. */
+  gitRegistryRoot,
+  /** Which commit a git ref named, and the registry's folder in it. */
+  type GitRevision,
+} from './source/gitSource.js';
+export {
   findSpecReferrers,
   /** A spec that references the target, and where. */
   type SpecReferrer,
@@ -297,7 +309,13 @@ export {
 export { checkPlan, type PlanCheckResult } from './plan/checkPlan.js';
 export { pinPlans, type PinResult, type PinnedPlan } from './plan/pinPlans.js';
 export { lockPlans, type LockedPlan, type LockedRef } from './plan/lockPlans.js';
-export { upgradePlan, type UpgradeReport, type RefUpgrade } from './plan/upgradePlan.js';
+export {
+  upgradePlan,
+  /** What moving a plan between two views would change and break, nothing written (`plan upgrade --against`). */
+  compareUpgrade,
+  type UpgradeReport,
+  type RefUpgrade,
+} from './plan/upgradePlan.js';
 export { findPlanReferrers, type PlanReferrer } from './plan/planUsage.js';
 export { filePlanWriter, type PlanWriter, type StagedPlan } from './plan/planWriter.js';
 

@@ -5,7 +5,13 @@ import type { SpecStore } from '../store/specStore.js';
 import type { CompiledRegistry } from './buildSnapshot.js';
 import { SnapshotView } from '../snapshot/snapshotView.js';
 
-/** Opens the snapshot a registry would build to, as if it were stored. */
-export async function openCompiledRegistry(store: SpecStore, compiled: CompiledRegistry): Promise<SnapshotView> {
+/**
+ * Opens the snapshot a registry would build to, as if it were stored. Without a store (a registry compiled without
+ * one, so without the build cache) every object is in `compiled.objects`.
+ */
+export async function openCompiledRegistry(
+  store: SpecStore | undefined,
+  compiled: CompiledRegistry,
+): Promise<SnapshotView> {
   return SnapshotView.open(memoryObjectReader(compiled.objects, store), compiled.snapshot);
 }

@@ -72,6 +72,64 @@ export async function upgradePlan(
     );
   const fromView = pinned.view;
   const toView = await SnapshotView.open(store, await store.resolveSnapshot(options.to));
+  const { breaking, refs, problems } = await compareAcross(planFile, fromView, toView);
+  const written = !options.dryRun && (!breaking || options.allowBreaking === true);
+  if (written) {
+    // Staged first: a plan that cannot be written is PLAN_UNWRITABLE before the new snapshot is published.
+    const changes =
+      toView.id === fromView.id
+        ? []
+        : [{ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]) }];
+    const staged = stagePlans(options.write, changes);
+    try {
+      await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
+    } catch (error) {
+      for (const each of staged) each.discard();
+      throw error;
+    }
+    commitPlans(staged, [planFile], `snapshot ${toView.id} was pinned and published`);
+  }
+  return {
+    file: planFile.file,
+    plan: planFile.plan.name!,
+    from: fromView.id,
+    to: toView.id,
+    breaking,
+    refs,
+    problems,
+    written,
+  };
+}
+
+/**
+ * What moving a plan from one snapshot to another would change and break, whatever it is pinned to and without
+ * writing anything: for snapshots that are not stored, such as a registry at a git ref and the working registry
+ * (`spec plan upgrade --against git:REF`). `written` is always false.
+ */
+export async function compareUpgrade(
+  planFile: PlanFile,
+  fromView: SnapshotView,
+  toView: SnapshotView,
+): Promise<UpgradeReport> {
+  const { breaking, refs, problems } = await compareAcross(planFile, fromView, toView);
+  return {
+    file: planFile.file,
+    plan: planFile.plan.name!,
+    from: fromView.id,
+    to: toView.id,
+    breaking,
+    refs,
+    problems,
+    written: false,
+  };
+}
+
+/** The plan analysed under both snapshots: each ref's change, the new problems, and whether anything breaks. */
+async function compareAcross(
+  planFile: PlanFile,
+  fromView: SnapshotView,
+  toView: SnapshotView,
+): Promise<Pick<UpgradeReport, 'breaking' | 'refs' | 'problems'>> {
   const before = await analyzePlan(planFile, fromView);
   const after = await analyzePlan(planFile, toView);
 
@@ -116,33 +174,7 @@ export async function upgradePlan(
     });
   }
   const problems = newProblems.filter((problem) => !claimed.has(problem));
-  const breaking = problems.length > 0 || refs.some((ref) => ref.breaking);
-  const written = !options.dryRun && (!breaking || options.allowBreaking === true);
-  if (written) {
-    // Staged first: a plan that cannot be written is PLAN_UNWRITABLE before the new snapshot is published.
-    const changes =
-      toView.id === fromView.id
-        ? []
-        : [{ planFile, bytes: rewritePlan(planFile, [{ path: ['snapshot'], value: toView.id, after: 'plan' }]) }];
-    const staged = stagePlans(options.write, changes);
-    try {
-      await pinSnapshot(store, toView.id, [planFile.plan.name!], options.now === undefined ? {} : { now: options.now });
-    } catch (error) {
-      for (const each of staged) each.discard();
-      throw error;
-    }
-    commitPlans(staged, [planFile], `snapshot ${toView.id} was pinned and published`);
-  }
-  return {
-    file: planFile.file,
-    plan: planFile.plan.name!,
-    from: fromView.id,
-    to: toView.id,
-    breaking,
-    refs,
-    problems,
-    written,
-  };
+  return { breaking: problems.length > 0 || refs.some((ref) => ref.breaking), refs, problems };
 }
 
 function problemKey(diagnostic: Diagnostic): string {

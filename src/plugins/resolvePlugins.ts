@@ -44,17 +44,28 @@ export interface RegistryWithPlugins {
  */
 export async function registrySourceWithPlugins(
   directory: string,
-  options: { cwd?: string } = {},
+  options: {
+    cwd?: string;
+    /**
+     * Read the registry, and its specstore.yaml, from this root instead of the directory (the registry at a git
+     * commit, say); plugins are still looked for from the directory, as installed now.
+     */
+    root?: RegistryRoot;
+  } = {},
 ): Promise<RegistryWithPlugins> {
   if (typeof directory !== 'string' || directory === '')
     throw new TypeError('registrySourceWithPlugins: directory must be a non-empty string');
   const cwd = options.cwd ?? process.cwd();
-  const registryRoot = fileSystemRoot(directory);
+  const registryRoot = options.root ?? fileSystemRoot(directory);
   const configPath = join(directory, registryConfigFile);
+  const configBytes = options.root ? rootConfigBytes(options.root) : undefined;
   // The YAML reader and ajv load only for a registry that has the file.
-  if (!existsSync(configPath)) return { source: { roots: [registryRoot] }, plugins: [] };
-  const { readRegistryConfig } = await import('./registryConfig.js');
-  const config = readRegistryConfig(configPath, shownPath(cwd, configPath));
+  if (options.root ? configBytes === undefined : !existsSync(configPath))
+    return { source: { roots: [registryRoot] }, plugins: [] };
+  const { readRegistryConfig, parseRegistryConfig } = await import('./registryConfig.js');
+  const config = configBytes
+    ? parseRegistryConfig(configBytes, `${options.root!.location}/${registryConfigFile}`)
+    : readRegistryConfig(configPath, shownPath(cwd, configPath));
   if (!config || config.plugins.length === 0)
     return { source: { roots: [registryRoot] }, plugins: [], ...(config ? { config } : {}) };
   const nodeRequire = createRequire(join(directory, 'package.json'));
@@ -85,6 +96,16 @@ export async function registrySourceWithPlugins(
     });
   }
   return { source: { roots: [registryRoot, ...plugins.map((plugin) => plugin.root)] }, plugins, config };
+}
+
+/** The specstore.yaml of a root that is not on disk, or undefined when it has none. */
+function rootConfigBytes(root: RegistryRoot): Uint8Array | undefined {
+  try {
+    if (root.fs.stat(registryConfigFile).type !== 'file') return undefined;
+  } catch {
+    return undefined;
+  }
+  return root.fs.readFile(registryConfigFile);
 }
 
 function resolvePlugin(

@@ -1,4 +1,5 @@
 // `spec plan pin|check|lock|upgrade`: plan files in, library calls, plan files out; formatting only.
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { invalidInput, SpecError, type Diagnostic } from '../../errors.js';
 import { checkPlan, type PlanCheckResult } from '../../plan/checkPlan.js';
@@ -7,7 +8,8 @@ import { readPlanFiles } from '../../plan/findPlanFiles.js';
 import { requireValidPlans } from '../../plan/planFile.js';
 import { pinPlans } from '../../plan/pinPlans.js';
 import { filePlanWriter } from '../../plan/planWriter.js';
-import { upgradePlan, upgradeRefused, type UpgradeReport } from '../../plan/upgradePlan.js';
+import { compareUpgrade, upgradePlan, upgradeRefused, type UpgradeReport } from '../../plan/upgradePlan.js';
+import { parseGitRef, type GitRevision } from '../../source/gitSource.js';
 import type { CommandContext } from '../run.js';
 import { isDigest } from '../../core/digest.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
@@ -125,33 +127,76 @@ export function registerPlanCommands(program: Command, context: CommandContext):
       plan
         .command('upgrade')
         .argument('<plan>', 'a plan file')
-        .requiredOption('--to <snapshot>', 'the snapshot to move to: id, unique prefix, tag or "latest"')
+        .option('--to <snapshot>', 'the snapshot to move to: id, unique prefix, tag or "latest"')
+        .option(
+          '--against <git:REF>',
+          'instead of --to: would moving the plan from the registry at a git ref to the working registry (--registry) break it? read from git, no store needed, nothing re-pinned',
+        )
+        .option('--registry <dir>', 'with --against: the registry directory', 'registry')
         .option('--dry-run', 'report only; do not re-pin')
         .option('--allow-breaking', 're-pin even when the upgrade breaks the plan')
         .description(
           're-pin a plan to another snapshot and report, per ref, what changed and what breaks (exit 4 if anything breaks)',
         ),
     ),
-    '  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run\n  $ spec plan upgrade plans/trailer-render.yaml --to prod --json',
+    '  $ spec plan upgrade plans/trailer-render.yaml --to latest --dry-run\n  $ spec plan upgrade plans/trailer-render.yaml --to prod --json\n  $ spec plan upgrade plans/trailer-render.yaml --against git:main   # CI: does this branch break the plan? (exit 4)',
   ).action(async function (this: Command, path: string) {
-    const options = this.opts<{ to: string; dryRun?: boolean; allowBreaking?: boolean }>();
+    const options = this.opts<{
+      to?: string;
+      against?: string;
+      registry: string;
+      dryRun?: boolean;
+      allowBreaking?: boolean;
+    }>();
     const { json } = context.common(this);
+    if ((options.to === undefined) === (options.against === undefined))
+      throw new SpecError('USAGE', 'give the snapshot to move to (--to), or --against git:REF; one of them');
+    const gitRef = options.against === undefined ? undefined : parseGitRef(options.against);
+    if (options.against !== undefined && gitRef === undefined)
+      throw new SpecError('USAGE', `--against takes git:REF (git:main, git:HEAD~1); for a snapshot, use --to`, {
+        data: { against: options.against },
+      });
+    if (gitRef !== undefined && options.allowBreaking)
+      throw new SpecError('USAGE', '--against never re-pins the plan, so --allow-breaking does not apply');
     const [planFile] = requireValidPlans(readPlanFiles([path], { cwd: io.cwd }), upgradeRefused);
-    const report = await withStore(context, this, 'write', (store) =>
-      upgradePlan(store, planFile!, {
-        to: options.to,
-        dryRun: options.dryRun === true,
-        allowBreaking: options.allowBreaking === true,
-        write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }),
-      }),
-    );
-    if (json) context.printJson(report);
-    else context.print(formatUpgrade(report, context));
+    let revision: GitRevision | undefined;
+    const report =
+      gitRef === undefined
+        ? await withStore(context, this, 'write', (store) =>
+            upgradePlan(store, planFile!, {
+              to: options.to!,
+              dryRun: options.dryRun === true,
+              allowBreaking: options.allowBreaking === true,
+              write: filePlanWriter({ cwd: io.cwd, outcome: upgradeRefused }),
+            }),
+          )
+        : await (async () => {
+            // Both sides compiled in memory, the plan's pin not read: no store is opened, nothing is written.
+            const [{ compileGitRevision }, { compileRegistry }, { openCompiledRegistry }] = await Promise.all([
+              import('../../build/compileGitRevision.js'),
+              import('../../build/buildSnapshot.js'),
+              import('../../build/compiledRegistryView.js'),
+            ]);
+            const old = await compileGitRevision({ registry: options.registry, ref: gitRef, cwd: io.cwd });
+            revision = old.revision;
+            const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd });
+            return compareUpgrade(planFile!, old.view, await openCompiledRegistry(undefined, compiled));
+          })();
+    if (json) context.printJson(revision ? { ...report, git: revision } : report);
+    else
+      context.print(
+        formatUpgrade(
+          report,
+          context,
+          revision && { from: `git:${revision.ref} (${revision.commit.slice(0, 12)})`, to: options.registry },
+        ),
+      );
     // A breaking upgrade fails (exit 4) unless it was explicitly allowed and carried out.
     if (report.breaking && !(options.allowBreaking && report.written)) {
+      const target = revision ? `${options.registry} (from git:${revision.ref})` : report.to;
       context.failAfterOutput(
-        new SpecError('PLAN_UPGRADE_BREAKING', `upgrading ${report.file} to ${report.to} breaks it`, {
-          data: { file: report.file, to: report.to },
+        new SpecError('PLAN_UPGRADE_BREAKING', `upgrading ${report.file} to ${target} breaks it`, {
+          data: { file: report.file, to: report.to, ...(revision ? { git: revision } : {}) },
         }),
       );
     }
@@ -164,9 +209,13 @@ function summarize(diagnostics: readonly Diagnostic[]): string {
   return `${errors} error${errors === 1 ? '' : 's'}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`;
 }
 
-function formatUpgrade(report: UpgradeReport, context: CommandContext): string {
+function formatUpgrade(report: UpgradeReport, context: CommandContext, labels?: { from: string; to: string }): string {
   const { style } = context;
-  const lines = [`${report.file}: ${report.from} -> ${report.to}`];
+  const lines = [
+    labels
+      ? `${report.file}: ${labels.from} -> ${labels.to} (${report.to})`
+      : `${report.file}: ${report.from} -> ${report.to}`,
+  ];
   for (const ref of report.refs) {
     const label = ref.kind === 'policy' ? `policy ${ref.ref}` : `step ${ref.step ?? '?'} ${ref.ref}`;
     const ids =
@@ -182,6 +231,8 @@ function formatUpgrade(report: UpgradeReport, context: CommandContext): string {
   for (const problem of report.problems)
     lines.push(`  ${style.red(problem.code)}  ${formatLocation(problem)} ${problem.message}`);
   if (report.written) lines.push(`re-pinned to ${report.to}${report.breaking ? ' (breaking, allowed)' : ''}`);
+  else if (labels)
+    lines.push(report.breaking ? `${style.red('breaking')}: this change breaks the plan` : 'ok: nothing breaks');
   else if (report.breaking)
     lines.push(
       `${style.red('breaking')}: not re-pinned${report.refs.length > 0 ? ' (--allow-breaking re-pins anyway)' : ''}`,

@@ -6,6 +6,7 @@ import { readPlanDirectories } from '../../plan/findPlanFiles.js';
 import { findReferrers } from '../../plan/planUsage.js';
 import { compileRegistry } from '../../build/buildSnapshot.js';
 import { compareRegistryWithSnapshot, type StatusEntry } from '../../snapshot/registryStatus.js';
+import { parseGitRef, type GitRevision } from '../../source/gitSource.js';
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
 import { formatLocation } from '../formatDiagnostics.js';
@@ -47,22 +48,39 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     withCommon(
       program
         .command('status')
-        .option('--against <snapshot>', 'snapshot to compare with: id, unique prefix, tag or "latest"', 'latest')
+        .option(
+          '--against <snapshot>',
+          'snapshot to compare with: id, unique prefix, tag or "latest"; or git:REF, the registry at a git ref (read from git, no store needed)',
+          'latest',
+        )
         .option('--registry <dir>', 'registry directory', 'registry')
         .description(
           'how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)',
         ),
     ),
-    '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}',
+    '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}\n  $ spec status --against git:main        # what this branch changed in the registry, without a store',
   ).action(async function (this: Command) {
     const options = this.opts<{ against: string; registry: string }>();
     const { json } = context.common(this);
-    const status = await withStore(context, this, 'read', async (store) => {
-      const view = await openView(store, options.against);
-      const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
-      return compareRegistryWithSnapshot(options.registry, compiled.specs, view.id, await view.list());
-    });
-    if (json) context.printJson(status);
+    const gitRef = parseGitRef(options.against);
+    let revision: GitRevision | undefined;
+    const status =
+      gitRef === undefined
+        ? await withStore(context, this, 'read', async (store) => {
+            const view = await openView(store, options.against);
+            const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd, store });
+            return compareRegistryWithSnapshot(options.registry, compiled.specs, view.id, await view.list());
+          })
+        : await (async () => {
+            // The registry at the ref and the working one, both compiled in memory: no store is opened.
+            const { compileGitRevision } = await import('../../build/compileGitRevision.js');
+            const old = await compileGitRevision({ registry: options.registry, ref: gitRef, cwd: io.cwd });
+            revision = old.revision;
+            const compiled = await compileRegistry({ registry: resolve(io.cwd, options.registry), cwd: io.cwd });
+            return compareRegistryWithSnapshot(options.registry, compiled.specs, old.view.id, await old.view.list());
+          })();
+    const againstLabel = revision ? `git:${revision.ref} (${revision.commit.slice(0, 12)})` : status.against;
+    if (json) context.printJson(revision ? { ...status, git: revision } : status);
     else {
       const row = (label: string, entry: StatusEntry) =>
         `  ${label.padEnd(9)} ${entry.id}${entry.file ? `  ${entry.file}` : ''}`;
@@ -73,15 +91,15 @@ export function registerUsageCommands(program: Command, context: CommandContext)
       ];
       context.print(
         status.clean
-          ? `${status.registry} matches ${status.against}`
-          : `${status.registry} differs from ${status.against}:\n${lines.join('\n')}`,
+          ? `${status.registry} matches ${againstLabel}`
+          : `${status.registry} differs from ${againstLabel}:\n${lines.join('\n')}`,
       );
     }
     if (!status.clean) {
       const changed = status.added.length + status.modified.length + status.removed.length;
       context.failAfterOutput(
-        new SpecError('REGISTRY_DRIFTED', `${changed} spec${changed === 1 ? '' : 's'} differ from ${status.against}`, {
-          data: { against: status.against },
+        new SpecError('REGISTRY_DRIFTED', `${changed} spec${changed === 1 ? '' : 's'} differ from ${againstLabel}`, {
+          data: { against: status.against, ...(revision ? { git: revision } : {}) },
         }),
       );
     }
