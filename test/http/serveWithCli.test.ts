@@ -69,7 +69,10 @@ test('CLI build, tag, gc and verify work on the store while the server is under 
   // Meanwhile, the CLI on the same store, without --wait.
   const search = readFileSync(join(registry, 'tools/web.search.yaml'), 'utf8');
   writeFileSync(join(registry, 'tools/web.extra.yaml'), search.replace('id: "web.search@1"', 'id: "web.extra@1"'));
-  const results: Record<string, { status: number | null; stderr: string; stdout: string }> = {};
+  const results: Record<
+    string,
+    { status: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }
+  > = {};
   for (const [name, args] of [
     ['build', ['build', '--registry', registry, '--store', store, '--tag', 'rc']],
     ['tag', ['tag', 'prod', 'rc', '--store', store]],
@@ -80,7 +83,8 @@ test('CLI build, tag, gc and verify work on the store while the server is under 
     results[name] = await spawnSpec([...args], dir.path).done;
   stop = true;
   await load;
-  for (const [name, result] of Object.entries(results)) assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+  for (const [name, result] of Object.entries(results))
+    assert.equal(result.status, 0, `${name}: ${result.signal ? `killed by ${result.signal}; ` : ''}${result.stderr}`);
   assert.deepEqual(failures, []);
   assert.ok(requests > 50, `the load ran (${requests} requests)`);
 
