@@ -21,6 +21,7 @@ import { benchRemotes } from './ociBench.mjs';
 import { benchRuntime } from './runtimeBench.mjs';
 import { benchServe } from './serveBench.mjs';
 import { benchScale, parseSizes } from './scaleBench.mjs';
+import { benchPairs } from './pairsBench.mjs';
 import {
   ageTree,
   median,
@@ -283,6 +284,9 @@ try {
 
   console.log('\nspec serve (docs/serve.md)');
   await benchServe({ work, registry, store, snapshot, row, median });
+
+  console.log('\nschema diff on real SchemaStore pairs (docs/compatibility.md)');
+  await benchPairs({ row });
 
   // The real-world corpus, when present.
   const corpus = resolve(root, '../shared/corpus/schemastore/current');

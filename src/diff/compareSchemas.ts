@@ -16,7 +16,9 @@ import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
-import { schemaRules, type SchemaRuleId } from './schemaRules.js';
+import { schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules.js';
+import { SchemaValueSets } from './schemaValueSet.js';
+import { isSubset, type ValueSet } from './valueSets.js';
 import {
   keywordChild,
   keywordLocation,
@@ -217,6 +219,8 @@ class SchemaComparison {
   private readonly oldNormalizer: SchemaNormalizer;
   private readonly newNormalizer: SchemaNormalizer;
   private readonly patterns = new PropertyPatternMatcher();
+  private readonly oldValueSets = new SchemaValueSets((node) => this.oldNormalizer.normalize(node));
+  private readonly newValueSets = new SchemaValueSets((node) => this.newNormalizer.normalize(node));
   private readonly mainSession = new Session();
   private session = this.mainSession;
   private readonly equivalence = new EquivalenceLedger<RawChange[]>([]);
@@ -305,7 +309,55 @@ class SchemaComparison {
       return;
     }
     if (!this.session.enter(keyOf(no), keyOf(nn))) return;
+    if (!this.session.evaluation && (no.kind === 'object' || nn.kind === 'object')) {
+      const before = this.oldValueSets.ofNormalized(no);
+      const after = before && this.newValueSets.ofNormalized(nn);
+      if (before !== undefined && after !== undefined) {
+        this.compareValueSets(viewOf(no), viewOf(nn), before, after, depth);
+        return;
+      }
+    }
     this.compareViews(viewOf(no), viewOf(nn), depth);
+  }
+
+  /**
+   * Two schemas that are sets of values (type, enum, const, bounds, anyOf): the keyword rules run as usual, and their
+   * verdict stands when it agrees with the exact comparison of the sets. When it does not (a rewrite that means the
+   * same, or a change the rules call unknown), the sets decide: annotation changes are kept, the rest is replaced by
+   * one values-narrowed, values-widened or values-changed change, or by nothing when the sets are equal.
+   */
+  private compareValueSets(o: SchemaView, n: SchemaView, before: ValueSet, after: ValueSet, depth: number): void {
+    const outer = this.session;
+    const trial = (this.session = new Session(outer.evaluation));
+    try {
+      this.compareViews(o, n, depth);
+    } finally {
+      this.session = outer;
+    }
+    const widened = isSubset(before, after);
+    const narrowed = isSubset(after, before);
+    const effects = new Set(trial.changes.map((change) => schemaRules[change.rule].effect));
+    const only = (...allowed: SchemaEffect[]): boolean => [...effects].every((effect) => allowed.includes(effect));
+    const agrees =
+      widened && narrowed
+        ? only('none', 'warning')
+        : widened
+          ? only('none', 'warning', 'widening')
+          : narrowed
+            ? only('none', 'warning', 'narrowing')
+            : effects.has('both') || (effects.has('widening') && effects.has('narrowing') && !effects.has('unknown'));
+    if (agrees) {
+      outer.changes.push(...trial.changes);
+      return;
+    }
+    outer.changes.push(
+      ...trial.changes.filter((change) => ['none', 'warning'].includes(schemaRules[change.rule].effect)),
+    );
+    if (widened && narrowed) return;
+    const location = nodeLocation(o.node, n.node);
+    if (widened) this.emit('schema.values-widened', location, 'admits every value it did, and more');
+    else if (narrowed) this.emit('schema.values-narrowed', location, 'admits only values it did, and fewer');
+    else this.emit('schema.values-changed', location, 'admits values it did not, and rejects values it admitted');
   }
 
   private compareViews(o: SchemaView, n: SchemaView, depth: number, skipUnevaluated = false): void {

@@ -435,6 +435,25 @@ export const schemaRuleList = [
     'A combinator (anyOf, oneOf, not or if) no longer constrains values.',
     '`anyOf`, `oneOf`, `not` or `if` removed',
   ),
+  // value sets: schemas of type/enum/const/numeric bounds/anyOf compared by what they admit
+  schemaRule(
+    'schema.values-narrowed',
+    'narrowing',
+    'Compared as sets of values, the new schema admits a strict subset of what the old one did.',
+    '`"anyOf": [{"enum": ["a", "b"]}, {"type": "boolean"}]` → `"enum": ["a", true, false]`',
+  ),
+  schemaRule(
+    'schema.values-widened',
+    'widening',
+    'Compared as sets of values, the new schema admits a strict superset of what the old one did.',
+    '`"type": "integer", "minimum": 1, "maximum": 1` → `"enum": [1, 2]`',
+  ),
+  schemaRule(
+    'schema.values-changed',
+    'both',
+    'Compared as sets of values, each schema admits a value the other rejects.',
+    '`"enum": ["a", "b"]` → `"anyOf": [{"const": "a"}, {"type": "integer"}]`',
+  ),
   // boolean schemas
   schemaRule(
     'schema.false-added',

@@ -433,9 +433,30 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'schema.any-of-branch-added',
-    old: { anyOf: [{ type: 'string' }, { minimum: 3 }] },
-    new: { anyOf: [{ type: 'string' }, { minimum: 3 }, { type: 'null' }] },
+    old: { anyOf: [{ type: 'string' }, { type: 'number', minimum: 3 }] },
+    new: { anyOf: [{ type: 'string' }, { type: 'number', minimum: 3 }, { type: 'null' }] },
     backward: 'compatible',
+    forward: 'breaking',
+  },
+  {
+    rule: 'schema.values-widened',
+    old: { const: 1 },
+    new: { type: 'integer', minimum: 1, maximum: 2 },
+    backward: 'compatible',
+    forward: 'breaking',
+  },
+  {
+    rule: 'schema.values-narrowed',
+    old: { oneOf: [{ enum: ['a', 'b'] }, { const: 'c' }] },
+    new: { oneOf: [{ const: 'a' }, { const: 'c' }] },
+    backward: 'breaking',
+    forward: 'compatible',
+  },
+  {
+    rule: 'schema.values-changed',
+    old: { oneOf: [{ enum: ['a', 'b'] }, { const: 'c' }] },
+    new: { oneOf: [{ const: 'a' }, { enum: ['c', 'd'] }] },
+    backward: 'breaking',
     forward: 'breaking',
   },
   {
