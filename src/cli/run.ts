@@ -16,6 +16,7 @@ type Registrar = (program: Command, context: CommandContext) => void;
 export const commandModules: { commands: string[]; load: () => Promise<Registrar> }[] = [
   { commands: ['init'], load: async () => (await import('./commands/initCommand.js')).registerInitCommand },
   { commands: ['build'], load: async () => (await import('./commands/buildCommand.js')).registerBuildCommand },
+  { commands: ['lint'], load: async () => (await import('./commands/lintCommand.js')).registerLintCommand },
   {
     commands: ['ls', 'show', 'resolve'],
     load: async () => (await import('./commands/inspectCommands.js')).registerInspectCommands,
