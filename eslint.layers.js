@@ -13,6 +13,8 @@ export const layers = [
   ['snapshot', 'build'],
   ['diff'],
   ['review'],
+  // lint: reads a compiled registry and diffs it against the previous snapshot (review).
+  ['lint'],
   ['catalog'],
   ['plan'],
   ['docgen'],

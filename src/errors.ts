@@ -116,6 +116,7 @@ export const errorCatalogue = {
     description: "the folder a plugin's package.json declares for its specs does not exist",
   },
   OUTPUT_NOT_FOUND: { category: 'not-found', description: 'the folder of an output file does not exist' },
+  LINT_FAILED: { category: 'invalid', description: '`spec lint` found a problem of severity error' },
   DIFF_BREAKING: { category: 'breaking', description: 'a diff has changes as severe as `--fail-on` asks to fail on' },
   PLAN_UPGRADE_BREAKING: { category: 'breaking', description: 'upgrading a plan would break it' },
   STORE_LOCKED: { category: 'store', description: 'another process holds the store' },

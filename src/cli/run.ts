@@ -6,6 +6,7 @@ import type { CliIo } from './io.js';
 import { createStyle, type Style } from './style.js';
 import { escapeControlCharacters, formatDiagnostics, summarizeDiagnostics } from './formatDiagnostics.js';
 import { waitOption } from './commandHelpers.js';
+import type { ErrorFormat } from './errorFormats.js';
 import { outputError } from '../plan/outputFile.js';
 import { toolVersion } from '../version.js';
 
@@ -15,6 +16,7 @@ type Registrar = (program: Command, context: CommandContext) => void;
 export const commandModules: { commands: string[]; load: () => Promise<Registrar> }[] = [
   { commands: ['init'], load: async () => (await import('./commands/initCommand.js')).registerInitCommand },
   { commands: ['build'], load: async () => (await import('./commands/buildCommand.js')).registerBuildCommand },
+  { commands: ['lint'], load: async () => (await import('./commands/lintCommand.js')).registerLintCommand },
   {
     commands: ['ls', 'show', 'resolve'],
     load: async () => (await import('./commands/inspectCommands.js')).registerInspectCommands,
@@ -64,7 +66,7 @@ export interface CommandContext {
   io: CliIo;
   style: Style;
   /** Options every command accepts, before or after its arguments. */
-  common: (command: Command) => { store: string; json: boolean };
+  common: (command: Command) => { store: string; json: boolean; errorFormat: ErrorFormat };
   print: (text: string) => void;
   printJson: (value: unknown) => void;
   /** Ends with this error's exit code without printing it: for output that already reports the failure (verify --json). */
@@ -103,14 +105,24 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const errorStyle = createStyle(io.stderrIsTty && io.env['NO_COLOR'] === undefined);
   const program = new Command('spec');
   let jsonRequested = argv.includes('--json');
+  let errorFormatRequested: ErrorFormat = 'text';
 
   const context: CommandContext = {
     io,
     style,
     common: (command) => {
-      const options = command.optsWithGlobals<{ store?: string; json?: boolean }>();
+      const options = command.optsWithGlobals<{ store?: string; json?: boolean; errorFormat?: ErrorFormat }>();
       jsonRequested = options.json === true;
-      return { store: options.store ?? io.env['SPEC_STORE'] ?? defaultStore, json: options.json === true };
+      // --json prints the library's object, --error-format the findings: one or the other (docs/cli.md).
+      const errorFormat = options.errorFormat ?? 'text';
+      if (jsonRequested && errorFormat !== 'text')
+        throw new SpecError('USAGE', `--json and --error-format ${errorFormat} are exclusive: give one of them`);
+      errorFormatRequested = errorFormat;
+      return {
+        store: options.store ?? io.env['SPEC_STORE'] ?? defaultStore,
+        json: options.json === true,
+        errorFormat,
+      };
     },
     print: (text) => io.stdout(text.endsWith('\n') ? text : `${text}\n`),
     printJson: (value) => io.stdout(`${JSON.stringify(value, null, 2)}\n`),
@@ -161,6 +173,17 @@ Docs: docs/cli.md`,
       if (error.exitCode === 0) return exitOk;
       if (jsonRequested) return reportError(new SpecError('USAGE', usageMessage(error)), io, errorStyle, true);
       return exitUsage;
+    }
+    if (errorFormatRequested !== 'text' && isSpecError(error)) {
+      // The failure in the asked format on stdout (annotations, one SARIF log), its summary on stderr.
+      const { findingsOfError, renderFindings } = await import('./errorFormats.js');
+      io.stdout(renderFindings(errorFormatRequested, findingsOfError(error), { cwd: io.cwd }));
+      io.stderr(
+        error.diagnostics.length > 0
+          ? `${summarizeDiagnostics(error.diagnostics, error.data['outcome'])}\n`
+          : `${error.code} ${escapeControlCharacters(error.message)}\n`,
+      );
+      return exitCodeOf(error.code);
     }
     return reportError(error, io, errorStyle, jsonRequested);
   }

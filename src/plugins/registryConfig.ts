@@ -12,6 +12,8 @@ export interface RegistryConfig {
   file: string;
   /** npm packages whose specs (and kinds) the registry includes, in the order given. */
   plugins: RegistryConfigPlugin[];
+  /** `lint:`: severities by rule id (`off`, `warning`, `error`) and the declared capability names (spec lint). */
+  lint: { rules: Record<string, 'off' | 'warning' | 'error'>; capabilities?: string[] };
   /** Where a pointer's value is written in the file (re-reads it: for messages only). */
   locate(pointer: string): { line?: number; column?: number };
 }
@@ -32,6 +34,17 @@ export const registryConfigSchema: JsonObject = {
       type: 'array',
       items: { type: 'string', pattern: npmPackageNamePattern, maxLength: 214 },
       uniqueItems: true,
+    },
+    lint: {
+      type: 'object',
+      properties: {
+        rules: {
+          type: 'object',
+          additionalProperties: { enum: ['off', 'warning', 'error'] },
+        },
+        capabilities: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+      },
+      additionalProperties: false,
     },
   },
   patternProperties: { '^x-': true },
@@ -79,10 +92,17 @@ export function parseRegistryConfig(bytes: Uint8Array, file: string): RegistryCo
     });
     throw invalidInput(diagnostics, outcome, { file });
   }
-  const value = parsed.value as { plugins?: string[] };
+  const value = parsed.value as {
+    plugins?: string[];
+    lint?: { rules?: Record<string, 'off' | 'warning' | 'error'>; capabilities?: string[] };
+  };
   return {
     file,
     plugins: (value.plugins ?? []).map((name, index) => ({ name, pointer: `/plugins/${index}` })),
+    lint: {
+      rules: value.lint?.rules ?? {},
+      ...(value.lint?.capabilities === undefined ? {} : { capabilities: value.lint.capabilities }),
+    },
     locate: (pointer) => locatePointer(bytes, pointer) ?? {},
   };
 }
@@ -96,9 +116,11 @@ function describeConfigError(error: ErrorObject): { pointer: string; message: st
     const key = String(params['additionalProperty']);
     return {
       pointer: `${error.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
-      message: `unknown key "${key}" in ${where} (the keys are: plugins)`,
+      message: `unknown key "${key}" in ${where} (the keys are: ${error.instancePath === '/lint' ? 'rules, capabilities' : 'plugins, lint'})`,
     };
   }
+  if (error.keyword === 'enum')
+    return { pointer: error.instancePath, message: `${where} is not a lint severity (off, warning or error)` };
   if (error.keyword === 'pattern')
     return { pointer: error.instancePath, message: `${where} is not an npm package name (such as @acme/media-tools)` };
   if (error.keyword === 'uniqueItems') {

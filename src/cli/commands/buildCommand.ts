@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { buildIntoStore } from '../../build/buildIntoStore.js';
 import type { CompiledRegistry } from '../../build/buildSnapshot.js';
 import { formatDiagnostics } from '../formatDiagnostics.js';
+import { findingsOfDiagnostics, renderFindings, withErrorFormat } from '../errorFormats.js';
 import type { Command } from 'commander';
 import type { CommandContext } from '../run.js';
 import { withCommon, examples, waitMsOf } from '../commandHelpers.js';
@@ -27,24 +28,29 @@ export function registerBuildCommand(program: Command, context: CommandContext):
 
   examples(
     withCommon(
-      program
-        .command('build')
-        .description('validate the registry and store it as an immutable snapshot; prints the snapshot id')
-        .option('--registry <dir>', 'registry directory', 'registry')
-        .option('--tag <name>', 'also tag the snapshot')
-        .option('--strict', 'refuse a changed digest for any id@version already in the store, published or not')
-        .option('--plans <dir...>', 'refuse to build a registry that lacks a spec these plans use')
-        .option(
-          '--allow-removal <name>',
-          'allow this build to drop a protected spec (name, or name@version; repeatable)',
-          (value: string, previous: string[] = []) => {
-            if (!parseRef(value))
-              throw new SpecError('USAGE', `--allow-removal ${JSON.stringify(value)}: not a spec name or name@version`);
-            return [...previous, value];
-          },
-        ),
+      withErrorFormat(
+        program
+          .command('build')
+          .description('validate the registry and store it as an immutable snapshot; prints the snapshot id')
+          .option('--registry <dir>', 'registry directory', 'registry')
+          .option('--tag <name>', 'also tag the snapshot')
+          .option('--strict', 'refuse a changed digest for any id@version already in the store, published or not')
+          .option('--plans <dir...>', 'refuse to build a registry that lacks a spec these plans use')
+          .option(
+            '--allow-removal <name>',
+            'allow this build to drop a protected spec (name, or name@version; repeatable)',
+            (value: string, previous: string[] = []) => {
+              if (!parseRef(value))
+                throw new SpecError(
+                  'USAGE',
+                  `--allow-removal ${JSON.stringify(value)}: not a spec name or name@version`,
+                );
+              return [...previous, value];
+            },
+          ),
+      ),
     ),
-    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --strict --plans plans\n  $ spec build --allow-removal orchestrator   # drop a protected spec on purpose\n  $ spec build --json        # {snapshot, specs, newObjects, ...}',
+    '  $ spec build\n  $ spec build --registry ./specs --tag release-7 --store /var/lib/spec\n  $ spec build --strict --plans plans\n  $ spec build --allow-removal orchestrator   # drop a protected spec on purpose\n  $ spec build --json        # {snapshot, specs, newObjects, ...}\n  $ spec build --error-format github-actions   # problems as annotations on a pull request\n  $ spec build --error-format sarif > build.sarif',
   ).action(async function (this: Command) {
     const options = this.opts<{
       registry: string;
@@ -53,7 +59,7 @@ export function registerBuildCommand(program: Command, context: CommandContext):
       plans?: string[];
       allowRemoval?: string[];
     }>();
-    const { json, store } = context.common(this);
+    const { json, store, errorFormat } = context.common(this);
     const progress = createProgress(io);
     let result;
     try {
@@ -77,6 +83,13 @@ export function registerBuildCommand(program: Command, context: CommandContext):
       progress.done();
     }
     if (json) return context.printJson(result);
+    if (errorFormat !== 'text') {
+      // The warnings in the asked format; a JSON or SARIF document is all of stdout, so the id goes to stderr then.
+      io.stdout(renderFindings(errorFormat, findingsOfDiagnostics(result.diagnostics), { cwd: io.cwd }));
+      if (errorFormat === 'github-actions') context.print(result.snapshot);
+      else io.stderr(`${result.snapshot}\n`);
+      return;
+    }
     if (result.diagnostics.length > 0)
       io.stderr(formatDiagnostics(result.diagnostics, { style: context.style, excerpts: io.stderrIsTty, cwd: io.cwd }));
     context.print(result.snapshot);

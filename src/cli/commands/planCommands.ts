@@ -14,6 +14,7 @@ import type { CommandContext } from '../run.js';
 import { isDigest } from '../../core/digest.js';
 import { examples, withCommon, withStore } from '../commandHelpers.js';
 import { formatDiagnostics, formatLocation } from '../formatDiagnostics.js';
+import { findingsOfDiagnostics, renderFindings, withErrorFormat } from '../errorFormats.js';
 
 export function registerPlanCommands(program: Command, context: CommandContext): void {
   const { io, style } = context;
@@ -52,18 +53,23 @@ export function registerPlanCommands(program: Command, context: CommandContext):
 
   examples(
     withCommon(
-      plan
-        .command('check')
-        .argument('<plan...>', 'plan files')
-        .option('--remote <remote>', 'pull pinned snapshots this store lacks from this remote first (name or oci://…)')
-        .option('--plain-http', 'with --remote: http:// for a registry that is not on loopback')
-        .description(
-          'check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col',
-        ),
+      withErrorFormat(
+        plan
+          .command('check')
+          .argument('<plan...>', 'plan files')
+          .option(
+            '--remote <remote>',
+            'pull pinned snapshots this store lacks from this remote first (name or oci://…)',
+          )
+          .option('--plain-http', 'with --remote: http:// for a registry that is not on loopback')
+          .description(
+            'check refs, inputs and the step graph against the pinned snapshot; every problem, with file:line:col',
+          ),
+      ),
     ),
-    '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --remote origin   # pull pinned snapshots first\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]',
+    '  $ spec plan check plans/trailer-render.yaml\n  $ spec plan check plans/*.yaml --remote origin   # pull pinned snapshots first\n  $ spec plan check plans/*.yaml --json     # [{file, plan, snapshot, ok, diagnostics}]\n  $ spec plan check plans/*.yaml --error-format github-actions',
   ).action(async function (this: Command, paths: string[]) {
-    const { json } = context.common(this);
+    const { json, errorFormat } = context.common(this);
     const parsed = readPlanFiles(paths, { cwd: io.cwd });
     const { remote, plainHttp } = this.opts<{ remote?: string; plainHttp?: boolean }>();
     const access = remote === undefined ? 'read' : 'create';
@@ -86,7 +92,10 @@ export function registerPlanCommands(program: Command, context: CommandContext):
     const diagnostics = results.flatMap((result) => result.diagnostics);
     const failed = results.filter((result) => !result.ok);
     if (json) context.printJson(results);
-    else {
+    else if (errorFormat !== 'text') {
+      io.stdout(renderFindings(errorFormat, findingsOfDiagnostics(diagnostics), { cwd: io.cwd }));
+      if (failed.length > 0) io.stderr(`${summarize(diagnostics)} in ${failed.length} of ${results.length} plans\n`);
+    } else {
       io.stderr(formatDiagnostics(diagnostics, { style, excerpts: io.stderrIsTty, cwd: io.cwd }));
       for (const result of results)
         if (result.ok)

@@ -10,6 +10,7 @@ import { parseGitRef, type GitRevision } from '../../source/gitSource.js';
 import type { CommandContext } from '../run.js';
 import { examples, openView, withCommon, withStore } from '../commandHelpers.js';
 import { formatLocation } from '../formatDiagnostics.js';
+import { findingsOfStatus, renderFindings, withErrorFormat } from '../errorFormats.js';
 
 export function registerUsageCommands(program: Command, context: CommandContext): void {
   const { io, style } = context;
@@ -46,22 +47,24 @@ export function registerUsageCommands(program: Command, context: CommandContext)
 
   examples(
     withCommon(
-      program
-        .command('status')
-        .option(
-          '--against <snapshot>',
-          'snapshot to compare with: id, unique prefix, tag or "latest"; or git:REF, the registry at a git ref (read from git, no store needed)',
-          'latest',
-        )
-        .option('--registry <dir>', 'registry directory', 'registry')
-        .description(
-          'how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)',
-        ),
+      withErrorFormat(
+        program
+          .command('status')
+          .option(
+            '--against <snapshot>',
+            'snapshot to compare with: id, unique prefix, tag or "latest"; or git:REF, the registry at a git ref (read from git, no store needed)',
+            'latest',
+          )
+          .option('--registry <dir>', 'registry directory', 'registry')
+          .description(
+            'how the working registry differs from a snapshot: added, removed, modified specs (exit 6 when it differs)',
+          ),
+      ),
     ),
-    '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}\n  $ spec status --against git:main        # what this branch changed in the registry, without a store',
+    '  $ spec status\n  $ spec status --against prod --json     # {registry, against, clean, added, removed, modified}\n  $ spec status --against git:main        # what this branch changed in the registry, without a store\n  $ spec status --against git:main --error-format github-actions',
   ).action(async function (this: Command) {
     const options = this.opts<{ against: string; registry: string }>();
-    const { json } = context.common(this);
+    const { json, errorFormat } = context.common(this);
     const gitRef = parseGitRef(options.against);
     let revision: GitRevision | undefined;
     const status =
@@ -81,6 +84,13 @@ export function registerUsageCommands(program: Command, context: CommandContext)
           })();
     const againstLabel = revision ? `git:${revision.ref} (${revision.commit.slice(0, 12)})` : status.against;
     if (json) context.printJson(revision ? { ...status, git: revision } : status);
+    else if (errorFormat !== 'text')
+      io.stdout(
+        renderFindings(errorFormat, findingsOfStatus({ ...status, against: againstLabel }), {
+          cwd: io.cwd,
+          describe: (id) => statusRules[id],
+        }),
+      );
     else {
       const row = (label: string, entry: StatusEntry) =>
         `  ${label.padEnd(9)} ${entry.id}${entry.file ? `  ${entry.file}` : ''}`;
@@ -105,3 +115,9 @@ export function registerUsageCommands(program: Command, context: CommandContext)
     }
   });
 }
+
+const statusRules: Record<string, string> = {
+  'status.added': 'a spec of the working registry is not in the snapshot',
+  'status.modified': 'a spec of the working registry has another digest in the snapshot',
+  'status.removed': 'a spec of the snapshot is not in the working registry',
+};
