@@ -89,6 +89,9 @@ export const errorCatalogue = {
   },
   PLAN_UNWRITABLE: { category: 'io', description: 'a plan that must be rewritten cannot be written' },
   DIRECTORY_UNREADABLE: { category: 'io', description: 'a folder cannot be listed' },
+  FORMAT_CHECK_FAILED: { category: 'invalid', description: '`spec fmt --check` found files that are not formatted' },
+  FORMAT_WRITE_FAILED: { category: 'io', description: '`spec fmt --write` cannot write a file (it is left as it was)' },
+  SCHEMAS_WRITE_FAILED: { category: 'io', description: '`spec schemas` cannot write into its output folder' },
   FILE_UNREADABLE: { category: 'io', description: 'a file exists but cannot be read (or is a folder)' },
   OUTPUT_IS_DIRECTORY: { category: 'io', description: 'an output file is a directory' },
   OUTPUT_DENIED: {

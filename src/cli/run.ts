@@ -39,6 +39,8 @@ export const commandModules: { commands: string[]; load: () => Promise<Registrar
     load: async () => (await import('./commands/usageCommands.js')).registerUsageCommands,
   },
   { commands: ['diff'], load: async () => (await import('./commands/diffCommand.js')).registerDiffCommand },
+  { commands: ['fmt'], load: async () => (await import('./commands/formatCommand.js')).registerFormatCommand },
+  { commands: ['schemas'], load: async () => (await import('./commands/schemasCommand.js')).registerSchemasCommand },
   { commands: ['docs'], load: async () => (await import('./commands/docsCommand.js')).registerDocsCommand },
   {
     commands: ['remote', 'push', 'pull'],
