@@ -163,6 +163,15 @@ function readManifest(directory: string): { live: LiveFiles; name: string } | { 
 }
 
 /**
+ * The numbers of the tables the MANIFEST that CURRENT names holds live; undefined when it cannot be read. A table file
+ * it does not name is obsolete or still being written by the process that holds the store.
+ */
+export function liveTableNumbers(directory: string): ReadonlySet<number> | undefined {
+  const manifest = readManifest(directory);
+  return 'live' in manifest ? new Set(manifest.live.tables.keys()) : undefined;
+}
+
+/**
  * Every damaged file LevelDB would read: CURRENT, the MANIFEST, the logs it would replay, and every block of every
  * live table (checksums LevelDB skips on reads). For `spec verify`: it reads every table in full.
  */

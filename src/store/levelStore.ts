@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Level } from 'level';
 import { SpecError, type ErrorCode } from '../errors.js';
 import { prefixUpperBound, type BatchOperation, type EntriesOptions, type KeyValueStore } from './keyValueStore.js';
-import { findAllLevelDamage, findLevelDamage, type LevelFileDamage } from './levelFileChecks.js';
+import { findAllLevelDamage, findLevelDamage, liveTableNumbers, type LevelFileDamage } from './levelFileChecks.js';
 import type { StoreNotice } from './keyValueStore.js';
 
 export interface OpenLevelStoreOptions {
@@ -150,6 +150,7 @@ export class LevelStore implements KeyValueStore {
           }
           throw damageError(directory, damage);
         }
+        dropUnlistedTables(copy);
         const db: LevelDatabase = new Level<string, string>(copy, {
           keyEncoding: 'utf8',
           valueEncoding: 'utf8',
@@ -282,6 +283,21 @@ function copyStoreFiles(from: string, to: string): void {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') continue; // compacted away meanwhile
       throw cause;
     }
+  }
+}
+
+/**
+ * Removes from a copy the table files its MANIFEST does not list. A table the holding process is still writing is
+ * linked into the copy with a number the copy's MANIFEST has not yet used; LevelDB opening the copy would write its
+ * own table under that number, through the link, truncating the holder's file (seen as LEVEL_IO_ERROR in `spec gc`
+ * while `spec serve` read copies).
+ */
+function dropUnlistedTables(copy: string): void {
+  const live = liveTableNumbers(copy);
+  if (live === undefined) return;
+  for (const name of readdirSync(copy)) {
+    const match = /^([0-9]+)\.(ldb|sst)$/.exec(name);
+    if (match && !live.has(Number(match[1]))) rmSync(join(copy, name), { force: true });
   }
 }
 
