@@ -1,13 +1,11 @@
 // `--error-format`: the diagnostics and changes a command reports, as text (the default), a JSON document, GitHub
 // Actions workflow commands (annotations on a pull request's lines) or one SARIF 2.1.0 log (code-scanning dashboards).
-import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { errorCatalogue, type SpecError, type Diagnostic } from '../errors.js';
 import type { DiffReport } from '../review/diffSnapshots.js';
 import type { StatusEntry } from '../snapshot/registryStatus.js';
-import { locatePointer } from '../source/locatePointer.js';
-import { splitPointer } from '../core/json.js';
+import { nearestPointerLocator } from '../source/locatePointer.js';
 import { toolVersion } from '../version.js';
 
 export const errorFormats = ['text', 'json', 'github-actions', 'sarif'] as const;
@@ -70,7 +68,7 @@ export type SpecFiles = ReadonlyMap<string, string>;
  */
 export function findingsOfDiff(report: DiffReport, files: SpecFiles, cwd: string): Finding[] {
   const findings: Finding[] = [];
-  const locator = fileLocator(cwd);
+  const locator = nearestPointerLocator(cwd);
   for (const spec of report.specs) {
     // `from` and `to` are ids (name@version).
     const ref = spec.to ?? spec.from ?? spec.name;
@@ -110,32 +108,6 @@ export function findingsOfStatus(status: {
     ...status.modified.map((each) => entry('modified', each)),
     ...status.removed.map((each) => entry('removed', each)),
   ];
-}
-
-/** Positions of pointers in files, each file read once; the nearest written ancestor for a pointer that is not. */
-function fileLocator(cwd: string): (file: string, pointer: string) => { line: number; column: number } | undefined {
-  const bytes = new Map<string, Uint8Array | null>();
-  return (file, pointer) => {
-    if (!bytes.has(file)) {
-      try {
-        bytes.set(file, readFileSync(resolve(cwd, file)));
-      } catch {
-        bytes.set(file, null);
-      }
-    }
-    const content = bytes.get(file);
-    if (!content) return undefined;
-    const tokens = splitPointer(pointer);
-    for (let length = tokens.length; length >= 0; length--) {
-      const at = locatePointer(content, pointerOf(tokens.slice(0, length)));
-      if (at) return { line: at.line, column: at.column };
-    }
-    return undefined;
-  };
-}
-
-function pointerOf(tokens: readonly string[]): string {
-  return tokens.map((token) => `/${token.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
 export interface RenderOptions {

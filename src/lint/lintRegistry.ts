@@ -1,15 +1,14 @@
 // `spec lint`: the registry compiled in memory, every enabled rule of lintRules run over it, each finding placed at
 // file:line:col. The severities come from the rule records, overridden by `lint.rules` in specstore.yaml.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { splitPointer, type JsonObject } from '../core/json.js';
+import { joinPointer, type JsonObject } from '../core/json.js';
 import { invalidInput, type Diagnostic } from '../errors.js';
 import { compileRegistry } from '../build/buildSnapshot.js';
 import { openCompiledRegistry } from '../build/compiledRegistryView.js';
 import { readRegistryConfig, type RegistryConfig } from '../plugins/registryConfig.js';
 import { diffSnapshots } from '../review/diffSnapshots.js';
 import type { SnapshotView } from '../snapshot/snapshotView.js';
-import { locatePointer } from '../source/locatePointer.js';
+import { nearestPointerLocator } from '../source/locatePointer.js';
 import { shownPath } from '../source/shownPath.js';
 import {
   lintRuleIds,
@@ -77,7 +76,9 @@ export async function lintRegistry(options: LintOptions): Promise<LintReport> {
     ...(config?.lint.capabilities === undefined ? {} : { capabilities: config.lint.capabilities }),
     ...(options.previous === undefined ? {} : { diff: await diffSnapshots(options.previous, view) }),
   };
-  const locate = fileLocator(cwd);
+  const locateNearest = nearestPointerLocator(cwd);
+  const locate = (file: string, pointer: string): { line?: number; column?: number } =>
+    locateNearest(file, pointer) ?? {};
   const findings: LintFinding[] = [];
   const rules: LintReport['rules'] = [];
   for (const rule of lintRules) {
@@ -109,40 +110,12 @@ function lintSeveritiesOf(config: RegistryConfig | undefined): Map<string, LintS
       severity: 'error',
       message: `lint.rules names no rule "${id}" (the rules: ${[...lintRuleIds].join(', ')}; docs/lint.md)`,
       file: config.file,
-      pointer: `/lint/rules/${id.replaceAll('~', '~0').replaceAll('/', '~1')}`,
-      ...config.locate(`/lint/rules/${id.replaceAll('~', '~0').replaceAll('/', '~1')}`),
+      pointer: joinPointer('/lint/rules', id),
+      ...config.locate(joinPointer('/lint/rules', id)),
     }));
   if (diagnostics.length > 0)
     throw invalidInput(diagnostics, `${config.file} is not a valid registry configuration; nothing was linted`, {
       file: config.file,
     });
   return new Map(Object.entries(config.lint.rules));
-}
-
-/** Positions of pointers in files, each file read once; the nearest written ancestor for one that is not written. */
-function fileLocator(cwd: string): (file: string, pointer: string) => { line?: number; column?: number } {
-  const bytes = new Map<string, Uint8Array | null>();
-  return (file, pointer) => {
-    if (!bytes.has(file)) {
-      try {
-        bytes.set(file, readFileSync(resolve(cwd, file)));
-      } catch {
-        bytes.set(file, null);
-      }
-    }
-    const content = bytes.get(file);
-    if (!content) return {};
-    const tokens = splitPointer(pointer);
-    for (let length = tokens.length; length >= 0; length--) {
-      const at = locatePointer(
-        content,
-        tokens
-          .slice(0, length)
-          .map((token) => `/${token.replaceAll('~', '~0').replaceAll('/', '~1')}`)
-          .join(''),
-      );
-      if (at) return { line: at.line, column: at.column };
-    }
-    return {};
-  };
 }

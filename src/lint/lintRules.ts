@@ -1,5 +1,5 @@
 // The rules of `spec lint`: style and hygiene, as records. docs/lint.md is generated from them (npm run docs).
-import type { JsonObject, JsonValue } from '../core/json.js';
+import { joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
 import { parseRef } from '../core/ref.js';
 import type { DiffReport } from '../review/diffSnapshots.js';
 
@@ -80,7 +80,7 @@ function undocumentedPorts(spec: LintSpec): RuleFinding[] {
       if (isObject(property) && !hasText(property['description']))
         findings.push({
           spec,
-          pointer: `/${field}/properties/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+          pointer: joinPointer(`/${field}/properties`, name),
           message: `${field.replace('_schema', '')} ${JSON.stringify(name)} of ${spec.id} has no description`,
         });
   }

@@ -1,7 +1,9 @@
 // Finds where a JSON pointer's value is written in a spec file; re-parses, so it is meant for error paths only.
 import type { ParsedNode } from 'yaml';
 import { isMap, isScalar, isSeq } from './yamlModule.js';
-import { splitPointer } from '../core/json.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { joinPointer, splitPointer } from '../core/json.js';
 import { composeYamlDocument } from './composeYamlDocument.js';
 import { decodeSpecText } from './decodeSpecText.js';
 import { LineIndex, type LineColumn } from './lineIndex.js';
@@ -52,4 +54,29 @@ function parseForLocating(bytes: Uint8Array): Parsed | undefined {
   }
   parsedFiles.set(bytes, parsed);
   return parsed ?? undefined;
+}
+
+/**
+ * Positions of pointers in files under `cwd`, each file read once: where the pointer's value is written, else its
+ * nearest written ancestor (a removed value is reported where it used to hang). Undefined for an unreadable file.
+ */
+export function nearestPointerLocator(cwd: string): (file: string, pointer: string) => LineColumn | undefined {
+  const bytes = new Map<string, Uint8Array | null>();
+  return (file, pointer) => {
+    if (!bytes.has(file)) {
+      try {
+        bytes.set(file, readFileSync(resolve(cwd, file)));
+      } catch {
+        bytes.set(file, null);
+      }
+    }
+    const content = bytes.get(file);
+    if (!content) return undefined;
+    const tokens = splitPointer(pointer);
+    for (let length = tokens.length; length >= 0; length--) {
+      const at = locatePointer(content, tokens.slice(0, length).reduce(joinPointer, ''));
+      if (at) return at;
+    }
+    return undefined;
+  };
 }
