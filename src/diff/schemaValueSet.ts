@@ -1,7 +1,7 @@
 // The set of values a subschema admits, when it is made only of keywords whose meaning is a set of values (type, enum,
 // const, numeric bounds, anyOf, disjoint oneOf): undefined for anything else, which the keyword rules then compare.
 import { isJsonObject, type JsonValue } from '../core/json.js';
-import { typeKeywordNames } from './instanceTypes.js';
+import { typeAdmits, typeKeywordNames } from './instanceTypes.js';
 import { isAnnotationKeyword } from './schemaKeywords.js';
 import type { SchemaNode } from './schemaDocument.js';
 import { childNode } from './schemaDocument.js';
@@ -19,37 +19,37 @@ import {
 } from './valueSets.js';
 
 /** Keywords that constrain only values of one kind: inert when the rest of the schema admits none of that kind. */
-const kindKeywords: Readonly<Record<string, 'string' | 'number' | 'object' | 'array'>> = {
-  minLength: 'string',
-  maxLength: 'string',
-  pattern: 'string',
-  format: 'string',
-  contentMediaType: 'string',
-  contentEncoding: 'string',
-  contentSchema: 'string',
-  multipleOf: 'number',
-  properties: 'object',
-  patternProperties: 'object',
-  additionalProperties: 'object',
-  required: 'object',
-  propertyNames: 'object',
-  minProperties: 'object',
-  maxProperties: 'object',
-  dependencies: 'object',
-  dependentRequired: 'object',
-  dependentSchemas: 'object',
-  unevaluatedProperties: 'object',
-  items: 'array',
-  additionalItems: 'array',
-  prefixItems: 'array',
-  minItems: 'array',
-  maxItems: 'array',
-  uniqueItems: 'array',
-  contains: 'array',
-  minContains: 'array',
-  maxContains: 'array',
-  unevaluatedItems: 'array',
-};
+const kindKeywords: ReadonlyMap<string, 'string' | 'number' | 'object' | 'array'> = new Map([
+  ['minLength', 'string'],
+  ['maxLength', 'string'],
+  ['pattern', 'string'],
+  ['format', 'string'],
+  ['contentMediaType', 'string'],
+  ['contentEncoding', 'string'],
+  ['contentSchema', 'string'],
+  ['multipleOf', 'number'],
+  ['properties', 'object'],
+  ['patternProperties', 'object'],
+  ['additionalProperties', 'object'],
+  ['required', 'object'],
+  ['propertyNames', 'object'],
+  ['minProperties', 'object'],
+  ['maxProperties', 'object'],
+  ['dependencies', 'object'],
+  ['dependentRequired', 'object'],
+  ['dependentSchemas', 'object'],
+  ['unevaluatedProperties', 'object'],
+  ['items', 'array'],
+  ['additionalItems', 'array'],
+  ['prefixItems', 'array'],
+  ['minItems', 'array'],
+  ['maxItems', 'array'],
+  ['uniqueItems', 'array'],
+  ['contains', 'array'],
+  ['minContains', 'array'],
+  ['maxContains', 'array'],
+  ['unevaluatedItems', 'array'],
+]);
 
 /** Keywords that never make a schema a value set: their meaning is not a set of values of the schema alone. */
 const opaqueKeywords = new Set(['not', 'if', 'then', 'else', '$recursiveRef', '$dynamicRef', '$ref']);
@@ -87,12 +87,13 @@ export class SchemaValueSets {
   }
 
   private flat(keywords: ReadonlyMap<string, KeywordEntry>): ValueSet | undefined {
+    if (plainlyNotAValueSet(keywords)) return undefined;
     let set: ValueSet = universalSet;
     const kindBound: string[] = [];
     for (const [keyword, entry] of keywords) {
       if (isAnnotationKeyword(keyword) || keyword === 'default') continue;
       if (opaqueKeywords.has(keyword)) return undefined;
-      if (keyword in kindKeywords) {
+      if (kindKeywords.has(keyword)) {
         kindBound.push(keyword);
         continue;
       }
@@ -119,7 +120,7 @@ export class SchemaValueSets {
     const bounds = boundsOf(keywords);
     if (bounds === undefined) return undefined;
     if (bounds !== 'none') set = intersect(set, bounds);
-    for (const keyword of kindBound) if (admitsKind(set, kindKeywords[keyword]!)) return undefined;
+    for (const keyword of kindBound) if (admitsKind(set, kindKeywords.get(keyword)!)) return undefined;
     return set;
   }
 
@@ -140,6 +141,22 @@ export class SchemaValueSets {
     }
     return sets.reduce(union);
   }
+}
+
+/**
+ * Most schemas of a real document (objects with properties, strings with patterns) are not value sets: said before any
+ * set is built, when nothing but `type` restricts the kinds and `type` admits the kind a keyword constrains.
+ */
+function plainlyNotAValueSet(keywords: ReadonlyMap<string, KeywordEntry>): boolean {
+  for (const keyword of opaqueKeywords) if (keywords.has(keyword)) return true;
+  if (['enum', 'const', 'anyOf', 'oneOf'].some((keyword) => keywords.has(keyword))) return false;
+  const names = typeKeywordNames(keywords.get('type')?.value);
+  if (names === 'invalid') return false;
+  for (const keyword of keywords.keys()) {
+    const kind = kindKeywords.get(keyword);
+    if (kind !== undefined && typeAdmits(names, kind === 'number' ? 'integer' : kind)) return true;
+  }
+  return false;
 }
 
 /** What minimum/maximum and their exclusive forms admit: 'none' when absent, undefined when malformed. */

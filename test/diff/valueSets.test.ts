@@ -121,6 +121,11 @@ test('schemas with keywords beyond value sets are left to the keyword rules', ()
     assert.equal(setOf(schema), undefined, JSON.stringify(schema));
 });
 
+test('keywords named like Object.prototype members are unknown keywords, not kind keywords', () => {
+  const set = setOf({ type: 'integer', constructor: 1, toString: 'x' } as JsonValue);
+  assert.ok(set && sameSet(set, setOf({ type: 'integer' })!));
+});
+
 test('annotation changes next to an equivalent rewrite are still reported', () => {
   const { backward } = verdicts(
     { type: ['string', 'null'], description: 'old' },
