@@ -3,6 +3,7 @@
 import { JSONSchemaFaker } from 'json-schema-faker';
 import type { JsonValue } from '../../src/core/json.js';
 import { createUserAjv, detectDraft } from '../../src/validate/ajvInstances.js';
+import { createRandom } from '../../bench/mutableRegistry.mjs';
 
 export interface Witnesses {
   /** Valid under the old schema, invalid under the new one: the change breaks backward compatibility. */
@@ -24,18 +25,6 @@ function compile(schema: JsonValue): Validate | undefined {
   } catch {
     return undefined; // an external $ref, an unknown format: the pair is not searchable here
   }
-}
-
-/** A small seeded generator (mulberry32), so a failure repeats. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function generate(schema: JsonValue, count: number, random: () => number): JsonValue[] {
@@ -72,23 +61,26 @@ export function searchWitnesses(
   const validOld = compile(oldSchema);
   const validNew = compile(newSchema);
   if (validOld === undefined || validNew === undefined) return undefined;
-  const random = seeded(options.seed);
-  const result: Witnesses = { tried: { old: 0, new: 0 } };
-  for (const instance of generate(oldSchema, options.samples, random)) {
-    if (!validOld(instance)) continue;
-    result.tried.old++;
-    if (!validNew(instance)) {
-      result.backward = instance;
-      break;
-    }
-  }
-  for (const instance of generate(newSchema, options.samples, random)) {
-    if (!validNew(instance)) continue;
-    result.tried.new++;
-    if (!validOld(instance)) {
-      result.forward = instance;
-      break;
-    }
-  }
+  const random = createRandom(options.seed);
+  const fromOld = firstRejected(generate(oldSchema, options.samples, random), validOld, validNew);
+  const fromNew = firstRejected(generate(newSchema, options.samples, random), validNew, validOld);
+  const result: Witnesses = { tried: { old: fromOld.tried, new: fromNew.tried } };
+  if (fromOld.witness !== undefined) result.backward = fromOld.witness;
+  if (fromNew.witness !== undefined) result.forward = fromNew.witness;
   return result;
+}
+
+/** The first generated instance its own schema accepts and the other rejects; `tried` counts the accepted ones. */
+function firstRejected(
+  instances: JsonValue[],
+  accepts: Validate,
+  other: Validate,
+): { witness?: JsonValue; tried: number } {
+  let tried = 0;
+  for (const instance of instances) {
+    if (!accepts(instance)) continue;
+    tried++;
+    if (!other(instance)) return { witness: instance, tried };
+  }
+  return { tried };
 }
