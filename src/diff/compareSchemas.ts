@@ -10,6 +10,7 @@ import { isJsonObject, type JsonValue } from '../core/json.js';
 import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansions } from './comparisonBudget.js';
 import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
 import { EquivalenceLedger } from './equivalenceLedger.js';
+import { finiteValues, rejectsAll } from './finiteBranchRejection.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
@@ -775,15 +776,22 @@ class SchemaComparison {
       this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
   }
 
-  /** Whether no instance can match two of the branches: by type, or by a required property with disjoint const/enum values. */
+  /**
+   * Whether no instance can match two of the branches: by type, by a required property with disjoint const/enum
+   * values, or because one branch admits only a few values and the other rejects each of them.
+   */
   private disjoint(branches: SchemaNode[], side: 'old' | 'new'): boolean {
     const normalizer = side === 'old' ? this.oldNormalizer : this.newNormalizer;
     const profiles = branches.map((branch) => {
       const normalized = normalizer.normalize(branch);
       if (normalized.kind === 'invalid') return undefined;
       if (normalized.kind === 'boolean')
-        return normalized.value ? undefined : { kinds: new Set<string>(), tags: new Map<string, Set<string>>() };
+        return normalized.value
+          ? undefined
+          : { kinds: new Set<string>(), tags: new Map<string, Set<string>>(), view: viewOf(normalized), finite: [] };
       const view = viewOf(normalized);
+      const valueSet = (side === 'old' ? this.oldValueSets : this.newValueSets).ofNormalized(normalized);
+      const finite = valueSet === undefined ? undefined : finiteValues(valueSet);
       const tags = new Map<string, Set<string>>();
       const required = view.keywords.get('required')?.value;
       for (const name of Array.isArray(required) ? required : []) {
@@ -793,7 +801,7 @@ class SchemaComparison {
         const values = propertyValues(viewOf(property));
         if (values !== undefined) tags.set(name, new Set(values.map(canonicalJsonTrusted)));
       }
-      return { kinds: new Set<string>(kindsOf(view)), tags };
+      return { kinds: new Set<string>(kindsOf(view)), tags, view, finite };
     });
     for (let i = 0; i < profiles.length; i++) {
       for (let j = i + 1; j < profiles.length; j++) {
@@ -802,6 +810,8 @@ class SchemaComparison {
         if (a === undefined || b === undefined) return false;
         const shared = [...a.kinds].filter((kind) => b.kinds.has(kind));
         if (shared.length === 0) continue;
+        if (a.finite !== undefined && rejectsAll(b.view, a.finite, this.patterns)) continue;
+        if (b.finite !== undefined && rejectsAll(a.view, b.finite, this.patterns)) continue;
         if (shared.some((kind) => kind !== 'object')) return false;
         const tagged = [...a.tags].some(([name, values]) => {
           const other = b.tags.get(name);

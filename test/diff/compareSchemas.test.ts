@@ -447,15 +447,35 @@ const cases: RuleCase[] = [
   },
   {
     rule: 'schema.values-narrowed',
-    old: { oneOf: [{ enum: ['a', 'b'] }, { const: 'c' }] },
-    new: { oneOf: [{ const: 'a' }, { const: 'c' }] },
+    old: {
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 5 },
+        { type: 'integer', minimum: 10 },
+      ],
+    },
+    new: {
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 3 },
+        { type: 'integer', minimum: 10 },
+      ],
+    },
     backward: 'breaking',
     forward: 'compatible',
   },
   {
     rule: 'schema.values-changed',
-    old: { oneOf: [{ enum: ['a', 'b'] }, { const: 'c' }] },
-    new: { oneOf: [{ const: 'a' }, { enum: ['c', 'd'] }] },
+    old: {
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 5 },
+        { type: 'integer', minimum: 10 },
+      ],
+    },
+    new: {
+      oneOf: [
+        { type: 'integer', minimum: 0, maximum: 3 },
+        { type: 'integer', minimum: 8 },
+      ],
+    },
     backward: 'breaking',
     forward: 'breaking',
   },
@@ -987,6 +1007,58 @@ test('oneOf with disjoint branches (by type or by a required const tag) is compa
     result.forward.map((c) => [c.rule, c.severity]),
     [['schema.type-widened', 'breaking']],
   );
+});
+
+test('oneOf: a branch of a few values is disjoint from a branch that rejects each of them', () => {
+  const custom = { type: 'string', pattern: '\\{.*\\}' };
+  const widened = both({
+    old: { oneOf: [{ type: 'string', enum: ['llvm', 'google'] }, custom] },
+    new: { oneOf: [{ type: 'string', enum: ['llvm', 'google', 'gnu'] }, custom] },
+  });
+  assert.deepEqual(
+    widened.forward.map((c) => [c.rule, c.severity]),
+    [['schema.enum-value-added', 'breaking']],
+  );
+  assert.deepEqual(
+    widened.backward.map((c) => [c.rule, c.severity]),
+    [['schema.enum-value-added', 'compatible']],
+  );
+  // By length: every listed value is shorter than the other branch allows.
+  assert.deepEqual(
+    rulesOf(
+      both({
+        old: { oneOf: [{ enum: ['ab', 1] }, { type: 'string', minLength: 3 }] },
+        new: { oneOf: [{ enum: ['ab'] }, { type: 'string', minLength: 3 }] },
+      }).backward,
+    ),
+    ['schema.enum-value-removed'],
+  );
+});
+
+test('oneOf: a listed value the other branch also admits, or a pattern that cannot be run, leaves it unknown', () => {
+  for (const pair of [
+    {
+      old: { oneOf: [{ enum: ['llvm', '{x}'] }, { type: 'string', pattern: '\\{.*\\}' }] },
+      new: { oneOf: [{ enum: ['llvm', '{x}', 'gnu'] }, { type: 'string', pattern: '\\{.*\\}' }] },
+    },
+    {
+      old: { oneOf: [{ enum: ['aa'] }, { type: 'string', pattern: '^(a)\\1$' }] },
+      new: { oneOf: [{ enum: ['aa', 'b'] }, { type: 'string', pattern: '^(a)\\1$' }] },
+    },
+    {
+      old: { oneOf: [{ type: 'string' }, { type: 'string', minLength: 3 }] },
+      new: { oneOf: [{ type: 'string' }, { type: 'string', minLength: 4 }] },
+    },
+  ]) {
+    const result = both(pair);
+    for (const direction of ['backward', 'forward'] as const) {
+      assert.deepEqual(
+        result[direction].map((c) => [c.rule, c.severity]),
+        [['schema.one-of-changed', 'unknown']],
+        `${JSON.stringify(pair)} ${direction}`,
+      );
+    }
+  }
 });
 
 test('not and if: unchanged conditions are fine; then/else compare covariantly', () => {
