@@ -91,6 +91,10 @@ export const errorCatalogue = {
   DIRECTORY_UNREADABLE: { category: 'io', description: 'a folder cannot be listed' },
   FORMAT_CHECK_FAILED: { category: 'invalid', description: '`spec fmt --check` found files that are not formatted' },
   FORMAT_WRITE_FAILED: { category: 'io', description: '`spec fmt --write` cannot write a file (it is left as it was)' },
+  EDITOR_SETTINGS_UNMERGEABLE: {
+    category: 'invalid',
+    description: '`spec init --editor`: the editor settings file cannot be merged without loss (nothing written)',
+  },
   SCHEMAS_WRITE_FAILED: { category: 'io', description: '`spec schemas` cannot write into its output folder' },
   FILE_UNREADABLE: { category: 'io', description: 'a file exists but cannot be read (or is a folder)' },
   OUTPUT_IS_DIRECTORY: { category: 'io', description: 'an output file is a directory' },

@@ -33,12 +33,43 @@ export interface WriteKindSchemasResult {
 }
 
 const draft2020 = 'https://json-schema.org/draft/2020-12/schema';
+const draft07 = 'http://json-schema.org/draft-07/schema#';
 
-/** The schema of a kind as a file an editor can load: `$schema`, a `title` and a description around the kind's own. */
+/** Keywords that draft-07 lacks or reads otherwise; a schema using none of them means the same under draft-07. */
+const after07 = new Set([
+  '$anchor',
+  '$dynamicAnchor',
+  '$dynamicRef',
+  '$recursiveAnchor',
+  '$recursiveRef',
+  '$vocabulary',
+  'dependentRequired',
+  'dependentSchemas',
+  'maxContains',
+  'minContains',
+  'prefixItems',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+]);
+
+/** Whether any key anywhere in the schema (property names too: erring towards 2020-12) is one of `after07`. */
+function usesPost07Keywords(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(usesPost07Keywords);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(
+    ([key, child]) => after07.has(key) || (key === 'items' && Array.isArray(child)) || usesPost07Keywords(child),
+  );
+}
+
+/**
+ * The schema of a kind as a file an editor can load: `$schema`, a `title` and a description around the kind's own.
+ * Without a `$schema` of its own, a kind schema whose keywords mean the same under draft-07 (every built-in kind's)
+ * declares draft-07, the draft editors' YAML language servers support fully; any other declares 2020-12.
+ */
 export function editorSchemaOf(kind: KindDescriptor): JsonObject {
   const { $schema, title, description, ...rest } = kind.schema;
   return {
-    $schema: typeof $schema === 'string' ? $schema : draft2020,
+    $schema: typeof $schema === 'string' ? $schema : usesPost07Keywords(rest) ? draft2020 : draft07,
     title: typeof title === 'string' ? title : `specstore ${kind.name} spec`,
     description: typeof description === 'string' ? description : kind.summary,
     ...rest,
