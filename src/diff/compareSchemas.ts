@@ -778,7 +778,8 @@ class SchemaComparison {
 
   /**
    * Whether no instance can match two of the branches: by type, by a required property with disjoint const/enum
-   * values, or because one branch admits only a few values and the other rejects each of them.
+   * values or that the other branch does not allow at all, or because one branch admits only a few values and the
+   * other rejects each of them.
    */
   private disjoint(branches: SchemaNode[], side: 'old' | 'new'): boolean {
     const normalizer = side === 'old' ? this.oldNormalizer : this.newNormalizer;
@@ -788,20 +789,26 @@ class SchemaComparison {
       if (normalized.kind === 'boolean')
         return normalized.value
           ? undefined
-          : { kinds: new Set<string>(), tags: new Map<string, Set<string>>(), view: viewOf(normalized), finite: [] };
+          : {
+              kinds: new Set<string>(),
+              tags: new Map<string, Set<string>>(),
+              view: viewOf(normalized),
+              finite: [],
+              required: [],
+            };
       const view = viewOf(normalized);
       const valueSet = (side === 'old' ? this.oldValueSets : this.newValueSets).ofNormalized(normalized);
       const finite = valueSet === undefined ? undefined : finiteValues(valueSet);
       const tags = new Map<string, Set<string>>();
       const required = view.keywords.get('required')?.value;
-      for (const name of Array.isArray(required) ? required : []) {
-        if (typeof name !== 'string') continue;
+      const requiredNames = (Array.isArray(required) ? required : []).filter((name) => typeof name === 'string');
+      for (const name of requiredNames) {
         const property = normalizer.normalize(keywordChild(view, 'properties', name));
         if (property.kind !== 'object') continue;
         const values = propertyValues(viewOf(property));
         if (values !== undefined) tags.set(name, new Set(values.map(canonicalJsonTrusted)));
       }
-      return { kinds: new Set<string>(kindsOf(view)), tags, view, finite };
+      return { kinds: new Set<string>(kindsOf(view)), tags, view, finite, required: requiredNames };
     });
     for (let i = 0; i < profiles.length; i++) {
       for (let j = i + 1; j < profiles.length; j++) {
@@ -817,7 +824,13 @@ class SchemaComparison {
           const other = b.tags.get(name);
           return other !== undefined && ![...values].some((v) => other.has(v));
         });
-        if (!tagged) return false;
+        // A property one branch requires and the other rejects outright (additionalProperties: false, or `false`).
+        const forbids = (x: typeof a, y: typeof a): boolean =>
+          x.required.some((name) => {
+            const schema = this.nameSchema(y.view, name);
+            return schema !== 'unknown' && this.isFalse(schema.node, side);
+          });
+        if (!tagged && !forbids(a, b) && !forbids(b, a)) return false;
       }
     }
     return true;

@@ -1035,6 +1035,36 @@ test('oneOf: a branch of a few values is disjoint from a branch that rejects eac
   );
 });
 
+test('oneOf: a property one branch requires and the other closed branch does not allow makes them disjoint', () => {
+  const v1 = (extra: Record<string, JsonValue>): JsonValue => ({
+    type: 'object',
+    additionalProperties: false,
+    properties: { id: { type: 'string' }, ...extra },
+  });
+  const v2 = { type: 'object', required: ['version'], properties: { version: { enum: ['2.0'] } } };
+  const result = both({
+    old: { oneOf: [v1({}), v2] },
+    new: { oneOf: [v1({ logger: { type: 'string' } }), v2] },
+  });
+  assert.deepEqual(
+    result.forward.map((c) => [c.rule, c.severity]),
+    [['schema.property-added', 'breaking']],
+  );
+  assert.deepEqual(
+    result.backward.map((c) => [c.rule, c.severity]),
+    [['schema.property-added', 'compatible']],
+  );
+  // Once the closed branch declares "version" too, an object with it may match both: unknown.
+  const open = both({
+    old: { oneOf: [v1({ version: {} }), v2] },
+    new: { oneOf: [v1({ version: {}, logger: { type: 'string' } }), v2] },
+  });
+  assert.deepEqual(
+    open.forward.map((c) => [c.rule, c.severity]),
+    [['schema.one-of-changed', 'unknown']],
+  );
+});
+
 test('oneOf: a listed value the other branch also admits, or a pattern that cannot be run, leaves it unknown', () => {
   for (const pair of [
     {
