@@ -216,6 +216,52 @@ export {
   /** What `scaffoldRegistry` created: the registry folder, how many files, the .gitignore it updated. */
   type ScaffoldResult,
 } from './maintain/scaffoldRegistry.js';
+// Editors and CI hygiene: lint, fmt, the kind schemas and the VS Code mapping (docs/lint.md, docs/cli.md).
+export {
+  lintRegistry,
+  /** The registry to lint, its config and the store to diff against (the previous published versions). */
+  type LintOptions,
+  /** One finding: rule id, severity, message, file, line and column. */
+  type LintFinding,
+  /** Every finding of a lint run, and the counts per severity. */
+  type LintReport,
+} from './lint/lintRegistry.js';
+export {
+  /** Every lint rule, as records (docs/lint.md is generated from them). */
+  lintRules,
+  /** A lint rule as a record: id, purpose, default severity, check. */
+  type LintRule,
+  /** A rule's severity: off, warning or error. */
+  type LintSeverity,
+} from './lint/lintRules.js';
+export {
+  formatSpecFiles,
+  /** The files or folders to format, the registry, and whether to write. */
+  type FormatSpecFilesOptions,
+  /** One file's formatted text, whether it changed and whether it was written. */
+  type FormattedFile,
+  /** Every file formatted, and which changed. */
+  type FormatSpecFilesResult,
+} from './build/formatSpecFiles.js';
+export {
+  writeKindSchemas,
+  editorSchemaOf,
+  /** The registry whose kinds to write and the output folder. */
+  type WriteKindSchemasOptions,
+  /** The files written, one per kind, with the kind folder each applies to. */
+  type WriteKindSchemasResult,
+} from './build/writeKindSchemas.js';
+export {
+  setUpEditor,
+  checkEditorSettings,
+  editorNames,
+  /** An editor `setUpEditor` knows: `vscode`. */
+  type EditorName,
+  /** The workspace folder, the registry and where the schemas go. */
+  type SetUpEditorOptions,
+  /** The settings file, the mappings written and whether it changed. */
+  type SetUpEditorResult,
+} from './maintain/editorSettings.js';
 // The registry API per kind: list, get, values, findByCapability; over a snapshot or a working directory.
 export {
   openCatalog,

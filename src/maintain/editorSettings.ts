@@ -10,6 +10,7 @@ import { shownPath } from '../source/shownPath.js';
 
 export type EditorName = 'vscode';
 
+/** The editors `setUpEditor` can set up. */
 export const editorNames: readonly EditorName[] = ['vscode'];
 
 export interface SetUpEditorOptions {
@@ -44,13 +45,6 @@ export interface SetUpEditorResult {
 
 const settingKey = 'yaml.schemas';
 
-/**
- * Writes the schema of every kind (as `spec schemas` does) and maps each onto its kind folder in
- * `ROOT/.vscode/settings.json`, keeping every other setting and every other `yaml.schemas` entry. The settings are
- * read and checked before anything is written: a file that is not a JSON object, whose `yaml.schemas` is not an
- * object, or that holds comments or trailing commas (JSONC, which a rewrite would lose) is EDITOR_SETTINGS_UNMERGEABLE,
- * naming the line and column; nothing is written then.
- */
 /** The checks `setUpEditor` makes before writing, alone: a caller about to write other files first calls this. */
 export function checkEditorSettings(editor: EditorName, options: SetUpEditorOptions): void {
   const cwd = options.cwd ?? process.cwd();
@@ -66,6 +60,13 @@ function knownEditor(editor: EditorName): EditorName {
   return editor;
 }
 
+/**
+ * Writes the schema of every kind (as `spec schemas` does) and maps each onto its kind folder in
+ * `ROOT/.vscode/settings.json`, keeping every other setting and every other `yaml.schemas` entry. The settings are
+ * read and checked before anything is written: a file that is not a JSON object, whose `yaml.schemas` is not an
+ * object, or that holds comments or trailing commas (JSONC, which a rewrite would lose) is EDITOR_SETTINGS_UNMERGEABLE,
+ * naming the line and column; nothing is written then.
+ */
 export async function setUpEditor(editor: EditorName, options: SetUpEditorOptions): Promise<SetUpEditorResult> {
   knownEditor(editor);
   const cwd = options.cwd ?? process.cwd();
