@@ -183,7 +183,8 @@ test('builds with the cache give the same ids and diagnostics as builds without 
   const dir = tempDir();
   t.after(dir.cleanup);
   const registry = join(dir.path, 'registry');
-  const count = 20;
+  // SPECSTORE_CACHE_PROPERTY_SPECS / _RUNS run it at scale once (docs/performance.md: 50k specs, a few runs).
+  const count = Number(process.env['SPECSTORE_CACHE_PROPERTY_SPECS'] ?? 20);
   writeRegistry(registry, count);
   const store = await openStore({ directory: join(dir.path, 'store'), create: true });
   t.after(() => store.close());
@@ -201,7 +202,7 @@ test('builds with the cache give the same ids and diagnostics as builds without 
         assert.deepEqual(cached, uncached);
       },
     ),
-    { numRuns: 60 },
+    { numRuns: Number(process.env['SPECSTORE_CACHE_PROPERTY_RUNS'] ?? 60) },
   );
 });
 
