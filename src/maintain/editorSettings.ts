@@ -49,15 +49,15 @@ const settingKey = 'yaml.schemas';
 export function checkEditorSettings(editor: EditorName, options: SetUpEditorOptions): void {
   const cwd = options.cwd ?? process.cwd();
   const settingsPath = join(resolve(cwd, options.root), '.vscode', 'settings.json');
-  readSettings(knownEditor(editor), settingsPath, shownPath(cwd, settingsPath));
+  knownEditor(editor);
+  readSettings(settingsPath, shownPath(cwd, settingsPath));
 }
 
-function knownEditor(editor: EditorName): EditorName {
+function knownEditor(editor: EditorName): void {
   if (!editorNames.includes(editor))
     throw new SpecError('USAGE', `unknown editor "${String(editor)}": one of ${editorNames.join(', ')}`, {
       data: { editor },
     });
-  return editor;
 }
 
 /**
@@ -75,7 +75,7 @@ export async function setUpEditor(editor: EditorName, options: SetUpEditorOption
   const schemas = resolve(root, options.schemas ?? join('.spec', 'schemas'));
   const settingsPath = join(root, '.vscode', 'settings.json');
   const shownSettings = shownPath(cwd, settingsPath);
-  const current = readSettings(editor, settingsPath, shownSettings);
+  const current = readSettings(settingsPath, shownSettings);
 
   const written = await writeKindSchemas({ registry, output: schemas, cwd });
   const mappings = written.schemas.map((schema) => ({
@@ -108,7 +108,7 @@ function workspacePath(root: string, path: string, prefix: string): string {
 }
 
 /** The settings as an object (undefined when there is no file), or EDITOR_SETTINGS_UNMERGEABLE. */
-function readSettings(_editor: EditorName, path: string, shown: string): JsonObject | undefined {
+function readSettings(path: string, shown: string): JsonObject | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -130,18 +130,19 @@ function readSettings(_editor: EditorName, path: string, shown: string): JsonObj
     value = JSON.parse(text) as JsonValue;
   } catch (cause) {
     const at = /position (\d+)/.exec((cause as Error).message);
-    return unmergeableAt(shown, text, at ? Number(at[1]) : 0, `is not JSON: ${(cause as Error).message}`);
+    throw unmergeable(shown, text, at ? Number(at[1]) : 0, `is not JSON: ${(cause as Error).message}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return unmergeableAt(shown, text, 0, 'is not a JSON object');
+    throw unmergeable(shown, text, 0, 'is not a JSON object');
   const schemas = value[settingKey];
   if (schemas !== undefined && (typeof schemas !== 'object' || schemas === null || Array.isArray(schemas)))
-    return unmergeableAt(shown, text, text.indexOf(`"${settingKey}"`), `has a "${settingKey}" that is not an object`);
+    throw unmergeable(
+      shown,
+      text,
+      Math.max(0, text.indexOf(`"${settingKey}"`)),
+      `has a "${settingKey}" that is not an object`,
+    );
   return value;
-}
-
-function unmergeableAt(shown: string, text: string, offset: number, why: string): never {
-  throw unmergeable(shown, text, Math.max(0, offset), why);
 }
 
 function unmergeable(shown: string, text: string, offset: number, why: string): SpecError {
