@@ -312,6 +312,8 @@ const extraTabs = [
 ];
 
 function renderTabs(activeId) {
+  // Redrawing replaces the tab elements: a keyboard user's focus must stay on the tab list, not fall to the page.
+  const focusedId = $('#tabs').contains(document.activeElement) ? document.activeElement.id : null;
   const list = clear($('#tabs'));
   const tabs = [
     ...state.kinds.map((kind) => ({
@@ -348,6 +350,7 @@ function renderTabs(activeId) {
     );
   }
   $('#main').setAttribute('aria-labelledby', activeId ? `tab-${activeId}` : '');
+  if (focusedId) document.getElementById(focusedId)?.focus();
 }
 
 function setupTabKeys() {

@@ -155,7 +155,9 @@ describe('the web panel in chromium', { skip }, () => {
     await page.focus('#tabs [aria-selected="true"]');
     await page.keyboard.press('ArrowRight');
     await until(page, `location.hash.startsWith('#/kind/schemas')`);
-    assert.equal(await page.locator('#tabs [aria-selected="true"]').getAttribute('data-directory'), 'schemas');
+    // The hash is set at once; the tabs are redrawn when the hashchange event has been handled, which comes later.
+    await until(page, `document.querySelector('#tabs [aria-selected="true"]')?.dataset.directory === 'schemas'`);
+    assert.equal(await page.evaluate('document.activeElement?.dataset?.directory'), 'schemas');
     await done(opened);
   });
 
