@@ -30,6 +30,8 @@ export interface IndexEntry {
   warnings?: Diagnostic[];
   /** The ids the file references (its reference fields and its schemas' spec `$ref`s): what a change can reach. */
   references: string[];
+  /** The URL its schema declares as `$id` (FileAnalysis.schemaId): `$ref`s by URL reach it through this. */
+  schemaId?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ export interface BuildCacheUpdate {
   removed: string[];
 }
 
-export const buildCacheFormat = 'specstore/build-cache/v10';
+export const buildCacheFormat = 'specstore/build-cache/v11';
 
 const indexKey = (registryPath: string) => buildCacheSpaces.index.key(sha256HexOfString(registryPath));
 /** The entries, in buckets by a hash of the path, so that a build that changes one file rewrites one bucket. */
@@ -248,8 +250,8 @@ export interface EncodedBuildIndex {
 
 /**
  * A bucket as stored: the listing time of the build that wrote it, a line break, then per file these NUL-separated
- * fields: path, size, mtime, ctime, inode, kind, id, digest, warnings as JSON, the number of ids it references, and
- * those ids. Every build reads the index, so it is made to be split, not parsed (a JSON object per file is
+ * fields: path, size, mtime, ctime, inode, kind, id, digest, warnings as JSON, the schema's `$id` URL, the number of
+ * ids it references, and those ids. Every build reads the index, so it is made to be split, not parsed (a JSON object per file is
  * several times slower to parse in a fresh process), and written back only where it changed: with `previous`, only the buckets whose
  * entries are not exactly the previous index's (a one-file change writes ~1/64 of the index). Paths never contain
  * NUL; ids and kinds are validated names; JSON escapes NUL.
@@ -281,6 +283,7 @@ export function encodeBuildIndex(
         entry.id ?? '',
         entry.digest ?? '',
         entry.warnings ? JSON.stringify(entry.warnings) : '',
+        entry.schemaId ?? '',
         String(entry.references.length),
         ...entry.references,
       );
@@ -404,7 +407,7 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
   const fields = text.slice(newline + 1).split('\u0000');
   let i = 0;
   while (i < fields.length) {
-    if (i + 10 > fields.length) return undefined;
+    if (i + 11 > fields.length) return undefined;
     const path = fields[i]!;
     const entry: IndexEntry = {
       size: Number(fields[i + 1]),
@@ -417,8 +420,9 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
     if (fields[i + 6] !== '') entry.id = fields[i + 6]!;
     if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
     if (fields[i + 8] !== '') entry.warnings = JSON.parse(fields[i + 8]!) as Diagnostic[];
-    const count = Number(fields[i + 9]);
-    i += 10;
+    if (fields[i + 9] !== '') entry.schemaId = fields[i + 9]!;
+    const count = Number(fields[i + 10]);
+    i += 11;
     if (!Number.isSafeInteger(count) || count < 0 || i + count > fields.length) return undefined;
     if (count > 0) entry.references = fields.slice(i, i + count);
     i += count;
@@ -531,6 +535,7 @@ export function indexEntry(
   if (analysis.spec) {
     entry.id = analysis.spec.id;
     entry.digest = analysis.spec.digest;
+    if (analysis.schemaId !== undefined) entry.schemaId = analysis.schemaId;
   }
   if (analysis.diagnostics.length > 0) entry.warnings = analysis.diagnostics;
   return entry;

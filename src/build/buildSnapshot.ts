@@ -406,6 +406,7 @@ class AnalysisRun {
         ...(analysis.id === undefined ? {} : { id: analysis.id }),
         kind: analysis.kind,
         ...(analysis.spec ? { digest: analysis.spec.digest } : {}),
+        ...(analysis.spec && analysis.schemaId !== undefined ? { schemaId: analysis.schemaId } : {}),
         references: this.referencesOf(index),
       });
     }
@@ -821,6 +822,7 @@ function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysi
     kind: file.kind,
     id,
     spec: { id, name, version, digest },
+    ...(entry.schemaId === undefined ? {} : { schemaId: entry.schemaId }),
     references: noReferences,
     schemas: noSchemas,
     diagnostics,
@@ -869,6 +871,8 @@ function reachableCachedSpecs(
     byId = new Map<string, number>();
     analyses.forEach((analysis, index) => {
       if (analysis.id !== undefined && !byId!.has(analysis.id)) byId!.set(analysis.id, index);
+      // A schema `$ref`d by its `$id` URL (duplicates are refused by the link, whichever is kept here).
+      if (analysis.schemaId !== undefined && !byId!.has(analysis.schemaId)) byId!.set(analysis.schemaId, index);
     });
     return byId;
   };

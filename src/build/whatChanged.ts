@@ -9,6 +9,8 @@ export interface FileState {
   kind: string;
   digest?: Digest;
   references: readonly string[];
+  /** The URL its schema declares as `$id`: a file may reference it by that instead of its id. */
+  schemaId?: string;
 }
 
 export interface Changes {
@@ -61,13 +63,16 @@ export function whatChanged(
     if (states) states.push(state);
     else map.set(id, [state]);
   };
-  const noteEntry = (entry: IndexEntry | undefined) => {
-    if (entry?.id !== undefined) note(before, entry.id, `${entry.kind} ${entry.digest ?? '-'}`);
+  // A spec is known by its id and, for a schema whose root declares one, by its `$id` URL: a change reaches both.
+  const noteState = (map: Map<string, string[]>, state: FileState | IndexEntry | undefined) => {
+    if (state?.id === undefined) return;
+    note(map, state.id, `${state.kind} ${state.digest ?? '-'}`);
+    if (state.schemaId !== undefined) note(map, state.schemaId, `${state.id} ${state.digest ?? '-'}`);
   };
+  const noteEntry = (entry: IndexEntry | undefined) => noteState(before, entry);
   for (const index of reanalyse) {
     noteEntry(previous.files.get(files[index]!.path));
-    const state = readAgain.get(index);
-    if (state?.id !== undefined) note(now, state.id, `${state.kind} ${state.digest ?? '-'}`);
+    noteState(now, readAgain.get(index));
   }
   for (const path of removed) noteEntry(previous.files.get(path));
   const changed = new Set<string>();
@@ -90,10 +95,12 @@ export function whatChanged(
       if (references.length === 0 || !references.some((id) => frontier.has(id))) continue;
       visited.add(index);
       if (known[index]) affected.add(index);
-      const id = state?.id;
-      if (id !== undefined && !changed.has(id)) {
-        changed.add(id); // its referrers may depend on what it reaches (a schema that $refs a changed schema)
-        next.add(id);
+      // Its referrers may depend on what it reaches (a schema that $refs a changed schema), by id or by `$id`.
+      for (const name of [state?.id, state?.schemaId]) {
+        if (name !== undefined && !changed.has(name)) {
+          changed.add(name);
+          next.add(name);
+        }
       }
     }
     frontier = next;

@@ -1,5 +1,6 @@
 // Resolves $ref for one side of a comparison: inside the document itself, or through the caller's resolveRef.
 import type { JsonValue } from '../core/json.js';
+import { parseSpecId } from '../core/ref.js';
 import { resolveUri, SchemaDocument, type SchemaNode } from './schemaDocument.js';
 
 /** The base URI of a document that has no `$id`; only ever used to resolve relative references. */
@@ -41,12 +42,17 @@ export class SchemaRefResolver {
     return undefined;
   }
 
-  /** Asks resolveRef for the document part of the reference as written (e.g. "media.metadata@1"). */
+  /**
+   * Asks resolveRef for the document part of the reference: a spec id as written (e.g. "media.metadata@1"), else the
+   * absolute URL it resolves to (e.g. "https://json.schemastore.org/base.json").
+   */
   private load(ref: string, resourceUri: string): SchemaNode | undefined {
     if (this.resolveRef === undefined) return undefined;
     if (!this.external.has(resourceUri)) {
       const hash = ref.indexOf('#');
-      const documentPart = hash < 0 ? ref : ref.slice(0, hash);
+      const written = hash < 0 ? ref : ref.slice(0, hash);
+      // A spec id as written; any other document by its absolute URL (the `$id` a schema spec declares).
+      const documentPart = written === '' || parseSpecId(written) ? written : resourceUri;
       const value = documentPart === '' ? undefined : this.resolveRef(documentPart);
       const document = value === undefined ? undefined : new SchemaDocument(value, documentPart, resourceUri);
       this.external.set(resourceUri, document);

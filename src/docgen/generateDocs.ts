@@ -4,6 +4,8 @@ import { isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { outgoingReferences, type OutgoingReference } from '../snapshot/referenceIndex.js';
+import { schemaIdIndex } from '../snapshot/schemaIdIndex.js';
+import { parseSpecId } from '../core/ref.js';
 import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
 import type { BuildMetadata } from '../store/specStore.js';
 import { catalogKinds, type CatalogKind } from '../catalog/catalogKinds.js';
@@ -112,6 +114,8 @@ async function linkReferences(view: SnapshotView, specs: Map<string, DocumentedS
 }
 
 async function lookupId(view: SnapshotView, ref: string): Promise<string | undefined> {
+  const byUrl = parseSpecId(ref) ? undefined : (await schemaIdIndex(view)).get(ref);
+  if (byUrl !== undefined) return byUrl; // a schema `$ref` by the URL a schema spec declares as `$id`
   try {
     return (await view.lookup(ref))?.id;
   } catch {

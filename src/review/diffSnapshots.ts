@@ -9,6 +9,7 @@ import { worstSeverity } from '../diff/severity.js';
 import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { compareTrees } from '../snapshot/compareTrees.js';
+import { schemaIdIndex } from '../snapshot/schemaIdIndex.js';
 import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
 
 /** How to diff: the compatibility configuration, and the severity to fail on. */
@@ -108,8 +109,9 @@ async function snapshotKinds(before: SnapshotView, after: SnapshotView): Promise
 async function load(view: SnapshotView, ids: Set<string>, into: Map<string, JsonObject | null>): Promise<void> {
   await Promise.all(
     [...ids].map(async (id) => {
-      // A $ref the rules pass on may be any URI; only exact ids can name specs.
-      const resolved = parseSpecId(id) ? await view.get(id) : undefined;
+      // A $ref the rules pass on may be any URI: an exact id, or the `$id` URL a schema spec declares, names a spec.
+      const specId = parseSpecId(id) ? id : (await schemaIdIndex(view)).get(id);
+      const resolved = specId === undefined ? undefined : await view.get(specId);
       into.set(id, resolved ? resolved.spec : null);
     }),
   );

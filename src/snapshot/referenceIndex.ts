@@ -1,10 +1,14 @@
 // Who references a spec inside a snapshot: the kinds' reference fields, and `$ref`s of embedded JSON Schemas.
-import type { JsonObject } from '../core/json.js';
+import { getAtPointer, type JsonObject } from '../core/json.js';
 import { matchPointerPattern, type KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findSchemaSpecRefs } from '../validate/schemaCompiler.js';
+import { declaredSchemaId } from '../validate/schemaUrlRefs.js';
 import type { SnapshotEntry, SnapshotView } from './snapshotView.js';
 
-/** One reference written in a spec: at `pointer`, to `ref`, through a reference field or a schema `$ref`. */
+/**
+ * One reference written in a spec: at `pointer`, to `ref`, through a reference field or a schema `$ref` (whose `ref`
+ * is a `name@version`, or the URL without fragment that a schema spec declares as its `$id`).
+ */
 export interface OutgoingReference {
   pointer: string;
   ref: string;
@@ -52,15 +56,19 @@ export async function findSpecReferrers(
   ref: string,
   kinds?: readonly KindDescriptor[],
 ): Promise<SpecReferrers> {
-  const { id, name, version, kind, digest } = await view.resolve(ref);
+  const { id, name, version, kind, digest, spec } = await view.resolve(ref);
   // By default, the kinds the snapshot records (their reference fields are the ones it was checked with).
   const kindByName = new Map((kinds ?? (await view.descriptors())).map((each) => [each.name, each]));
+  // A schema spec is also reached by the URL its schema declares as `$id` (one spec per URL: the build checked it).
+  const schemaPointer = kindByName.get(kind)?.referenceableSchema;
+  const url = schemaPointer === undefined ? undefined : declaredSchemaId(getAtPointer(spec, schemaPointer));
   const referrers: SpecReferrer[] = [];
   for await (const resolved of view.values()) {
     const descriptor = kindByName.get(resolved.kind);
     if (!descriptor) continue;
     for (const reference of outgoingReferences(resolved.spec, descriptor)) {
-      if (reference.ref === id) referrers.push({ id: resolved.id, kind: resolved.kind, ...reference });
+      if (reference.ref === id || (reference.via === 'schema' && reference.ref === url))
+        referrers.push({ id: resolved.id, kind: resolved.kind, ...reference });
     }
   }
   return { snapshot: view.id, target: { id, name, version, kind, digest }, referrers };

@@ -4,18 +4,25 @@ import { builtinKinds } from '../kinds/builtinKinds.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { findSchemaSpecRefs, SchemaCompiler, type CompiledSchema } from '../validate/schemaCompiler.js';
 import type { SnapshotView } from './snapshotView.js';
+import { parseSpecId } from '../core/ref.js';
+import { schemaIdIndex } from './schemaIdIndex.js';
 
 export class SnapshotSchemas {
   private readonly schemas = new Map<string, JsonValue>();
+  /** The schema spec each `$id` URL met so far names (load() resolves them with the snapshot's schemaIdIndex). */
+  private readonly urlIds = new Map<string, string>();
   /** The compiler reads `schemas` as it grows: load() puts a schema's whole $ref closure there before compiling. */
-  private readonly compiler = new SchemaCompiler(this.schemas);
+  private readonly compiler = new SchemaCompiler({
+    get: (id) => this.schemas.get(id),
+    idOf: (url) => this.urlIds.get(url),
+  });
 
   /** Where each kind with a referenceable schema holds it (the schema kind's `/schema`). */
   private readonly schemaPointers: ReadonlyMap<string, string>;
 
   constructor(
     private readonly view: SnapshotView,
-    kinds: readonly KindDescriptor[] = builtinKinds,
+    private readonly kinds: readonly KindDescriptor[] = builtinKinds,
   ) {
     this.schemaPointers = new Map(
       kinds.flatMap((kind) =>
@@ -28,7 +35,13 @@ export class SnapshotSchemas {
   async load(id: string): Promise<JsonValue | undefined> {
     const pending = [id];
     while (pending.length > 0) {
-      const next = pending.pop()!;
+      let next = pending.pop()!;
+      if (!parseSpecId(next)) {
+        const specId = (await schemaIdIndex(this.view, this.kinds)).get(next);
+        if (specId === undefined) continue; // refused at build; a stored schema that still has one does not compile
+        this.urlIds.set(next, specId);
+        next = specId;
+      }
       if (this.schemas.has(next)) continue;
       const resolved = await this.view.get(next);
       const pointer = resolved && this.schemaPointers.get(resolved.kind);

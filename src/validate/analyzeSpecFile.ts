@@ -10,6 +10,7 @@ import { locatePointer, parseYamlSpec } from '../source/parseYamlSpec.js';
 import { createKindAjv } from './ajvInstances.js';
 import { builtinKinds } from '../kinds/builtinKinds.js';
 import { linearRegExpEngine } from './linearRegExp.js';
+import { declaredSchemaId } from './schemaUrlRefs.js';
 import { precompiledKindValidator } from './precompiledValidators.js';
 import {
   embeddedSchemaKey,
@@ -34,7 +35,7 @@ export interface OutgoingReference {
   payload?: { pointer: string; value: JsonValue; schemaPointer: string; code: string };
 }
 
-/** A JSON Schema held in the spec, and the other schema specs it `$ref`s. */
+/** A JSON Schema held in the spec, and the other schema specs it `$ref`s (by `name@version` or by URL). */
 export interface EmbeddedSchema {
   pointer: string;
   specRefs: { pointer: string; ref: string }[];
@@ -62,6 +63,8 @@ export interface FileAnalysis {
   id?: string;
   /** Present when the file has no error of its own. */
   spec?: AnalyzedSpec;
+  /** The absolute URL its referenceable schema's root `$id` declares (declaredSchemaId): others may `$ref` it so. */
+  schemaId?: string;
   references: OutgoingReference[];
   schemas: EmbeddedSchema[];
 }
@@ -210,6 +213,10 @@ export function analyzeSpecFile(source: SpecSource, kind: KindDescriptor): FileA
     }
   }
 
+  if (kind.referenceableSchema !== undefined) {
+    const schemaId = declaredSchemaId(getAtPointer(value, kind.referenceableSchema));
+    if (schemaId !== undefined) analysis.schemaId = schemaId;
+  }
   analysis.diagnostics.push(...local.map((diagnostic) => positionDiagnostic(diagnostic, source.bytes)));
   if (ref && !analysis.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
     const { digest, text } = digestTrustedValue(value);

@@ -4,10 +4,7 @@ import { parseSpecId } from '../core/ref.js';
 import type { Draft } from './ajvInstances.js';
 import { compileLinearRegExp, PatternUnsupportedError } from './linearRegExp.js';
 import type { SchemaLookup, SchemaProblem } from './schemaCompiler.js';
-
-/** The meta-schemas ajv holds for each supported draft: a `$ref` to one of them resolves without fetching. */
-const metaSchemaIds =
-  /^https?:\/\/json-schema\.org\/(draft-0[467]\/schema|draft\/(2019-09|2020-12)\/(schema|meta\/[a-z-]+))$/;
+import { absoluteSchemaUri, metaSchemaIds } from './schemaUrlRefs.js';
 
 /** Members whose values are data, not schemas: a `$ref` inside them is not a reference. */
 const dataKeywords = new Set(['enum', 'const', 'default', 'examples', 'example']);
@@ -67,7 +64,8 @@ function fragmentResolves(document: JsonValue, index: SchemaIndex, fragment: str
 
 /**
  * Every `$ref` must resolve without fetching: `#…` inside the document, a `$id` the document declares, its own root
- * `$id`, or `name@version#…` naming another schema spec (whose schema is given by `schemaSpecs`).
+ * `$id`, `name@version#…` naming another schema spec (whose schema is given by `schemaSpecs`), or the absolute URL
+ * a schema spec's `$id` declares.
  */
 export function checkSchemaRefs(
   schema: JsonValue,
@@ -93,13 +91,25 @@ export function checkSchemaRefs(
       if (!foreign) foreignIndexes.set(target, (foreign = indexSchema(document, detectDraft(document) ?? draft)));
       documentIndex = foreign;
     } else {
-      document = index.ids.get(target) ?? index.ids.get(resolveAgainstRoot(schema, draft, target) ?? '');
+      const resolved = resolveAgainstRoot(schema, draft, target);
+      document = index.ids.get(target) ?? index.ids.get(resolved ?? '');
+      // A document outside this one, by URL: the schema spec of the registry whose `$id` it is.
+      const url = document === undefined ? absoluteSchemaUri(resolved ?? target) : undefined;
+      const specId = url === undefined ? undefined : schemaSpecs.idOf?.(url);
+      if (specId !== undefined) {
+        document = schemaSpecs.get(specId);
+        if (document !== undefined) {
+          let foreign = foreignIndexes.get(specId);
+          if (!foreign) foreignIndexes.set(specId, (foreign = indexSchema(document, detectDraft(document) ?? draft)));
+          documentIndex = foreign;
+        }
+      }
     }
     if (document === undefined) {
       problems.push({
         code: 'SCHEMA_REF_UNRESOLVED',
         pointer,
-        message: `$ref "${ref}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`,
+        message: `$ref "${ref}" cannot be resolved (references are never fetched; use a local #/… pointer, a schema spec's name@version, or the $id of a schema spec of this registry)`,
       });
     } else if (!fragmentResolves(document, documentIndex, fragment)) {
       problems.push({

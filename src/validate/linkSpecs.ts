@@ -1,6 +1,6 @@
 // The checks that need every file: unique ids, one kind per name, references, embedded schemas, payloads.
 import { getAtPointer, joinPointer, type JsonObject, type JsonValue } from '../core/json.js';
-import { describeRefProblem, parseRef, quoteStart, refProblem } from '../core/ref.js';
+import { describeRefProblem, parseRef, parseSpecId, quoteStart, refProblem } from '../core/ref.js';
 import type { Diagnostic, SourceLocation } from '../errors.js';
 import { matchPointerPattern, type KindDescriptor, type LinkedCheck } from '../kinds/kindDescriptor.js';
 import { describeAjvError, type FileAnalysis } from './analyzeSpecFile.js';
@@ -109,6 +109,36 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
   }
 
+  // The URL each schema spec's schema declares as its root `$id`: other schemas `$ref` it so. One URL, one spec.
+  const byUrl = new Map<string, FileAnalysis>();
+  for (const analysis of analyses) {
+    if (analysis.schemaId === undefined || analysis.id === undefined || byId.get(analysis.id) !== analysis) continue;
+    const first = byUrl.get(analysis.schemaId);
+    if (!first) {
+      byUrl.set(analysis.schemaId, analysis);
+      continue;
+    }
+    const schemaPointer = kindByName.get(analysis.kind)?.referenceableSchema ?? '';
+    report(analysis, {
+      code: 'SCHEMA_ID_DUPLICATE',
+      pointer: idPointerOf(analysis, schemaPointer, options.locate),
+      ref: analysis.id,
+      message: `$id "${analysis.schemaId}" is also declared by ${first.id} in ${first.file}: a URL names one schema spec (put the version in the $id, e.g. …/${analysis.id.replace('@', '/')}.json)`,
+      related: [options.locate(first, idPointerOf(first, schemaPointer, options.locate))],
+    });
+  }
+  /** A `$ref` by URL names the schema spec declaring it as its `$id`; none is SCHEMA_REF_UNRESOLVED (nothing is fetched). */
+  const resolveUrlTarget = (analysis: FileAnalysis, pointer: string, url: string): FileAnalysis | undefined => {
+    const target = byUrl.get(url);
+    if (!target)
+      report(analysis, {
+        code: 'SCHEMA_REF_UNRESOLVED',
+        pointer,
+        message: `schema $ref to ${url}: no schema spec of this registry declares it as its $id (references are never fetched)`,
+      });
+    return target;
+  };
+
   const resolveTarget = (
     analysis: FileAnalysis,
     pointer: string,
@@ -170,14 +200,18 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
     return schema ?? undefined;
   };
-  const compiler = new SchemaCompiler({ get: schemaOf });
+  const compiler = new SchemaCompiler({ get: schemaOf, idOf: (url) => byUrl.get(url)?.id });
 
   for (const analysis of analyses) {
     if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
     for (const embedded of analysis.schemas) {
       let refsResolve = true;
-      for (const specRef of embedded.specRefs)
-        refsResolve = resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds) !== undefined && refsResolve;
+      for (const specRef of embedded.specRefs) {
+        const target = parseSpecId(specRef.ref)
+          ? resolveTarget(analysis, specRef.pointer, specRef.ref, schemaKinds)
+          : resolveUrlTarget(analysis, specRef.pointer, specRef.ref);
+        refsResolve = target !== undefined && refsResolve;
+      }
       if (!analysis.spec || !refsResolve) continue;
       // Found by the file's analysis when they depend on the schema alone; else checked here, with every schema spec.
       let problems = embedded.problems;
@@ -255,6 +289,14 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
   }
   return { diagnostics, validPayloads };
+}
+
+/** Where a schema spec's `$id` is written: `$id`, or `id` (draft-04), under the kind's referenceable schema. */
+function idPointerOf(analysis: FileAnalysis, schemaPointer: string, locate: LinkOptions['locate']): string {
+  const modern = `${schemaPointer}/$id`;
+  const found = locate(analysis, modern);
+  const parent = locate(analysis, schemaPointer);
+  return found.line !== parent.line || found.column !== parent.column ? modern : `${schemaPointer}/id`;
 }
 
 /** A referenced spec as a linked check sees it: its kind and document. */

@@ -7,6 +7,7 @@ import { checkSchemaPatterns, checkSchemaRefs } from './checkSchemaRefs.js';
 import { PatternUnsupportedError } from './linearRegExp.js';
 import { precompiledMetaSchemaValidator } from './precompiledValidators.js';
 import { SchemaRefGraph } from './schemaRefGraph.js';
+import { findSchemaUrlRefs } from './schemaUrlRefs.js';
 
 export interface SchemaProblem {
   code: string;
@@ -15,15 +16,25 @@ export interface SchemaProblem {
   message: string;
 }
 
-/** A `$ref` that names another schema spec, found at `pointer` (of the `$ref` member) inside a schema. */
+/**
+ * A `$ref` that names another schema spec, found at `pointer` (of the `$ref` member) inside a schema: `ref` is its
+ * `name@version`, or the absolute URL (without fragment) that a schema spec's `$id` must answer to.
+ */
 export interface SchemaSpecRef {
   pointer: string;
   ref: string;
 }
 
-/** Finds the schema held by a schema spec, by `id@version`. */
+/** Finds the schema held by a schema spec, by `id@version`, and which schema spec declares a URL as its `$id`. */
 export interface SchemaLookup {
   get(id: string): JsonValue | undefined;
+  /** The `id@version` of the schema spec whose schema's root `$id` is this absolute URL (see declaredSchemaId). */
+  idOf?(url: string): string | undefined;
+}
+
+/** The `id@version` a spec ref names: itself, or the schema spec that declares the URL. */
+export function specIdOf(lookup: SchemaLookup, ref: string): string | undefined {
+  return parseSpecId(ref) ? ref : lookup.idOf?.(ref);
 }
 
 export interface CompiledSchema {
@@ -33,8 +44,17 @@ export interface CompiledSchema {
 
 const specScheme = 'spec:';
 
-/** Every `$ref` in a schema whose target (before `#`) is an `id@version`. */
+/**
+ * Every `$ref` in a schema whose target (before `#`) is an `id@version`, then every one naming a document outside the
+ * schema by absolute URL (findSchemaUrlRefs): both reach other schema specs.
+ */
 export function findSchemaSpecRefs(schema: JsonValue): SchemaSpecRef[] {
+  const byId = findSchemaIdRefs(schema);
+  const byUrl = findSchemaUrlRefs(schema);
+  return byUrl.length === 0 ? byId : [...byId, ...byUrl];
+}
+
+function findSchemaIdRefs(schema: JsonValue): SchemaSpecRef[] {
   const refs: SchemaSpecRef[] = [];
   const stack: { value: JsonValue; pointer: string }[] = [{ value: schema, pointer: '' }];
   while (stack.length > 0) {
@@ -195,8 +215,8 @@ export class SchemaCompiler {
   ): void {
     const pending = [specId];
     while (pending.length > 0) {
-      const next = pending.pop()!;
-      if (seen.has(next)) continue;
+      const next = specIdOf(this.schemaSpecs, pending.pop()!);
+      if (next === undefined || seen.has(next)) continue; // an unknown URL: reported by the reference check
       seen.add(next);
       const schema = this.schemaSpecs.get(next);
       if (schema === undefined) continue; // reported by the reference check
@@ -250,14 +270,15 @@ export class SchemaCompiler {
     }
     const problems: SchemaProblem[] = [];
     for (const ref of findSchemaSpecRefs(schema)) {
-      const target = this.schemaSpecs.get(ref.ref);
+      const targetId = specIdOf(this.schemaSpecs, ref.ref);
+      const target = targetId === undefined ? undefined : this.schemaSpecs.get(targetId);
       if (target === undefined) continue;
       const targetDraft = detectDraft(target);
       if (targetDraft !== draft) {
         problems.push({
           code: 'SCHEMA_REF_DRAFT_MISMATCH',
           pointer: ref.pointer,
-          message: `references ${ref.ref}, a ${targetDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft`,
+          message: `references ${targetId === ref.ref ? ref.ref : `${targetId} (${ref.ref})`}, a ${targetDraft ?? 'unknown-draft'} schema, from a ${draft} schema: both must use the same draft`,
         });
       }
     }
@@ -326,7 +347,7 @@ export class SchemaCompiler {
       if (error instanceof PatternUnsupportedError)
         return { problems: [{ code: error.code, pointer: '', message: error.message }] };
       const message = error.missingRef
-        ? `$ref "${error.missingRef.replace(specScheme, '')}" cannot be resolved (references are never fetched; use a local #/… pointer or a schema spec's name@version)`
+        ? `$ref "${error.missingRef.replace(specScheme, '')}" cannot be resolved (references are never fetched; use a local #/… pointer, a schema spec's name@version, or the $id of a schema spec of this registry)`
         : error.message.replace(/spec:/g, '');
       return {
         problems: [{ code: error.missingRef ? 'SCHEMA_REF_UNRESOLVED' : 'SCHEMA_INVALID', pointer: '', message }],

@@ -160,11 +160,22 @@ export class SchemaRefGraph {
       fragment = resolvedHash === -1 ? '' : decodeURIComponent(resolved.slice(resolvedHash + 1));
       if (fragment !== '' && !fragment.startsWith('/')) {
         const anchored = index.locations.get(`${uri}#${fragment}`);
-        return anchored === undefined ? undefined : this.node(document, anchored);
+        if (anchored !== undefined) return this.node(document, anchored);
+        const specId = index.locations.has(uri) ? undefined : this.schemaSpecs.idOf?.(uri);
+        const foreignAnchor =
+          specId === undefined ? undefined : this.document(specId)?.locations.get(`${uri}#${fragment}`);
+        return foreignAnchor === undefined ? undefined : this.node(specId!, foreignAnchor);
       }
       const resource = index.locations.get(uri);
-      if (resource === undefined) return undefined;
-      resourcePointer = resource;
+      if (resource !== undefined) resourcePointer = resource;
+      else {
+        // Another schema spec, by the URL its `$id` declares.
+        const specId = this.schemaSpecs.idOf?.(uri);
+        const foreign = specId === undefined ? undefined : this.document(specId);
+        if (specId === undefined || !foreign) return undefined;
+        targetDocument = specId;
+        resourcePointer = foreign.locations.get(foreign.base) ?? '';
+      }
     }
     if (fragment !== '' && !fragment.startsWith('/')) {
       const index = this.document(targetDocument)!;
