@@ -14,7 +14,7 @@ export interface Diagnostic extends Partial<SourceLocation> {
   severity: 'error' | 'warning';
   /** JSON pointer into the document, when the problem is about a value. */
   pointer?: string;
-  /** The `id@version` concerned, when known. */
+  /** The `id@version` concerned, when known (for a schema `$ref` by URL that does not resolve, the URL). */
   ref?: string;
   /** Other places involved (the second file of a duplicate id, say). */
   related?: SourceLocation[];

@@ -871,7 +871,7 @@ function reachableCachedSpecs(
     byId = new Map<string, number>();
     analyses.forEach((analysis, index) => {
       if (analysis.id !== undefined && !byId!.has(analysis.id)) byId!.set(analysis.id, index);
-      // A schema `$ref`d by its `$id` URL (duplicates are refused by the link, whichever is kept here).
+      // A schema `$ref`d by its `$id` URL (a `$ref` to a URL two declare is refused by the link, whichever is kept here).
       if (analysis.schemaId !== undefined && !byId!.has(analysis.schemaId)) byId!.set(analysis.schemaId, index);
     });
     return byId;

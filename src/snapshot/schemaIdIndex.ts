@@ -7,7 +7,7 @@ import type { SnapshotView } from './snapshotView.js';
 const indexes = new WeakMap<SnapshotView, Promise<ReadonlyMap<string, string>>>();
 
 /**
- * The `id@version` of the schema spec declaring each `$id` URL (the build refused two declaring one). Made on first
+ * The `id@version` of the schema spec declaring each `$id` URL (the build refused a `$ref` to a URL that two declare). Made on first
  * use, for each view once, by reading every spec of a kind with a referenceable schema: only asked for when a `$ref`
  * by URL must be followed.
  */

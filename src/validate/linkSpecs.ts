@@ -109,34 +109,40 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
   }
 
-  // The URL each schema spec's schema declares as its root `$id`: other schemas `$ref` it so. One URL, one spec.
-  const byUrl = new Map<string, FileAnalysis>();
+  // The URL each schema spec's schema declares as its root `$id`: other schemas `$ref` it so. Two versions of one
+  // schema may keep one `$id` until something `$ref`s that URL: then the reference is ambiguous (checked below).
+  const byUrl = new Map<string, FileAnalysis[]>();
   for (const analysis of analyses) {
     if (analysis.schemaId === undefined || analysis.id === undefined || byId.get(analysis.id) !== analysis) continue;
-    const first = byUrl.get(analysis.schemaId);
-    if (!first) {
-      byUrl.set(analysis.schemaId, analysis);
-      continue;
-    }
-    const schemaPointer = kindByName.get(analysis.kind)?.referenceableSchema ?? '';
-    report(analysis, {
-      code: 'SCHEMA_ID_DUPLICATE',
-      pointer: idPointerOf(analysis, schemaPointer, options.locate),
-      ref: analysis.id,
-      message: `$id "${analysis.schemaId}" is also declared by ${first.id} in ${first.file}: a URL names one schema spec (put the version in the $id, e.g. …/${analysis.id.replace('@', '/')}.json)`,
-      related: [options.locate(first, idPointerOf(first, schemaPointer, options.locate))],
-    });
+    const declaring = byUrl.get(analysis.schemaId);
+    if (declaring) declaring.push(analysis);
+    else byUrl.set(analysis.schemaId, [analysis]);
   }
-  /** A `$ref` by URL names the schema spec declaring it as its `$id`; none is SCHEMA_REF_UNRESOLVED (nothing is fetched). */
+  /**
+   * A `$ref` by URL names the one schema spec declaring it as its `$id`. None is SCHEMA_REF_UNRESOLVED (nothing is
+   * fetched); more than one is SCHEMA_REF_AMBIGUOUS, naming where each declares it.
+   */
   const resolveUrlTarget = (analysis: FileAnalysis, pointer: string, url: string): FileAnalysis | undefined => {
-    const target = byUrl.get(url);
-    if (!target)
+    const declaring = byUrl.get(url) ?? [];
+    if (declaring.length === 1) return declaring[0];
+    if (declaring.length === 0)
       report(analysis, {
         code: 'SCHEMA_REF_UNRESOLVED',
         pointer,
+        ref: url,
         message: `schema $ref to ${url}: no schema spec of this registry declares it as its $id (references are never fetched)`,
       });
-    return target;
+    else
+      report(analysis, {
+        code: 'SCHEMA_REF_AMBIGUOUS',
+        pointer,
+        ref: url,
+        message: `schema $ref to ${url}: ${declaring.map((each) => each.id).join(', ')} each declare it as their $id; a URL must name one schema spec (put the version in the $id, e.g. …/${declaring.at(-1)!.id!.replace('@', '/')}.json, or $ref by name@version)`,
+        related: declaring.map((each) =>
+          options.locate(each, idPointerOf(each, kindByName.get(each.kind)?.referenceableSchema ?? '', options.locate)),
+        ),
+      });
+    return undefined;
   };
 
   const resolveTarget = (
@@ -200,7 +206,10 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     }
     return schema ?? undefined;
   };
-  const compiler = new SchemaCompiler({ get: schemaOf, idOf: (url) => byUrl.get(url)?.id });
+  const compiler = new SchemaCompiler({
+    get: schemaOf,
+    idOf: (url) => (byUrl.get(url)?.length === 1 ? byUrl.get(url)![0]!.id : undefined),
+  });
 
   for (const analysis of analyses) {
     if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
