@@ -19,6 +19,10 @@ const acceptedReasons = new Set([
   'SCHEMA_KEYWORD_UNSUPPORTED',
   'SCHEMA_REF_TOO_DEEP',
   'SCHEMA_PATTERN_UNSUPPORTED',
+  // A $ref by URL to a schema of another draft, or to a URL two files declare as their $id (sarif.json and
+  // sarif-2.1.0-rtm.5.json do).
+  'SCHEMA_REF_DRAFT_MISMATCH',
+  'SCHEMA_REF_AMBIGUOUS',
 ]);
 
 test(
@@ -29,29 +33,35 @@ test(
     t.after(dir.cleanup);
     const registry = join(dir.path, 'registry');
     const count = writeSchemastoreRegistry(corpus, registry);
-    let diagnostics: Diagnostic[] = [];
-    try {
-      await compileRegistry({ registry });
-    } catch (error) {
-      assert.equal((error as { code: string }).code, 'INVALID_INPUT');
-      diagnostics = (error as { diagnostics: Diagnostic[] }).diagnostics;
+    /** The errors of a build of what is left; removing a refused schema can refuse those that $ref it by URL. */
+    const refusedNow = async (): Promise<Diagnostic[]> => {
+      try {
+        await compileRegistry({ registry });
+        return [];
+      } catch (error) {
+        assert.equal((error as { code: string }).code, 'INVALID_INPUT');
+        return (error as { diagnostics: Diagnostic[] }).diagnostics.filter((d) => d.severity === 'error');
+      }
+    };
+    const refused = new Set<string>();
+    for (let round = 0; round < 10; round++) {
+      const errors = await refusedNow();
+      if (errors.length === 0) break;
+      for (const diagnostic of errors) {
+        assert.ok(
+          acceptedReasons.has(diagnostic.code),
+          `${diagnostic.file}: unexpected ${diagnostic.code} ${diagnostic.message}`,
+        );
+        assert.ok(
+          diagnostic.line !== undefined && diagnostic.column !== undefined,
+          `${diagnostic.file}: ${diagnostic.code} has a position`,
+        );
+        refused.add(diagnostic.file!);
+        rmSync(diagnostic.file!, { force: true });
+      }
     }
-    const errors = diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-    for (const diagnostic of errors) {
-      assert.ok(
-        acceptedReasons.has(diagnostic.code),
-        `${diagnostic.file}: unexpected ${diagnostic.code} ${diagnostic.message}`,
-      );
-      assert.ok(
-        diagnostic.line !== undefined && diagnostic.column !== undefined,
-        `${diagnostic.file}: ${diagnostic.code} has a position`,
-      );
-    }
-    const refused = new Set(errors.map((diagnostic) => diagnostic.file!));
     t.diagnostic(`${count} schemas: ${count - refused.size} build, ${refused.size} refused`);
     assert.ok(refused.size < count / 4, 'most real schemas build');
-
-    for (const file of refused) rmSync(file, { force: true });
     const compiled = await compileRegistry({ registry });
     assert.equal(compiled.specs.length, count - refused.size);
   },

@@ -16,18 +16,25 @@ export interface Witnesses {
 
 type Validate = (value: unknown) => boolean;
 
-function compile(schema: JsonValue): Validate | undefined {
+function compile(schema: JsonValue, referenced: readonly JsonValue[]): Validate | undefined {
   const draft = detectDraft(schema);
   if (draft === undefined) return undefined;
   try {
-    const validate = createUserAjv(draft).compile(schema as object);
+    const ajv = createUserAjv(draft);
+    for (const other of referenced) ajv.addSchema(other as object);
+    const validate = ajv.compile(schema as object);
     return (value) => validate(value) === true;
   } catch {
     return undefined; // an external $ref, an unknown format: the pair is not searchable here
   }
 }
 
-function generate(schema: JsonValue, count: number, random: () => number): JsonValue[] {
+function generate(
+  schema: JsonValue,
+  count: number,
+  random: () => number,
+  referenced: readonly JsonValue[],
+): JsonValue[] {
   JSONSchemaFaker.option({
     random,
     ignoreMissingRefs: true,
@@ -44,7 +51,9 @@ function generate(schema: JsonValue, count: number, random: () => number): JsonV
   const out: JsonValue[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      out.push(JSONSchemaFaker.generate(structuredClone(schema) as never) as JsonValue);
+      out.push(
+        JSONSchemaFaker.generate(structuredClone(schema) as never, structuredClone(referenced) as never) as JsonValue,
+      );
     } catch {
       // the generator cannot handle every schema; what it produced so far is used
     }
@@ -56,14 +65,16 @@ function generate(schema: JsonValue, count: number, random: () => number): JsonV
 export function searchWitnesses(
   oldSchema: JsonValue,
   newSchema: JsonValue,
-  options: { samples: number; seed: number },
+  options: { samples: number; seed: number; referenced?: readonly JsonValue[] },
 ): Witnesses | undefined {
-  const validOld = compile(oldSchema);
-  const validNew = compile(newSchema);
+  // Other documents the schemas $ref by URL (each with its $id), the same on both sides.
+  const referenced = options.referenced ?? [];
+  const validOld = compile(oldSchema, referenced);
+  const validNew = compile(newSchema, referenced);
   if (validOld === undefined || validNew === undefined) return undefined;
   const random = createRandom(options.seed);
-  const fromOld = firstRejected(generate(oldSchema, options.samples, random), validOld, validNew);
-  const fromNew = firstRejected(generate(newSchema, options.samples, random), validNew, validOld);
+  const fromOld = firstRejected(generate(oldSchema, options.samples, random, referenced), validOld, validNew);
+  const fromNew = firstRejected(generate(newSchema, options.samples, random, referenced), validNew, validOld);
   const result: Witnesses = { tried: { old: fromOld.tried, new: fromNew.tried } };
   if (fromOld.witness !== undefined) result.backward = fromOld.witness;
   if (fromNew.witness !== undefined) result.forward = fromNew.witness;
