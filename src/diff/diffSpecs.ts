@@ -24,6 +24,11 @@ export interface ChangedSpecName {
   name: string;
   old?: NameVersions;
   new?: NameVersions;
+  /**
+   * Its versions are the same on both sides, but a `$ref` by URL in its latest version reaches another schema spec
+   * in the new snapshot (a URL is not pinned): compare it anyway, each side through its own snapshot's schemas.
+   */
+  urlRetargeted?: readonly string[];
 }
 
 /** Spec documents by id on each side; undefined when the side has no such spec. */
@@ -183,7 +188,18 @@ function diffName(
     }
     from = versionsOf(changed.old).at(-1);
     to = versionsOf(changed.new).at(-1);
-    if (from && to && before[from.text] !== after[to.text]) {
+    if (changed.urlRetargeted !== undefined && changed.urlRetargeted.length > 0)
+      changes.push(
+        specChange(
+          'spec.url-retargeted',
+          'backward',
+          '',
+          `${name}@${to?.text ?? '?'} is unchanged, but ${changed.urlRetargeted.join(', ')} now names another schema spec: compared through each snapshot's`,
+          undefined,
+          [...changed.urlRetargeted],
+        ),
+      );
+    if (from && to && (before[from.text] !== after[to.text] || changed.urlRetargeted !== undefined)) {
       const oldSpec = documents.old(`${name}@${from.text}`);
       const newSpec = documents.new(`${name}@${to.text}`);
       if (oldSpec && newSpec)

@@ -44,6 +44,14 @@ export const engineSpecRules = [
     example: '`text.llm@1` has another digest: a published version changed; give it a new version',
   },
   {
+    id: 'spec.url-retargeted',
+    purpose:
+      "A spec is unchanged but a `$ref` by URL in it names another schema spec now (URLs are not pinned): it is compared through each snapshot's schemas.",
+    backward: 'warning',
+    forward: 'warning',
+    example: '`acme.order@1` unchanged; `https://acme.example/base.json` was `acme.base@1`, is `acme.base@2`',
+  },
+  {
     id: 'spec.kind-changed',
     purpose: 'A name is now a spec of another kind.',
     backward: 'breaking',

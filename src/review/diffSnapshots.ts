@@ -1,16 +1,26 @@
 // Diffing stored snapshots, the I/O around diff/'s pure rules: compare the trees, then read only the specs the rules ask
 // for (the two versions compared per name, and the schema specs their `$ref`s reach).
 import type { Digest } from '../core/digest.js';
-import type { JsonObject } from '../core/json.js';
+import { getAtPointer, type JsonObject } from '../core/json.js';
 import { parseSpecId } from '../core/ref.js';
+import { compareVersions, parseVersion, type Version } from '../core/version.js';
 import { defaultDiffConfig, reaches, type DiffConfig, type FailOn } from '../diff/diffConfig.js';
 import { diffKindDefinitions, type KindDiff } from '../diff/kindRules.js';
 import { worstSeverity } from '../diff/severity.js';
-import { diffSpecs, summarizeDiff, type DiffSummary, type SpecDiff, type SpecDocuments } from '../diff/diffSpecs.js';
+import {
+  diffSpecs,
+  summarizeDiff,
+  type ChangedSpecName,
+  type DiffSummary,
+  type SpecDiff,
+  type SpecDocuments,
+} from '../diff/diffSpecs.js';
 import type { KindDescriptor } from '../kinds/kindDescriptor.js';
 import { compareTrees } from '../snapshot/compareTrees.js';
+import { findUrlReferrers } from '../snapshot/referenceIndex.js';
 import { schemaIdIndex } from '../snapshot/schemaIdIndex.js';
 import type { SnapshotEntry, SnapshotView } from '../snapshot/snapshotView.js';
+import { declaredSchemaId } from '../validate/schemaUrlRefs.js';
 
 /** How to diff: the compatibility configuration, and the severity to fail on. */
 export interface DiffOptions {
@@ -66,6 +76,10 @@ export async function diffSnapshots(
       differing[side].forEach((entry, i) => loaded[side].set(entry.id, documents[i]!));
     }),
   );
+  const compared: ChangedSpecName[] = [
+    ...changed,
+    ...(await urlRetargetedReferrers(before, after, kinds, differing, loaded, changed)),
+  ];
   // The rules are pure and synchronous: run them, note the documents they asked for and did not have, load those,
   // run again. Each round loads one more link of the $ref chains; the last round had everything it asked for.
   let specs: SpecDiff[] = [];
@@ -77,7 +91,7 @@ export async function diffSnapshots(
       return document ?? undefined;
     };
     const documents: SpecDocuments = { old: lookup('old'), new: lookup('new') };
-    specs = diffSpecs(changed, documents, config, kinds);
+    specs = diffSpecs(compared, documents, config, kinds);
     if (wanted.old.size + wanted.new.size === 0) break;
     await Promise.all([load(before, wanted.old, loaded.old), load(after, wanted.new, loaded.new)]);
   }
@@ -92,7 +106,7 @@ export async function diffSnapshots(
     from: before.id,
     to: after.id,
     kinds: kindChanges,
-    empty: changed.length === 0 && kindChanges.length === 0,
+    empty: compared.length === 0 && kindChanges.length === 0,
     ...summary,
     read: { treeNodes: nodesRead, specs: read },
   };
@@ -115,4 +129,63 @@ async function load(view: SnapshotView, ids: Set<string>, into: Map<string, Json
       into.set(id, resolved ? resolved.spec : null);
     }),
   );
+}
+
+/**
+ * The unchanged specs that the diff must compare all the same: a schema spec that differs declares a URL as its
+ * `$id`, and that URL names another spec in `after` than in `before` (acme.base@1 removed, acme.base@2 added with
+ * the same `$id`), so what the specs `$ref`ing the URL accept changed without a new version. Costs nothing when no
+ * differing schema declares a URL; otherwise reads the schema specs of both sides and every spec of `after` once.
+ */
+async function urlRetargetedReferrers(
+  before: SnapshotView,
+  after: SnapshotView,
+  kinds: readonly KindDescriptor[],
+  differing: { old: SnapshotEntry[]; new: SnapshotEntry[] },
+  loaded: { old: Map<string, JsonObject | null>; new: Map<string, JsonObject | null> },
+  changed: readonly ChangedSpecName[],
+): Promise<ChangedSpecName[]> {
+  const pointerOf = new Map(
+    kinds.flatMap((kind) => (kind.referenceableSchema === undefined ? [] : [[kind.name, kind.referenceableSchema]])),
+  );
+  const declared = new Set<string>();
+  for (const side of ['old', 'new'] as const)
+    for (const entry of differing[side]) {
+      const pointer = pointerOf.get(entry.kind);
+      const document = loaded[side].get(entry.id);
+      const url = pointer === undefined || !document ? undefined : declaredSchemaId(getAtPointer(document, pointer));
+      if (url !== undefined) declared.add(url);
+    }
+  if (declared.size === 0) return [];
+  const [was, is] = await Promise.all([schemaIdIndex(before, kinds), schemaIdIndex(after, kinds)]);
+  const retargeted = new Set([...declared].filter((url) => was.get(url) !== is.get(url)));
+  if (retargeted.size === 0) return [];
+  const names = new Set(changed.map((each) => each.name));
+  const added: ChangedSpecName[] = [];
+  for (const [id, urls] of await findUrlReferrers(after, retargeted, kinds)) {
+    const ref = parseSpecId(id)!;
+    if (names.has(ref.name)) continue; // compared anyway, each side through its own snapshot
+    const entry = await after.nameEntry(ref.name);
+    const previous = await before.nameEntry(ref.name);
+    // The diff compares a name's highest versions: only a referrer that is one on both sides.
+    if (
+      !entry ||
+      !previous ||
+      highest(entry.versions) !== ref.version.text ||
+      highest(previous.versions) !== ref.version.text
+    )
+      continue;
+    names.add(ref.name);
+    added.push({ name: ref.name, old: previous, new: entry, urlRetargeted: urls });
+  }
+  return added;
+}
+
+/** The text of the highest of a name's versions. */
+function highest(versions: Readonly<Record<string, unknown>>): string | undefined {
+  return Object.keys(versions)
+    .map((text) => parseVersion(text))
+    .filter((version): version is Version => version !== undefined)
+    .sort(compareVersions)
+    .at(-1)?.text;
 }

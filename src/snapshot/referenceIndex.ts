@@ -73,3 +73,28 @@ export async function findSpecReferrers(
   }
   return { snapshot: view.id, target: { id, name, version, kind, digest }, referrers };
 }
+
+/**
+ * The specs of a snapshot whose embedded schemas `$ref` any of `urls` (the `$id`s schema specs declare), each with
+ * the URLs it reaches so. Reads every spec of a kind with embedded schemas: asked for only when a URL was retargeted.
+ */
+export async function findUrlReferrers(
+  view: SnapshotView,
+  urls: ReadonlySet<string>,
+  kinds?: readonly KindDescriptor[],
+): Promise<Map<string, string[]>> {
+  const kindByName = new Map((kinds ?? (await view.descriptors())).map((each) => [each.name, each]));
+  const referrers = new Map<string, string[]>();
+  for await (const resolved of view.values()) {
+    const descriptor = kindByName.get(resolved.kind);
+    if (!descriptor || descriptor.embeddedSchemas.length === 0) continue;
+    const reached = new Set<string>();
+    for (const reference of outgoingReferences(resolved.spec, {
+      references: [],
+      embeddedSchemas: descriptor.embeddedSchemas,
+    }))
+      if (reference.via === 'schema' && urls.has(reference.ref)) reached.add(reference.ref);
+    if (reached.size > 0) referrers.set(resolved.id, [...reached].sort());
+  }
+  return referrers;
+}

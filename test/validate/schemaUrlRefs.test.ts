@@ -2,6 +2,7 @@
 // schema specs of the same registry (never fetched), checked at build, followed by validation, refs and the cache.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { declaredSchemaId, findSchemaUrlRefs } from '../../src/validate/schemaUrlRefs.js';
 import { json, runSpec, tempDir } from '../support/cli.js';
@@ -227,5 +228,34 @@ test('spec diff follows a $ref by URL into the schema spec each snapshot holds f
   assert.deepEqual(
     record2.changes.map((change) => `${change.rule} ${change.severity}`),
     ['spec.version-added compatible', 'schema.max-length-tightened breaking'],
+  );
+});
+
+test('spec diff compares an unchanged spec whose $ref by URL names another schema spec in the new snapshot', (t) => {
+  const code = (version: number, maxLength: number) =>
+    `id: "acme.code@${version}"\nschema:\n  $id: "https://schemas.acme.example/code.json"\n  type: string\n  maxLength: ${maxLength}\n`;
+  const record = `id: "acme.record@1"\nschema:\n  type: object\n  properties:\n    code:\n      $ref: "https://schemas.acme.example/code.json"\n`;
+  const unrelated = `id: "acme.other@1"\nschema:\n  type: string\n`;
+  const r = registry(t, {
+    'schemas/code.yaml': code(1, 3),
+    'schemas/record.yaml': record,
+    'schemas/other.yaml': unrelated,
+  });
+  const first = r.build();
+  assert.equal(first.status, 0, first.stdout);
+  // acme.code@1 is replaced by acme.code@2 under the same URL: acme.record@1 keeps its digest, not its meaning.
+  rmSync(join(r.dir, 'registry/schemas/code.yaml'));
+  r.write({ 'schemas/code2.yaml': code(2, 2) });
+  const second = r.build();
+  assert.equal(second.status, 0, second.stdout);
+  const [a, b] = [first, second].map((each) => (json(each) as { snapshot: string }).snapshot);
+  const diff = r.spec(['diff', a!, b!, '--json']);
+  assert.equal(diff.status, 0, diff.stdout + diff.stderr);
+  const specs = (json(diff) as { specs: { name: string; changes: { rule: string; severity: string }[] }[] }).specs;
+  assert.deepEqual(specs.map((each) => each.name).sort(), ['acme.code', 'acme.record'], 'acme.other is not compared');
+  const record1 = specs.find((each) => each.name === 'acme.record')!;
+  assert.deepEqual(
+    record1.changes.map((change) => `${change.rule} ${change.severity}`),
+    ['spec.url-retargeted warning', 'schema.max-length-tightened breaking'],
   );
 });
