@@ -389,7 +389,6 @@ async function forgetCollectedSpecs(store: SpecStore, known: (IndexEntry | undef
 class AnalysisRun {
   readonly files: readonly RegistryFile[];
   readonly analyses: (FileAnalysis | CachedAnalysis)[];
-  readonly light = new Set<number>();
   readonly analysed = new Set<number>();
   /** Every analysis as a link target, once linking has made it. */
   targets: LinkTargets | undefined;
@@ -408,7 +407,6 @@ class AnalysisRun {
     this.files.forEach((file, index) => {
       if (!known[index]) return;
       this.analyses[index] = analysisFromIndex(file, known[index]);
-      this.light.add(index);
     });
   }
 
@@ -443,7 +441,6 @@ class AnalysisRun {
     if (indices.length === 0) return;
     const { options, files, analyses, listing } = this;
     for (const index of indices) {
-      this.light.delete(index);
       this.analysed.add(index);
     }
     // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
@@ -526,7 +523,6 @@ async function relinkFromCache(
   relink.forEach((index, i) => {
     const analysis = cached[i];
     addValidPayloads(validPayloads, analysis);
-    run.light.delete(index);
     if (analysis?.spec?.digest === run.known[index]!.digest)
       run.analyses[index] = relocate(analysis!, run.files[index]!);
     else missing.push(index);
