@@ -544,7 +544,12 @@ async function validateRun(
   ]);
   // Only the files read again or relinked have references or schemas to check; the others take part as targets.
   const linked = [...new Set([...run.analysed, ...relink])].sort((a, b) => a - b);
-  const targets = (run.targets = linkTargets(run.analyses as FileAnalysis[]));
+  // Only a name of a file read again can have two kinds: the others are the last build's files, unchanged, and the
+  // index is written only by a build that passed (a rebuild of few files tracks only those names).
+  const targets = (run.targets = linkTargets(
+    run.analyses as FileAnalysis[],
+    run.analysed.size <= run.files.length / 2 ? namesOf(run.analyses, run.analysed) : undefined,
+  ));
   if (store) {
     const needed = reachableCachedSpecs(run.analyses, targets.byId, linked, run.referencesOf, (index) =>
       run.kinds.some((kind) => kind.name === run.analyses[index]!.kind && kind.linkedChecks !== undefined),
@@ -571,6 +576,15 @@ async function validateRun(
       return bytes;
     },
   });
+}
+
+function namesOf(analyses: readonly (FileAnalysis | CachedAnalysis)[], indices: Iterable<number>): Set<string> {
+  const names = new Set<string>();
+  for (const index of indices) {
+    const id = analyses[index]!.id;
+    if (id !== undefined) names.add(id.slice(0, id.indexOf('@')));
+  }
+  return names;
 }
 
 /** The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree. */

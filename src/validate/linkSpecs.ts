@@ -37,8 +37,12 @@ export interface LinkTargets {
   kindConflicts: { index: number; first: number }[];
 }
 
-/** One pass over every analysis: a Map by id, and a Map by name only to find a name used by two kinds. */
-export function linkTargets(analyses: readonly FileAnalysis[]): LinkTargets {
+/**
+ * One pass over every analysis: a Map by id, and a Map by name only to find a name used by two kinds. With `names`,
+ * only those names can have two kinds (a build whose other files are a valid build's, unchanged, passes the names of
+ * the files it read again), and only they are tracked.
+ */
+export function linkTargets(analyses: readonly FileAnalysis[], names?: ReadonlySet<string>): LinkTargets {
   const byId = new Map<string, number>();
   const byName = new Map<string, number>();
   const duplicates: LinkTargets['duplicates'] = [];
@@ -54,6 +58,7 @@ export function linkTargets(analyses: readonly FileAnalysis[]): LinkTargets {
     }
     byId.set(id, index);
     const name = analysis.spec?.id === id ? analysis.spec.name : id.slice(0, id.indexOf('@'));
+    if (names !== undefined && !names.has(name)) continue;
     const sameName = byName.get(name);
     if (sameName === undefined) byName.set(name, index);
     else if (analyses[sameName]!.kind !== analysis.kind) kindConflicts.push({ index, first: sameName });
