@@ -134,22 +134,25 @@ export async function readBuildIndex(store: SpecStore, registryPath: string): Pr
     texts.flatMap((text, bucket): [number, string][] => (text === undefined ? [] : [[bucket, text]])),
   );
   let decoded: BuildIndex | undefined | null = null;
+  let intact: boolean | undefined; // hashing every bucket is ~20 ms at 100k files: once per build
   return {
     header,
-    intact: () => {
-      const digests = header.listing?.bucketDigests;
-      if (!digests) return false;
-      for (let bucket = 0; bucket < bucketCount; bucket++) {
-        const text = buckets.get(bucket);
-        if ((text === undefined ? null : bucketDigest(text)) !== (digests[bucket] ?? null)) return false;
-      }
-      return true;
-    },
+    intact: () => (intact ??= bucketsMatch(header, buckets)),
     decode: () => (decoded === null ? (decoded = decodeEntries(header, buckets)) : decoded),
   };
 }
 
 type IndexHeader = Omit<BuildIndex, 'files'>;
+
+function bucketsMatch(header: IndexHeader, buckets: ReadonlyMap<number, string>): boolean {
+  const digests = header.listing?.bucketDigests;
+  if (!digests) return false;
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const text = buckets.get(bucket);
+    if ((text === undefined ? null : bucketDigest(text)) !== (digests[bucket] ?? null)) return false;
+  }
+  return true;
+}
 
 /** The header, if it is of this format and tool version; a malformed fast-path record is dropped (no fast path). */
 function parseIndexHeader(text: string): IndexHeader | undefined {
@@ -504,8 +507,13 @@ export function* cachedAnalysisOperations(registryPath: string, update: BuildCac
 
 /** Whether a file is as the index saw it, and was not modified in the instant its entry was recorded or after. */
 export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): boolean {
+  return unchangedEntry(index, file) !== undefined;
+}
+
+/** The file's entry, when the file is unchanged (isUnchanged); else undefined. */
+export function unchangedEntry(index: BuildIndex | undefined, file: RegistryFile): IndexEntry | undefined {
   const entry = index?.files.get(file.path);
-  if (!entry || !index) return false;
+  if (!entry || !index) return undefined;
   if (
     entry.size !== file.size ||
     entry.mtimeMs !== file.mtimeMs ||
@@ -513,10 +521,13 @@ export function isUnchanged(index: BuildIndex | undefined, file: RegistryFile): 
     entry.ino !== file.ino ||
     entry.kind !== file.kind
   )
-    return false;
+    return undefined;
   // An index made in memory (not decoded) has no bucket times: its own listing time stands for every entry.
-  if (index.bucketListedAt === undefined) return Math.max(file.mtimeMs, file.ctimeMs) < index.listedAt;
-  return modifiedBefore(file, index.bucketListedAt, decodedFrom.get(index)?.oldest ?? Number.NEGATIVE_INFINITY);
+  if (index.bucketListedAt === undefined)
+    return Math.max(file.mtimeMs, file.ctimeMs) < index.listedAt ? entry : undefined;
+  return modifiedBefore(file, index.bucketListedAt, decodedFrom.get(index)?.oldest ?? Number.NEGATIVE_INFINITY)
+    ? entry
+    : undefined;
 }
 
 export function indexEntry(

@@ -12,6 +12,7 @@ import type { RegistrySource } from '../source/registrySource.js';
 import type { SpecStore } from '../store/specStore.js';
 import type { BatchOperation } from '../store/keyValueStore.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
+import type { LinkTargets } from '../validate/linkSpecs.js';
 import type { ValidatedSpec, ValidationResult } from '../validate/validateSpecs.js';
 import { toolName, toolVersion } from '../version.js';
 import { buildVersionOperations } from './checkPublished.js';
@@ -180,9 +181,9 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
   if (store && previous)
     await assertProtectedSpecsKept(
       store,
-      previous,
+      changedEntries(previous, run, changes.removed),
       options.registry,
-      new Set(validation.specs.map((spec) => spec.id)),
+      specIdsOf(run),
       options.allowRemoval,
     );
   const dropped = cache.dropped();
@@ -352,6 +353,25 @@ function sameFilesAgain(
   );
 }
 
+/**
+ * The last build's entries at the paths this build read again or no longer has, by path: only their specs can be
+ * missing now (every other file is one the index vouches for, with the id it had).
+ */
+function changedEntries(previous: BuildIndex, run: AnalysisRun, removed: readonly string[]): Map<string, IndexEntry> {
+  const entries = new Map<string, IndexEntry>();
+  for (const path of [...[...run.analysed].map((index) => run.files[index]!.path), ...removed].sort()) {
+    const entry = previous.files.get(path);
+    if (entry) entries.set(path, entry);
+  }
+  return entries;
+}
+
+/** Whether this build has a spec with an id (after a validation without errors: every analysis with an id has one). */
+function specIdsOf(run: AnalysisRun): { has: (id: string) => boolean } {
+  const byId = run.targets!.byId;
+  return { has: (id) => byId.has(id) && run.analyses[byId.get(id)!]!.spec !== undefined };
+}
+
 /** Forgets the index entries whose spec is no longer stored (collected since): those files are read again. */
 async function forgetCollectedSpecs(store: SpecStore, known: (IndexEntry | undefined)[]): Promise<void> {
   if (!known.some(Boolean)) return;
@@ -369,9 +389,10 @@ async function forgetCollectedSpecs(store: SpecStore, known: (IndexEntry | undef
 class AnalysisRun {
   readonly files: readonly RegistryFile[];
   readonly analyses: (FileAnalysis | CachedAnalysis)[];
-  readonly light = new Set<number>();
   readonly analysed = new Set<number>();
-  readonly fileByPath: Map<string, RegistryFile>;
+  /** Every analysis as a link target, once linking has made it. */
+  targets: LinkTargets | undefined;
+  private byPath: Map<string, RegistryFile> | undefined;
   private readonly kindByName: Map<string, KindDescriptor>;
 
   constructor(
@@ -382,13 +403,16 @@ class AnalysisRun {
   ) {
     this.files = listing.files;
     this.kindByName = new Map(kinds.map((kind) => [kind.name, kind]));
-    this.fileByPath = new Map(this.files.map((file) => [file.path, file]));
     this.analyses = new Array<FileAnalysis | CachedAnalysis>(this.files.length);
     this.files.forEach((file, index) => {
       if (!known[index]) return;
       this.analyses[index] = analysisFromIndex(file, known[index]);
-      this.light.add(index);
     });
+  }
+
+  /** The listed files by path, made when first asked for (messages, origins, a new manifest). */
+  get fileByPath(): ReadonlyMap<string, RegistryFile> {
+    return (this.byPath ??= new Map(this.files.map((file) => [file.path, file])));
   }
 
   /** The ids a file references: from the index for an unchanged file, else from its analysis. */
@@ -418,7 +442,6 @@ class AnalysisRun {
     if (indices.length === 0) return;
     const { options, files, analyses, listing } = this;
     for (const index of indices) {
-      this.light.delete(index);
       this.analysed.add(index);
     }
     // Validation (ajv, yaml) is loaded only when something must be validated: an unchanged rebuild never pays for it.
@@ -501,7 +524,6 @@ async function relinkFromCache(
   relink.forEach((index, i) => {
     const analysis = cached[i];
     addValidPayloads(validPayloads, analysis);
-    run.light.delete(index);
     if (analysis?.spec?.digest === run.known[index]!.digest)
       run.analyses[index] = relocate(analysis!, run.files[index]!);
     else missing.push(index);
@@ -517,18 +539,31 @@ async function validateRun(
   validPayloads: ReadonlySet<string>,
 ) {
   const storedValues = new Map<Digest, JsonObject>();
+  const [{ finishValidation, parsedValueOf }, { linkTargets }] = await Promise.all([
+    import('../validate/validateSpecs.js'),
+    import('../validate/linkSpecs.js'),
+  ]);
+  // Only the files read again or relinked have references or schemas to check; the others take part as targets.
+  const linked = [...new Set([...run.analysed, ...relink])].sort((a, b) => a - b);
+  // Only a name of a file read again can have two kinds: the others are the last build's files, unchanged, and the
+  // index is written only by a build that passed (a rebuild of few files tracks only those names).
+  const targets = (run.targets = linkTargets(
+    run.analyses as FileAnalysis[],
+    run.analysed.size <= run.files.length / 2 ? namesOf(run.analyses, run.analysed) : undefined,
+  ));
   if (store) {
-    const needed = reachableCachedSpecs(run.analyses, [...run.analysed, ...relink], run.referencesOf, (index) =>
+    const needed = reachableCachedSpecs(run.analyses, targets, linked, run.referencesOf, (index) =>
       run.kinds.some((kind) => kind.name === run.analyses[index]!.kind && kind.linkedChecks !== undefined),
     );
     const values = await store.readObjects(needed);
     needed.forEach((digest, i) => storedValues.set(digest, values[i] as JsonObject));
   }
-  const { finishValidation, parsedValueOf } = await import('../validate/validateSpecs.js');
   const bytesRead = new Map<string, Uint8Array>();
   return finishValidation(run.analyses as FileAnalysis[], {
     kinds: run.kinds,
     validPayloads,
+    targets,
+    linked: linked.map((index) => run.analyses[index] as FileAnalysis),
     originOf: (analysis) => {
       const origin = run.fileByPath.get(analysis.path)?.origin;
       return origin && originLabel(origin.plugin, origin.version);
@@ -544,6 +579,15 @@ async function validateRun(
   });
 }
 
+function namesOf(analyses: readonly (FileAnalysis | CachedAnalysis)[], indices: Iterable<number>): Set<string> {
+  const names = new Set<string>();
+  for (const index of indices) {
+    const id = analyses[index]!.id;
+    if (id !== undefined) names.add(id.slice(0, id.indexOf('@')));
+  }
+  return names;
+}
+
 /** The last snapshot's tree, with only the paths to changed names rewritten (when few changed), or a new tree. */
 async function snapshotManifest(
   store: SpecStore | undefined,
@@ -554,6 +598,7 @@ async function snapshotManifest(
   rules: BuildRules,
 ): Promise<BuiltManifest> {
   const originOf = (path: string): string | undefined => {
+    if (rules.originByRoot.size === 0) return undefined; // no plugins: no file needs looking up
     const file = run.fileByPath.get(path);
     return file === undefined ? undefined : rules.originByRoot.get(file.root);
   };
@@ -629,7 +674,7 @@ function compiledResult(
   },
 ): CompiledRegistry {
   const { run, previous, lastStored, validation, manifest, reused } = built;
-  const { files, analyses, analysed, known } = run;
+  const { files, analyses, analysed } = run;
   const specObjects = [...analysed].flatMap((index) => {
     const spec = analyses[index]!.spec;
     return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
@@ -643,14 +688,7 @@ function compiledResult(
       rules: built.rules.digest,
       listedAt: built.listedAt,
       // An unchanged file keeps its entry (and the text it was stored as); a changed one gets a new entry.
-      files: new Map(
-        files.map((file, index) => [
-          file.path,
-          known[index] && !analysed.has(index)
-            ? known[index]
-            : indexEntry(file, analyses[index]!, run.referencesOf(index)),
-        ]),
-      ),
+      files: newIndexEntries(run, previous, built.changes.removed),
       last: { snapshot: manifest.snapshotId },
     },
     ...(previous ? { previous } : {}),
@@ -677,7 +715,7 @@ function compiledResult(
     snapshot: manifest.snapshotId,
     kinds: run.kinds,
     // Drop the texts: they are in `objects`, and a compiled registry may be kept (build --plans) after they are stored.
-    specs: validation.specs.map(({ text: _text, ...spec }) => spec),
+    specs: validation.specs.map(withoutText),
     specCount: validation.specs.length,
     referencesOf: referencesFromIndex(cache.index.files),
     objects: [...specObjects, ...manifest.objects],
@@ -691,6 +729,34 @@ function compiledResult(
     analyzed: analysed.size,
     reused,
   };
+}
+
+/**
+ * The new index's entries: the last index's, with those of the files read again replaced and those of the files gone
+ * deleted (the unchanged files' entries are the last index's own objects: known[] came from it), else made afresh in
+ * listing order. The order of a Map copied from the last index does not matter: buckets keep their stored order.
+ */
+function newIndexEntries(
+  run: AnalysisRun,
+  previous: BuildIndex | undefined,
+  removed: readonly string[],
+): Map<string, IndexEntry> {
+  const { files, analyses, analysed, known } = run;
+  const entryOf = (index: number) =>
+    known[index] && !analysed.has(index)
+      ? known[index]
+      : indexEntry(files[index]!, analyses[index]!, run.referencesOf(index));
+  if (!previous) return new Map(files.map((file, index) => [file.path, entryOf(index)]));
+  const entries = new Map(previous.files);
+  for (const path of removed) entries.delete(path);
+  for (const index of analysed) entries.set(files[index]!.path, entryOf(index)); // every file not known is analysed
+  return entries;
+}
+
+/** A spec without its text, made field by field (an object rest over 100k specs was measurably slower). */
+function withoutText(spec: ValidatedSpec): CompiledSpec {
+  const { file, path, kind, id, name, version, digest } = spec;
+  return { file, path, kind, id, name, version, digest };
 }
 
 /**
@@ -779,16 +845,23 @@ function nameChanges(
     if (origin !== undefined) (entry.origins ??= {})[version] = origin;
   };
   // Origins are the same before and now for a path still listed (the cache is only used under the same plugins).
+  // The last build's entries at the paths not in `paths` are this build's specs there, unchanged (the files the index
+  // vouches for), so before = those specs and the last build's entries at `paths`: no pass over the whole index.
   const before = new Map<string, NameEntry>();
-  for (const [path, entry] of previous.files) {
-    if (entry.id === undefined || entry.digest === undefined) continue;
+  for (const path of pathSet) {
+    const entry = previous.files.get(path);
+    if (entry?.id === undefined || entry.digest === undefined) continue;
     const at = entry.id.indexOf('@');
     const name = entry.id.slice(0, at);
     if (touched.has(name)) add(before, name, entry.id.slice(at + 1), entry.kind, entry.digest, originOf(path));
   }
   const now = new Map<string, NameEntry>();
-  for (const spec of specs)
-    if (touched.has(spec.name)) add(now, spec.name, spec.version, spec.kind, spec.digest, originOf(spec.path));
+  for (const spec of specs) {
+    if (!touched.has(spec.name)) continue;
+    const origin = originOf(spec.path);
+    add(now, spec.name, spec.version, spec.kind, spec.digest, origin);
+    if (!pathSet.has(spec.path)) add(before, spec.name, spec.version, spec.kind, spec.digest, origin);
+  }
   const changes = new Map<string, NameEntry | undefined>();
   for (const name of touched) {
     const old = before.get(name);
@@ -812,7 +885,11 @@ function sameNameEntry(a: NameEntry | undefined, b: NameEntry | undefined): bool
 
 /** An unchanged file as the index describes it: its spec and warnings, and nothing to check. */
 function analysisFromIndex(file: RegistryFile, entry: IndexEntry): CachedAnalysis {
-  const { id, name, version, digest } = compiledSpecFromIndex(file, entry);
+  const id = entry.id!;
+  const at = id.indexOf('@');
+  const name = id.slice(0, at);
+  const version = id.slice(at + 1);
+  const digest = entry.digest!;
   const diagnostics = entry.warnings
     ? entry.warnings.map((warning) => ({ ...warning, file: file.file }))
     : noDiagnostics;
@@ -860,22 +937,13 @@ function relocate(cached: CachedAnalysis, file: RegistryFile): CachedAnalysis {
 /** Digests of the cached specs (no text in hand) whose documents linking these files can read. */
 function reachableCachedSpecs(
   analyses: readonly (FileAnalysis | CachedAnalysis)[],
+  /** By id, and by the `$id` URL a schema declares, the first analysis with it. */
+  targets: Pick<LinkTargets, 'byId' | 'byUrl'>,
   start: readonly number[],
   referencesOf: (index: number) => string[],
   /** A start file whose own document the link reads besides its embedded schemas (its kind has linked checks). */
   readsOwnDocument: (index: number) => boolean,
 ): Digest[] {
-  let byId: Map<string, number> | undefined; // made when a start file references anything
-  const indexById = () => {
-    if (byId) return byId;
-    byId = new Map<string, number>();
-    analyses.forEach((analysis, index) => {
-      if (analysis.id !== undefined && !byId!.has(analysis.id)) byId!.set(analysis.id, index);
-      // A schema `$ref`d by its `$id` URL (a `$ref` to a URL two declare is refused by the link, whichever is kept here).
-      if (analysis.schemaId !== undefined && !byId!.has(analysis.schemaId)) byId!.set(analysis.schemaId, index);
-    });
-    return byId;
-  };
   const needed = new Set<Digest>();
   const cachedDigest = (index: number) => {
     const spec = analyses[index]!.spec;
@@ -892,7 +960,7 @@ function reachableCachedSpecs(
     if (seen.has(index)) continue;
     seen.add(index);
     for (const id of referencesOf(index)) {
-      const target = indexById().get(id);
+      const target = targets.byId.get(id) ?? targets.byUrl.get(id);
       if (target === undefined) continue;
       const digest = cachedDigest(target);
       if (digest) needed.add(digest);

@@ -5,7 +5,7 @@ import { isJsonObject } from '../core/json.js';
 import { parseRef } from '../core/ref.js';
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { SpecStore } from '../store/specStore.js';
-import type { BuildIndex } from './buildCache.js';
+import type { IndexEntry } from './buildCache.js';
 
 /** Checks a library caller's `allowRemoval` once, at the boundary: names or exact ids. */
 export function assertAllowRemoval(allowRemoval: unknown): asserts allowRemoval is readonly string[] | undefined {
@@ -15,20 +15,21 @@ export function assertAllowRemoval(allowRemoval: unknown): asserts allowRemoval 
 }
 
 /**
- * Throws PROTECTED_SPEC_REMOVED when a spec of the previous build (the build cache's index of this registry: the
- * build its `last` snapshot came from) was `protected: true` and its id is not among `ids`, unless `allowRemoval`
+ * Throws PROTECTED_SPEC_REMOVED when a spec of the previous build (entries of the build cache's index of this
+ * registry, by path: the build its `last` snapshot came from; the caller may leave out the paths whose spec it knows
+ * is kept) was `protected: true` and its id is not among `ids`, unless `allowRemoval`
  * names it (`name` allows every version, `name@version` that one). Only the dropped specs' documents are read.
  */
 export async function assertProtectedSpecsKept(
   store: SpecStore,
-  previous: BuildIndex,
+  previous: ReadonlyMap<string, IndexEntry>,
   registry: string,
-  ids: ReadonlySet<string>,
+  ids: { has: (id: string) => boolean },
   allowRemoval: readonly string[] = [],
 ): Promise<void> {
   const allowed = new Set(allowRemoval);
   const dropped: { id: string; path: string; digest: Digest }[] = [];
-  for (const [path, entry] of previous.files) {
+  for (const [path, entry] of previous) {
     if (entry.id === undefined || entry.digest === undefined || ids.has(entry.id)) continue;
     if (allowed.has(entry.id) || allowed.has(entry.id.slice(0, entry.id.indexOf('@')))) continue;
     dropped.push({ id: entry.id, path, digest: entry.digest });

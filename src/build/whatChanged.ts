@@ -1,7 +1,7 @@
 // What a build must redo, from the last build's index and the listing alone: pure, so a file watcher can reuse it.
 import type { Digest } from '../core/digest.js';
 import type { RegistryFile } from '../source/listRegistry.js';
-import { isUnchanged, type BuildIndex, type IndexEntry } from './buildCache.js';
+import { unchangedEntry, type BuildIndex, type IndexEntry } from './buildCache.js';
 
 /** What the link needs to know of a file: the id it defines (if any), its kind and digest, the ids it references. */
 export interface FileState {
@@ -31,9 +31,8 @@ export function unchangedEntries(
   files: readonly RegistryFile[],
 ): (IndexEntry | undefined)[] {
   return files.map((file) => {
-    if (!isUnchanged(previous, file)) return undefined;
-    const entry = previous!.files.get(file.path)!;
-    return entry.digest === undefined ? undefined : entry;
+    const entry = unchangedEntry(previous, file);
+    return entry?.digest === undefined ? undefined : entry;
   });
 }
 
@@ -52,8 +51,7 @@ export function whatChanged(
 ): Changes {
   const reanalyse = known.flatMap((entry, index) => (entry ? [] : [index]));
   if (!previous) return { reanalyse, relink: [], removed: [] };
-  const listed = new Set(files.map((file) => file.path));
-  const removed = [...previous.files.keys()].filter((path) => !listed.has(path));
+  const removed = removedPaths(previous, files, reanalyse);
   const stateOf = (index: number): FileState | undefined => known[index] ?? readAgain.get(index);
 
   const before = new Map<string, string[]>();
@@ -89,10 +87,8 @@ export function whatChanged(
   while (frontier.size > 0) {
     const next = new Set<string>();
     for (let index = 0; index < files.length; index++) {
-      if (visited.has(index)) continue;
       const state = stateOf(index);
-      const references = state?.references ?? [];
-      if (references.length === 0 || !references.some((id) => frontier.has(id))) continue;
+      if (state === undefined || !referencesAny(state.references, frontier) || visited.has(index)) continue;
       visited.add(index);
       if (known[index]) affected.add(index);
       // Its referrers may depend on what it reaches (a schema that $refs a changed schema), by id or by `$id`.
@@ -106,4 +102,22 @@ export function whatChanged(
     frontier = next;
   }
   return { reanalyse, relink: [...affected].sort((a, b) => a - b), removed };
+}
+
+/** Whether a file references one of these ids (a plain loop: this runs for every file of the registry). */
+function referencesAny(references: readonly string[], ids: ReadonlySet<string>): boolean {
+  for (let i = 0; i < references.length; i++) if (ids.has(references[i]!)) return true;
+  return false;
+}
+
+/**
+ * The paths of the index that the listing no longer has. Every file not read again is described by the index, so when
+ * the listing accounts for all of the index's paths (the usual rebuild) nothing is gone, without a set of every path.
+ */
+function removedPaths(previous: BuildIndex, files: readonly RegistryFile[], reanalyse: readonly number[]): string[] {
+  let inIndex = files.length - reanalyse.length;
+  for (const index of reanalyse) if (previous.files.has(files[index]!.path)) inIndex++;
+  if (inIndex === previous.files.size) return [];
+  const listed = new Set(files.map((file) => file.path));
+  return [...previous.files.keys()].filter((path) => !listed.has(path));
 }

@@ -83,7 +83,13 @@ export function listRegistry(
   roots.forEach((root, index) => {
     const walker = openRoot(root, cwd, diagnostics);
     if (index === 0) shownFirst = walker.shown('');
-    for (const file of listRoot(walker, root, kinds, kindByDirectory)) {
+    const found = listRoot(walker, root, kinds, kindByDirectory);
+    // One root's paths are unique (one walk per kind directory, no path twice): only several roots need the map.
+    if (roots.length === 1 && kindByDirectory.size === kinds.length) {
+      for (const file of found) files.push(file);
+      return;
+    }
+    for (const file of found) {
       const first = byPath.get(file.path);
       if (first) {
         diagnostics.push({

@@ -20,6 +20,54 @@ export interface LinkOptions {
   validPayloads?: ReadonlySet<string>;
   /** Where a file comes from when not from the registry itself (a plugin, `@acme/media-tools@1.0.0`), for messages. */
   originOf?: (analysis: FileAnalysis) => string | undefined;
+  /** `linkTargets` of the same analyses, when the caller made it already (a build uses it to find what to read). */
+  targets?: LinkTargets;
+  /**
+   * The analyses whose references and embedded schemas are checked (default: all). The others take part as targets
+   * only: an analysis with no references and no schemas (one the build cache vouches for) has nothing to check.
+   */
+  linked?: Iterable<FileAnalysis>;
+}
+
+/** Every analysis as a target: the first with each id, and those that repeat an id or give a name a second kind. */
+export interface LinkTargets {
+  /** By id, the index (into the analyses) of the first analysis with that id. */
+  byId: ReadonlyMap<string, number>;
+  /** By the `$id` URL a schema spec declares, the index of the first analysis declaring it. */
+  byUrl: ReadonlyMap<string, number>;
+  duplicates: { index: number; first: number }[];
+  kindConflicts: { index: number; first: number }[];
+}
+
+/**
+ * One pass over every analysis: a Map by id, and a Map by name only to find a name used by two kinds. With `names`,
+ * only those names can have two kinds (a build whose other files are a valid build's, unchanged, passes the names of
+ * the files it read again), and only they are tracked.
+ */
+export function linkTargets(analyses: readonly FileAnalysis[], names?: ReadonlySet<string>): LinkTargets {
+  const byId = new Map<string, number>();
+  const byName = new Map<string, number>();
+  const byUrl = new Map<string, number>();
+  const duplicates: LinkTargets['duplicates'] = [];
+  const kindConflicts: LinkTargets['kindConflicts'] = [];
+  for (let index = 0; index < analyses.length; index++) {
+    const analysis = analyses[index]!;
+    const id = analysis.id;
+    if (id === undefined) continue;
+    const first = byId.get(id);
+    if (first !== undefined) {
+      duplicates.push({ index, first });
+      continue;
+    }
+    byId.set(id, index);
+    if (analysis.schemaId !== undefined && !byUrl.has(analysis.schemaId)) byUrl.set(analysis.schemaId, index);
+    const name = analysis.spec?.id === id ? analysis.spec.name : id.slice(0, id.indexOf('@'));
+    if (names !== undefined && !names.has(name)) continue;
+    const sameName = byName.get(name);
+    if (sameName === undefined) byName.set(name, index);
+    else if (analyses[sameName]!.kind !== analysis.kind) kindConflicts.push({ index, first: sameName });
+  }
+  return { byId, byUrl, duplicates, kindConflicts };
 }
 
 export interface LinkResult {
@@ -78,36 +126,43 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     diagnostics.push({ severity: 'error', ...diagnostic, ...location });
   };
 
-  // Unique ids; one kind per name. Files whose id did not parse take no part.
-  const byId = new Map<string, FileAnalysis>();
-  const byName = new Map<string, FileAnalysis>();
-  for (const analysis of analyses) {
-    if (analysis.id === undefined) continue;
-    const first = byId.get(analysis.id);
-    if (first) {
+  // Unique ids; one kind per name. Files whose id did not parse take no part. Reported in file order, as found.
+  const targets = options.targets ?? linkTargets(analyses);
+  const problems = [
+    ...targets.duplicates.map((found) => ({ ...found, duplicate: true })),
+    ...targets.kindConflicts.map((found) => ({ ...found, duplicate: false })),
+  ].sort((a, b) => a.index - b.index);
+  for (const { index, first: firstIndex, duplicate } of problems) {
+    const analysis = analyses[index]!;
+    const first = analyses[firstIndex]!;
+    const id = analysis.id!;
+    if (duplicate) {
       report(analysis, {
         code: 'DUPLICATE_ID',
         pointer: '/id',
-        ref: analysis.id,
+        ref: id,
         message: duplicateMessage(analysis, first, options.originOf),
         related: [options.locate(first, '/id')],
       });
       continue;
     }
-    byId.set(analysis.id, analysis);
-    const name = analysis.id.slice(0, analysis.id.indexOf('@'));
-    const sameName = byName.get(name);
-    if (!sameName) byName.set(name, analysis);
-    else if (sameName.kind !== analysis.kind) {
-      report(analysis, {
-        code: 'NAME_KIND_CONFLICT',
-        pointer: '/id',
-        ref: analysis.id,
-        message: `name "${name}" is a ${sameName.kind} in ${sameName.file} and a ${analysis.kind} here: a name belongs to one kind`,
-        related: [options.locate(sameName, '/id')],
-      });
-    }
+    const name = id.slice(0, id.indexOf('@'));
+    report(analysis, {
+      code: 'NAME_KIND_CONFLICT',
+      pointer: '/id',
+      ref: id,
+      message: `name "${name}" is a ${first.kind} in ${first.file} and a ${analysis.kind} here: a name belongs to one kind`,
+      related: [options.locate(first, '/id')],
+    });
   }
+  const idIndex = targets.byId;
+  const byId = {
+    get: (id: string): FileAnalysis | undefined => {
+      const index = idIndex.get(id);
+      return index === undefined ? undefined : analyses[index];
+    },
+    keys: () => idIndex.keys(),
+  };
 
   // The URL each schema spec's schema declares as its root `$id`: other schemas `$ref` it so. Two versions of one
   // schema may keep one `$id` until something `$ref`s that URL: then the reference is ambiguous (checked below).
@@ -211,7 +266,7 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
     idOf: (url) => (byUrl.get(url)?.length === 1 ? byUrl.get(url)![0]!.id : undefined),
   });
 
-  for (const analysis of analyses) {
+  for (const analysis of options.linked ?? analyses) {
     if (analysis.id === undefined || byId.get(analysis.id)?.path !== analysis.path) continue;
     for (const embedded of analysis.schemas) {
       let refsResolve = true;

@@ -69,6 +69,8 @@ export function finishValidation(
     bytesOf: (analysis: FileAnalysis) => Uint8Array;
     validPayloads?: ReadonlySet<string>;
     originOf?: LinkOptions['originOf'];
+    targets?: LinkOptions['targets'];
+    linked?: LinkOptions['linked'];
   },
 ): ValidationResult {
   const link = linkSpecs(analyses, {
@@ -76,6 +78,8 @@ export function finishValidation(
     valueOf: options.valueOf,
     ...(options.validPayloads ? { validPayloads: options.validPayloads } : {}),
     ...(options.originOf ? { originOf: options.originOf } : {}),
+    ...(options.targets ? { targets: options.targets } : {}),
+    ...(options.linked ? { linked: options.linked } : {}),
     locate: (analysis, pointer) => {
       const positioned = positionDiagnostic(
         { code: '', message: '', severity: 'error', file: analysis.file, pointer },
@@ -87,11 +91,13 @@ export function finishValidation(
       };
     },
   });
-  const diagnostics = sortDiagnostics([...analyses.flatMap((analysis) => analysis.diagnostics), ...link.diagnostics]);
+  const found: Diagnostic[] = [];
+  for (const analysis of analyses) for (const diagnostic of analysis.diagnostics) found.push(diagnostic);
+  const diagnostics = sortDiagnostics([...found, ...link.diagnostics]);
   const filesWithErrors = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
   const specs: ValidatedSpec[] = [];
   for (const analysis of analyses) {
-    if (!analysis.spec || filesWithErrors.has(analysis.file)) continue;
+    if (!analysis.spec || (filesWithErrors.size > 0 && filesWithErrors.has(analysis.file))) continue;
     const { id, name, version, digest, text } = analysis.spec;
     specs.push({ file: analysis.file, path: analysis.path, kind: analysis.kind, id, name, version, digest, text });
   }

@@ -61,7 +61,12 @@ type Edit = {
     | 'rename'
     | 'restore'
     | 'tool-args'
-    | 'tool-name';
+    | 'tool-name'
+    | 'add-version'
+    | 'add-version-other-kind'
+    | 'schema-to-policy'
+    | 'duplicate-id'
+    | 'remove-predicate';
   index: number;
   value: number;
 };
@@ -79,6 +84,11 @@ const editKinds: Edit['kind'][] = [
   'restore',
   'tool-args',
   'tool-name',
+  'add-version',
+  'add-version-other-kind',
+  'schema-to-policy',
+  'duplicate-id',
+  'remove-predicate',
 ];
 
 function applyEdit(root: string, edit: Edit, count: number): void {
@@ -141,7 +151,45 @@ function applyEdit(root: string, edit: Edit, count: number): void {
       // Only a field outside the payload changes: the payload's earlier verdict may be reused, never a wrong one.
       writeFileSync(join(root, `tools/t${i}.yaml`), toolText(i, `Tool ${i} (${edit.value})`, i));
       break;
+    case 'add-version':
+      // A second version of a referenced name: what the snapshot resolves `s<i>` (the highest version) to changes,
+      // while t<i>'s exact reference to s<i>@1 still holds; s<i>@2 sorts before or after s<i>@1's file by `value`.
+      writeFileSync(
+        join(root, `schemas/${edit.value % 2 ? 'a' : 'z'}-s${i}-v2.yaml`),
+        `id: "s${i}@2"\nschema: {type: object, properties: {n: {type: integer, minimum: ${edit.value}}}}\n`,
+      );
+      break;
+    case 'add-version-other-kind':
+      // A version of schema s<i>'s name as a policy: NAME_KIND_CONFLICT, on whichever file sorts later.
+      writeFileSync(join(root, `policies/${edit.value % 2 ? 'a' : 'z'}-s${i}-v3.yaml`), `id: "s${i}@3"\n`);
+      break;
+    case 'schema-to-policy':
+      // The id t<i> references stays, but becomes a policy: REF_WRONG_KIND on the unchanged tool.
+      rmSync(join(root, `schemas/s${i}.yaml`), { force: true });
+      writeFileSync(join(root, `policies/s${i}.yaml`), `id: "s${i}@1"\n`);
+      break;
+    case 'duplicate-id':
+      // Another file defines p<i>@1: DUPLICATE_ID on the later file, which may be the unchanged one.
+      writeFileSync(
+        join(root, `policies/${edit.value % 2 ? 'a' : 'z'}-dup-p${i}.yaml`),
+        `id: "p${i}@1"\nbudget: {max_usd_micro: ${edit.value}}\n`,
+      );
+      break;
+    case 'remove-predicate':
+      // Every tool references it and is unchanged: each must be re-linked (REF_NOT_FOUND).
+      rmSync(join(root, 'predicates/budget.yaml'), { force: true });
+      break;
     case 'restore':
+      for (const extra of [
+        `schemas/a-s${i}-v2.yaml`,
+        `schemas/z-s${i}-v2.yaml`,
+        `policies/a-s${i}-v3.yaml`,
+        `policies/z-s${i}-v3.yaml`,
+        `policies/s${i}.yaml`,
+        `policies/a-dup-p${i}.yaml`,
+        `policies/z-dup-p${i}.yaml`,
+      ])
+        rmSync(join(root, extra), { force: true });
       rmSync(join(root, `policies/moved/p${i}.yaml`), { force: true });
       writeOne(root, i);
       writeFileSync(join(root, 'predicates/budget.yaml'), budgetPredicate);
@@ -189,14 +237,25 @@ test('builds with the cache give the same ids and diagnostics as builds without 
   const store = await openStore({ directory: join(dir.path, 'store'), create: true });
   t.after(() => store.close());
   await buildSnapshot({ registry, store });
+  // Edits accumulate; a registry left invalid compares only errors, so about half of the rounds first restore the
+  // specs edited so far, and the edits of a round then meet a valid registry (and its snapshot ids are compared).
+  const edited = new Set<number>();
   await fc.assert(
     fc.asyncProperty(
+      fc.boolean(),
       fc.array(fc.record({ kind: fc.constantFrom(...editKinds), index: fc.nat(), value: fc.nat({ max: 99 }) }), {
         minLength: 1,
         maxLength: 3,
       }),
-      async (edits) => {
-        for (const edit of edits) applyEdit(registry, edit, count);
+      async (restoreFirst, edits) => {
+        if (restoreFirst) {
+          for (const index of edited) applyEdit(registry, { kind: 'restore', index, value: 0 }, count);
+          edited.clear();
+        }
+        for (const edit of edits) {
+          applyEdit(registry, edit, count);
+          edited.add(edit.index % count);
+        }
         const uncached = await outcome(compileRegistry({ registry, store, useCache: false }));
         const cached = await outcome(buildSnapshot({ registry, store }));
         assert.deepEqual(cached, uncached);
