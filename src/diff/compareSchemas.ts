@@ -14,6 +14,13 @@ import { finiteValues, rejectsAll } from './finiteBranchRejection.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
+import {
+  conditionSetOf,
+  moversBetween,
+  relateConditions,
+  type ConditionRelation,
+  type Movers,
+} from './conditionSets.js';
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
@@ -421,18 +428,24 @@ class SchemaComparison {
    * any change but metadata: declaring a property changes what unevaluatedProperties sees), else what it found.
    */
   private trial(compare: () => void, annotationsOnly = false): RawChange[] | false {
+    const changes = this.trialChanges(compare, annotationsOnly);
+    const allowed = (c: RawChange): boolean =>
+      annotationsOnly
+        ? metadataRules.has(c.rule)
+        : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning';
+    return changes.every(allowed) ? changes : false;
+  }
+
+  /** What `compare` finds in a fresh session (the pairs entered by the enclosing comparison are not assumed). */
+  private trialChanges(compare: () => void, evaluation = this.session.evaluation): RawChange[] {
     const outer = this.session;
-    const trial = (this.session = new Session(annotationsOnly));
+    const trial = (this.session = new Session(evaluation));
     try {
       compare();
     } finally {
       this.session = outer;
     }
-    const allowed = (c: RawChange): boolean =>
-      annotationsOnly
-        ? metadataRules.has(c.rule)
-        : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning';
-    return trial.changes.every(allowed) ? trial.changes : false;
+    return trial.changes;
   }
 
   /** unevaluated* see the annotations of everything next to them: compare them only when the rest is equivalent. */
@@ -843,15 +856,98 @@ class SchemaComparison {
     }
   }
 
-  /** if/then/else is monotone in then and else once `if` is fixed; a changed `if` cannot be judged. */
+  /**
+   * if/then/else is monotone in then and else once `if` is fixed. A changed `if` is compared as a set of instances
+   * (conditionSets.ts): when it widened, the instances that meet only the new one were judged by the old `else` and are
+   * judged by the new `then`, so those two are compared as well (old `then` and new `else` when it narrowed); the
+   * instances that stay are judged by then and then, else and else. Any other changed `if` cannot be judged.
+   */
   private compareConditional(o: SchemaView, n: SchemaView, depth: number): void {
     if (!this.bothPresent(o, n, 'if')) return;
-    if (!this.equivalent(keywordChild(o, 'if'), keywordChild(n, 'if'), depth + 1)) {
-      this.emit('schema.if-changed', keywordLocation(o, n, 'if'), 'the if condition changed');
-      return;
+    const ifO = keywordChild(o, 'if');
+    const ifN = keywordChild(n, 'if');
+    if (!this.equivalent(ifO, ifN, depth + 1)) {
+      // What the condition marks as evaluated matters to unevaluated*; the sets say nothing about it.
+      const relation = this.session.evaluation ? undefined : this.relateConditions(ifO, ifN);
+      if (relation === undefined || relation.relation === 'unknown') {
+        this.emit('schema.if-changed', keywordLocation(o, n, 'if'), 'the if condition changed');
+        return;
+      }
+      if ('movers' in relation) this.compareMovers(o, n, relation.relation, relation.movers, depth);
     }
     this.compareSubschema(o, n, 'then', depth);
     this.compareSubschema(o, n, 'else', depth);
+  }
+
+  private relateConditions(
+    ifO: SchemaNode,
+    ifN: SchemaNode,
+  ): { relation: 'widened' | 'narrowed'; movers: Movers } | { relation: 'equal' | 'unknown' } | undefined {
+    const before = conditionSetOf(ifO, {
+      normalize: (node) => this.oldNormalizer.normalize(node),
+      valueSet: (node) => this.oldValueSets.of(node),
+    });
+    const after =
+      before &&
+      conditionSetOf(ifN, {
+        normalize: (node) => this.newNormalizer.normalize(node),
+        valueSet: (node) => this.newValueSets.of(node),
+      });
+    if (before === undefined || after === undefined) return undefined;
+    const relation: ConditionRelation = relateConditions(before, after);
+    if (relation === 'widened') return { relation, movers: moversBetween(before, after) };
+    if (relation === 'narrowed') return { relation, movers: moversBetween(after, before) };
+    return { relation };
+  }
+
+  /**
+   * The instances that change branch: judged by the old else and the new then when the condition widened, by the old
+   * then and the new else when it narrowed. Their comparison runs apart, so that `required` of a property every one of
+   * them has (the condition's own property, often restated in then) is not reported; the rest is reported as usual.
+   */
+  private compareMovers(
+    o: SchemaView,
+    n: SchemaView,
+    relation: 'widened' | 'narrowed',
+    movers: Movers,
+    depth: number,
+  ): void {
+    const [from, to] = relation === 'widened' ? ['else', 'then'] : ['then', 'else'];
+    const branchO = keywordChild(o, from);
+    const branchN = keywordChild(n, to);
+    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1));
+    // Where the two branches' own `required` keywords are (not those of nested objects), to drop what is moot there.
+    const ownRequired = new Set<string>();
+    for (const [branch, normalizer] of [
+      [branchO, this.oldNormalizer],
+      [branchN, this.newNormalizer],
+    ] as const) {
+      const normalized = normalizer.normalize(branch);
+      const entry = normalized.kind === 'object' ? normalized.keywords.get('required') : undefined;
+      if (entry !== undefined) ownRequired.add(`${entry.owner.document.name ?? ''}\u0000${entry.pointer}`);
+    }
+    const relevant = found.filter((change) => {
+      const name = change.rule === 'schema.required-added' ? change.new : change.old;
+      const own = ownRequired.has(`${change.document ?? ''}\u0000${change.pointer}`);
+      if (own && ['schema.required-added', 'schema.required-removed'].includes(change.rule) && typeof name === 'string')
+        return !movers.present.has(name);
+      // Changes without effect on validity (annotations, a property declared that was accepted) say nothing here.
+      return !['none', 'warning'].includes(schemaRules[change.rule].effect);
+    });
+    const who =
+      movers.description ??
+      `instances that meet the ${relation === 'widened' ? 'new if and not the old' : 'old if and not the new'}`;
+    const alike = relevant.length === 0 ? `, which accepts exactly what ${from} did of them` : '';
+    this.emit(
+      relation === 'widened' ? 'schema.if-widened' : 'schema.if-narrowed',
+      keywordLocation(o, n, 'if'),
+      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}`,
+    );
+    for (const change of relevant)
+      this.session.changes.push({
+        ...change,
+        message: `for instances that moved from ${from} to ${to}: ${change.message}`,
+      });
   }
 
   /** allOf entries and $ref targets that could not be merged: each new conjunct must hold for all old instances. */
