@@ -26,7 +26,7 @@ import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSche
 import { SchemaRefResolver } from './schemaRefResolver.js';
 import { schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules.js';
 import { SchemaValueSets } from './schemaValueSet.js';
-import { isSubset, type ValueSet } from './valueSets.js';
+import { isSubset, universalSet, type ValueSet } from './valueSets.js';
 import {
   keywordChild,
   keywordLocation,
@@ -761,7 +761,7 @@ class SchemaComparison {
       return;
     }
     const { pairs, onlyOld, onlyNew } = pairUp(branchesO, branchesN, (node) => canonicalJsonTrusted(node.value));
-    for (const [a, b] of pairs) this.compare(a, b, depth + 1);
+    for (const [a, b] of pairs) this.compareBranch(o, n, a, b, depth);
     for (const node of onlyOld) this.emit(removed, node, `${keyword} branch removed`);
     for (const node of onlyNew) this.emit(added, node, `${keyword} branch added`);
   }
@@ -875,8 +875,111 @@ class SchemaComparison {
       }
       if ('movers' in relation) this.compareMovers(o, n, relation.relation, relation.movers, depth);
     }
-    this.compareSubschema(o, n, 'then', depth);
-    this.compareSubschema(o, n, 'else', depth);
+    for (const keyword of ['then', 'else'])
+      if (o.keywords.has(keyword) || n.keywords.has(keyword))
+        this.compareBranch(o, n, keywordChild(o, keyword), keywordChild(n, keyword), depth);
+  }
+
+  /**
+   * Compares a branch (then, else, an anyOf or disjoint oneOf branch) that every instance it judges must satisfy
+   * together with its parent's other keywords. A constraint the branch adds on a property is moot for backward when
+   * the old parent already imposed it: the parent forbids the property (additionalProperties: false without it, or
+   * its schema is false), its schema admits only values the branch's does (value sets), or the parent requires what
+   * the branch now requires; the same with the new parent for a constraint the branch dropped (forward). Such
+   * changes are not reported. The branch is compared apart only when some property could be moot, so that a pair of
+   * schemas it enters is not taken as compared for another path where nothing is moot.
+   */
+  private compareBranch(o: SchemaView, n: SchemaView, branchO: SchemaNode, branchN: SchemaNode, depth: number): void {
+    // What unevaluated* sees depends on every keyword of a branch, imposed by its parent or not.
+    const moot = this.session.evaluation ? [] : this.mootProperties(o, n, branchO, branchN);
+    if (moot.length === 0) {
+      this.compare(branchO, branchN, depth + 1);
+      return;
+    }
+    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1));
+    const within = (change: RawChange, prefix: { pointer: string; document: string | undefined }): boolean =>
+      change.document === prefix.document &&
+      (change.pointer === prefix.pointer || change.pointer.startsWith(`${prefix.pointer}/`));
+    const required = new Set(
+      [branchO, branchN].flatMap((branch, i) => {
+        const normalized = (i === 0 ? this.oldNormalizer : this.newNormalizer).normalize(branch);
+        const entry = normalized.kind === 'object' ? normalized.keywords.get('required') : undefined;
+        return entry === undefined ? [] : [`${entry.owner.document.name ?? ''}\u0000${entry.pointer}`];
+      }),
+    );
+    this.session.changes.push(
+      ...found.filter((change) => {
+        const effect = schemaRules[change.rule].effect;
+        if (effect === 'none' || effect === 'warning') return true;
+        const covers = (property: MootProperty, kind: 'values' | 'required'): boolean =>
+          (effect === 'narrowing' || effect === 'both' || effect === 'unknown' ? property[kind].backward : true) &&
+          (effect === 'widening' || effect === 'both' || effect === 'unknown' ? property[kind].forward : true);
+        const isRequired =
+          (change.rule === 'schema.required-added' || change.rule === 'schema.required-removed') &&
+          required.has(`${change.document ?? ''}\u0000${change.pointer}`);
+        const name = change.rule === 'schema.required-added' ? change.new : change.old;
+        return !moot.some((property) =>
+          isRequired
+            ? property.name === name && covers(property, 'required')
+            : property.at.some((prefix) => within(change, prefix)) && covers(property, 'values'),
+        );
+      }),
+    );
+  }
+
+  /** The properties a branch declares or requires whose constraints its parents may already impose (see compareBranch). */
+  private mootProperties(o: SchemaView, n: SchemaView, branchO: SchemaNode, branchN: SchemaNode): MootProperty[] {
+    const viewO = this.oldNormalizer.normalize(branchO);
+    const viewN = this.newNormalizer.normalize(branchN);
+    if (viewO.kind === 'invalid' || viewN.kind === 'invalid') return [];
+    const branchViewO = viewOf(viewO);
+    const branchViewN = viewOf(viewN);
+    const names = new Set<string>();
+    for (const view of [branchViewO, branchViewN]) {
+      const properties = view.keywords.get('properties')?.value;
+      if (isJsonObject(properties)) for (const name of Object.keys(properties)) names.add(name);
+      const required = view.keywords.get('required')?.value;
+      if (Array.isArray(required)) for (const name of required) if (typeof name === 'string') names.add(name);
+    }
+    if (names.size === 0) return [];
+    const parentRequires = (view: SchemaView, name: string): boolean => {
+      const required = view.keywords.get('required')?.value;
+      return Array.isArray(required) && required.includes(name);
+    };
+    // The parent's constraint on the property implies the branch's: it forbids it, or admits only what the branch does.
+    const implied = (parent: SchemaView, branch: SchemaView, name: string, side: 'old' | 'new'): boolean => {
+      const schema = this.nameSchema(parent, name);
+      if (schema === 'unknown') return false;
+      if (this.isFalse(schema.node, side)) return true;
+      const properties = branch.keywords.get('properties')?.value;
+      if (!isJsonObject(properties) || !Object.hasOwn(properties, name)) return false;
+      const sets = side === 'old' ? this.oldValueSets : this.newValueSets;
+      const branchValues = sets.of(keywordChild(branch, 'properties', name));
+      // A branch that admits any value (`"name": true`, common in closed branches) gives no change to drop.
+      if (branchValues === undefined || isSubset(universalSet, branchValues)) return false;
+      const parentValues = sets.of(schema.node);
+      return parentValues !== undefined && isSubset(parentValues, branchValues);
+    };
+    const result: MootProperty[] = [];
+    for (const name of names) {
+      const property: MootProperty = {
+        name,
+        at: [branchViewO, branchViewN].map((view) => {
+          const node = keywordChild(view, 'properties', name);
+          return { pointer: node.pointer, document: node.document.name };
+        }),
+        values: { backward: implied(o, branchViewN, name, 'old'), forward: implied(n, branchViewO, name, 'new') },
+        required: { backward: parentRequires(o, name), forward: parentRequires(n, name) },
+      };
+      if (
+        property.values.backward ||
+        property.values.forward ||
+        property.required.backward ||
+        property.required.forward
+      )
+        result.push(property);
+    }
+    return result;
   }
 
   private relateConditions(
@@ -1011,6 +1114,15 @@ class SchemaComparison {
       else this.emit('schema.unknown-keyword-changed', location, `unknown keyword ${keyword} changed`, values);
     }
   }
+}
+
+/** A property a branch constrains, and in which direction its parent already imposes that (see compareBranch). */
+interface MootProperty {
+  name: string;
+  /** Where the branch's schema for it is, on each side: changes inside are the branch's constraint on its values. */
+  at: { pointer: string; document: string | undefined }[];
+  values: { backward: boolean; forward: boolean };
+  required: { backward: boolean; forward: boolean };
 }
 
 /** Keywords whose presence (not only their validity) decides what unevaluated* sees. */
