@@ -14,12 +14,19 @@ import { finiteValues, rejectsAll } from './finiteBranchRejection.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
+import {
+  conditionSetOf,
+  moversBetween,
+  relateConditions,
+  type ConditionRelation,
+  type Movers,
+} from './conditionSets.js';
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
 import { schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules.js';
 import { SchemaValueSets } from './schemaValueSet.js';
-import { isSubset, type ValueSet } from './valueSets.js';
+import { isSubset, universalSet, type ValueSet } from './valueSets.js';
 import {
   keywordChild,
   keywordLocation,
@@ -421,18 +428,24 @@ class SchemaComparison {
    * any change but metadata: declaring a property changes what unevaluatedProperties sees), else what it found.
    */
   private trial(compare: () => void, annotationsOnly = false): RawChange[] | false {
+    const changes = this.trialChanges(compare, annotationsOnly);
+    const allowed = (c: RawChange): boolean =>
+      annotationsOnly
+        ? metadataRules.has(c.rule)
+        : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning';
+    return changes.every(allowed) ? changes : false;
+  }
+
+  /** What `compare` finds in a fresh session (the pairs entered by the enclosing comparison are not assumed). */
+  private trialChanges(compare: () => void, evaluation = this.session.evaluation): RawChange[] {
     const outer = this.session;
-    const trial = (this.session = new Session(annotationsOnly));
+    const trial = (this.session = new Session(evaluation));
     try {
       compare();
     } finally {
       this.session = outer;
     }
-    const allowed = (c: RawChange): boolean =>
-      annotationsOnly
-        ? metadataRules.has(c.rule)
-        : schemaRules[c.rule].effect === 'none' || schemaRules[c.rule].effect === 'warning';
-    return trial.changes.every(allowed) ? trial.changes : false;
+    return trial.changes;
   }
 
   /** unevaluated* see the annotations of everything next to them: compare them only when the rest is equivalent. */
@@ -748,7 +761,7 @@ class SchemaComparison {
       return;
     }
     const { pairs, onlyOld, onlyNew } = pairUp(branchesO, branchesN, (node) => canonicalJsonTrusted(node.value));
-    for (const [a, b] of pairs) this.compare(a, b, depth + 1);
+    for (const [a, b] of pairs) this.compareBranch(o, n, a, b, depth);
     for (const node of onlyOld) this.emit(removed, node, `${keyword} branch removed`);
     for (const node of onlyNew) this.emit(added, node, `${keyword} branch added`);
   }
@@ -843,15 +856,201 @@ class SchemaComparison {
     }
   }
 
-  /** if/then/else is monotone in then and else once `if` is fixed; a changed `if` cannot be judged. */
+  /**
+   * if/then/else is monotone in then and else once `if` is fixed. A changed `if` is compared as a set of instances
+   * (conditionSets.ts): when it widened, the instances that meet only the new one were judged by the old `else` and are
+   * judged by the new `then`, so those two are compared as well (old `then` and new `else` when it narrowed); the
+   * instances that stay are judged by then and then, else and else. Any other changed `if` cannot be judged.
+   */
   private compareConditional(o: SchemaView, n: SchemaView, depth: number): void {
     if (!this.bothPresent(o, n, 'if')) return;
-    if (!this.equivalent(keywordChild(o, 'if'), keywordChild(n, 'if'), depth + 1)) {
-      this.emit('schema.if-changed', keywordLocation(o, n, 'if'), 'the if condition changed');
+    const ifO = keywordChild(o, 'if');
+    const ifN = keywordChild(n, 'if');
+    if (!this.equivalent(ifO, ifN, depth + 1)) {
+      // What the condition marks as evaluated matters to unevaluated*; the sets say nothing about it.
+      const relation = this.session.evaluation ? undefined : this.relateConditions(ifO, ifN);
+      if (relation === undefined || relation.relation === 'unknown') {
+        this.emit('schema.if-changed', keywordLocation(o, n, 'if'), 'the if condition changed');
+        return;
+      }
+      if ('movers' in relation) this.compareMovers(o, n, relation.relation, relation.movers, depth);
+    }
+    for (const keyword of ['then', 'else'])
+      if (o.keywords.has(keyword) || n.keywords.has(keyword))
+        this.compareBranch(o, n, keywordChild(o, keyword), keywordChild(n, keyword), depth);
+  }
+
+  /**
+   * Compares a branch (then, else, an anyOf or disjoint oneOf branch) that every instance it judges must satisfy
+   * together with its parent's other keywords. A constraint the branch adds on a property is moot for backward when
+   * the old parent already imposed it: the parent forbids the property (additionalProperties: false without it, or
+   * its schema is false), its schema admits only values the branch's does (value sets), or the parent requires what
+   * the branch now requires; the same with the new parent for a constraint the branch dropped (forward). Such
+   * changes are not reported. The branch is compared apart only when some property could be moot, so that a pair of
+   * schemas it enters is not taken as compared for another path where nothing is moot.
+   */
+  private compareBranch(o: SchemaView, n: SchemaView, branchO: SchemaNode, branchN: SchemaNode, depth: number): void {
+    // What unevaluated* sees depends on every keyword of a branch, imposed by its parent or not.
+    const moot = this.session.evaluation ? [] : this.mootProperties(o, n, branchO, branchN);
+    if (moot.length === 0) {
+      this.compare(branchO, branchN, depth + 1);
       return;
     }
-    this.compareSubschema(o, n, 'then', depth);
-    this.compareSubschema(o, n, 'else', depth);
+    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1));
+    const within = (change: RawChange, prefix: { pointer: string; document: string | undefined }): boolean =>
+      change.document === prefix.document &&
+      (change.pointer === prefix.pointer || change.pointer.startsWith(`${prefix.pointer}/`));
+    const required = new Set(
+      [branchO, branchN].flatMap((branch, i) => {
+        const normalized = (i === 0 ? this.oldNormalizer : this.newNormalizer).normalize(branch);
+        const entry = normalized.kind === 'object' ? normalized.keywords.get('required') : undefined;
+        return entry === undefined ? [] : [`${entry.owner.document.name ?? ''}\u0000${entry.pointer}`];
+      }),
+    );
+    this.session.changes.push(
+      ...found.filter((change) => {
+        const effect = schemaRules[change.rule].effect;
+        if (effect === 'none' || effect === 'warning') return true;
+        const covers = (property: MootProperty, kind: 'values' | 'required'): boolean =>
+          (effect === 'narrowing' || effect === 'both' || effect === 'unknown' ? property[kind].backward : true) &&
+          (effect === 'widening' || effect === 'both' || effect === 'unknown' ? property[kind].forward : true);
+        const isRequired =
+          (change.rule === 'schema.required-added' || change.rule === 'schema.required-removed') &&
+          required.has(`${change.document ?? ''}\u0000${change.pointer}`);
+        const name = change.rule === 'schema.required-added' ? change.new : change.old;
+        return !moot.some((property) =>
+          isRequired
+            ? property.name === name && covers(property, 'required')
+            : property.at.some((prefix) => within(change, prefix)) && covers(property, 'values'),
+        );
+      }),
+    );
+  }
+
+  /** The properties a branch declares or requires whose constraints its parents may already impose (see compareBranch). */
+  private mootProperties(o: SchemaView, n: SchemaView, branchO: SchemaNode, branchN: SchemaNode): MootProperty[] {
+    const viewO = this.oldNormalizer.normalize(branchO);
+    const viewN = this.newNormalizer.normalize(branchN);
+    if (viewO.kind === 'invalid' || viewN.kind === 'invalid') return [];
+    const branchViewO = viewOf(viewO);
+    const branchViewN = viewOf(viewN);
+    const names = new Set<string>();
+    for (const view of [branchViewO, branchViewN]) {
+      const properties = view.keywords.get('properties')?.value;
+      if (isJsonObject(properties)) for (const name of Object.keys(properties)) names.add(name);
+      const required = view.keywords.get('required')?.value;
+      if (Array.isArray(required)) for (const name of required) if (typeof name === 'string') names.add(name);
+    }
+    if (names.size === 0) return [];
+    const parentRequires = (view: SchemaView, name: string): boolean => {
+      const required = view.keywords.get('required')?.value;
+      return Array.isArray(required) && required.includes(name);
+    };
+    // The parent's constraint on the property implies the branch's: it forbids it, or admits only what the branch does.
+    const implied = (parent: SchemaView, branch: SchemaView, name: string, side: 'old' | 'new'): boolean => {
+      const schema = this.nameSchema(parent, name);
+      if (schema === 'unknown') return false;
+      if (this.isFalse(schema.node, side)) return true;
+      const properties = branch.keywords.get('properties')?.value;
+      if (!isJsonObject(properties) || !Object.hasOwn(properties, name)) return false;
+      const sets = side === 'old' ? this.oldValueSets : this.newValueSets;
+      const branchValues = sets.of(keywordChild(branch, 'properties', name));
+      // A branch that admits any value (`"name": true`, common in closed branches) gives no change to drop.
+      if (branchValues === undefined || isSubset(universalSet, branchValues)) return false;
+      const parentValues = sets.of(schema.node);
+      return parentValues !== undefined && isSubset(parentValues, branchValues);
+    };
+    const result: MootProperty[] = [];
+    for (const name of names) {
+      const property: MootProperty = {
+        name,
+        at: [branchViewO, branchViewN].map((view) => {
+          const node = keywordChild(view, 'properties', name);
+          return { pointer: node.pointer, document: node.document.name };
+        }),
+        values: { backward: implied(o, branchViewN, name, 'old'), forward: implied(n, branchViewO, name, 'new') },
+        required: { backward: parentRequires(o, name), forward: parentRequires(n, name) },
+      };
+      if (
+        property.values.backward ||
+        property.values.forward ||
+        property.required.backward ||
+        property.required.forward
+      )
+        result.push(property);
+    }
+    return result;
+  }
+
+  private relateConditions(
+    ifO: SchemaNode,
+    ifN: SchemaNode,
+  ): { relation: 'widened' | 'narrowed'; movers: Movers } | { relation: 'equal' | 'unknown' } | undefined {
+    const before = conditionSetOf(ifO, {
+      normalize: (node) => this.oldNormalizer.normalize(node),
+      valueSet: (node) => this.oldValueSets.of(node),
+    });
+    const after =
+      before &&
+      conditionSetOf(ifN, {
+        normalize: (node) => this.newNormalizer.normalize(node),
+        valueSet: (node) => this.newValueSets.of(node),
+      });
+    if (before === undefined || after === undefined) return undefined;
+    const relation: ConditionRelation = relateConditions(before, after);
+    if (relation === 'widened') return { relation, movers: moversBetween(before, after) };
+    if (relation === 'narrowed') return { relation, movers: moversBetween(after, before) };
+    return { relation };
+  }
+
+  /**
+   * The instances that change branch: judged by the old else and the new then when the condition widened, by the old
+   * then and the new else when it narrowed. Their comparison runs apart, so that `required` of a property every one of
+   * them has (the condition's own property, often restated in then) is not reported; the rest is reported as usual.
+   */
+  private compareMovers(
+    o: SchemaView,
+    n: SchemaView,
+    relation: 'widened' | 'narrowed',
+    movers: Movers,
+    depth: number,
+  ): void {
+    const [from, to] = relation === 'widened' ? ['else', 'then'] : ['then', 'else'];
+    const branchO = keywordChild(o, from);
+    const branchN = keywordChild(n, to);
+    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1));
+    // Where the two branches' own `required` keywords are (not those of nested objects), to drop what is moot there.
+    const ownRequired = new Set<string>();
+    for (const [branch, normalizer] of [
+      [branchO, this.oldNormalizer],
+      [branchN, this.newNormalizer],
+    ] as const) {
+      const normalized = normalizer.normalize(branch);
+      const entry = normalized.kind === 'object' ? normalized.keywords.get('required') : undefined;
+      if (entry !== undefined) ownRequired.add(`${entry.owner.document.name ?? ''}\u0000${entry.pointer}`);
+    }
+    const relevant = found.filter((change) => {
+      const name = change.rule === 'schema.required-added' ? change.new : change.old;
+      const own = ownRequired.has(`${change.document ?? ''}\u0000${change.pointer}`);
+      if (own && ['schema.required-added', 'schema.required-removed'].includes(change.rule) && typeof name === 'string')
+        return !movers.present.has(name);
+      // Changes without effect on validity (annotations, a property declared that was accepted) say nothing here.
+      return !['none', 'warning'].includes(schemaRules[change.rule].effect);
+    });
+    const who =
+      movers.description ??
+      `instances that meet the ${relation === 'widened' ? 'new if and not the old' : 'old if and not the new'}`;
+    const alike = relevant.length === 0 ? `, which accepts exactly what ${from} did of them` : '';
+    this.emit(
+      relation === 'widened' ? 'schema.if-widened' : 'schema.if-narrowed',
+      keywordLocation(o, n, 'if'),
+      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}`,
+    );
+    for (const change of relevant)
+      this.session.changes.push({
+        ...change,
+        message: `for instances that moved from ${from} to ${to}: ${change.message}`,
+      });
   }
 
   /** allOf entries and $ref targets that could not be merged: each new conjunct must hold for all old instances. */
@@ -915,6 +1114,15 @@ class SchemaComparison {
       else this.emit('schema.unknown-keyword-changed', location, `unknown keyword ${keyword} changed`, values);
     }
   }
+}
+
+/** A property a branch constrains, and in which direction its parent already imposes that (see compareBranch). */
+interface MootProperty {
+  name: string;
+  /** Where the branch's schema for it is, on each side: changes inside are the branch's constraint on its values. */
+  at: { pointer: string; document: string | undefined }[];
+  values: { backward: boolean; forward: boolean };
+  required: { backward: boolean; forward: boolean };
 }
 
 /** Keywords whose presence (not only their validity) decides what unevaluated* sees. */

@@ -420,8 +420,20 @@ export const schemaRuleList = [
   schemaRule(
     'schema.if-changed',
     'unknown',
-    'The condition of an if/then/else changed, which the rules cannot decide.',
+    'The condition of an if/then/else changed in a way the rules cannot compare as sets (neither within the other, or not made of properties with value sets, required and anyOf).',
     'the `if` of an `if`/`then`/`else` changed',
+  ),
+  schemaRule(
+    'schema.if-widened',
+    'none',
+    'The if condition holds for more instances (compared as sets). Those that now meet it are judged by the new then instead of the old else; what the two differ in for them is reported as its own change.',
+    '`"if": {"properties": {"v": {"const": 1}}}` → `{"enum": [1, 2]}`',
+  ),
+  schemaRule(
+    'schema.if-narrowed',
+    'none',
+    'The if condition holds for fewer instances (compared as sets). Those that no longer meet it are judged by the new else instead of the old then; what the two differ in for them is reported as its own change.',
+    '`"if": {"properties": {"v": {"enum": [1, 2]}}}` → `{"const": 1}`',
   ),
   schemaRule(
     'schema.combinator-added',

@@ -530,6 +530,20 @@ const cases: RuleCase[] = [
     forward: 'unknown',
   },
   {
+    rule: 'schema.if-widened',
+    old: { if: O({ v: { const: 1 } }), then: { required: ['b'] }, else: { required: ['b'] } },
+    new: { if: O({ v: { enum: [1, 2] } }), then: { required: ['b'] }, else: { required: ['b'] } },
+    backward: 'compatible',
+    forward: 'compatible',
+  },
+  {
+    rule: 'schema.if-narrowed',
+    old: { if: O({ v: { enum: [1, 2] } }), then: { required: ['b'] }, else: { required: ['b'] } },
+    new: { if: O({ v: { const: 1 } }), then: { required: ['b'] }, else: { required: ['b'] } },
+    backward: 'compatible',
+    forward: 'compatible',
+  },
+  {
     rule: 'schema.combinator-added',
     old: {},
     new: { not: { type: 'null' } },
