@@ -10,7 +10,7 @@ import { isJsonObject, type JsonValue } from '../core/json.js';
 import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansions } from './comparisonBudget.js';
 import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
 import { EquivalenceLedger } from './equivalenceLedger.js';
-import { finiteValues, rejectsAll } from './finiteBranchRejection.js';
+import { finiteValues, patternsDisjoint, rejectsAll } from './finiteBranchRejection.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
@@ -819,6 +819,8 @@ class SchemaComparison {
         if (shared.length === 0) continue;
         if (a.finite !== undefined && rejectsAll(b.view, a.finite, this.patterns)) continue;
         if (b.finite !== undefined && rejectsAll(a.view, b.finite, this.patterns)) continue;
+        // Strings only on both sides, and no string matches both patterns.
+        if (shared.every((kind) => kind === 'string') && patternsDisjoint(a.view, b.view)) continue;
         if (shared.some((kind) => kind !== 'object')) return false;
         const tagged = [...a.tags].some(([name, values]) => {
           const other = b.tags.get(name);

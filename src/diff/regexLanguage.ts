@@ -565,12 +565,21 @@ export function comparePatternLanguages(
 
 const comparisons = new Map<string, PatternComparison | undefined>();
 
+/**
+ * A string both `a` and `b` match (shortest), null when no string does (the two languages are disjoint), undefined
+ * when not modelled or over `budget`: what proves two oneOf branches with patterns disjoint.
+ */
+export function commonMatch(a: string, b: string, budget = patternStateBudget): string | null | undefined {
+  const result = comparePatterns(a, b, budget, 'common');
+  return result === undefined ? undefined : (result.common ?? null);
+}
+
 function comparePatterns(
   a: string,
   b: string,
   budget: number,
-  want: 'a-not-b' | 'both',
-): PatternComparison | undefined {
+  want: 'a-not-b' | 'both' | 'common',
+): (PatternComparison & { common?: string }) | undefined {
   const automatonA = automatonOf(a);
   const automatonB = automatonOf(b);
   if (automatonA === undefined || automatonB === undefined) return undefined;
@@ -580,7 +589,7 @@ function comparePatterns(
     const dfaA = new LazyDfa(automatonA, partition, left);
     const dfaB = new LazyDfa(automatonB, partition, left);
     const settled = (dfa: LazyDfa, s: number): boolean => dfa.dead[s]! || dfa.universal[s]!;
-    const result: PatternComparison = { aNotB: undefined, bNotA: undefined };
+    const result: PatternComparison & { common?: string } = { aNotB: undefined, bNotA: undefined };
     // Breadth first, so witnesses are shortest; each pair remembers how it was reached.
     const parents = new Map<number, { from: number; index: number } | null>();
     const key = (x: number, y: number) => x * 0x100000 + y;
@@ -596,11 +605,16 @@ function comparePatterns(
       const [x, y] = queue[head]!;
       if (result.aNotB === undefined && dfaA.accepting[x]! && !dfaB.accepting[y]!) result.aNotB = witnessTo(x, y);
       if (result.bNotA === undefined && dfaB.accepting[y]! && !dfaA.accepting[x]!) result.bNotA = witnessTo(x, y);
-      const done =
-        want === 'a-not-b' ? result.aNotB !== undefined : result.aNotB !== undefined && result.bNotA !== undefined;
-      if (done) break;
-      // Nothing changes past a pair where each side admits every extension or none.
-      if (want === 'a-not-b' ? dfaA.dead[x]! || dfaB.universal[y]! : settled(dfaA, x) && settled(dfaB, y)) continue;
+      if (want === 'common' && dfaA.accepting[x]! && dfaB.accepting[y]!) {
+        result.common = witnessTo(x, y);
+        break;
+      }
+      if (want === 'a-not-b' && result.aNotB !== undefined) break;
+      if (want === 'both' && result.aNotB !== undefined && result.bNotA !== undefined) break;
+      // Nothing the question asks about can be found past these pairs.
+      if (want === 'a-not-b' && (dfaA.dead[x]! || dfaB.universal[y]!)) continue;
+      if (want === 'both' && settled(dfaA, x) && settled(dfaB, y)) continue;
+      if (want === 'common' && (dfaA.dead[x]! || dfaB.dead[y]!)) continue;
       for (let index = 0; index < partition.size; index++) {
         const next: [number, number] = [dfaA.next(x, index), dfaB.next(y, index)];
         const k = key(...next);

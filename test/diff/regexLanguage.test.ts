@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   automatonMatches,
+  commonMatch,
   comparePatternLanguages,
   finiteLanguage,
   patternInclusion,
@@ -180,7 +181,7 @@ test('generated patterns: the automaton matches exactly what the validation engi
   );
 });
 
-test('generated pattern pairs: a witness is matched by one and not the other; an inclusion holds on every short string', () => {
+test('generated pattern pairs: a witness is matched by one and not the other, a common match by both; an inclusion or a disjointness holds on every short string', () => {
   fc.assert(
     fc.property(patternArbitrary, patternArbitrary, (a, b) => {
       const answer = patternInclusion(a, b);
@@ -192,7 +193,20 @@ test('generated pattern pairs: a witness is matched by one and not the other; an
         for (const text of shortTexts)
           if (matches(a, text)) assert.ok(matches(b, text), `/${a}/ ⊆ /${b}/ but ${JSON.stringify(text)}`);
       }
+      const common = commonMatch(a, b);
+      assert.ok(common !== undefined);
+      if (common !== null) assert.ok(matches(a, common) && matches(b, common), `both match ${JSON.stringify(common)}`);
+      else for (const text of shortTexts) assert.ok(!(matches(a, text) && matches(b, text)), JSON.stringify(text));
     }),
     { numRuns: 400, seed: 18 },
   );
+});
+
+test('commonMatch: a string both patterns match, or null when their languages are disjoint', () => {
+  assert.equal(commonMatch('^v\\d+$', '^[a-z]+$'), null);
+  const common = commonMatch('^v\\d+$', '^[a-z]+\\d?$');
+  assert.ok(common !== null && common !== undefined);
+  assert.ok(matches('^v\\d+$', common) && matches('^[a-z]+\\d?$', common));
+  assert.equal(commonMatch('a', '[]'), null);
+  assert.equal(commonMatch('(a)\\1', 'a'), undefined);
 });
