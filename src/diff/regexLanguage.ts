@@ -3,9 +3,9 @@
 import { compileLinearRegExp } from '../validate/linearRegExp.js';
 
 /**
- * Product states (pairs of subset-construction states, or states of one pattern's automaton) explored for one question
- * at most. Real patterns compare in tens of states (an identifier with `{1,63}` takes about 130); past this the answer
- * is undefined and the caller says "unknown" rather than spend unbounded time on user input.
+ * Per question, product pairs explored and subset-construction states built (both patterns together), each at most
+ * this many. The changed patterns of the SchemaStore pairs need at most 137 (an identifier with `{1,63}`); past the
+ * budget the answer is undefined and the caller says "unknown" rather than spend unbounded time on user input.
  */
 export const patternStateBudget = 2_000;
 
