@@ -329,8 +329,8 @@ export const schemaRuleList = [
   schemaRule(
     'schema.pattern-properties-changed',
     'unknown',
-    'The property-name patterns changed, and patterns are never compared.',
-    '`"patternProperties": {"^x-": {}}` → `{"^y-": {}}`',
+    'The property-name patterns changed and could not be compared region by region: two patterns of one side overlap, a declared property falls under a pattern only one side has, or a pattern is not modelled.',
+    '`"patternProperties": {"^x-": {}}` → `{"^x-": {}, "-y$": {}}`',
   ),
   schemaRule(
     'schema.min-properties-tightened',

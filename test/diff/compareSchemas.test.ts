@@ -364,7 +364,7 @@ const cases: RuleCase[] = [
   {
     rule: 'schema.pattern-properties-changed',
     old: { patternProperties: { '^x-': {} } },
-    new: { patternProperties: { '^y-': {} } },
+    new: { patternProperties: { '^x-': {}, '-y$': { type: 'string' } } },
     backward: 'unknown',
     forward: 'unknown',
   },

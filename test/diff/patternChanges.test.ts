@@ -110,3 +110,57 @@ test('oneOf branches of strings whose patterns no string matches at once are dis
     rules: ['schema.one-of-changed'],
   });
 });
+
+test('patternProperties whose keys changed are compared region by region: names under a pattern on each side', () => {
+  const object = (patterns: Record<string, JsonValue>, extra: Record<string, JsonValue> = {}): JsonValue => ({
+    type: 'object',
+    patternProperties: patterns,
+    additionalProperties: false,
+    ...extra,
+  });
+  // a key rewritten to the same language, with the same schema: no change
+  assert.deepEqual(
+    judge(object({ '^[0-9]+$': { type: 'string' } }), object({ '^\\d+$': { type: 'string' } })).rules,
+    [],
+  );
+  // apibuilder: names may no longer start with a digit or be empty (closed object): narrowed
+  const apiOld = object({ '^[a-zA-Z0-9_]*$': { type: 'object' } });
+  const apiNew = object({ '^[a-zA-Z][a-zA-Z0-9_]*$': { type: 'object' } });
+  assert.deepEqual(judge(apiOld, apiNew), {
+    backward: 'breaking',
+    forward: 'compatible',
+    rules: ['schema.false-added'],
+  });
+  assert.deepEqual(judge(apiNew, apiOld), {
+    backward: 'compatible',
+    forward: 'breaking',
+    rules: ['schema.false-removed'],
+  });
+  // a pattern added to an open object constrains the names it takes: their schema is compared with `true`
+  assert.equal(
+    judge({ type: 'object' }, { type: 'object', patternProperties: { '^x-': { type: 'string' } } }).backward,
+    'breaking',
+  );
+  // the schema of the names both patterns take is compared
+  assert.deepEqual(
+    judge(
+      object({ '^x-': { type: 'string' } }),
+      object({ '^x-[a-z]+$': { type: 'integer' }, '^x-[0-9]': { type: 'string' } }),
+    ).rules.includes('schema.type-narrowed'),
+    true,
+  );
+  // overlapping patterns on one side, or patterns not modelled: still unknown
+  assert.equal(judge(object({ '^a': {} }), object({ '^a': {}, b$: {} })).backward, 'unknown');
+  assert.equal(judge(object({ '^a': {} }), object({ '^(a)\\1': {} })).backward, 'unknown');
+});
+
+test('a declared property under a pattern only one side has keeps patternProperties unknown (it is held by both)', () => {
+  const withFoo = (pattern: string, schema: JsonValue): JsonValue => ({
+    type: 'object',
+    properties: { foo: { type: ['string', 'integer'] } },
+    patternProperties: { [pattern]: schema },
+    additionalProperties: false,
+  });
+  // "foo" had to be a string under ^f; under ^fo+$ it still must, but "f" is no longer accepted: not decided here
+  assert.equal(judge(withFoo('^f', { type: 'string' }), withFoo('^fo+$', { type: 'string' })).forward, 'unknown');
+});
