@@ -4,6 +4,8 @@ import type { JsonValue } from '../core/json.js';
 import { kindOfJson, typeAdmits, type InstanceKind } from './instanceTypes.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import type { SchemaRuleId } from './schemaRules.js';
+import { comparePatternLanguages, finiteLanguage } from './regexLanguage.js';
+import { compileLinearRegExp } from '../validate/linearRegExp.js';
 import {
   allowedValues,
   keywordLocation,
@@ -24,7 +26,9 @@ export type EmitChange = (
 export function compareLeafKeywords(o: SchemaView, n: SchemaView, emit: EmitChange): void {
   const kinds = new Set<InstanceKind>([...kindsOf(o), ...kindsOf(n)]);
   compareTypes(o, n, emit);
-  compareValues(o, n, emit);
+  // An enum of exactly the strings a pattern admitted (or the reverse) is the same set of strings.
+  const rewritten = kinds.has('string') && samePatternAndEnum(o, n);
+  if (!rewritten) compareValues(o, n, emit);
   if (kinds.has('integer') || kinds.has('number')) {
     compareBound(o, n, 'lower', emit);
     compareBound(o, n, 'upper', emit);
@@ -33,7 +37,7 @@ export function compareLeafKeywords(o: SchemaView, n: SchemaView, emit: EmitChan
   if (kinds.has('string')) {
     compareCount(o, n, 'minLength', emit);
     compareCount(o, n, 'maxLength', emit);
-    compareText(o, n, 'pattern', emit);
+    if (!rewritten) comparePattern(o, n, emit);
   }
   compareText(o, n, 'format', emit);
   if (kinds.has('array')) {
@@ -252,7 +256,7 @@ function compareCount(o: SchemaView, n: SchemaView, keyword: keyof typeof countR
   );
 }
 
-function compareText(o: SchemaView, n: SchemaView, keyword: 'pattern' | 'format', emit: EmitChange): void {
+function compareText(o: SchemaView, n: SchemaView, keyword: 'format', emit: EmitChange): void {
   const a = raw(o, keyword);
   const b = raw(n, keyword);
   if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
@@ -260,22 +264,99 @@ function compareText(o: SchemaView, n: SchemaView, keyword: 'pattern' | 'format'
   if (a === b) return;
   const location = keywordLocation(o, n, keyword);
   const values = { old: a, new: b };
-  if (a === undefined)
-    emit(keyword === 'pattern' ? 'schema.pattern-added' : 'schema.format-added', location, `${keyword} added`, values);
-  else if (b === undefined)
+  if (a === undefined) emit('schema.format-added', location, `${keyword} added`, values);
+  else if (b === undefined) emit('schema.format-removed', location, `${keyword} removed`, values);
+  else emit('schema.format-changed', location, `${keyword} changed`, values);
+}
+
+/** Strings a pattern's finite language is listed up to, to compare it with an enum. */
+const maxListedPatternStrings = 256;
+
+/**
+ * Patterns compared as regular languages (regexLanguage.ts): equal languages are no change, inclusion either way is
+ * a narrowing or a widening, with a string that shows it. A pattern added or removed where the enum of the side
+ * without it admits only strings that match it changes nothing.
+ */
+function comparePattern(o: SchemaView, n: SchemaView, emit: EmitChange): void {
+  const a = raw(o, 'pattern');
+  const b = raw(n, 'pattern');
+  if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
+    return malformed(o, n, ['pattern'], emit);
+  if (a === b) return;
+  const location = keywordLocation(o, n, 'pattern');
+  const values = { old: a, new: b };
+  if (a === undefined) {
+    if (!listedStringsMatch(o, b!)) emit('schema.pattern-added', location, 'pattern added', values);
+    return;
+  }
+  if (b === undefined) {
+    if (!listedStringsMatch(n, a)) emit('schema.pattern-removed', location, 'pattern removed', values);
+    return;
+  }
+  const languages = comparePatternLanguages(a, b);
+  if (languages === undefined)
+    return emit('schema.pattern-changed', location, 'pattern changed (the two could not be compared)', values);
+  const { aNotB: lost, bNotA: gained } = languages;
+  if (lost !== undefined && gained !== undefined)
     emit(
-      keyword === 'pattern' ? 'schema.pattern-removed' : 'schema.format-removed',
+      'schema.pattern-replaced',
       location,
-      `${keyword} removed`,
+      `pattern replaced: ${JSON.stringify(lost)} no longer matches, ${JSON.stringify(gained)} now does`,
       values,
     );
-  else
-    emit(
-      keyword === 'pattern' ? 'schema.pattern-changed' : 'schema.format-changed',
-      location,
-      `${keyword} changed`,
-      values,
-    );
+  else if (lost !== undefined)
+    emit('schema.pattern-narrowed', location, `pattern narrowed: ${JSON.stringify(lost)} no longer matches`, values);
+  else if (gained !== undefined)
+    emit('schema.pattern-widened', location, `pattern widened: ${JSON.stringify(gained)} now matches`, values);
+}
+
+/** The strings `enum`/`const` of a view allow (and its type admits); undefined when it has no enum or const. */
+function listedStrings(view: SchemaView): string[] | undefined {
+  const values = allowedValues(view);
+  if (!Array.isArray(values)) return undefined;
+  const names = typeNamesOf(view);
+  return values.filter((v): v is string => typeof v === 'string' && admitted(names, v));
+}
+
+/** Whether `view` lists its values and every string among them matches `pattern` (on the validation engine). */
+function listedStringsMatch(view: SchemaView, pattern: string): boolean {
+  const strings = listedStrings(view);
+  if (strings === undefined) return false;
+  let compiled;
+  try {
+    compiled = compileLinearRegExp(pattern);
+  } catch {
+    return false;
+  }
+  return strings.every((s) => compiled.test(s));
+}
+
+/**
+ * One side admits only strings by `type: string` and a pattern (no enum), the other only strings by an enum/const (no
+ * pattern), and the pattern's language is exactly the enum's strings.
+ */
+function samePatternAndEnum(o: SchemaView, n: SchemaView): boolean {
+  const onlyStrings = (view: SchemaView) => {
+    const kinds = kindsOf(view);
+    return kinds.size === 1 && kinds.has('string');
+  };
+  if (!onlyStrings(o) || !onlyStrings(n)) return false;
+  const patternO = raw(o, 'pattern');
+  const patternN = raw(n, 'pattern');
+  const listedO = listedStrings(o);
+  const listedN = listedStrings(n);
+  let pattern: JsonValue | undefined;
+  let listed: string[] | undefined;
+  if (typeof patternO === 'string' && listedO === undefined && patternN === undefined && listedN !== undefined)
+    [pattern, listed] = [patternO, listedN];
+  else if (typeof patternN === 'string' && listedN === undefined && patternO === undefined && listedO !== undefined)
+    [pattern, listed] = [patternN, listedO];
+  else return false;
+  if (typeof pattern !== 'string') return false;
+  const language = finiteLanguage(pattern, maxListedPatternStrings);
+  if (language === undefined) return false;
+  const strings = new Set(listed);
+  return language.length === strings.size && language.every((s) => strings.has(s));
 }
 
 function compareUniqueItems(o: SchemaView, n: SchemaView, emit: EmitChange): void {

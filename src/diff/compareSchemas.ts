@@ -10,7 +10,8 @@ import { isJsonObject, type JsonValue } from '../core/json.js';
 import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansions } from './comparisonBudget.js';
 import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
 import { EquivalenceLedger } from './equivalenceLedger.js';
-import { finiteValues, rejectsAll } from './finiteBranchRejection.js';
+import { finiteValues, patternsDisjoint, rejectsAll } from './finiteBranchRejection.js';
+import { commonMatch, patternInclusion } from './regexLanguage.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
 import { childNode, implicitTrue, type SchemaNode } from './schemaDocument.js';
@@ -577,21 +578,46 @@ class SchemaComparison {
     const patternLocation = keywordLocation(o, n, 'patternProperties');
     const keysO = Object.keys(patternsO);
     const keysN = Object.keys(patternsN);
-    if (keysO.length !== keysN.length || keysO.some((k) => !Object.hasOwn(patternsN, k))) {
+    const keysChanged = keysO.length !== keysN.length || keysO.some((k) => !Object.hasOwn(patternsN, k));
+    const names = new Set([...Object.keys(propertiesO), ...Object.keys(propertiesN)]);
+    // A declared name is held by its pattern too: one under a pattern only one side has is left unknown.
+    const changedKeys = [
+      ...keysO.filter((k) => !Object.hasOwn(patternsN, k)),
+      ...keysN.filter((k) => !Object.hasOwn(patternsO, k)),
+    ];
+    const declaredUnderChanged = [...names].some((name) =>
+      changedKeys.some((pattern) => this.patterns.matches(pattern, name) !== false),
+    );
+    const regions = !keysChanged
+      ? keysO.map((k): [string, string] => [k, k])
+      : declaredUnderChanged
+        ? undefined
+        : patternRegions(keysO, keysN);
+    if (regions === undefined) {
       this.emit('schema.pattern-properties-changed', patternLocation, 'patternProperties patterns changed', {
         old: keysO,
         new: keysN,
       });
-    }
-    for (const pattern of keysO) {
-      if (Object.hasOwn(patternsN, pattern))
+      for (const pattern of keysO)
+        if (Object.hasOwn(patternsN, pattern))
+          this.compare(
+            keywordChild(o, 'patternProperties', pattern),
+            keywordChild(n, 'patternProperties', pattern),
+            depth + 1,
+          );
+    } else {
+      // Each region of names under one pattern (or additionalProperties) per side, compared as a pair.
+      for (const [patternO, patternN] of regions)
         this.compare(
-          keywordChild(o, 'patternProperties', pattern),
-          keywordChild(n, 'patternProperties', pattern),
+          patternO === undefined
+            ? keywordChild(o, 'additionalProperties')
+            : keywordChild(o, 'patternProperties', patternO),
+          patternN === undefined
+            ? keywordChild(n, 'additionalProperties')
+            : keywordChild(n, 'patternProperties', patternN),
           depth + 1,
         );
     }
-    const names = new Set([...Object.keys(propertiesO), ...Object.keys(propertiesN)]);
     for (const name of names) {
       const schemaO = this.nameSchema(o, name);
       const schemaN = this.nameSchema(n, name);
@@ -832,6 +858,8 @@ class SchemaComparison {
         if (shared.length === 0) continue;
         if (a.finite !== undefined && rejectsAll(b.view, a.finite, this.patterns)) continue;
         if (b.finite !== undefined && rejectsAll(a.view, b.finite, this.patterns)) continue;
+        // Strings only on both sides, and no string matches both patterns.
+        if (shared.every((kind) => kind === 'string') && patternsDisjoint(a.view, b.view)) continue;
         if (shared.some((kind) => kind !== 'object')) return false;
         const tagged = [...a.tags].some(([name, values]) => {
           const other = b.tags.get(name);
@@ -1189,4 +1217,46 @@ function pairUp<T>(
   const count = Math.min(unpairedOld.length, unpairedNew.length);
   for (let i = 0; i < count; i++) pairs.push([unpairedOld[i]!, unpairedNew[i]!]);
   return { pairs, onlyOld: unpairedOld.slice(count), onlyNew: unpairedNew.slice(count) };
+}
+
+/** patternProperties keys compared at most on one pair of schemas: every pair of them is a product search. */
+const maxRegionPatterns = 16;
+
+/**
+ * When the patternProperties keys changed: which old and new patterns share names (a pair), and which patterns take
+ * names no pattern of the other side takes (paired with undefined: additionalProperties there). Only when the
+ * patterns of each side are pairwise disjoint, so a name falls under one pattern per side at most; undefined when
+ * they overlap or a language question is not decided.
+ */
+function patternRegions(
+  keysO: readonly string[],
+  keysN: readonly string[],
+): Array<[string | undefined, string | undefined]> | undefined {
+  if (keysO.length + keysN.length > maxRegionPatterns) return undefined;
+  for (const keys of [keysO, keysN])
+    for (let i = 0; i < keys.length; i++)
+      for (let j = i + 1; j < keys.length; j++) if (commonMatch(keys[i]!, keys[j]!) !== null) return undefined;
+  const regions: Array<[string | undefined, string | undefined]> = [];
+  for (const patternO of keysO)
+    for (const patternN of keysN) {
+      const common = commonMatch(patternO, patternN);
+      if (common === undefined) return undefined;
+      if (common !== null) regions.push([patternO, patternN]);
+    }
+  const alone = (pattern: string, others: readonly string[]): boolean | undefined => {
+    if (others.length === 0) return true;
+    const inclusion = patternInclusion(pattern, others.map((other) => `(?:${other})`).join('|'));
+    return inclusion === undefined ? undefined : !inclusion.included;
+  };
+  for (const patternO of keysO) {
+    const outside = alone(patternO, keysN);
+    if (outside === undefined) return undefined;
+    if (outside) regions.push([patternO, undefined]);
+  }
+  for (const patternN of keysN) {
+    const outside = alone(patternN, keysO);
+    if (outside === undefined) return undefined;
+    if (outside) regions.push([undefined, patternN]);
+  }
+  return regions;
 }

@@ -1,9 +1,11 @@
 // Whether a schema surely rejects a given value, judged by its simple keywords alone: what proves two oneOf branches
-// disjoint when one of them admits only a few values (an enum next to a pattern, as in a "name or {json}" field).
+// disjoint when one of them admits only a few values (an enum next to a pattern, as in a "name or {json}" field), or
+// when both are strings whose patterns no string matches at once.
 import type { JsonValue } from '../core/json.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { kindOfJson, typeAdmits } from './instanceTypes.js';
 import type { PropertyPatternMatcher } from './propertyPatternMatcher.js';
+import { commonMatch } from './regexLanguage.js';
 import type { SchemaView } from './schemaView.js';
 import { allowedValues, typeNamesOf } from './schemaView.js';
 import type { ValueSet } from './valueSets.js';
@@ -46,4 +48,11 @@ export function surelyRejects(view: SchemaView, value: JsonValue, patterns: Prop
 /** Whether the branch `other` rejects every one of `values` (so no instance matches both branches). */
 export function rejectsAll(other: SchemaView, values: readonly JsonValue[], patterns: PropertyPatternMatcher): boolean {
   return values.every((value) => surelyRejects(other, value, patterns));
+}
+
+/** Whether both views have a pattern and no string matches both (decided on their automata, within their budget). */
+export function patternsDisjoint(a: SchemaView, b: SchemaView): boolean {
+  const patternA = a.keywords.get('pattern')?.value;
+  const patternB = b.keywords.get('pattern')?.value;
+  return typeof patternA === 'string' && typeof patternB === 'string' && commonMatch(patternA, patternB) === null;
 }

@@ -181,10 +181,28 @@ export const schemaRuleList = [
     '`"pattern": "^a"` → no `pattern`',
   ),
   schemaRule(
+    'schema.pattern-narrowed',
+    'narrowing',
+    'The regular expression now matches fewer strings (compared as languages; the change names one that no longer matches).',
+    '`"pattern": "^[a-z]+$"` → `"pattern": "^[a-z]{1,8}$"`',
+  ),
+  schemaRule(
+    'schema.pattern-widened',
+    'widening',
+    'The regular expression now matches more strings (compared as languages; the change names one that newly matches).',
+    '`"pattern": "^[a-z]+$"` → `"pattern": "^[a-z0-9]+$"`',
+  ),
+  schemaRule(
+    'schema.pattern-replaced',
+    'both',
+    'The regular expression matches some strings it did not and no longer matches others (one of each is named).',
+    '`"pattern": "^a"` → `"pattern": "^b"`',
+  ),
+  schemaRule(
     'schema.pattern-changed',
     'unknown',
-    'The regular expression changed, and patterns are never compared with each other.',
-    '`"pattern": "^a"` → `"pattern": "^a+"`',
+    'The regular expression changed and the two could not be compared: a construct not modelled (a backreference, a lookaround, `\\b`, `\\p{…}`) or more than the state budget.',
+    '`"pattern": "^a"` → `"pattern": "^a\\b"`',
   ),
   schemaRule(
     'schema.format-added',
@@ -311,8 +329,8 @@ export const schemaRuleList = [
   schemaRule(
     'schema.pattern-properties-changed',
     'unknown',
-    'The property-name patterns changed, and patterns are never compared.',
-    '`"patternProperties": {"^x-": {}}` → `{"^y-": {}}`',
+    'The property-name patterns changed and could not be compared region by region: two patterns of one side overlap, a declared property falls under a pattern only one side has, or a pattern is not modelled.',
+    '`"patternProperties": {"^x-": {}}` → `{"^x-": {}, "-y$": {}}`',
   ),
   schemaRule(
     'schema.min-properties-tightened',
