@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { generateRegistry } from './generateRegistry.mjs';
 import { writeSchemastoreRegistry } from './schemastoreRegistry.mjs';
 import { benchRemotes } from './ociBench.mjs';
@@ -28,6 +28,7 @@ import {
   megabytes,
   mutateTools,
   root,
+  sharedDir,
   seconds,
   settle,
   spec,
@@ -289,7 +290,7 @@ try {
   await benchPairs({ row });
 
   // The real-world corpus, when present.
-  const corpus = resolve(root, '../shared/corpus/schemastore/current');
+  const corpus = join(sharedDir, 'corpus/schemastore/current');
   if (existsSync(corpus)) {
     console.log('\nSchemaStore corpus');
     const corpusRegistry = join(work, 'schemastore');

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const specBin = join(root, 'bin/spec.js');
+/** The shared corpus: `../shared` next to the repository, or `$SPECSTORE_SHARED_DIR` (as the tests read it). */
+export const sharedDir = process.env.SPECSTORE_SHARED_DIR ?? resolve(root, '../shared');
 
 /** Changes a fraction of the tools: a different default temperature is a different spec (same id). */
 export function mutateTools(registry, fraction, round) {

@@ -1,12 +1,12 @@
 // The 237 real SchemaStore old/new pairs through compareSchemas: verdicts per direction and the time for all pairs in
 // one run (issue 18's target: no slower than 15 s). `node bench/pairsBench.mjs` runs it alone (after npm run build).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { root } from './benchSupport.mjs';
+import { root, sharedDir } from './benchSupport.mjs';
 
 export async function benchPairs({ row }) {
-  const pairs = resolve(root, '../shared/corpus/schemastore/pairs');
+  const pairs = join(sharedDir, 'corpus/schemastore/pairs');
   if (!existsSync(pairs)) {
     row('diff of 237 real schema pairs', `n/a (${pairs} is absent)`, 'at most 15 s');
     return;
