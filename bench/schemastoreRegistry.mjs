@@ -6,17 +6,7 @@ import { join } from 'node:path';
 export function writeSchemastoreRegistry(corpus, registry) {
   mkdirSync(join(registry, 'schemas'), { recursive: true });
   const names = readdirSync(corpus).filter((name) => name.endsWith('.json'));
-  for (const name of names) {
-    const base = name.slice(0, -5);
-    const id = `schemastore.${base
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-|-$/g, '')}@1`;
-    writeFileSync(
-      join(registry, 'schemas', `${base}.yaml`),
-      `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
-    );
-  }
+  for (const name of names) writeSchemaSpec(corpus, name, registry);
   return names.length;
 }
 
@@ -56,15 +46,20 @@ export async function buildWithReferenced(compileRegistry, schemaText, corpus, b
     if (missing.length === 0) return errors;
     for (const name of missing) {
       added.add(name);
-      const base = name.slice(0, -5);
-      const id = `schemastore.${base
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')
-        .replace(/^-|-$/g, '')}@1`;
-      writeFileSync(
-        join(registry, 'schemas', `${base}.yaml`),
-        `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
-      );
+      writeSchemaSpec(corpus, name, registry);
     }
   }
+}
+
+/** Writes corpus file `<base>.json` as `registry/schemas/<base>.yaml`, id `schemastore.<base, lower-cased, dashed>@1`. */
+function writeSchemaSpec(corpus, name, registry) {
+  const base = name.slice(0, -5);
+  const id = `schemastore.${base
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}@1`;
+  writeFileSync(
+    join(registry, 'schemas', `${base}.yaml`),
+    `id: "${id}"\nschema: ${readFileSync(join(corpus, name), 'utf8')}\n`,
+  );
 }

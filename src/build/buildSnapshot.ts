@@ -960,7 +960,7 @@ function reachableCachedSpecs(
     if (seen.has(index)) continue;
     seen.add(index);
     for (const id of referencesOf(index)) {
-      const target = targets.byId.get(id) ?? targets.byUrl.get(id);
+      const target = targets.byId.get(id) ?? targets.byUrl.get(id)?.[0];
       if (target === undefined) continue;
       const digest = cachedDigest(target);
       if (digest) needed.add(digest);

@@ -1,6 +1,6 @@
 // The language of a JSON Schema `pattern` as an automaton: inclusion between two patterns, with a witness when one
 // admits a string the other does not, and the exact strings of a finite pattern.
-import { compileLinearRegExp } from '../validate/linearRegExp.js';
+import { compileLinearRegExp, readUnicodeEscape } from '../validate/linearRegExp.js';
 
 /**
  * Per question, product pairs explored and subset-construction states built (both patterns together), each at most
@@ -230,24 +230,10 @@ class PatternParser {
 
   /** After `\u`: `{…}`, or four hex digits, joined with a following `\uDC00`-`\uDFFF` into one code point. */
   private unicodeEscape(): number {
-    const p = this.pattern;
-    if (p[this.i] === '{') {
-      const end = p.indexOf('}', this.i);
-      const text = p.slice(this.i + 1, end);
-      if (end < 0 || !/^[0-9a-fA-F]+$/.test(text)) throw new Unsupported('unicode escape');
-      this.i = end + 1;
-      return parseInt(text, 16);
-    }
-    const text = p.slice(this.i, this.i + 4);
-    if (!/^[0-9a-fA-F]{4}$/.test(text)) throw new Unsupported('unicode escape');
-    const unit = parseInt(text, 16);
-    this.i += 4;
-    if (unit >= 0xd800 && unit <= 0xdbff && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(p.slice(this.i, this.i + 6))) {
-      const low = parseInt(p.slice(this.i + 2, this.i + 6), 16);
-      this.i += 6;
-      return (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
-    }
-    return unit;
+    const escape = readUnicodeEscape(this.pattern, this.i);
+    if (escape === undefined) throw new Unsupported('unicode escape');
+    this.i = escape.end;
+    return escape.codePoint;
   }
 
   /** `[…]` at `i`: an atom followed by `-` and not by `]` starts a range (the u flag's grammar, pre-validated). */

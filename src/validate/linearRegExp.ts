@@ -233,23 +233,11 @@ class PatternTranslator {
     }
   }
 
-  /** After `\u`: `{…}`, or four digits, joined with a following `\uDC00`-`\uDFFF` into one code point as ECMA does. */
+  /** After `\u`: `{…}`, or four digits (the pattern was validated with the u flag, so the escape is well formed). */
   private unicodeEscape(): number {
-    const p = this.pattern;
-    if (p[this.i] === '{') {
-      const end = p.indexOf('}', this.i);
-      const codePoint = parseInt(p.slice(this.i + 1, end), 16);
-      this.i = end + 1;
-      return codePoint;
-    }
-    const unit = parseInt(p.slice(this.i, this.i + 4), 16);
-    this.i += 4;
-    if (unit >= 0xd800 && unit <= 0xdbff && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(p.slice(this.i, this.i + 6))) {
-      const low = parseInt(p.slice(this.i + 2, this.i + 6), 16);
-      this.i += 6;
-      return (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
-    }
-    return unit;
+    const escape = readUnicodeEscape(this.pattern, this.i)!;
+    this.i = escape.end;
+    return escape.codePoint;
   }
 
   /**
@@ -307,4 +295,27 @@ class PatternTranslator {
     if (items === '') return negated ? `[${all}]` : `[^${all}]`;
     return negated ? `[^${items}]` : `[${items}]`;
   }
+}
+
+/**
+ * The code point of a `\u` escape whose `u` is just before `start`: `{…}`, or four hex digits joined with a following
+ * `\uDC00`-`\uDFFF` into one code point, as ECMA-262 does under the u flag; `end` is where the escape stops.
+ * Undefined when it is not well formed.
+ */
+export function readUnicodeEscape(pattern: string, start: number): { codePoint: number; end: number } | undefined {
+  if (pattern[start] === '{') {
+    const end = pattern.indexOf('}', start);
+    const text = pattern.slice(start + 1, end);
+    if (end < 0 || !/^[0-9a-fA-F]+$/.test(text)) return undefined;
+    return { codePoint: parseInt(text, 16), end: end + 1 };
+  }
+  const text = pattern.slice(start, start + 4);
+  if (!/^[0-9a-fA-F]{4}$/.test(text)) return undefined;
+  const unit = parseInt(text, 16);
+  const next = start + 4;
+  if (unit >= 0xd800 && unit <= 0xdbff && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(pattern.slice(next, next + 6))) {
+    const low = parseInt(pattern.slice(next + 2, next + 6), 16);
+    return { codePoint: (unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000, end: next + 6 };
+  }
+  return { codePoint: unit, end: next };
 }

@@ -33,8 +33,8 @@ export interface LinkOptions {
 export interface LinkTargets {
   /** By id, the index (into the analyses) of the first analysis with that id. */
   byId: ReadonlyMap<string, number>;
-  /** By the `$id` URL a schema spec declares, the index of the first analysis declaring it. */
-  byUrl: ReadonlyMap<string, number>;
+  /** By the `$id` URL schema specs declare, the indices of the analyses declaring it (first-of-their-id only). */
+  byUrl: ReadonlyMap<string, readonly number[]>;
   duplicates: { index: number; first: number }[];
   kindConflicts: { index: number; first: number }[];
 }
@@ -47,7 +47,7 @@ export interface LinkTargets {
 export function linkTargets(analyses: readonly FileAnalysis[], names?: ReadonlySet<string>): LinkTargets {
   const byId = new Map<string, number>();
   const byName = new Map<string, number>();
-  const byUrl = new Map<string, number>();
+  const byUrl = new Map<string, number[]>();
   const duplicates: LinkTargets['duplicates'] = [];
   const kindConflicts: LinkTargets['kindConflicts'] = [];
   for (let index = 0; index < analyses.length; index++) {
@@ -60,7 +60,11 @@ export function linkTargets(analyses: readonly FileAnalysis[], names?: ReadonlyS
       continue;
     }
     byId.set(id, index);
-    if (analysis.schemaId !== undefined && !byUrl.has(analysis.schemaId)) byUrl.set(analysis.schemaId, index);
+    if (analysis.schemaId !== undefined) {
+      const declaring = byUrl.get(analysis.schemaId);
+      if (declaring) declaring.push(index);
+      else byUrl.set(analysis.schemaId, [index]);
+    }
     const name = analysis.spec?.id === id ? analysis.spec.name : id.slice(0, id.indexOf('@'));
     if (names !== undefined && !names.has(name)) continue;
     const sameName = byName.get(name);
@@ -166,19 +170,13 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
 
   // The URL each schema spec's schema declares as its root `$id`: other schemas `$ref` it so. Two versions of one
   // schema may keep one `$id` until something `$ref`s that URL: then the reference is ambiguous (checked below).
-  const byUrl = new Map<string, FileAnalysis[]>();
-  for (const analysis of analyses) {
-    if (analysis.schemaId === undefined || analysis.id === undefined || byId.get(analysis.id) !== analysis) continue;
-    const declaring = byUrl.get(analysis.schemaId);
-    if (declaring) declaring.push(analysis);
-    else byUrl.set(analysis.schemaId, [analysis]);
-  }
+  const declaringUrl = (url: string): FileAnalysis[] => (targets.byUrl.get(url) ?? []).map((index) => analyses[index]!);
   /**
    * A `$ref` by URL names the one schema spec declaring it as its `$id`. None is SCHEMA_REF_UNRESOLVED (nothing is
    * fetched); more than one is SCHEMA_REF_AMBIGUOUS, naming where each declares it.
    */
   const resolveUrlTarget = (analysis: FileAnalysis, pointer: string, url: string): FileAnalysis | undefined => {
-    const declaring = byUrl.get(url) ?? [];
+    const declaring = declaringUrl(url);
     if (declaring.length === 1) return declaring[0];
     if (declaring.length === 0)
       report(analysis, {
@@ -263,7 +261,10 @@ export function linkSpecs(analyses: readonly FileAnalysis[], options: LinkOption
   };
   const compiler = new SchemaCompiler({
     get: schemaOf,
-    idOf: (url) => (byUrl.get(url)?.length === 1 ? byUrl.get(url)![0]!.id : undefined),
+    idOf: (url) => {
+      const declaring = targets.byUrl.get(url);
+      return declaring?.length === 1 ? analyses[declaring[0]!]!.id : undefined;
+    },
   });
 
   for (const analysis of options.linked ?? analyses) {
