@@ -407,7 +407,9 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
   const newline = text.indexOf('\n');
   const listedAt = Number(text.slice(0, newline));
   if (newline < 0 || !Number.isFinite(listedAt)) return undefined;
-  const fields = text.slice(newline + 1).split('\u0000');
+  // One split of the whole text (no copy of it without its first line): the first field also holds the time.
+  const fields = text.split('\u0000');
+  fields[0] = fields[0]!.slice(newline + 1);
   let i = 0;
   while (i < fields.length) {
     if (i + 11 > fields.length) return undefined;
@@ -418,7 +420,7 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
       ctimeMs: Number(fields[i + 3]),
       ino: Number(fields[i + 4]),
       kind: fields[i + 5]!,
-      references: [],
+      references: noReferences,
     };
     if (fields[i + 6] !== '') entry.id = fields[i + 6]!;
     if (fields[i + 7] !== '') entry.digest = fields[i + 7] as Digest;
@@ -444,6 +446,9 @@ function decodeBucket(text: string, files: Map<string, IndexEntry>, paths: strin
   }
   return listedAt;
 }
+
+/** Shared by the decoded entries that reference nothing (frozen: nothing may add to it). */
+const noReferences: string[] = Object.freeze([]) as unknown as string[];
 
 /** The cached analyses of these files (undefined where there is none, or it is damaged: a miss). */
 export async function loadCachedAnalyses(

@@ -30,10 +30,19 @@ export function unchangedEntries(
   previous: BuildIndex | undefined,
   files: readonly RegistryFile[],
 ): (IndexEntry | undefined)[] {
-  return files.map((file) => {
-    const entry = unchangedEntry(previous, file);
-    return entry?.digest === undefined ? undefined : entry;
-  });
+  const known = new Array<IndexEntry | undefined>(files.length);
+  for (let index = 0; index < files.length; index++) {
+    const entry = unchangedEntry(previous, files[index]!);
+    known[index] = entry?.digest === undefined ? undefined : entry;
+  }
+  return known;
+}
+
+/** The indices of the files `known` has no entry for (a loop: flatMap made an array per file). */
+export function unknownIndices(known: readonly (IndexEntry | undefined)[]): number[] {
+  const indices: number[] = [];
+  for (let index = 0; index < known.length; index++) if (known[index] === undefined) indices.push(index);
+  return indices;
 }
 
 /**
@@ -49,10 +58,9 @@ export function whatChanged(
   known: readonly (IndexEntry | undefined)[],
   readAgain: ReadonlyMap<number, FileState>,
 ): Changes {
-  const reanalyse = known.flatMap((entry, index) => (entry ? [] : [index]));
+  const reanalyse = unknownIndices(known);
   if (!previous) return { reanalyse, relink: [], removed: [] };
   const removed = removedPaths(previous, files, reanalyse);
-  const stateOf = (index: number): FileState | undefined => known[index] ?? readAgain.get(index);
 
   const before = new Map<string, string[]>();
   const now = new Map<string, string[]>();
@@ -87,7 +95,7 @@ export function whatChanged(
   while (frontier.size > 0) {
     const next = new Set<string>();
     for (let index = 0; index < files.length; index++) {
-      const state = stateOf(index);
+      const state = known[index] ?? readAgain.get(index);
       if (state === undefined || !referencesAny(state.references, frontier) || visited.has(index)) continue;
       visited.add(index);
       if (known[index]) affected.add(index);

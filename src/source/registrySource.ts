@@ -74,8 +74,15 @@ export function fileSystemRoot(directory: string): RegistryRoot {
       const dirents = readdirSync(at, { withFileTypes: true });
       const typeOf = (dirent: (typeof dirents)[number]): SourceEntryType =>
         dirent.isFile() ? 'file' : dirent.isDirectory() ? 'directory' : dirent.isSymbolicLink() ? 'symlink' : 'other';
-      if (!dirents.some((dirent) => dirent.name.includes('\uFFFD')))
-        return dirents.map((dirent) => ({ name: dirent.name, type: typeOf(dirent) }));
+      // One pass: a bad name is rare, so the entries are made while looking for one.
+      const entries: SourceEntry[] = new Array<SourceEntry>(dirents.length);
+      let badName = false;
+      for (let i = 0; i < dirents.length; i++) {
+        const dirent = dirents[i]!;
+        if (dirent.name.includes('\uFFFD')) badName = true;
+        entries[i] = { name: dirent.name, type: typeOf(dirent) };
+      }
+      if (!badName) return entries;
       // node turns a name's bad bytes into U+FFFD (the file could then not be opened): read the names as bytes.
       return readdirSync(at, { withFileTypes: true, encoding: 'buffer' }).map((dirent) => {
         const type = typeOf(dirent as unknown as (typeof dirents)[number]);
