@@ -200,16 +200,36 @@ export function listingTrusted(files: readonly RegistryFile[], listing: NonNulla
 }
 
 /**
+ * How much earlier than the listing a file's time must be for its entry to be trusted. The listing time is read from
+ * the system clock, but a file system stamps files from its own, coarser one: Linux uses the clock of the last timer
+ * tick (measured here: a file written just after reading the clock was stamped up to 5.9 ms before it; a tick is at
+ * most 10 ms), and file systems that keep whole seconds (FAT's two, HFS+ and ext3's one; seen as both times whole)
+ * round down by up to two seconds. A file written after the listing read it could otherwise carry a time before the listing and be trusted
+ * with content the build never saw. Git compares against its index file's time on the same file system instead; the
+ * store may be on another, so the margin stands in for that. Its cost: a file modified within the margin before a
+ * build is hashed again by the next one.
+ */
+export function racyMarginMs(file: Pick<RegistryFile, 'mtimeMs' | 'ctimeMs'>): number {
+  return file.mtimeMs % 1000 === 0 && file.ctimeMs % 1000 === 0 ? 2000 : 20;
+}
+
+/** The newest of a file's times, moved later by the racy margin: trusted only if before the listing that recorded it. */
+function racyTime(file: RegistryFile): number {
+  return Math.max(file.mtimeMs, file.ctimeMs) + racyMarginMs(file);
+}
+
+/**
  * Git's "racy" rule, per bucket: the file was last modified (or its inode changed) before the bucket holding its entry
- * was written; a file modified in that instant or after may have changed unseen. `oldest` is the earliest of the
- * buckets' times: a file older than it needs no hashing to find its bucket.
+ * was written, by more than the clocks can disagree (racyMarginMs); a file modified in that instant or after may have
+ * changed unseen. `oldest` is the earliest of the buckets' times: a file older than it needs no hashing to find its
+ * bucket.
  */
 function modifiedBefore(
   file: RegistryFile,
   bucketListedAt: readonly (number | null | undefined)[],
   oldest: number,
 ): boolean {
-  const newest = Math.max(file.mtimeMs, file.ctimeMs);
+  const newest = racyTime(file);
   if (newest < oldest) return true;
   const writtenAt = bucketListedAt[bucketOf(file.path)];
   return writtenAt !== null && writtenAt !== undefined && newest < writtenAt;
@@ -528,8 +548,7 @@ export function unchangedEntry(index: BuildIndex | undefined, file: RegistryFile
   )
     return undefined;
   // An index made in memory (not decoded) has no bucket times: its own listing time stands for every entry.
-  if (index.bucketListedAt === undefined)
-    return Math.max(file.mtimeMs, file.ctimeMs) < index.listedAt ? entry : undefined;
+  if (index.bucketListedAt === undefined) return racyTime(file) < index.listedAt ? entry : undefined;
   return modifiedBefore(file, index.bucketListedAt, decodedFrom.get(index)?.oldest ?? Number.NEGATIVE_INFINITY)
     ? entry
     : undefined;

@@ -44,7 +44,7 @@ async function ageRegistry(root: string): Promise<Date> {
   const old = new Date(Date.now() - 60_000);
   for (const directory of ['tools', 'schemas', 'policies', 'predicates'])
     for (const name of readdirSync(join(root, directory))) utimesSync(join(root, directory, name), old, old);
-  await new Promise((done) => setTimeout(done, 5));
+  await new Promise((done) => setTimeout(done, 25));
   return old;
 }
 
@@ -279,7 +279,7 @@ test('an unchanged registry rebuilds from the cache alone; a changed file is ana
   for (const name of ['policies/p0.yaml', 'policies/p1.yaml', 'tools/t0.yaml'])
     utimesSync(join(registry, name), old, old);
   // utimes sets ctime to now: a listing in the same millisecond would rightly not trust these files next time either.
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 25));
   const again = await buildSnapshot({ registry, store });
   assert.equal(again.snapshot, first.snapshot);
   const third = await buildSnapshot({ registry, store });
@@ -443,6 +443,23 @@ test('the build index round-trips through its stored buckets; a build writes onl
   assert.equal(racyLater.listedAt, t1 + 60_000);
   assert.equal(isUnchanged(racyLater, stat), false, 'modified in the instant its bucket was written: not trusted');
   assert.equal(isUnchanged(racyLater, { ...stat, path: otherPath, kind: 'tool', mtimeMs: 2, ctimeMs: 2 }), true);
+
+  // The file system's clock may run behind the listing's (a timer tick; whole seconds on some file systems): a file
+  // stamped just before the listing may have been written after it, and is not trusted either.
+  const at = (listedAt: number, time: number) => {
+    const entry: IndexEntry = { size: 5, mtimeMs: time, ctimeMs: time, ino: 7, kind: 'schema', references: [] };
+    return isUnchanged(
+      { ...index, listedAt, files: new Map([[racyPath, entry]]) },
+      { ...stat, mtimeMs: time, ctimeMs: time },
+    );
+  };
+  const fine = 1764576000123.456;
+  assert.equal(at(fine + 10, fine), false, 'stamped 10 ms before the listing: within a tick');
+  assert.equal(at(fine + 30, fine), true);
+  const whole = 1764576000000;
+  assert.equal(at(whole + 30, whole), false, 'whole seconds: the file system may have rounded down');
+  assert.equal(at(whole + 1900, whole), false);
+  assert.equal(at(whole + 2100, whole), true);
 
   // An emptied bucket is deleted; without a previous index every empty bucket is cleared (no stale entries survive).
   const emptied = encodeBuildIndex(

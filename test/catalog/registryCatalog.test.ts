@@ -16,7 +16,7 @@ import { bundledRegistry, copyBundledRegistry, tempDir } from '../support/cli.js
 const codeOf = (code: string) => (error: unknown) => isSpecError(error) && error.code === code;
 
 /** Lets the clock pass the files' ctimes, so the build cache trusts files written just before (see buildCache). */
-const tick = () => new Promise((done) => setTimeout(done, 5));
+const tick = () => new Promise((done) => setTimeout(done, 25));
 
 test('over a snapshot in LevelDB: list ids per kind, get exact and bare names, values, capabilities', async (t) => {
   const dir = tempDir();
