@@ -230,3 +230,22 @@ test('what a branch admits is read through its own anyOf/oneOf, and an anyOf bra
   assert.ok(!rules({ oneOf: [path, inline] }, split).some((rule) => rule.startsWith('schema.one-of-type-')));
   assertAgrees({ oneOf: [path, inline] }, split, [null, 'text', { path: 1 }, { source: 1 }, { value: 1 }, {}]);
 });
+
+test('a pattern with a finite language is a value set: inside anyOf an enum of its strings and more is a widening', () => {
+  const levels = { type: 'string', pattern: '^(?:debug|info)$' };
+  const before = { anyOf: [levels, { type: 'boolean' }] };
+  const same = { anyOf: [{ type: 'string', enum: ['info', 'debug'] }, { type: 'boolean' }] };
+  const wider = { anyOf: [{ type: 'string', enum: ['debug', 'info', 'warn'] }, { type: 'boolean' }] };
+  const instances: JsonValue[] = ['debug', 'info', 'warn', 'debugx', 'xinfo', '', true, null, 1];
+  assert.deepEqual(verdicts(before, same), { backward: 'compatible', forward: 'compatible' });
+  assert.deepEqual(verdicts(before, wider), { backward: 'compatible', forward: 'breaking' });
+  assert.deepEqual(rules(before, wider), ['schema.values-widened']);
+  assert.deepEqual(verdicts(wider, before), { backward: 'breaking', forward: 'compatible' });
+  assertAgrees(before, same, instances);
+  assertAgrees(before, wider, instances, ['forward']);
+  assertAgrees(wider, before, instances, ['backward']);
+  // an unanchored pattern matches infinitely many strings: not a value set, left to the keyword rules
+  const open = { anyOf: [{ type: 'string', pattern: 'debug|info' }, { type: 'boolean' }] };
+  assert.equal(verdicts(open, wider).backward, 'breaking');
+  assertAgrees(open, wider, instances, ['backward']);
+});
