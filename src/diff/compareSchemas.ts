@@ -1221,7 +1221,7 @@ class SchemaComparison {
     this.emit(
       relation === 'widened' ? 'schema.if-widened' : 'schema.if-narrowed',
       keywordLocation(o, n, 'if'),
-      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}`,
+      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}${moverSummary(relevant)}`,
     );
     for (const change of relevant)
       this.session.changes.push({
@@ -1321,6 +1321,26 @@ function sameEvaluationShape(o: SchemaView, n: SchemaView): boolean {
     if ((a === undefined) !== (b === undefined)) return false;
     return !Array.isArray(a) || (Array.isArray(b) && a.length === b.length);
   });
+}
+
+/**
+ * What the changes for instances that moved between then and else come to, by rule and most frequent first (buf.gen's
+ * widened condition brings dozens): empty for fewer than two. Changes reported twice at one place count once.
+ */
+function moverSummary(changes: readonly RawChange[]): string {
+  const places = new Map<string, Set<string>>();
+  for (const change of changes) {
+    const seen = places.get(change.rule) ?? new Set<string>();
+    seen.add(`${change.document ?? ''}\u0000${change.pointer}`);
+    places.set(change.rule, seen);
+  }
+  const total = [...places.values()].reduce((sum, seen) => sum + seen.size, 0);
+  if (total < 2) return '';
+  const byRule = [...places]
+    .map(([rule, seen]) => [rule, seen.size] as const)
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .map(([rule, count]) => `${count} ${rule}`);
+  return `; ${total} changes for them follow (${byRule.join(', ')})`;
 }
 
 /** How deep `disjointOn` follows required properties into their schemas. */
