@@ -11,6 +11,15 @@ import { BudgetExceeded, ComparisonBudget, defaultMaxDepth, defaultMaxRefExpansi
 import { compareLeafKeywords, type EmitChange } from './compareLeafKeywords.js';
 import { EquivalenceLedger } from './equivalenceLedger.js';
 import { finiteValues, patternsDisjoint, rejectsAll } from './finiteBranchRejection.js';
+import { allInstanceKinds, type InstanceKind } from './instanceTypes.js';
+import {
+  admitsWholeGroup,
+  groupsOfKinds,
+  kindsOfGroup,
+  restrictToGroups,
+  typeGroups,
+  type TypeGroup,
+} from './oneOfKinds.js';
 import { commonMatch, patternInclusion } from './regexLanguage.js';
 import { jsonEqual } from '../core/jsonEqual.js';
 import { PropertyPatternMatcher } from './propertyPatternMatcher.js';
@@ -29,6 +38,7 @@ import { schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules
 import { SchemaValueSets } from './schemaValueSet.js';
 import { isSubset, universalSet, type ValueSet } from './valueSets.js';
 import {
+  allowedValues,
   keywordChild,
   keywordLocation,
   kindsOf,
@@ -295,8 +305,12 @@ class SchemaComparison {
     );
   }
 
-  /** Compares two subschemas (covariantly: their changes are changes of the whole). */
-  private compare(o: SchemaNode, n: SchemaNode, depth: number): void {
+  /**
+   * Compares two subschemas (covariantly: their changes are changes of the whole). With `restrict`, only on the values
+   * of those types (both cut down alike): such a comparison is weaker than the whole one, so it is neither recorded as
+   * the pair's nor answered from it.
+   */
+  private compare(o: SchemaNode, n: SchemaNode, depth: number, restrict?: ReadonlySet<TypeGroup>): void {
     if (depth > this.budget.maxDepth) {
       this.emit('schema.too-complex', nodeLocation(o, n), `nesting deeper than ${this.budget.maxDepth}`);
       return;
@@ -316,6 +330,17 @@ class SchemaComparison {
     if (no.kind === 'boolean' && !no.value) {
       this.emit('schema.false-removed', nodeLocation(o, n), 'used to reject every value');
       return;
+    }
+    if (restrict !== undefined) {
+      const viewO = viewOf(no);
+      const viewN = viewOf(nn);
+      // What unevaluated* sees is not cut down by type: compare such schemas whole.
+      const whole =
+        this.session.evaluation || unevaluatedKeywords.some((k) => viewO.keywords.has(k) || viewN.keywords.has(k));
+      if (!whole) {
+        this.compareViews(restrictToGroups(viewO, restrict), restrictToGroups(viewN, restrict), depth);
+        return;
+      }
     }
     if (!this.session.enter(keyOf(no), keyOf(nn))) return;
     if (!this.session.evaluation && (no.kind === 'object' || nn.kind === 'object')) {
@@ -354,7 +379,12 @@ class SchemaComparison {
           ? only('none', 'warning', 'widening')
           : narrowed
             ? only('none', 'warning', 'narrowing')
-            : effects.has('both') || (effects.has('widening') && effects.has('narrowing') && !effects.has('unknown'));
+            : effects.has('both') ||
+              (effects.has('widening') &&
+                effects.has('narrowing') &&
+                !['unknown', 'unknown-backward', 'unknown-forward'].some((effect) =>
+                  effects.has(effect as SchemaEffect),
+                ));
     if (agrees) {
       outer.changes.push(...trial.changes);
       return;
@@ -779,30 +809,42 @@ class SchemaComparison {
     added: SchemaRuleId,
     removed: SchemaRuleId,
     depth: number,
+    restrict?: { groups: ReadonlySet<TypeGroup>; old: readonly number[]; new: readonly number[] },
   ): void {
-    const branchesO = this.branches(o, keyword);
-    const branchesN = this.branches(n, keyword);
+    let branchesO = this.branches(o, keyword);
+    let branchesN = this.branches(n, keyword);
     if (branchesO === 'invalid' || branchesN === 'invalid' || branchesO === undefined || branchesN === undefined) {
       this.emit('schema.not-a-schema', keywordLocation(o, n, keyword), `malformed ${keyword}`);
       return;
     }
+    if (restrict !== undefined) {
+      branchesO = restrict.old.map((i) => (branchesO as SchemaNode[])[i]!);
+      branchesN = restrict.new.map((i) => (branchesN as SchemaNode[])[i]!);
+    }
     const { pairs, onlyOld, onlyNew } = pairUp(branchesO, branchesN, (node) => canonicalJsonTrusted(node.value));
-    for (const [a, b] of pairs) this.compareBranch(o, n, a, b, depth);
+    for (const [a, b] of pairs) this.compareBranch(o, n, a, b, depth, restrict?.groups);
     for (const node of onlyOld) this.emit(removed, node, `${keyword} branch removed`);
     for (const node of onlyNew) this.emit(added, node, `${keyword} branch added`);
   }
 
-  /** oneOf is anyOf when its branches cannot overlap; otherwise any change may make an instance match two. */
+  /**
+   * oneOf, type by type (oneOfKinds.ts): for the values of a type, it rejects them all when no branch or at least two
+   * branches admit each of them, it is the anyOf of the branches that admit the type when those are pairwise disjoint
+   * on it, and otherwise at most that anyOf. When every type is of the first two sorts on both sides, the branches are
+   * compared like anyOf (as before). Otherwise, on the types the parents admit: a type one side rejects and the other
+   * does not is a narrowing or widening, and the types neither rejects are compared as anyOf, cut down to those types.
+   * That comparison speaks for the side whose oneOf may hold less than its anyOf only in one direction: old ⊆ anyOf(old)
+   * ⊆ anyOf(new) = new proves backward when the new side is exact, and forward alike; the other direction is unknown.
+   */
   private compareOneOf(o: SchemaView, n: SchemaView, depth: number): void {
     if (!this.bothPresent(o, n, 'oneOf')) return;
     const branchesO = this.branches(o, 'oneOf');
     const branchesN = this.branches(n, 'oneOf');
-    if (
-      Array.isArray(branchesO) &&
-      Array.isArray(branchesN) &&
-      this.disjoint(branchesO, 'old') &&
-      this.disjoint(branchesN, 'new')
-    ) {
+    const meaningO = Array.isArray(branchesO) ? this.oneOfMeaning(branchesO, 'old') : undefined;
+    const meaningN = Array.isArray(branchesN) ? this.oneOfMeaning(branchesN, 'new') : undefined;
+    const plain = (meaning: OneOfMeaning): boolean =>
+      typeGroups.every((group) => ['empty', 'exact'].includes(meaning.byGroup.get(group)!));
+    if (meaningO !== undefined && meaningN !== undefined && plain(meaningO) && plain(meaningN)) {
       this.compareBranchLists(o, n, 'oneOf', 'schema.one-of-branch-added', 'schema.one-of-branch-removed', depth);
       return;
     }
@@ -811,70 +853,170 @@ class SchemaComparison {
       Array.isArray(branchesN) &&
       branchesO.length === branchesN.length &&
       branchesO.every((a, i) => this.equivalent(a, branchesN[i]!, depth + 1));
-    if (!same)
-      this.emit('schema.one-of-changed', keywordLocation(o, n, 'oneOf'), 'oneOf changed and its branches may overlap');
+    if (same) return;
+    const location = keywordLocation(o, n, 'oneOf');
+    if (meaningO === undefined || meaningN === undefined) {
+      this.emit('schema.one-of-changed', location, 'oneOf changed and its branches may overlap');
+      return;
+    }
+    const relevant = groupsOfKinds(new Set([...kindsOf(o), ...kindsOf(n)]));
+    const rejects = (meaning: OneOfMeaning, group: TypeGroup): boolean =>
+      ['empty', 'rejected'].includes(meaning.byGroup.get(group)!);
+    const compared = new Set([...relevant].filter((g) => !rejects(meaningO, g) && !rejects(meaningN, g)));
+    const overlapO = [...compared].some((g) => meaningO.byGroup.get(g) === 'overlap');
+    const overlapN = [...compared].some((g) => meaningN.byGroup.get(g) === 'overlap');
+    if (overlapO && overlapN) {
+      this.emit('schema.one-of-changed', location, 'oneOf changed and its branches may overlap on both sides');
+      return;
+    }
+    const narrowed = [...relevant].filter((g) => !rejects(meaningO, g) && rejects(meaningN, g));
+    const widened = [...relevant].filter((g) => rejects(meaningO, g) && !rejects(meaningN, g));
+    if (narrowed.length > 0)
+      this.emit('schema.one-of-type-narrowed', location, `oneOf no longer admits any ${narrowed.join(', ')}`);
+    if (widened.length > 0)
+      this.emit('schema.one-of-type-widened', location, `oneOf now admits ${widened.join(', ')}, which it rejected`);
+    if (compared.size === 0) return;
+    const admitting = (meaning: OneOfMeaning): number[] =>
+      meaning.profiles.flatMap((profile, i) => ([...compared].some((g) => admitsGroup(profile, g)) ? [i] : []));
+    this.compareBranchLists(o, n, 'oneOf', 'schema.one-of-branch-added', 'schema.one-of-branch-removed', depth, {
+      groups: compared,
+      old: admitting(meaningO),
+      new: admitting(meaningN),
+    });
+    const names = [...compared].join(', ');
+    if (overlapO)
+      this.emit(
+        'schema.one-of-old-overlap',
+        location,
+        `the old oneOf's branches may overlap on ${names}: they were compared as anyOf, which proves backward only`,
+      );
+    if (overlapN)
+      this.emit(
+        'schema.one-of-new-overlap',
+        location,
+        `the new oneOf's branches may overlap on ${names}: they were compared as anyOf, which proves forward only`,
+      );
+  }
+
+  /** What a oneOf is on each type (see compareOneOf); undefined when a branch is not a schema. */
+  private oneOfMeaning(branches: SchemaNode[], side: 'old' | 'new'): OneOfMeaning | undefined {
+    const profiles: BranchProfile[] = [];
+    for (const branch of branches) {
+      const profile = this.profile(branch, side);
+      if (profile === undefined) return undefined;
+      profiles.push(profile);
+    }
+    const byGroup = new Map<TypeGroup, GroupMeaning>();
+    for (const group of typeGroups) {
+      const admitting = profiles.filter((profile) => admitsGroup(profile, group));
+      let meaning: GroupMeaning;
+      if (admitting.length === 0) meaning = 'empty';
+      else if (admitting.filter((profile) => this.admitsWhole(profile.view, group, side, 0)).length >= 2)
+        meaning = 'rejected';
+      else {
+        meaning = 'exact';
+        for (let i = 0; i < admitting.length && meaning === 'exact'; i++)
+          for (let j = i + 1; j < admitting.length; j++)
+            if (!this.disjointOn(admitting[i]!, admitting[j]!, group, side, 0)) {
+              meaning = 'overlap';
+              break;
+            }
+      }
+      byGroup.set(group, meaning);
+    }
+    return { profiles, byGroup };
+  }
+
+  /** Whether a schema surely admits every value of `group` (admitsWholeGroup, looking into anyOf branches). */
+  private admitsWhole(view: SchemaView, group: TypeGroup, side: 'old' | 'new', depth: number): boolean {
+    return admitsWholeGroup(view, group, (parent) => {
+      if (depth >= maxDisjointDepth) return false;
+      const branches = this.branches(parent, 'anyOf');
+      const normalizer = side === 'old' ? this.oldNormalizer : this.newNormalizer;
+      return (
+        Array.isArray(branches) &&
+        branches.some((branch) => {
+          const normalized = normalizer.normalize(branch);
+          return normalized.kind !== 'invalid' && this.admitsWhole(viewOf(normalized), group, side, depth + 1);
+        })
+      );
+    });
   }
 
   /**
-   * Whether no instance can match two of the branches: by type, by a required property with disjoint const/enum
-   * values or that the other branch does not allow at all, or because one branch admits only a few values and the
-   * other rejects each of them.
+   * What decides whether a branch can share values with another. Its kinds are those its `type`/`enum`/`const` admit,
+   * cut down to those some branch of its own anyOf/oneOf admits and those each unmerged conjunct admits (a value that
+   * matches the schema matches those), looked into `maxDisjointDepth` deep.
    */
-  private disjoint(branches: SchemaNode[], side: 'old' | 'new'): boolean {
-    const normalizer = side === 'old' ? this.oldNormalizer : this.newNormalizer;
-    const profiles = branches.map((branch) => {
-      const normalized = normalizer.normalize(branch);
-      if (normalized.kind === 'invalid') return undefined;
-      if (normalized.kind === 'boolean')
-        return normalized.value
-          ? undefined
-          : {
-              kinds: new Set<string>(),
-              tags: new Map<string, Set<string>>(),
-              view: viewOf(normalized),
-              finite: [],
-              required: [],
-            };
-      const view = viewOf(normalized);
-      const valueSet = (side === 'old' ? this.oldValueSets : this.newValueSets).ofNormalized(normalized);
-      const finite = valueSet === undefined ? undefined : finiteValues(valueSet);
-      const tags = new Map<string, Set<string>>();
-      const required = view.keywords.get('required')?.value;
-      const requiredNames = (Array.isArray(required) ? required : []).filter((name) => typeof name === 'string');
-      for (const name of requiredNames) {
-        const property = normalizer.normalize(keywordChild(view, 'properties', name));
-        if (property.kind !== 'object') continue;
-        const values = propertyValues(viewOf(property));
-        if (values !== undefined) tags.set(name, new Set(values.map(canonicalJsonTrusted)));
+  private profile(node: SchemaNode, side: 'old' | 'new', depth = 0): BranchProfile | undefined {
+    const normalized = (side === 'old' ? this.oldNormalizer : this.newNormalizer).normalize(node);
+    if (normalized.kind === 'invalid') return undefined;
+    const view = viewOf(normalized);
+    if (normalized.kind === 'boolean')
+      return { view, kinds: new Set(normalized.value ? allInstanceKinds : []), finite: undefined, required: [] };
+    const valueSet = (side === 'old' ? this.oldValueSets : this.newValueSets).ofNormalized(normalized);
+    const required = view.keywords.get('required')?.value;
+    const kinds = kindsOf(view);
+    if (depth < maxDisjointDepth) {
+      const keep = (admitted: ReadonlySet<InstanceKind>): void => {
+        for (const kind of kinds) if (!admitted.has(kind)) kinds.delete(kind);
+      };
+      for (const keyword of ['anyOf', 'oneOf']) {
+        const branches = this.branches(view, keyword);
+        if (!Array.isArray(branches)) continue;
+        const profiles = branches.map((branch) => this.profile(branch, side, depth + 1));
+        if (profiles.every((profile) => profile !== undefined))
+          keep(new Set(profiles.flatMap((profile) => [...(profile?.kinds ?? [])])));
       }
-      return { kinds: new Set<string>(kindsOf(view)), tags, view, finite, required: requiredNames };
-    });
-    for (let i = 0; i < profiles.length; i++) {
-      for (let j = i + 1; j < profiles.length; j++) {
-        const a = profiles[i];
-        const b = profiles[j];
-        if (a === undefined || b === undefined) return false;
-        const shared = [...a.kinds].filter((kind) => b.kinds.has(kind));
-        if (shared.length === 0) continue;
-        if (a.finite !== undefined && rejectsAll(b.view, a.finite, this.patterns)) continue;
-        if (b.finite !== undefined && rejectsAll(a.view, b.finite, this.patterns)) continue;
-        // Strings only on both sides, and no string matches both patterns.
-        if (shared.every((kind) => kind === 'string') && patternsDisjoint(a.view, b.view)) continue;
-        if (shared.some((kind) => kind !== 'object')) return false;
-        const tagged = [...a.tags].some(([name, values]) => {
-          const other = b.tags.get(name);
-          return other !== undefined && ![...values].some((v) => other.has(v));
-        });
-        // A property one branch requires and the other rejects outright (additionalProperties: false, or `false`).
-        const forbids = (x: typeof a, y: typeof a): boolean =>
-          x.required.some((name) => {
-            const schema = this.nameSchema(y.view, name);
-            return schema !== 'unknown' && this.isFalse(schema.node, side);
-          });
-        if (!tagged && !forbids(a, b) && !forbids(b, a)) return false;
+      for (const conjunct of view.conjuncts) {
+        if (conjunct.kind !== 'schema') continue;
+        const profile = this.profile(conjunct.node, side, depth + 1);
+        if (profile !== undefined) keep(profile.kinds);
       }
     }
-    return true;
+    return {
+      view,
+      kinds,
+      finite: valueSet === undefined ? undefined : finiteValues(valueSet),
+      required: (Array.isArray(required) ? required : []).filter((name) => typeof name === 'string'),
+    };
+  }
+
+  /**
+   * Whether no value of `group` matches both: one admits only a few values and the other rejects each of them; two
+   * patterns no string matches at once; or, for objects, a property both require whose schemas are disjoint (the
+   * same test, nested at most `maxDisjointDepth` deep: `const`/`enum` discriminators are the usual case), or a
+   * property one requires that the other does not allow at all (`additionalProperties: false` without it, or `false`).
+   */
+  private disjointOn(
+    a: BranchProfile,
+    b: BranchProfile,
+    group: TypeGroup,
+    side: 'old' | 'new',
+    depth: number,
+  ): boolean {
+    if (!kindsOfGroup(group).some((kind) => a.kinds.has(kind) && b.kinds.has(kind))) return true;
+    if (a.finite !== undefined && rejectsAll(b.view, a.finite, this.patterns)) return true;
+    if (b.finite !== undefined && rejectsAll(a.view, b.finite, this.patterns)) return true;
+    const valuesA = allowedValues(a.view);
+    const valuesB = allowedValues(b.view);
+    if (Array.isArray(valuesA) && Array.isArray(valuesB) && !valuesA.some((x) => valuesB.some((y) => jsonEqual(x, y))))
+      return true;
+    if (group === 'string') return patternsDisjoint(a.view, b.view);
+    if (group !== 'object') return false;
+    const forbids = (x: BranchProfile, y: BranchProfile): boolean =>
+      x.required.some((name) => {
+        const schema = this.nameSchema(y.view, name);
+        return schema !== 'unknown' && this.isFalse(schema.node, side);
+      });
+    if (forbids(a, b) || forbids(b, a)) return true;
+    if (depth >= maxDisjointDepth) return false;
+    return a.required.some((name) => {
+      if (!b.required.includes(name)) return false;
+      const x = this.profile(keywordChild(a.view, 'properties', name), side, depth + 1);
+      const y = this.profile(keywordChild(b.view, 'properties', name), side, depth + 1);
+      return x !== undefined && y !== undefined && typeGroups.every((g) => this.disjointOn(x, y, g, side, depth + 1));
+    });
   }
 
   private compareNot(o: SchemaView, n: SchemaView, depth: number): void {
@@ -917,14 +1059,21 @@ class SchemaComparison {
    * changes are not reported. The branch is compared apart only when some property could be moot, so that a pair of
    * schemas it enters is not taken as compared for another path where nothing is moot.
    */
-  private compareBranch(o: SchemaView, n: SchemaView, branchO: SchemaNode, branchN: SchemaNode, depth: number): void {
+  private compareBranch(
+    o: SchemaView,
+    n: SchemaView,
+    branchO: SchemaNode,
+    branchN: SchemaNode,
+    depth: number,
+    restrict?: ReadonlySet<TypeGroup>,
+  ): void {
     // What unevaluated* sees depends on every keyword of a branch, imposed by its parent or not.
     const moot = this.session.evaluation ? [] : this.mootProperties(o, n, branchO, branchN);
     if (moot.length === 0) {
-      this.compare(branchO, branchN, depth + 1);
+      this.compare(branchO, branchN, depth + 1, restrict);
       return;
     }
-    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1));
+    const found = this.trialChanges(() => this.compare(branchO, branchN, depth + 1, restrict));
     const within = (change: RawChange, prefix: { pointer: string; document: string | undefined }): boolean =>
       change.document === prefix.document &&
       (change.pointer === prefix.pointer || change.pointer.startsWith(`${prefix.pointer}/`));
@@ -940,8 +1089,8 @@ class SchemaComparison {
         const effect = schemaRules[change.rule].effect;
         if (effect === 'none' || effect === 'warning') return true;
         const covers = (property: MootProperty, kind: 'values' | 'required'): boolean =>
-          (effect === 'narrowing' || effect === 'both' || effect === 'unknown' ? property[kind].backward : true) &&
-          (effect === 'widening' || effect === 'both' || effect === 'unknown' ? property[kind].forward : true);
+          (breaksBackward(effect) ? property[kind].backward : true) &&
+          (breaksForward(effect) ? property[kind].forward : true);
         const isRequired =
           (change.rule === 'schema.required-added' || change.rule === 'schema.required-removed') &&
           required.has(`${change.document ?? ''}\u0000${change.pointer}`);
@@ -1072,7 +1221,7 @@ class SchemaComparison {
     this.emit(
       relation === 'widened' ? 'schema.if-widened' : 'schema.if-narrowed',
       keywordLocation(o, n, 'if'),
-      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}`,
+      `the if condition ${relation}: ${who} are now judged by ${to} instead of ${from}${alike}${moverSummary(relevant)}`,
     );
     for (const change of relevant)
       this.session.changes.push({
@@ -1174,6 +1323,58 @@ function sameEvaluationShape(o: SchemaView, n: SchemaView): boolean {
   });
 }
 
+/**
+ * What the changes for instances that moved between then and else come to, by rule and most frequent first (buf.gen's
+ * widened condition brings dozens): empty for fewer than two. Changes reported twice at one place count once.
+ */
+function moverSummary(changes: readonly RawChange[]): string {
+  const places = new Map<string, Set<string>>();
+  for (const change of changes) {
+    const seen = places.get(change.rule) ?? new Set<string>();
+    seen.add(`${change.document ?? ''}\u0000${change.pointer}`);
+    places.set(change.rule, seen);
+  }
+  const total = [...places.values()].reduce((sum, seen) => sum + seen.size, 0);
+  if (total < 2) return '';
+  const byRule = [...places]
+    .map(([rule, seen]) => [rule, seen.size] as const)
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .map(([rule, count]) => `${count} ${rule}`);
+  return `; ${total} changes for them follow (${byRule.join(', ')})`;
+}
+
+/** How deep `disjointOn` follows required properties into their schemas. */
+const maxDisjointDepth = 3;
+
+/** A oneOf on the values of one type: see compareOneOf. */
+type GroupMeaning = 'empty' | 'rejected' | 'exact' | 'overlap';
+
+interface OneOfMeaning {
+  profiles: BranchProfile[];
+  byGroup: Map<TypeGroup, GroupMeaning>;
+}
+
+interface BranchProfile {
+  view: SchemaView;
+  kinds: Set<InstanceKind>;
+  /** Every value the branch admits, when they are few (a value set). */
+  finite: JsonValue[] | undefined;
+  required: string[];
+}
+
+function admitsGroup(profile: BranchProfile, group: TypeGroup): boolean {
+  return kindsOfGroup(group).some((kind) => profile.kinds.has(kind));
+}
+
+/** Whether a change of this effect may break backward (old data under the new schema) or forward readers. */
+function breaksBackward(effect: SchemaEffect): boolean {
+  return ['narrowing', 'both', 'unknown', 'unknown-backward'].includes(effect);
+}
+
+function breaksForward(effect: SchemaEffect): boolean {
+  return ['widening', 'both', 'unknown', 'unknown-forward'].includes(effect);
+}
+
 function keyOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): object {
   return normalized.kind === 'object' ? normalized.identity : trueKey;
 }
@@ -1181,14 +1382,6 @@ function keyOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): obje
 function viewOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): SchemaView {
   if (normalized.kind === 'object') return normalized;
   return { node: normalized.node, keywords: emptyKeywords, conjuncts: [] };
-}
-
-/** The const/enum values a property schema allows, if it restricts them. */
-function propertyValues(view: SchemaView): JsonValue[] | undefined {
-  const constant = view.keywords.get('const');
-  if (constant !== undefined) return [constant.value];
-  const values = view.keywords.get('enum')?.value;
-  return Array.isArray(values) ? values : undefined;
 }
 
 /** Pairs equal items first (by key), then the rest in order; pairing only affects precision, never soundness. */

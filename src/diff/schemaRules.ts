@@ -6,9 +6,11 @@ import type { CompatibilityRule, Direction, Severity } from '../core/compatibili
  * What a change does to the set of accepted instances, independent of direction:
  * narrowing = the new schema accepts fewer, widening = it accepts more, both = some of each,
  * none = no effect on validation, warning = no effect under the JSON Schema spec but worth a look,
- * unknown = the rules cannot decide.
+ * unknown = the rules cannot decide; unknown-forward = no effect for backward, undecided for forward (and
+ * unknown-backward the reverse): what a comparison that proves only one direction adds.
  */
-export type SchemaEffect = 'narrowing' | 'widening' | 'both' | 'none' | 'warning' | 'unknown';
+export type SchemaEffect =
+  'narrowing' | 'widening' | 'both' | 'none' | 'warning' | 'unknown' | 'unknown-backward' | 'unknown-forward';
 
 export interface SchemaRule<Id extends string = string> extends CompatibilityRule<Id> {
   effect: SchemaEffect;
@@ -29,6 +31,10 @@ export function severityOfEffect(effect: SchemaEffect, direction: Direction): Se
       return 'warning';
     case 'unknown':
       return 'unknown';
+    case 'unknown-backward':
+      return direction === 'backward' ? 'unknown' : 'compatible';
+    case 'unknown-forward':
+      return direction === 'forward' ? 'unknown' : 'compatible';
   }
 }
 
@@ -422,6 +428,30 @@ export const schemaRuleList = [
     'narrowing',
     'An alternative was removed from a oneOf whose branches cannot overlap.',
     'a branch removed from such a `oneOf`',
+  ),
+  schemaRule(
+    'schema.one-of-type-narrowed',
+    'narrowing',
+    'A oneOf now rejects every value of a JSON type it admitted (no branch admits it, or two admit all of it).',
+    'a second `{"type": "object"}` branch added: every object matches two branches',
+  ),
+  schemaRule(
+    'schema.one-of-type-widened',
+    'widening',
+    'A oneOf now admits values of a JSON type it rejected.',
+    'of two `{"type": "object"}` branches, one removed: objects match one branch again',
+  ),
+  schemaRule(
+    'schema.one-of-old-overlap',
+    'unknown-forward',
+    'The old oneOf’s branches may overlap: compared as anyOf, which proves backward compatibility only.',
+    'old string branches with `pattern` `^a` and `b$` (both match `"ab"`); the new ones `^a` and `^b`',
+  ),
+  schemaRule(
+    'schema.one-of-new-overlap',
+    'unknown-backward',
+    'The new oneOf’s branches may overlap: compared as anyOf, which proves forward compatibility only.',
+    'string branches with `pattern` `^a` and `^b` → `^a` and `b$`',
   ),
   schemaRule(
     'schema.one-of-changed',

@@ -1,7 +1,9 @@
 // The set of values a subschema admits, when it is made only of keywords whose meaning is a set of values (type, enum,
-// const, numeric bounds, anyOf, disjoint oneOf): undefined for anything else, which the keyword rules then compare.
+// const, numeric bounds, a pattern with a finite language, anyOf, disjoint oneOf): undefined for anything else, which
+// the keyword rules then compare.
 import { isJsonObject, type JsonValue } from '../core/json.js';
 import { typeAdmits, typeKeywordNames } from './instanceTypes.js';
+import { finiteLanguage } from './regexLanguage.js';
 import { isAnnotationKeyword } from './schemaKeywords.js';
 import type { SchemaNode } from './schemaDocument.js';
 import { childNode } from './schemaDocument.js';
@@ -56,12 +58,18 @@ const opaqueKeywords = new Set(['not', 'if', 'then', 'else', '$recursiveRef', '$
 
 const boundKeywords = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
 
+/** Strings listed from one pattern at most (as for an enum): a larger finite language is left to the keyword rules. */
+const maxPatternStrings = 256;
+
+const nonStringTypes: ReadonlySet<string> = new Set(['null', 'boolean', 'object', 'array', 'number']);
+
 /** Branches read for one schema at most: a larger anyOf is left to the keyword rules. */
 const maxBranches = 64;
 
 export class SchemaValueSets {
   private readonly cache = new WeakMap<object, ValueSet | null>();
   private readonly inProgress = new Set<object>();
+  private readonly patternCache = new Map<string, string[] | undefined>();
 
   constructor(private readonly normalize: (node: SchemaNode) => NormalizedSchema) {}
 
@@ -93,6 +101,13 @@ export class SchemaValueSets {
     for (const [keyword, entry] of keywords) {
       if (isAnnotationKeyword(keyword) || keyword === 'default') continue;
       if (opaqueKeywords.has(keyword)) return undefined;
+      if (keyword === 'pattern' && typeof entry.value === 'string') {
+        // A pattern whose language is finite admits those strings and every value that is not a string.
+        const strings = this.patternStrings(entry.value);
+        if (strings === undefined) return undefined;
+        set = intersect(set, union(setOfTypes(nonStringTypes), setOfValues(strings)));
+        continue;
+      }
       if (kindKeywords.has(keyword)) {
         kindBound.push(keyword);
         continue;
@@ -124,6 +139,16 @@ export class SchemaValueSets {
     return set;
   }
 
+  /**
+   * The strings a pattern admits when they are few. Only a pattern anchored at both ends and without an unbounded
+   * repeat can have a finite language: the others are not enumerated (building their automaton is the cost).
+   */
+  private patternStrings(pattern: string): string[] | undefined {
+    if (!/^\^.*\$$/s.test(pattern) || /[*+]|\{\d+,\}/.test(pattern)) return undefined;
+    if (!this.patternCache.has(pattern)) this.patternCache.set(pattern, finiteLanguage(pattern, maxPatternStrings));
+    return this.patternCache.get(pattern);
+  }
+
   /** anyOf: the union of its branches; oneOf: the same when no two branches share a value, else undefined. */
   private branches(entry: KeywordEntry, keyword: 'anyOf' | 'oneOf'): ValueSet | undefined {
     const list = entry.value;
@@ -153,6 +178,8 @@ function plainlyNotAValueSet(keywords: ReadonlyMap<string, KeywordEntry>): boole
   const names = typeKeywordNames(keywords.get('type')?.value);
   if (names === 'invalid') return false;
   for (const keyword of keywords.keys()) {
+    // A pattern may have a finite language (`^(?:a|b)$`): flat() finds out.
+    if (keyword === 'pattern') continue;
     const kind = kindKeywords.get(keyword);
     if (kind !== undefined && typeAdmits(names, kind === 'number' ? 'integer' : kind)) return true;
   }

@@ -95,6 +95,24 @@ test('a widened condition moves instances into a then that rejects them: breakin
   assert.deepEqual(witnesses(oldSchema, newSchema, instances), { backward: [{ version: 'v1beta1' }], forward: [] });
 });
 
+test('the widened condition names how many changes the movers meet, by rule, once there are several', () => {
+  const oldSchema = { type: 'object', if: version({ const: 'v1' }), then: { required: ['plugins'] } };
+  const closed = { required: ['plugins'], properties: { plugins: { type: 'array' }, name: { type: 'string' } } };
+  const newSchema = { type: 'object', if: version({ enum: ['v1', 'v1beta1'] }), then: closed };
+  const found = changes(oldSchema, newSchema);
+  const widened = found.find((c) => c.rule === 'schema.if-widened');
+  const moved = found.filter((c) => c.message.includes('moved from else to then'));
+  assert.ok(moved.length >= 2);
+  const byRule = new Map<string, number>();
+  for (const change of moved) byRule.set(change.rule, (byRule.get(change.rule) ?? 0) + 1);
+  assert.match(widened!.message, new RegExp(`; ${moved.length} changes for them follow \\(`));
+  for (const [rule, count] of byRule) assert.ok(widened!.message.includes(`${count} ${rule}`), rule);
+  // a single change needs no summary
+  const single = changes(oldSchema, { ...newSchema, then: { required: ['plugins'] } });
+  assert.doesNotMatch(single.find((c) => c.rule === 'schema.if-widened')!.message, /changes for them follow/);
+  assert.deepEqual(witnesses(oldSchema, newSchema, instances).backward, [{ version: 'v1beta1' }]);
+});
+
 test('a narrowed condition moves instances from then into else: judged by old then and new else', () => {
   const oldSchema = { if: version({ enum: ['v1', 'v1beta1'] }), then: { required: ['plugins'] } };
   const newSchema = { if: version({ const: 'v1' }), then: { required: ['plugins'] } };

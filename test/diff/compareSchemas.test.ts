@@ -530,6 +530,56 @@ const cases: RuleCase[] = [
     forward: 'compatible',
   },
   {
+    rule: 'schema.one-of-type-narrowed',
+    old: { oneOf: [{ type: 'string' }, { type: 'object' }] },
+    new: { oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'object' }] },
+    backward: 'breaking',
+    forward: 'compatible',
+  },
+  {
+    rule: 'schema.one-of-type-widened',
+    old: { oneOf: [{ type: 'string' }, { type: 'object' }, { type: 'object' }] },
+    new: { oneOf: [{ type: 'string' }, { type: 'object' }] },
+    backward: 'compatible',
+    forward: 'breaking',
+  },
+  {
+    rule: 'schema.one-of-old-overlap',
+    old: {
+      oneOf: [
+        { type: 'string', pattern: '^a' },
+        { type: 'string', pattern: 'b$' },
+      ],
+    },
+    new: {
+      oneOf: [
+        { type: 'string', pattern: '^a' },
+        { type: 'string', pattern: '^b' },
+      ],
+    },
+    backward: 'compatible',
+    forward: 'unknown',
+    with: ['schema.pattern-replaced'],
+  },
+  {
+    rule: 'schema.one-of-new-overlap',
+    old: {
+      oneOf: [
+        { type: 'string', pattern: '^a' },
+        { type: 'string', pattern: '^b' },
+      ],
+    },
+    new: {
+      oneOf: [
+        { type: 'string', pattern: '^a' },
+        { type: 'string', pattern: 'b$' },
+      ],
+    },
+    backward: 'unknown',
+    forward: 'compatible',
+    with: ['schema.pattern-replaced'],
+  },
+  {
     rule: 'schema.one-of-changed',
     old: { oneOf: [{ type: 'string' }, { maxLength: 3 }] },
     new: { oneOf: [{ type: 'string' }, { maxLength: 5 }] },

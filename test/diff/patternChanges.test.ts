@@ -103,11 +103,12 @@ test('oneOf branches of strings whose patterns no string matches at once are dis
     forward: 'breaking',
     rules: ['schema.pattern-widened'],
   });
-  // "v1" now matches both branches: oneOf rejects it, and nothing is decided
+  // "v1" now matches both branches: the new oneOf rejects it, so backward is not decided; forward, the new oneOf holds
+  // at most the anyOf of its branches, which admits "ab1" that the old (exact) one did not: breaking
   assert.deepEqual(judge(oneOf('^[a-z]+$'), oneOf('^[a-z]+\\d?$')), {
     backward: 'unknown',
-    forward: 'unknown',
-    rules: ['schema.one-of-changed'],
+    forward: 'breaking',
+    rules: ['schema.one-of-new-overlap', 'schema.pattern-widened'],
   });
 });
 
