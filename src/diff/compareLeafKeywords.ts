@@ -56,6 +56,32 @@ function raw(view: SchemaView, keyword: string): JsonValue | undefined {
   return view.keywords.get(keyword)?.value;
 }
 
+interface ScalarTypes {
+  number: number;
+  string: string;
+  boolean: boolean;
+}
+
+/**
+ * A keyword's value on each side, each absent or of `type`; when either is something else the keyword is reported
+ * malformed (if it differs) and undefined is returned.
+ */
+function scalarPair<T extends keyof ScalarTypes>(
+  o: SchemaView,
+  n: SchemaView,
+  keyword: string,
+  type: T,
+  emit: EmitChange,
+): { a: ScalarTypes[T] | undefined; b: ScalarTypes[T] | undefined } | undefined {
+  const a = raw(o, keyword);
+  const b = raw(n, keyword);
+  if ((a !== undefined && typeof a !== type) || (b !== undefined && typeof b !== type)) {
+    malformed(o, n, [keyword], emit);
+    return undefined;
+  }
+  return { a: a as ScalarTypes[T] | undefined, b: b as ScalarTypes[T] | undefined };
+}
+
 function malformed(o: SchemaView, n: SchemaView, keywords: string[], emit: EmitChange): void {
   const differs = keywords.some((k) => {
     const a = raw(o, k);
@@ -211,10 +237,9 @@ function isMultipleOf(a: number, b: number): boolean | undefined {
 }
 
 function compareMultipleOf(o: SchemaView, n: SchemaView, emit: EmitChange): void {
-  const a = raw(o, 'multipleOf');
-  const b = raw(n, 'multipleOf');
-  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number'))
-    return malformed(o, n, ['multipleOf'], emit);
+  const pair = scalarPair(o, n, 'multipleOf', 'number', emit);
+  if (!pair) return;
+  const { a, b } = pair;
   if (a === b) return;
   const location = keywordLocation(o, n, 'multipleOf');
   const values = { old: a, new: b };
@@ -239,10 +264,9 @@ const countRules = {
 
 function compareCount(o: SchemaView, n: SchemaView, keyword: keyof typeof countRules, emit: EmitChange): void {
   const [kind, tightened, loosened] = countRules[keyword];
-  const a = raw(o, keyword);
-  const b = raw(n, keyword);
-  if ((a !== undefined && typeof a !== 'number') || (b !== undefined && typeof b !== 'number'))
-    return malformed(o, n, [keyword], emit);
+  const pair = scalarPair(o, n, keyword, 'number', emit);
+  if (!pair) return;
+  const { a, b } = pair;
   const absent = kind === 'min' ? 0 : Infinity;
   const before = a ?? absent;
   const after = b ?? absent;
@@ -257,10 +281,9 @@ function compareCount(o: SchemaView, n: SchemaView, keyword: keyof typeof countR
 }
 
 function compareText(o: SchemaView, n: SchemaView, keyword: 'format', emit: EmitChange): void {
-  const a = raw(o, keyword);
-  const b = raw(n, keyword);
-  if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
-    return malformed(o, n, [keyword], emit);
+  const pair = scalarPair(o, n, keyword, 'string', emit);
+  if (!pair) return;
+  const { a, b } = pair;
   if (a === b) return;
   const location = keywordLocation(o, n, keyword);
   const values = { old: a, new: b };
@@ -278,10 +301,9 @@ const maxListedPatternStrings = 256;
  * without it admits only strings that match it changes nothing.
  */
 function comparePattern(o: SchemaView, n: SchemaView, emit: EmitChange): void {
-  const a = raw(o, 'pattern');
-  const b = raw(n, 'pattern');
-  if ((a !== undefined && typeof a !== 'string') || (b !== undefined && typeof b !== 'string'))
-    return malformed(o, n, ['pattern'], emit);
+  const pair = scalarPair(o, n, 'pattern', 'string', emit);
+  if (!pair) return;
+  const { a, b } = pair;
   if (a === b) return;
   const location = keywordLocation(o, n, 'pattern');
   const values = { old: a, new: b };
@@ -360,10 +382,9 @@ function samePatternAndEnum(o: SchemaView, n: SchemaView): boolean {
 }
 
 function compareUniqueItems(o: SchemaView, n: SchemaView, emit: EmitChange): void {
-  const a = raw(o, 'uniqueItems');
-  const b = raw(n, 'uniqueItems');
-  if ((a !== undefined && typeof a !== 'boolean') || (b !== undefined && typeof b !== 'boolean'))
-    return malformed(o, n, ['uniqueItems'], emit);
+  const pair = scalarPair(o, n, 'uniqueItems', 'boolean', emit);
+  if (!pair) return;
+  const { a, b } = pair;
   if ((a === true) === (b === true)) return;
   const location = keywordLocation(o, n, 'uniqueItems');
   if (b === true) emit('schema.unique-items-added', location, 'items must now be unique', { old: a, new: b });

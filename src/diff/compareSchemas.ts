@@ -34,7 +34,7 @@ import {
 import { contentKeywords, isAnnotationKeyword, unevaluatedKeywords } from './schemaKeywords.js';
 import { SchemaNormalizer, type Conjunct, type KeywordEntry, type NormalizedSchema } from './schemaNormalizer.js';
 import { SchemaRefResolver } from './schemaRefResolver.js';
-import { schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules.js';
+import { isUndecided, mayBreak, schemaRules, type SchemaEffect, type SchemaRuleId } from './schemaRules.js';
 import { SchemaValueSets } from './schemaValueSet.js';
 import { isSubset, universalSet, type ValueSet } from './valueSets.js';
 import {
@@ -380,11 +380,7 @@ class SchemaComparison {
           : narrowed
             ? only('none', 'warning', 'narrowing')
             : effects.has('both') ||
-              (effects.has('widening') &&
-                effects.has('narrowing') &&
-                !['unknown', 'unknown-backward', 'unknown-forward'].some((effect) =>
-                  effects.has(effect as SchemaEffect),
-                ));
+              (effects.has('widening') && effects.has('narrowing') && ![...effects].some(isUndecided));
     if (agrees) {
       outer.changes.push(...trial.changes);
       return;
@@ -1089,8 +1085,8 @@ class SchemaComparison {
         const effect = schemaRules[change.rule].effect;
         if (effect === 'none' || effect === 'warning') return true;
         const covers = (property: MootProperty, kind: 'values' | 'required'): boolean =>
-          (breaksBackward(effect) ? property[kind].backward : true) &&
-          (breaksForward(effect) ? property[kind].forward : true);
+          (mayBreak(effect, 'backward') ? property[kind].backward : true) &&
+          (mayBreak(effect, 'forward') ? property[kind].forward : true);
         const isRequired =
           (change.rule === 'schema.required-added' || change.rule === 'schema.required-removed') &&
           required.has(`${change.document ?? ''}\u0000${change.pointer}`);
@@ -1364,15 +1360,6 @@ interface BranchProfile {
 
 function admitsGroup(profile: BranchProfile, group: TypeGroup): boolean {
   return kindsOfGroup(group).some((kind) => profile.kinds.has(kind));
-}
-
-/** Whether a change of this effect may break backward (old data under the new schema) or forward readers. */
-function breaksBackward(effect: SchemaEffect): boolean {
-  return ['narrowing', 'both', 'unknown', 'unknown-backward'].includes(effect);
-}
-
-function breaksForward(effect: SchemaEffect): boolean {
-  return ['widening', 'both', 'unknown', 'unknown-forward'].includes(effect);
 }
 
 function keyOf(normalized: Exclude<NormalizedSchema, { kind: 'invalid' }>): object {

@@ -38,6 +38,17 @@ export function severityOfEffect(effect: SchemaEffect, direction: Direction): Se
   }
 }
 
+/** Whether a change of this effect may break that direction: breaking there, or undecided. */
+export function mayBreak(effect: SchemaEffect, direction: Direction): boolean {
+  const severity = severityOfEffect(effect, direction);
+  return severity === 'breaking' || severity === 'unknown';
+}
+
+/** Whether the rules leave a change of this effect undecided in some direction. */
+export function isUndecided(effect: SchemaEffect): boolean {
+  return severityOfEffect(effect, 'backward') === 'unknown' || severityOfEffect(effect, 'forward') === 'unknown';
+}
+
 function schemaRule<Id extends string>(id: Id, effect: SchemaEffect, purpose: string, example: string): SchemaRule<Id> {
   return {
     id,

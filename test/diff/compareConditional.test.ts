@@ -3,30 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonValue } from '../../src/core/json.js';
-import { compareSchemas, worstSeverity, type SchemaChange, type Severity } from '../../src/diff/compareSchemas.js';
-import { createUserAjv } from '../../src/validate/ajvInstances.js';
-
-function verdicts(oldSchema: JsonValue, newSchema: JsonValue): { backward: Severity; forward: Severity } {
-  return {
-    backward: worstSeverity(compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction: 'backward' })),
-    forward: worstSeverity(compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction: 'forward' })),
-  };
-}
+import { compareSchemas, type SchemaChange } from '../../src/diff/compareSchemas.js';
+import { verdicts, witnesses } from '../support/schemaVerdicts.js';
 
 function changes(oldSchema: JsonValue, newSchema: JsonValue): SchemaChange[] {
   return compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction: 'backward' });
-}
-
-function accepts(schema: JsonValue, instance: JsonValue): boolean {
-  return createUserAjv('2020-12').compile(schema as object)(instance) === true;
-}
-
-/** Which of `instances` tell the two schemas apart, per direction (valid under old only: backward; new only: forward). */
-function witnesses(oldSchema: JsonValue, newSchema: JsonValue, instances: JsonValue[]) {
-  return {
-    backward: instances.filter((i) => accepts(oldSchema, i) && !accepts(newSchema, i)),
-    forward: instances.filter((i) => accepts(newSchema, i) && !accepts(oldSchema, i)),
-  };
 }
 
 const version = (condition: JsonValue): { properties: Record<string, JsonValue> } => ({

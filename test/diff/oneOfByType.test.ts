@@ -4,30 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonValue } from '../../src/core/json.js';
-import { compareSchemas, worstSeverity, type Severity } from '../../src/diff/compareSchemas.js';
-import { createUserAjv } from '../../src/validate/ajvInstances.js';
-
-function verdicts(oldSchema: JsonValue, newSchema: JsonValue): { backward: Severity; forward: Severity } {
-  const verdict = (direction: 'backward' | 'forward'): Severity =>
-    worstSeverity(compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction }));
-  return { backward: verdict('backward'), forward: verdict('forward') };
-}
+import { compareSchemas } from '../../src/diff/compareSchemas.js';
+import { verdicts, witnesses } from '../support/schemaVerdicts.js';
 
 function rules(oldSchema: JsonValue, newSchema: JsonValue): string[] {
   const changes = compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction: 'backward' });
   return changes.map((change) => change.rule).sort();
-}
-
-function accepts(schema: JsonValue, instance: JsonValue): boolean {
-  return createUserAjv('2020-12').compile(schema as object)(instance) === true;
-}
-
-/** Which of `instances` tell the two schemas apart (valid under old only: backward; under new only: forward). */
-function witnesses(oldSchema: JsonValue, newSchema: JsonValue, instances: JsonValue[]) {
-  return {
-    backward: instances.filter((i) => accepts(oldSchema, i) && !accepts(newSchema, i)),
-    forward: instances.filter((i) => accepts(newSchema, i) && !accepts(oldSchema, i)),
-  };
 }
 
 /** No compatible verdict is contradicted by a candidate; `breaking` lists the directions that must have a witness. */

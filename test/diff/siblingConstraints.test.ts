@@ -3,24 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonValue } from '../../src/core/json.js';
-import { compareSchemas, worstSeverity, type Severity } from '../../src/diff/compareSchemas.js';
-import { createUserAjv } from '../../src/validate/ajvInstances.js';
-
-function verdicts(oldSchema: JsonValue, newSchema: JsonValue): { backward: Severity; forward: Severity } {
-  const verdict = (direction: 'backward' | 'forward'): Severity =>
-    worstSeverity(compareSchemas({ schema: oldSchema }, { schema: newSchema }, { direction }));
-  return { backward: verdict('backward'), forward: verdict('forward') };
-}
+import type { Severity } from '../../src/diff/compareSchemas.js';
+import { accepts, verdicts } from '../support/schemaVerdicts.js';
 
 /** Both orders: a constraint added (backward) is the same pair as one dropped read the other way (forward). */
 function bothWays(a: JsonValue, b: JsonValue): [Severity, Severity, Severity, Severity] {
   const there = verdicts(a, b);
   const back = verdicts(b, a);
   return [there.backward, there.forward, back.backward, back.forward];
-}
-
-function accepts(schema: JsonValue, instance: JsonValue): boolean {
-  return createUserAjv('2020-12').compile(schema as object)(instance) === true;
 }
 
 function distinguishing(a: JsonValue, b: JsonValue, instances: JsonValue[]): JsonValue[] {
