@@ -201,14 +201,19 @@ export class LevelStore implements KeyValueStore {
 
   async batch(operations: readonly BatchOperation[]): Promise<void> {
     if (operations.length === 0) return;
+    // A chained batch: each operation goes to LevelDB's write batch as it is added, one atomic write as with an
+    // array (one leveldb::WriteBatch either way), but without abstract-level copying and checking the whole array
+    // first, which at 200k operations was 2.5–3.5× slower and held ~160 MB more (docs/performance.md).
+    let batch: ReturnType<LevelDatabase['batch']> | undefined;
     try {
-      await this.db.batch(
-        operations.map((op) =>
-          op.type === 'put' ? { type: 'put', key: op.key, value: op.value } : { type: 'del', key: op.key },
-        ),
-        { sync: true },
-      );
+      batch = this.db.batch();
+      for (const op of operations) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+      await batch.write({ sync: true });
     } catch (cause) {
+      await batch?.close().catch(() => undefined); // after a write (or a close) it does nothing
       throw storeIoError(cause, this.location, 'write');
     }
   }
