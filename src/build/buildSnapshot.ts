@@ -37,7 +37,7 @@ import {
   listingTrusted,
   readBuildIndex,
   loadCachedAnalyses,
-  toCachedAnalysis,
+  cachedAnalysisRecord,
   type BuildCacheUpdate,
   type BuildIndex,
   type CachedAnalysis,
@@ -681,6 +681,12 @@ function compiledResult(
     return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
   });
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
+  // The analyses become their records now: what the result keeps of a file read is its text, record and entry.
+  const records = new Map<string, string>();
+  for (const index of analysed) {
+    const path = files[index]!.path;
+    records.set(path, cachedAnalysisRecord(analyses[index]!, validation.validPayloads.get(path)));
+  }
   const cache: BuildCacheUpdate = {
     registryKey: cacheKey,
     index: {
@@ -697,12 +703,7 @@ function compiledResult(
       digest: built.fingerprint.digest,
       warnings: analyses.some((analysis) => analysis.diagnostics.length > 0),
     },
-    analysed: Object.fromEntries(
-      [...analysed].map((index) => [
-        files[index]!.path,
-        toCachedAnalysis(analyses[index]!, validation.validPayloads.get(files[index]!.path)),
-      ]),
-    ),
+    analysed: records,
     removed: built.changes.removed,
   };
   // Reused specs must still be stored when the batch is written: the last snapshot vouches for all of them.
