@@ -136,6 +136,11 @@ export const errorCatalogue = {
   STORE_NOT_A_STORE: { category: 'store', description: 'a non-empty directory that is not a store' },
   STORE_FORMAT: { category: 'store', description: 'the store was written by another format version' },
   STORE_CHANGED: { category: 'store', description: 'objects a build reuses were removed while it ran' },
+  STAGING_FAILED: {
+    category: 'io',
+    description:
+      "a large build's temporary file (in the system's temporary folder) could not be written or read back as written",
+  },
   STORE_CLOSED: { category: 'store', description: 'a store used after `close()`' },
   DIGEST_MISMATCH: { category: 'store', description: 'an object read from the store does not hash to its digest' },
   VERIFY_FAILED: { category: 'store', description: '`spec verify` found problems in the store' },

@@ -7,6 +7,7 @@ import { buildCacheSpaces } from '../store/storeKeys.js';
 import type { FileAnalysis } from '../validate/analyzeSpecFile.js';
 import type { RegistryFile } from '../source/listRegistry.js';
 import { toolVersion } from '../version.js';
+import { textOf, type StagedText } from './stagingFile.js';
 
 /**
  * A file's analysis, minus the canonical text (the store holds it under the digest), plus the keys under which its
@@ -83,8 +84,8 @@ export interface BuildCacheUpdate {
   previous?: BuildIndex;
   /** This build's listing fingerprint, and whether any file had warnings (for the next build's fast path). */
   listing?: { digest: string; warnings: boolean };
-  /** The cached analyses of the files this build read (cachedAnalysisRecord), by path. */
-  analysed: ReadonlyMap<string, string>;
+  /** The cached analyses of the files this build read (cachedAnalysisRecord), by path: texts, or staged (a large build). */
+  analysed: ReadonlyMap<string, string | StagedText>;
   /** Paths of files that are gone. */
   removed: string[];
 }
@@ -526,7 +527,7 @@ export function buildCacheOperations(
  */
 export function* cachedAnalysisOperations(registryPath: string, update: BuildCacheUpdate): Iterable<BatchOperation> {
   const prefix = analysesPrefix(registryPath);
-  for (const [path, record] of update.analysed) yield { type: 'put', key: `${prefix}${path}`, value: record };
+  for (const [path, record] of update.analysed) yield { type: 'put', key: `${prefix}${path}`, value: textOf(record) };
 }
 
 /** Whether a file is as the index saw it, and was not modified in the instant its entry was recorded or after. */

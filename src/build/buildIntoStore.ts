@@ -1,8 +1,10 @@
 // Building a registry into the store at a directory: the store is opened first when there is one (it holds the build
 // cache), and created only once the registry is valid, so bad input never creates or changes a store.
+import { collectGarbageNow } from '../core/collectGarbage.js';
 import { isSpecError } from '../errors.js';
 import {
   compileRegistry,
+  defaultStageAboveBytes,
   storeSnapshot,
   type BuildResult,
   type CompiledRegistry,
@@ -39,8 +41,15 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
   const { directory, waitMs = 0, tag, strict, check, onNotice, writeAheadBytes, ...compileOptions } = options;
   if (tag !== undefined) assertValidTagName(tag);
   let store = await openExistingStore(directory, waitMs);
+  let compiled: CompiledRegistry | undefined;
   try {
-    const compiled = await compileRegistry({ ...compileOptions, ...(store ? { store } : {}) });
+    compiled = await compileRegistry({
+      stageAboveBytes: defaultStageAboveBytes,
+      ...compileOptions,
+      ...(store ? { store } : {}),
+    });
+    // The analyses are garbage once compiled: collect them before the write makes its own (see collectGarbageNow).
+    if (compiled.release) collectGarbageNow();
     await check?.(compiled);
     if (!store) {
       store = await openStore({ directory, create: true, waitMs });
@@ -53,6 +62,7 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
       ...(writeAheadBytes === undefined ? {} : { writeAheadBytes }),
     });
   } finally {
+    compiled?.release?.();
     await store?.close();
   }
 }

@@ -47,6 +47,8 @@ import {
 import { unchangedEntries, unknownIndices, whatChanged, type Changes, type FileState } from './whatChanged.js';
 import { referencedIds } from '../validate/referencedIds.js';
 import { assertAllowRemoval, assertProtectedSpecsKept } from './protectedSpecs.js';
+import { collectGarbageNow } from '../core/collectGarbage.js';
+import { StagedObject, StagingFile, type StagedText } from './stagingFile.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */
 export type CompiledSpec = Omit<ValidatedSpec, 'text'>;
@@ -82,6 +84,8 @@ export interface CompiledRegistry {
   /** Files read and analysed, and files taken from the cache. */
   analyzed: number;
   reused: number;
+  /** Deletes the temporary file of a build that staged its texts (`stageAboveBytes`); its objects cannot be read after. */
+  release?: () => void;
 }
 
 export interface CompileRegistryOptions {
@@ -110,7 +114,17 @@ export interface CompileRegistryOptions {
    * dropping one that the last build of this registry had is PROTECTED_SPEC_REMOVED.
    */
   allowRemoval?: readonly string[];
+  /**
+   * Once the new specs' texts pass this many bytes, keep them and the cached analyses in an unlinked temporary file
+   * from validation to the write rather than in memory (StagingFile): a large build then holds ~1.3 KB less per file
+   * read. Default: never. The result must then be released (`release()`) once stored; buildIntoStore and
+   * buildSnapshot stage above 8 MiB (`defaultStageAboveBytes`) and release it.
+   */
+  stageAboveBytes?: number;
 }
+
+/** Where buildIntoStore and buildSnapshot start staging texts (at 13k generated files they are ~6 MB, at 50k ~23). */
+export const defaultStageAboveBytes = 8 * 1024 * 1024;
 
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
@@ -175,6 +189,10 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
   const reused = files.length - run.analysed.size;
 
   const validation = await validateRun(run, store && reused > 0 ? store : undefined, changes.relink, validPayloads);
+  // A build large enough to stage its texts collects linking's garbage before the manifest, and the manifest's
+  // before the records are made (see collectGarbageNow): each stage's garbage would otherwise add to the next's.
+  const collectsGarbage = options.stageAboveBytes !== undefined && run.analysed.size * 512 > options.stageAboveBytes;
+  if (collectsGarbage) collectGarbageNow();
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok || listingFailed)
     throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
@@ -202,7 +220,9 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
     validation.specs,
     rules,
   );
+  if (collectsGarbage) collectGarbageNow();
   return compiledResult(options.registry, cache.key, {
+    stageAboveBytes: options.stageAboveBytes,
     rules,
     run,
     previous,
@@ -661,6 +681,7 @@ function compiledResult(
   registry: string,
   cacheKey: string,
   built: {
+    stageAboveBytes: number | undefined;
     rules: BuildRules;
     run: AnalysisRun;
     previous: BuildIndex | undefined;
@@ -676,16 +697,25 @@ function compiledResult(
 ): CompiledRegistry {
   const { run, previous, lastStored, validation, manifest, reused } = built;
   const { files, analyses, analysed } = run;
-  const specObjects = [...analysed].flatMap((index) => {
+  const specObjects: CanonicalObject[] = [];
+  let textBytes = 0;
+  for (const index of analysed) {
     const spec = analyses[index]!.spec;
-    return spec && 'text' in spec ? [{ digest: spec.digest, text: spec.text }] : [];
-  });
+    if (spec && 'text' in spec) {
+      specObjects.push({ digest: spec.digest, text: spec.text });
+      textBytes += spec.text.length;
+    }
+  }
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
+  const staging = textBytes > (built.stageAboveBytes ?? Infinity) ? openStagingFile() : undefined;
+  if (staging)
+    specObjects.forEach((object, i) => (specObjects[i] = new StagedObject(object.digest, staging.add(object.text))));
   // The analyses become their records now: what the result keeps of a file read is its text, record and entry.
-  const records = new Map<string, string>();
+  const records = new Map<string, string | StagedText>();
   for (const index of analysed) {
     const path = files[index]!.path;
-    records.set(path, cachedAnalysisRecord(analyses[index]!, validation.validPayloads.get(path)));
+    const record = cachedAnalysisRecord(analyses[index]!, validation.validPayloads.get(path));
+    records.set(path, staging ? staging.add(record) : record);
   }
   const cache: BuildCacheUpdate = {
     registryKey: cacheKey,
@@ -730,7 +760,17 @@ function compiledResult(
     ),
     analyzed: analysed.size,
     reused,
+    ...(staging ? { release: () => staging.close() } : {}),
   };
+}
+
+/** A staging file, or none when the temporary folder cannot hold one (the texts then stay in memory). */
+function openStagingFile(): StagingFile | undefined {
+  try {
+    return new StagingFile();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -1028,6 +1068,8 @@ export async function storeSnapshot(
     },
     // Published versions are immutable: VERSION_MUTATED aborts the batch; a tag publishes this snapshot's versions.
     extraOperations: async ({ wroteAhead }) => {
+      // What the write-ahead read back from a staged build's file is garbage now, before the index is encoded.
+      if (wroteAhead && compiled.release) collectGarbageNow();
       const stillStored = await assertStillStored(store, compiled.requires);
       const versions = await buildVersionOperations(store, compiled, { ...options, now });
       // The index records the publication count its specs were checked at, for the next build.
@@ -1079,6 +1121,12 @@ export async function buildSnapshot(options: BuildOptions): Promise<BuildResult>
   if (options === null || typeof options !== 'object' || typeof options.registry !== 'string')
     throw new TypeError('buildSnapshot: options.registry must be a string');
   if (!options.store) throw new TypeError('buildSnapshot: options.store is required (see openStore)');
-  const compiled = await compileRegistry(options);
-  return storeSnapshot(options.store, compiled, options);
+  const compiled = await compileRegistry({ stageAboveBytes: defaultStageAboveBytes, ...options });
+  // The analyses are garbage once compiled: collect them before the write makes its own (see collectGarbageNow).
+  if (compiled.release) collectGarbageNow();
+  try {
+    return await storeSnapshot(options.store, compiled, options);
+  } finally {
+    compiled.release?.();
+  }
 }

@@ -69,7 +69,9 @@ export function digestBytes(bytes: Uint8Array): Digest {
 export interface CanonicalObject {
   digest: Digest;
   /** Canonical JSON text (its UTF-8 bytes are what is hashed). */
-  text: string;
+  readonly text: string;
+  /** The text's UTF-8 length, when known without reading it (a text a large build staged in a file). */
+  readonly byteLength?: number;
 }
 
 /** Canonicalises (after the JSON admit walk) and hashes. */

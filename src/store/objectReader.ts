@@ -27,14 +27,15 @@ export function verifyObjectText(digest: Digest, text: string): void {
 
 /** A reader over objects held in memory, falling back to `below` (if given) for the digests it does not hold. */
 export function memoryObjectReader(objects: readonly CanonicalObject[], below?: ObjectReader): ObjectReader {
-  const texts = new Map(objects.map((object) => [object.digest, object.text]));
+  // The objects, not their texts: a text may be staged in a file (a large build's), read only if asked for.
+  const byDigest = new Map(objects.map((object) => [object.digest, object]));
   return {
     async readObjects(digests) {
-      const missing = below ? digests.filter((digest) => !texts.has(digest)) : [];
+      const missing = below ? digests.filter((digest) => !byDigest.has(digest)) : [];
       const fromBelow = missing.length > 0 && below ? await below.readObjects(missing) : [];
       let next = 0;
       return digests.map((digest) => {
-        const text = texts.get(digest);
+        const text = byDigest.get(digest)?.text;
         if (text === undefined) return below ? fromBelow[next++] : undefined;
         verifyObjectText(digest, text);
         return parseJsonText(text);

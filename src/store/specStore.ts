@@ -176,31 +176,29 @@ export class SpecStore implements ObjectReader {
       const unique = new Map(input.objects.map((object) => [object.digest, object]));
       const digests = [...unique.keys()];
       const present = await this.hasObjects(digests);
-      const operations: BatchOperation[] = [];
+      // The objects to write, not yet their texts: a large build's are staged in a file and read as each batch is made.
+      const fresh: CanonicalObject[] = [];
       let bytesWritten = 0;
-      let newObjects = 0;
       digests.forEach((digest, i) => {
         if (present[i]) return;
-        const text = unique.get(digest)!.text;
-        bytesWritten += Buffer.byteLength(text) + digest.length + 4;
-        newObjects++;
-        operations.push({ type: 'put', key: keys.object(digest), value: text });
+        const object = unique.get(digest)!;
+        bytesWritten += (object.byteLength ?? Buffer.byteLength(object.text)) + digest.length + 4;
+        fresh.push(object);
       });
       unique.clear();
+      const newObjects = fresh.length;
+      const operations: BatchOperation[] = [];
       let wroteAhead = false;
       const batchBytes = input.ahead?.batchBytes ?? 4 * 1024 * 1024;
       if (input.ahead && bytesWritten > batchBytes) {
         await input.ahead.check?.();
         // The root stays in the last batch: an object named by a snapshot id appears only with its record.
-        const rootKey = keys.object(input.snapshot);
-        const early = operations.filter((operation) => operation.key !== rootKey);
-        const root = operations.filter((operation) => operation.key === rootKey);
-        operations.splice(0, operations.length, ...root);
-        await this.writeInBatches(early, batchBytes);
-        early.length = 0;
+        await this.writeInBatches(objectPuts(fresh, input.snapshot), batchBytes);
+        for (const object of fresh) if (object.digest === input.snapshot) operations.push(objectPut(object));
+        fresh.length = 0;
         if (input.ahead.operations) await this.writeInBatches(input.ahead.operations(), batchBytes);
         wroteAhead = true;
-      }
+      } else for (const object of fresh) operations.push(objectPut(object));
       const existingSnapshot = (await this.kv.get(keys.snapshot(input.snapshot))) !== undefined;
       if (!existingSnapshot)
         operations.push({ type: 'put', key: keys.snapshot(input.snapshot), value: JSON.stringify(input.metadata) });
@@ -366,4 +364,13 @@ export class SpecStore implements ObjectReader {
   async close(): Promise<void> {
     await this.kv.close();
   }
+}
+
+function objectPut(object: CanonicalObject): BatchOperation {
+  return { type: 'put', key: keys.object(object.digest), value: object.text };
+}
+
+/** The puts of these objects but one, each text read only when its operation is taken. */
+function* objectPuts(objects: readonly CanonicalObject[], except: Digest): Iterable<BatchOperation> {
+  for (const object of objects) if (object.digest !== except) yield objectPut(object);
 }
