@@ -1,7 +1,8 @@
 // Texts a large build must write once it has passed (new specs' canonical texts, cached analyses), kept in an unlinked
 // temporary file between validation and the write instead of in memory: at 100k files they are ~150 MB that V8 would
 // otherwise hold, and grow its heap by a multiple of, until the last batch (docs/performance.md).
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CanonicalObject, Digest } from '../core/digest.js';
@@ -18,7 +19,6 @@ const chunkBytes = 1024 * 1024;
  */
 export class StagingFile {
   private readonly fd: number;
-  private readonly folder: string;
   private readonly path: string;
   private linked: boolean;
   /** Bytes in the file, and bytes added since, not yet written to it. */
@@ -33,17 +33,11 @@ export class StagingFile {
 
   /** Throws (a Node error) when the temporary folder cannot hold the file: the build then keeps the texts in memory. */
   constructor() {
-    this.folder = mkdtempSync(join(tmpdir(), 'specstore-staging-'));
-    this.path = join(this.folder, 'texts');
-    try {
-      this.fd = openSync(this.path, 'wx+', 0o600);
-    } catch (error) {
-      rmSync(this.folder, { recursive: true, force: true });
-      throw error;
-    }
+    // A new name (`wx`: never an existing file), unlinked at once: a process killed in between leaves only this file.
+    this.path = join(tmpdir(), `specstore-staging-${randomUUID()}`);
+    this.fd = openSync(this.path, 'wx+', 0o600);
     try {
       unlinkSync(this.path);
-      rmSync(this.folder, { recursive: true, force: true });
       this.linked = false;
     } catch {
       this.linked = true; // an open file cannot be unlinked here (Windows): close() removes it
@@ -86,7 +80,7 @@ export class StagingFile {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
-    if (this.linked) rmSync(this.folder, { recursive: true, force: true });
+    if (this.linked) rmSync(this.path, { force: true });
   }
 
   private flush(): void {

@@ -166,3 +166,28 @@ test('a build that takes over a second shows progress on a terminal, and nothing
   assert.ok(onTerminal.endsWith('\r\u001b[K'), 'the progress line is cleared before the id is printed');
   assert.equal(await build(false, 'store-pipe'), '', 'nothing when stderr is not a terminal');
 });
+
+test('SPEC_WRITE_AHEAD_BYTES and SPEC_STAGE_ABOVE_BYTES: a bad value is a usage error before anything is made; 0 stages every build', (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  copyBundledRegistry(dir.path);
+  for (const env of [
+    { SPEC_STAGE_ABOVE_BYTES: '-1' },
+    { SPEC_STAGE_ABOVE_BYTES: '1.5' },
+    { SPEC_WRITE_AHEAD_BYTES: '0' },
+  ]) {
+    const refused = runSpec(['build', '--json'], { cwd: dir.path, env });
+    assert.equal(refused.status, 2, JSON.stringify(env));
+    const { error } = json<{ error: { code: string; message: string } }>(refused);
+    assert.equal(error.code, 'USAGE');
+    assert.match(error.message, new RegExp(`^${Object.keys(env)[0]}=`));
+    assert.equal(existsSync(join(dir.path, '.spec')), false, 'no store was made');
+  }
+  const staged = runSpec(['build'], {
+    cwd: dir.path,
+    env: { SPEC_STAGE_ABOVE_BYTES: '0', SPEC_WRITE_AHEAD_BYTES: '1024' },
+  });
+  assert.equal(staged.status, 0, staged.stderr);
+  const bundled = runSpec(['build', '--registry', join(repoRoot, 'registry'), '--store', join(dir.path, 'plain')]);
+  assert.equal(staged.stdout, bundled.stdout);
+});

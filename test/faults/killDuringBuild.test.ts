@@ -5,7 +5,7 @@
 // again gives the same id.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { watch } from 'node:fs';
+import { mkdirSync, readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, generateRegistry } from '../../bench/mutableRegistry.mjs';
 import { verifyStore } from '../../src/maintain/verifyStore.js';
@@ -25,6 +25,8 @@ test(
     t.after(dir.cleanup);
     const registry = join(dir.path, 'registry');
     const store = join(dir.path, 'store');
+    const stagingTmp = join(dir.path, 'tmp');
+    mkdirSync(stagingTmp);
     const generator = generateRegistry(registry, { specs: 120, seed: 11 });
     const build = ['build', '--registry', registry, '--store', store];
     const first = await runSpecAsync(build);
@@ -69,13 +71,20 @@ test(
         };
       }
       // Half the builds take the streaming path: objects and cached analyses in small batches ahead of the record.
+      // Half of those stage their texts in a temporary file (in a TMPDIR of their own, which nothing may be left in).
       const streaming = random() < 0.5;
+      const staging = streaming && random() < 0.5;
       if (streaming) {
-        options.env = { SPEC_WRITE_AHEAD_BYTES: '2048' };
-        moment += ', streaming';
+        options.env = {
+          SPEC_WRITE_AHEAD_BYTES: '2048',
+          ...(staging ? { SPEC_STAGE_ABOVE_BYTES: '0', TMPDIR: stagingTmp } : {}),
+        };
+        moment += staging ? ', streaming, staging' : ', streaming';
       }
       const result = await runSpecAsync(build, options);
       const killed = result.signal === 'SIGKILL';
+      if (staging)
+        assert.deepEqual(readdirSync(stagingTmp), [], `round ${round}: killed ${moment}: a staging file was left`);
       if (killed) kills++;
       else {
         assert.equal(result.status, 0, result.stderr);

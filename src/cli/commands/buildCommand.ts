@@ -97,17 +97,27 @@ export function registerBuildCommand(program: Command, context: CommandContext):
 }
 
 /**
- * SPEC_WRITE_AHEAD_BYTES: the size of the batches a large build writes ahead of its snapshot record (docs/store.md).
- * A tuning knob, and how the kill test makes a small registry take the streaming path.
+ * SPEC_WRITE_AHEAD_BYTES: the size of the batches a large build writes ahead of its snapshot record; and
+ * SPEC_STAGE_ABOVE_BYTES: the new spec texts above which it keeps its texts in a temporary file (docs/store.md).
+ * Tuning knobs, and how the kill test makes a small registry take the streaming and staging paths.
  */
-function writeAheadOf(env: Record<string, string | undefined>): { writeAheadBytes?: number } {
-  const value = env['SPEC_WRITE_AHEAD_BYTES'];
-  if (value === undefined || value === '') return {};
+function writeAheadOf(env: Record<string, string | undefined>): { writeAheadBytes?: number; stageAboveBytes?: number } {
+  const writeAheadBytes = bytesOf(env, 'SPEC_WRITE_AHEAD_BYTES', 1);
+  const stageAboveBytes = bytesOf(env, 'SPEC_STAGE_ABOVE_BYTES', 0);
+  return {
+    ...(writeAheadBytes === undefined ? {} : { writeAheadBytes }),
+    ...(stageAboveBytes === undefined ? {} : { stageAboveBytes }),
+  };
+}
+
+function bytesOf(env: Record<string, string | undefined>, name: string, least: number): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
   const bytes = Number(value);
-  if (!Number.isInteger(bytes) || bytes < 1)
+  if (!Number.isInteger(bytes) || bytes < least)
     throw new SpecError(
       'USAGE',
-      `SPEC_WRITE_AHEAD_BYTES=${JSON.stringify(value)}: not a positive whole number of bytes`,
+      `${name}=${JSON.stringify(value)}: not a ${least === 0 ? 'whole' : 'positive whole'} number of bytes`,
     );
-  return { writeAheadBytes: bytes };
+  return bytes;
 }
