@@ -55,6 +55,7 @@ export async function analyzeInWorkers(
   const results = new Array<FileAnalysis>(tasks.length);
   let next = 0;
   let done = 0;
+  const kindLists = new Map<string, readonly string[]>();
   // Run from TypeScript sources (the tests), the worker registers the TypeScript loader before loading itself.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerUrl = new URL(fromSource ? './analysisWorker.ts' : './analysisWorker.js', import.meta.url);
@@ -79,7 +80,7 @@ export async function analyzeInWorkers(
         worker.postMessage(tasks.slice(start, next));
       };
       worker.on('message', (batch: FileAnalysis[]) => {
-        for (let i = 0; i < batch.length; i++) results[start + i] = batch[i]!;
+        for (let i = 0; i < batch.length; i++) results[start + i] = sharing(batch[i]!, tasks[start + i]!, kindLists);
         done += batch.length;
         options.onProgress?.(done);
         dispatch();
@@ -89,4 +90,29 @@ export async function analyzeInWorkers(
     });
   await Promise.all(Array.from({ length: threads }, runWorker));
   return results;
+}
+
+const emptyList = Object.freeze([]) as unknown as never[];
+
+/**
+ * An analysis as it arrives, made to share what it can with the others: the task's strings, its spec's id, one frozen
+ * empty list for every empty list, one list per set of reference kinds. The copies that crossed the thread die young;
+ * what every analysis keeps is what the collector copies when it promotes them (at 100k files, most of the main
+ * thread's scavenging while the results arrive: docs/performance.md).
+ */
+function sharing(analysis: FileAnalysis, task: AnalysisTask, kindLists: Map<string, readonly string[]>): FileAnalysis {
+  analysis.file = task.file;
+  analysis.path = task.path;
+  analysis.kind = task.kind;
+  if (analysis.spec && analysis.id === analysis.spec.id) analysis.id = analysis.spec.id;
+  if (analysis.diagnostics.length === 0) analysis.diagnostics = emptyList;
+  if (analysis.schemas.length === 0) analysis.schemas = emptyList;
+  if (analysis.references.length === 0) analysis.references = emptyList;
+  for (const reference of analysis.references) {
+    const key = reference.kinds.join('\u0000');
+    let shared = kindLists.get(key);
+    if (!shared) kindLists.set(key, (shared = Object.freeze([...reference.kinds])));
+    reference.kinds = shared;
+  }
+  return analysis;
 }
