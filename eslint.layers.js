@@ -45,6 +45,16 @@ export function importDirectionConfigs() {
                   regex: `^(\\.\\./)+(${forbidden.join('|')})/`,
                   message: `src/${room}/ may not import from a room above it (${forbidden.join(', ')}): see docs/architecture.md`,
                 },
+                ...(room === 'core'
+                  ? [
+                      {
+                        regex: '^node:',
+                        allowTypeImports: true,
+                        message:
+                          'src/core/ is pure: no node:* module (docs/architecture.md); I/O belongs in a room above it',
+                      },
+                    ]
+                  : []),
                 {
                   regex: '^(\\.\\./)+index\\.js$',
                   message: 'src/index.ts is the public API; import the module itself',

@@ -1,6 +1,6 @@
 // Building a registry into the store at a directory: the store is opened first when there is one (it holds the build
 // cache), and created only once the registry is valid, so bad input never creates or changes a store.
-import { collectGarbageNow } from '../core/collectGarbage.js';
+import { collectGarbageNow } from './collectGarbage.js';
 import { isSpecError } from '../errors.js';
 import {
   compileRegistry,

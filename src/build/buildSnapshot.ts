@@ -47,7 +47,7 @@ import {
 import { unchangedEntries, unknownIndices, whatChanged, type Changes, type FileState } from './whatChanged.js';
 import { referencedIds } from '../validate/referencedIds.js';
 import { assertAllowRemoval, assertProtectedSpecsKept } from './protectedSpecs.js';
-import { collectGarbageNow } from '../core/collectGarbage.js';
+import { collectGarbageNow } from './collectGarbage.js';
 import { StagedObject, StagingFile, type StagedText } from './stagingFile.js';
 
 /** One spec of a compiled registry: a validated spec without its text (cached specs' texts stay in the store). */

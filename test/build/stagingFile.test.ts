@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { buildIntoStore } from '../../src/build/buildIntoStore.js';
 import { compileRegistry } from '../../src/build/buildSnapshot.js';
 import { StagedObject, StagingFile } from '../../src/build/stagingFile.js';
-import { collectGarbageNow } from '../../src/core/collectGarbage.js';
+import { collectGarbageNow } from '../../src/build/collectGarbage.js';
 import { digestText } from '../../src/core/digest.js';
 import { isSpecError } from '../../src/errors.js';
 import { openStore } from '../../src/store/openStore.js';

@@ -32,6 +32,14 @@ test('diff stays pure: it may not read the store or a snapshot, though both are 
   ]);
 });
 
+// (A type from one is allowed, as src/core/digest.ts does; this bare linter cannot parse `import type`.)
+test('core stays pure: no node:* module', async () => {
+  assert.deepEqual(await problems('src/core/x.ts', "import { readFileSync } from 'node:fs';\n"), [
+    'no-restricted-imports',
+  ]);
+  assert.deepEqual(await problems('src/build/x.ts', "import { readFileSync } from 'node:fs';\n"), []);
+});
+
 test('nothing in src/ imports the public API module', async () => {
   assert.deepEqual(await problems('src/plan/x.ts', "import { a } from '../index.js';\n"), ['no-restricted-imports']);
 });
