@@ -117,3 +117,22 @@ test('a build that stages its texts (and writes them ahead in small batches) sto
   assert.equal(fourth.analyzed, third.analyzed);
   assert.equal(stagingFolders(), before);
 });
+
+test('a build whose temporary folder cannot hold a staging file keeps its texts in memory, and builds the same', async (t) => {
+  const dir = tempDir();
+  t.after(dir.cleanup);
+  const registry = copyBundledRegistry(dir.path);
+  const saved = process.env['TMPDIR'];
+  process.env['TMPDIR'] = join(dir.path, 'no-such-folder');
+  try {
+    assert.throws(() => new StagingFile(), { code: 'ENOENT' });
+    const compiled = await compileRegistry({ registry, stageAboveBytes: 0 });
+    assert.equal(compiled.release, undefined);
+    assert.ok(!compiled.objects.some((object) => object instanceof StagedObject));
+    const built = await buildIntoStore({ registry, directory: join(dir.path, 'store'), stageAboveBytes: 0 });
+    assert.equal(built.snapshot, compiled.snapshot);
+  } finally {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  }
+});
