@@ -1,10 +1,8 @@
 // Building a registry into the store at a directory: the store is opened first when there is one (it holds the build
 // cache), and created only once the registry is valid, so bad input never creates or changes a store.
-import { collectGarbageNow } from './collectGarbage.js';
 import { isSpecError } from '../errors.js';
 import {
-  compileRegistry,
-  defaultStageAboveBytes,
+  compileForStore,
   storeSnapshot,
   type BuildResult,
   type CompiledRegistry,
@@ -43,13 +41,7 @@ export async function buildIntoStore(options: BuildIntoStoreOptions): Promise<Bu
   let store = await openExistingStore(directory, waitMs);
   let compiled: CompiledRegistry | undefined;
   try {
-    compiled = await compileRegistry({
-      stageAboveBytes: defaultStageAboveBytes,
-      ...compileOptions,
-      ...(store ? { store } : {}),
-    });
-    // The analyses are garbage once compiled: collect them before the write makes its own (see collectGarbageNow).
-    if (compiled.release) collectGarbageNow();
+    compiled = await compileForStore({ ...compileOptions, ...(store ? { store } : {}) });
     await check?.(compiled);
     if (!store) {
       store = await openStore({ directory, create: true, waitMs });

@@ -118,13 +118,24 @@ export interface CompileRegistryOptions {
    * Once the new specs' texts pass this many bytes, keep them and the cached analyses in an unlinked temporary file
    * from validation to the write rather than in memory (StagingFile): a large build then holds ~1.3 KB less per file
    * read. Default: never. The result must then be released (`release()`) once stored; buildIntoStore and
-   * buildSnapshot stage above 8 MiB (`defaultStageAboveBytes`) and release it.
+   * buildSnapshot stage above 8 MiB (compileForStore) and release it.
    */
   stageAboveBytes?: number;
 }
 
-/** Where buildIntoStore and buildSnapshot start staging texts (at 13k generated files they are ~6 MB, at 50k ~23). */
-export const defaultStageAboveBytes = 8 * 1024 * 1024;
+/** Where a build that stores its result starts staging texts (at 13k generated files they are ~6 MB, at 50k ~23). */
+const defaultStageAboveBytes = 8 * 1024 * 1024;
+
+/**
+ * compileRegistry for a build that stores its result (buildIntoStore, buildSnapshot): staging above 8 MiB of new
+ * texts, and, when it staged, the analyses collected once compiled, before the write makes its own garbage (see
+ * collectGarbageNow). The caller releases the result once stored.
+ */
+export async function compileForStore(options: CompileRegistryOptions): Promise<CompiledRegistry> {
+  const compiled = await compileRegistry({ stageAboveBytes: defaultStageAboveBytes, ...options });
+  if (compiled.release) collectGarbageNow();
+  return compiled;
+}
 
 /** Reads and validates a registry and computes its snapshot, without writing anything. */
 export async function compileRegistry(options: CompileRegistryOptions): Promise<CompiledRegistry> {
@@ -189,10 +200,10 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
   const reused = files.length - run.analysed.size;
 
   const validation = await validateRun(run, store && reused > 0 ? store : undefined, changes.relink, validPayloads);
-  // A build large enough to stage its texts collects linking's garbage before the manifest, and the manifest's
-  // before the records are made (see collectGarbageNow): each stage's garbage would otherwise add to the next's.
-  const collectsGarbage = options.stageAboveBytes !== undefined && run.analysed.size * 512 > options.stageAboveBytes;
-  if (collectsGarbage) collectGarbageNow();
+  // A build that stages its texts collects linking's garbage before the manifest, and the manifest's before the
+  // records are made (see collectGarbageNow): each stage's garbage would otherwise add to the next's.
+  const stages = options.stageAboveBytes !== undefined && newTextBytes(run) > options.stageAboveBytes;
+  if (stages) collectGarbageNow();
   const diagnostics = [...listing.diagnostics, ...validation.diagnostics];
   if (!validation.ok || listingFailed)
     throw invalidInput(diagnostics, 'the registry is invalid: nothing was built or stored');
@@ -220,9 +231,9 @@ async function compileSource(options: CompileRegistryOptions): Promise<CompiledR
     validation.specs,
     rules,
   );
-  if (collectsGarbage) collectGarbageNow();
+  if (stages) collectGarbageNow();
   return compiledResult(options.registry, cache.key, {
-    stageAboveBytes: options.stageAboveBytes,
+    stages,
     rules,
     run,
     previous,
@@ -681,7 +692,8 @@ function compiledResult(
   registry: string,
   cacheKey: string,
   built: {
-    stageAboveBytes: number | undefined;
+    /** Keep the new texts and records in a staging file (`stageAboveBytes`). */
+    stages: boolean;
     rules: BuildRules;
     run: AnalysisRun;
     previous: BuildIndex | undefined;
@@ -697,17 +709,14 @@ function compiledResult(
 ): CompiledRegistry {
   const { run, previous, lastStored, validation, manifest, reused } = built;
   const { files, analyses, analysed } = run;
+  // A loop, not a flatMap: an array per file, made while every analysis is still held, raised the 100k peak ~45 MB.
   const specObjects: CanonicalObject[] = [];
-  let textBytes = 0;
   for (const index of analysed) {
     const spec = analyses[index]!.spec;
-    if (spec && 'text' in spec) {
-      specObjects.push({ digest: spec.digest, text: spec.text });
-      textBytes += spec.text.length;
-    }
+    if (spec && 'text' in spec) specObjects.push({ digest: spec.digest, text: spec.text });
   }
   const writtenDigests = new Set(specObjects.map((object) => object.digest));
-  const staging = textBytes > (built.stageAboveBytes ?? Infinity) ? openStagingFile() : undefined;
+  const staging = built.stages ? openStagingFile() : undefined;
   if (staging)
     specObjects.forEach((object, i) => (specObjects[i] = new StagedObject(object.digest, staging.add(object.text))));
   // The analyses become their records now: what the result keeps of a file read is its text, record and entry.
@@ -762,6 +771,16 @@ function compiledResult(
     reused,
     ...(staging ? { release: () => staging.close() } : {}),
   };
+}
+
+/** The characters of the new specs' canonical texts (the files read this build): what staging is decided on. */
+function newTextBytes(run: AnalysisRun): number {
+  let bytes = 0;
+  for (const index of run.analysed) {
+    const spec = run.analyses[index]!.spec;
+    if (spec && 'text' in spec) bytes += spec.text.length;
+  }
+  return bytes;
 }
 
 /** A staging file, or none when the temporary folder cannot hold one (the texts then stay in memory). */
@@ -1121,9 +1140,7 @@ export async function buildSnapshot(options: BuildOptions): Promise<BuildResult>
   if (options === null || typeof options !== 'object' || typeof options.registry !== 'string')
     throw new TypeError('buildSnapshot: options.registry must be a string');
   if (!options.store) throw new TypeError('buildSnapshot: options.store is required (see openStore)');
-  const compiled = await compileRegistry({ stageAboveBytes: defaultStageAboveBytes, ...options });
-  // The analyses are garbage once compiled: collect them before the write makes its own (see collectGarbageNow).
-  if (compiled.release) collectGarbageNow();
+  const compiled = await compileForStore(options);
   try {
     return await storeSnapshot(options.store, compiled, options);
   } finally {

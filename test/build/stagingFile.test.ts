@@ -12,9 +12,8 @@ import { StagedObject, StagingFile } from '../../src/build/stagingFile.js';
 import { collectGarbageNow } from '../../src/build/collectGarbage.js';
 import { digestText } from '../../src/core/digest.js';
 import { isSpecError } from '../../src/errors.js';
-import { openStore } from '../../src/store/openStore.js';
 import { buildCacheSpaces, keySpaces } from '../../src/store/storeKeys.js';
-import { copyBundledRegistry, tempDir } from '../support/cli.js';
+import { copyBundledRegistry, dumpStore, tempDir } from '../support/cli.js';
 
 const stagingFolders = () => readdirSync(tmpdir()).filter((name) => name.startsWith('specstore-staging-')).length;
 
@@ -69,15 +68,10 @@ test('collectGarbageNow: runs a collection without leaving gc exposed to later c
 
 /** Every object and cached analysis a store holds, by key (the records that carry times are left out). */
 async function contentOf(directory: string): Promise<Map<string, string>> {
-  const store = await openStore({ directory, readOnly: true });
-  try {
-    const held = new Map<string, string>();
-    for (const space of [keySpaces.object, buildCacheSpaces.analyses])
-      for await (const [key, value] of store.kv.entries(space.prefix)) held.set(key, value);
-    return held;
-  } finally {
-    await store.close();
-  }
+  const held = (await dumpStore(directory)).filter(
+    ([key]) => keySpaces.object.holds(key) || buildCacheSpaces.analyses.holds(key),
+  );
+  return new Map(held);
 }
 
 test('a build that stages its texts (and writes them ahead in small batches) stores what an in-memory build stores', async (t) => {

@@ -70,7 +70,7 @@ export function registerBuildCommand(program: Command, context: CommandContext):
         waitMs: waitMsOf(this),
         ...(options.tag === undefined ? {} : { tag: options.tag }),
         strict: options.strict === true,
-        ...writeAheadOf(io.env),
+        ...storeTuningOf(io.env),
         ...(options.allowRemoval === undefined ? {} : { allowRemoval: options.allowRemoval }),
         onProgress: ({ analyzed, total }) => progress.show(`parsed and validated ${analyzed}/${total} files`),
         ...(options.plans === undefined ? {} : { check: requirePlans(io, options.plans) }),
@@ -101,7 +101,10 @@ export function registerBuildCommand(program: Command, context: CommandContext):
  * SPEC_STAGE_ABOVE_BYTES: the new spec texts above which it keeps its texts in a temporary file (docs/store.md).
  * Tuning knobs, and how the kill test makes a small registry take the streaming and staging paths.
  */
-function writeAheadOf(env: Record<string, string | undefined>): { writeAheadBytes?: number; stageAboveBytes?: number } {
+function storeTuningOf(env: Record<string, string | undefined>): {
+  writeAheadBytes?: number;
+  stageAboveBytes?: number;
+} {
   const writeAheadBytes = bytesOf(env, 'SPEC_WRITE_AHEAD_BYTES', 1);
   const stageAboveBytes = bytesOf(env, 'SPEC_STAGE_ABOVE_BYTES', 0);
   return {
